@@ -1,0 +1,97 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/unbind/unbind/protocol"
+)
+
+// Phone is what the agent needs from a phone. The Android adapter implements
+// it over a shell on the phone or over adb; the simulated phone used by tests
+// and the demo is a scripted shell under that same adapter.
+type Phone interface {
+	// Observe reads everything the safety verdict depends on. It returns an
+	// error only when the phone could not be queried at all; a single check
+	// that failed is recorded in the Observation as a Problem.
+	Observe(ctx context.Context) (Observation, error)
+	// Guide opens the screen for step and tells the person at the phone what
+	// to do there. It does not wait for them.
+	Guide(ctx context.Context, step GuideStep) error
+	// FactoryReset starts a factory reset. The caller must have verified, just
+	// before, that the phone is safe to reset.
+	FactoryReset(ctx context.Context) (ResetMethod, error)
+}
+
+// ErrNotSupported is returned by a Phone that cannot carry out a request on
+// this device (for example a guide screen the vendor does not have).
+var ErrNotSupported = errors.New("not supported on this phone")
+
+// GuideStep is a screen the person at the phone is sent to.
+type GuideStep string
+
+const (
+	// GuideMiAccount: the Mi account screen, to sign out of the Mi account.
+	GuideMiAccount GuideStep = "mi_account"
+	// GuideFindDevice: the Find Device screen, to switch Find Device off.
+	GuideFindDevice GuideStep = "find_device"
+	// GuideAccounts: the generic accounts screen, to remove Google, Samsung
+	// and other lock-bearing accounts.
+	GuideAccounts GuideStep = "accounts"
+)
+
+// ResetMethod says how a factory reset was started.
+type ResetMethod string
+
+const (
+	// ResetBroadcast: the reset broadcast was sent as root; the phone wipes now.
+	ResetBroadcast ResetMethod = "root_broadcast"
+	// ResetSettingsScreen: the vendor's reset screen was opened; the person at
+	// the phone confirms it there (which also clears FRP).
+	ResetSettingsScreen ResetMethod = "settings_screen"
+)
+
+// Observation is what one read of the phone found, before any judgement.
+// Account names in it are raw personal data: only Assess turns them into a
+// report, masked unless asked otherwise.
+type Observation struct {
+	Identity protocol.Identity
+	// Users holds the accounts of every user whose accounts were read.
+	Users []UserAccounts
+	// FindDevice is the Find Device provider's answer. When it is unknown,
+	// FindDeviceReason says why (denied, hung, no provider).
+	FindDevice       protocol.Tri
+	FindDeviceReason string
+	// LostMode is off on phones where the check does not apply.
+	LostMode protocol.Tri
+	Rooted   bool
+	// Problems lists every check that could not be completed, except Find
+	// Device, which Assess judges from FindDevice and the accounts.
+	Problems   []Problem
+	ObservedAt time.Time
+}
+
+// UserAccounts is the account list of one Android user (owner, secondary
+// user, work profile, Secure Folder, clone space).
+type UserAccounts struct {
+	UserID   int
+	UserName string
+	Accounts []RawAccount
+}
+
+// RawAccount is an account as the phone lists it. Name is personal data.
+type RawAccount struct {
+	Type string
+	Name string
+}
+
+// Problem is a check that could not be completed; it makes the verdict unknown.
+type Problem struct {
+	// Check names the check, e.g. "dumpsys account" or "lost mode".
+	Check string
+	// User is the Android user the check was about, if any.
+	User *int
+	// Reason is what went wrong, free of personal data, e.g. "Permission Denial".
+	Reason string
+}

@@ -1,0 +1,22 @@
+// Package protocol defines the MQTT topics and the versioned messages that
+// Unbind agents and the controller exchange. It imports nothing else of Unbind,
+// so the agent, the controller, the broker ACL and third-party tools all agree
+// on one definition of the wire.
+//
+// Every message is a JSON object with a "v" field holding the protocol major
+// version. Decoders reject other major versions with ErrUnknownVersion, because
+// a message whose meaning we cannot be sure of must never be read as "no risk".
+package protocol
+
+// Version is the protocol major version carried in every topic prefix and
+// every message. It changes only when an old peer would misread a new message.
+//
+// History:
+//
+//	1: 2026-11-23: first version: state, presence, commands, command events.
+const Version = 1
+
+// MaxPayload bounds every message on the wire. A phone report with dozens of
+// accounts across several users stays far below it; anything larger is refused
+// before it is parsed.
+const MaxPayload = 64 << 10

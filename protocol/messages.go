@@ -1,0 +1,201 @@
+package protocol
+
+import (
+	"fmt"
+	"time"
+)
+
+// DeviceState is the latest report of one device. The agent publishes it
+// retained at QoS 1 on StateTopic, so a new subscriber sees it at once.
+type DeviceState struct {
+	V        int    `json:"v"`
+	DeviceID string `json:"device_id"`
+	// Seq grows with every report of one agent process; with CheckedAt it
+	// lets the controller drop reports that arrive out of order.
+	Seq uint64 `json:"seq"`
+	Report
+}
+
+// Validate checks a DeviceState before it is sent or after it is decoded.
+func (s DeviceState) Validate() error {
+	if err := checkHeader(s.V, s.DeviceID); err != nil {
+		return err
+	}
+	return s.Report.Validate()
+}
+
+// PresenceStatus tells whether an agent is connected.
+type PresenceStatus string
+
+const (
+	Online  PresenceStatus = "online"
+	Offline PresenceStatus = "offline"
+)
+
+// Presence is published retained on PresenceTopic: online by the agent when it
+// connects, offline by the agent on a clean stop or by the broker as its will.
+type Presence struct {
+	V        int            `json:"v"`
+	DeviceID string         `json:"device_id"`
+	Status   PresenceStatus `json:"status"`
+	// At is when the agent wrote the message; a will is written at connect
+	// time, so receivers time offline transitions by arrival.
+	At           time.Time `json:"at"`
+	AgentVersion string    `json:"agent_version,omitempty"`
+}
+
+// Validate checks a Presence before it is sent or after it is decoded.
+func (p Presence) Validate() error {
+	if err := checkHeader(p.V, p.DeviceID); err != nil {
+		return err
+	}
+	if p.Status != Online && p.Status != Offline {
+		return fmt.Errorf("%w: status %q is not online or offline", ErrInvalid, p.Status)
+	}
+	if p.At.IsZero() {
+		return fmt.Errorf("%w: at is missing", ErrInvalid)
+	}
+	return nil
+}
+
+// CommandKind names what a command asks the agent to do.
+type CommandKind string
+
+const (
+	CommandRefresh           CommandKind = "refresh"
+	CommandSignOut           CommandKind = "sign_out"
+	CommandDisableFindDevice CommandKind = "disable_find_device"
+	CommandFactoryReset      CommandKind = "factory_reset"
+	CommandCancel            CommandKind = "cancel"
+)
+
+// CommandKinds lists every kind a decoder accepts.
+var CommandKinds = []CommandKind{
+	CommandRefresh, CommandSignOut, CommandDisableFindDevice, CommandFactoryReset, CommandCancel,
+}
+
+// Command is sent by the controller to one device on CommandTopic at QoS 1.
+type Command struct {
+	V        int         `json:"v"`
+	ID       string      `json:"id"`
+	DeviceID string      `json:"device_id"`
+	Kind     CommandKind `json:"kind"`
+	// Target is the ID of the command a cancel command cancels.
+	Target    string    `json:"target,omitempty"`
+	IssuedAt  time.Time `json:"issued_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Validate checks a Command before it is sent or after it is decoded.
+func (c Command) Validate() error {
+	if err := checkHeader(c.V, c.DeviceID); err != nil {
+		return err
+	}
+	if err := checkCommandID("id", c.ID); err != nil {
+		return err
+	}
+	known := false
+	for _, k := range CommandKinds {
+		known = known || c.Kind == k
+	}
+	if !known {
+		return fmt.Errorf("%w: kind %q is unknown", ErrInvalid, c.Kind)
+	}
+	if c.Kind == CommandCancel {
+		if err := checkCommandID("target", c.Target); err != nil {
+			return err
+		}
+	}
+	if c.IssuedAt.IsZero() || c.ExpiresAt.IsZero() {
+		return fmt.Errorf("%w: issued_at and expires_at are required", ErrInvalid)
+	}
+	if !c.ExpiresAt.After(c.IssuedAt) {
+		return fmt.Errorf("%w: expires_at is not after issued_at", ErrInvalid)
+	}
+	return nil
+}
+
+// CommandState is a step in a command's life as the agent reports it.
+type CommandState string
+
+const (
+	// CommandAccepted: the agent received the command and will run it.
+	CommandAccepted CommandState = "accepted"
+	// CommandInProgress: running; Detail says what the agent waits for.
+	CommandInProgress CommandState = "in_progress"
+	CommandSucceeded  CommandState = "succeeded"
+	CommandFailed     CommandState = "failed"
+	// CommandRejected: refused before acting (expired, unsafe, malformed).
+	CommandRejected CommandState = "rejected"
+	CommandTimedOut CommandState = "timed_out"
+	CommandCanceled CommandState = "canceled"
+)
+
+// CommandStates lists every state a decoder accepts.
+var CommandStates = []CommandState{
+	CommandAccepted, CommandInProgress, CommandSucceeded, CommandFailed,
+	CommandRejected, CommandTimedOut, CommandCanceled,
+}
+
+// Terminal reports whether no further event follows this state.
+func (s CommandState) Terminal() bool {
+	switch s {
+	case CommandSucceeded, CommandFailed, CommandRejected, CommandTimedOut, CommandCanceled:
+		return true
+	}
+	return false
+}
+
+// CommandEvent is the agent's progress on one command, on EventTopic at QoS 1.
+type CommandEvent struct {
+	V         int          `json:"v"`
+	DeviceID  string       `json:"device_id"`
+	CommandID string       `json:"command_id"`
+	State     CommandState `json:"state"`
+	At        time.Time    `json:"at"`
+	// Detail is a short human-readable explanation free of personal data.
+	Detail string `json:"detail,omitempty"`
+}
+
+// Validate checks a CommandEvent before it is sent or after it is decoded.
+func (e CommandEvent) Validate() error {
+	if err := checkHeader(e.V, e.DeviceID); err != nil {
+		return err
+	}
+	if err := checkCommandID("command_id", e.CommandID); err != nil {
+		return err
+	}
+	known := false
+	for _, s := range CommandStates {
+		known = known || e.State == s
+	}
+	if !known {
+		return fmt.Errorf("%w: state %q is unknown", ErrInvalid, e.State)
+	}
+	if e.At.IsZero() {
+		return fmt.Errorf("%w: at is missing", ErrInvalid)
+	}
+	return nil
+}
+
+func checkHeader(v int, deviceID string) error {
+	if v == 0 {
+		return fmt.Errorf("%w: v is missing", ErrInvalid)
+	}
+	if v != Version {
+		return fmt.Errorf("%w: v=%d, this build speaks v=%d", ErrUnknownVersion, v, Version)
+	}
+	if err := ValidateDeviceID(deviceID); err != nil {
+		return fmt.Errorf("%w: device_id: %w", ErrInvalid, err)
+	}
+	return nil
+}
+
+const maxCommandIDLen = 64
+
+func checkCommandID(field, id string) error {
+	if id == "" || len(id) > maxCommandIDLen {
+		return fmt.Errorf("%w: %s must be 1 to %d characters", ErrInvalid, field, maxCommandIDLen)
+	}
+	return nil
+}

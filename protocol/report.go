@@ -1,0 +1,155 @@
+package protocol
+
+import (
+	"fmt"
+	"time"
+)
+
+// Identity is what a phone says about itself (getprop). Empty fields were not
+// readable; they never stop a report from being sent.
+type Identity struct {
+	Serial         string `json:"serial"`
+	Manufacturer   string `json:"manufacturer,omitempty"`
+	Brand          string `json:"brand,omitempty"`
+	Model          string `json:"model,omitempty"`
+	AndroidVersion string `json:"android_version,omitempty"`
+	SDK            int    `json:"sdk,omitempty"`
+	// VendorOS is the vendor skin and its version, e.g. "MIUI V14" or "HyperOS OS1.0".
+	VendorOS string `json:"vendor_os,omitempty"`
+	// IMEI is set only when it was read and passed the Luhn check.
+	IMEI string `json:"imei,omitempty"`
+}
+
+// RiskKind names something that would lock the phone after a reset, or the
+// fact that the agent could not tell.
+type RiskKind string
+
+const (
+	RiskMiAccount           RiskKind = "mi_account"
+	RiskFindDevice          RiskKind = "find_device"
+	RiskGoogleFRP           RiskKind = "google_frp"
+	RiskSamsungReactivation RiskKind = "samsung_reactivation"
+	RiskHuaweiID            RiskKind = "huawei_id"
+	RiskLostMode            RiskKind = "lost_mode"
+	// RiskUnknown means a check could not be completed. It is never safe.
+	RiskUnknown RiskKind = "unknown"
+)
+
+// RiskKinds lists every kind a decoder accepts.
+var RiskKinds = []RiskKind{
+	RiskMiAccount, RiskFindDevice, RiskGoogleFRP, RiskSamsungReactivation,
+	RiskHuaweiID, RiskLostMode, RiskUnknown,
+}
+
+func (k RiskKind) valid() bool {
+	for _, known := range RiskKinds {
+		if k == known {
+			return true
+		}
+	}
+	return false
+}
+
+// Risk is one reason a phone is not safe to reset, with the evidence for it.
+type Risk struct {
+	Kind RiskKind `json:"kind"`
+	// User is the Android user ID the risk was found in, when it is per user.
+	User *int `json:"user,omitempty"`
+	// Check names the check that produced the risk, e.g. "dumpsys account".
+	Check string `json:"check"`
+	// Evidence says what the check saw, in words free of personal data.
+	Evidence string `json:"evidence"`
+	// Account is the account name, masked unless the agent was told otherwise.
+	Account string `json:"account,omitempty"`
+}
+
+// Tri is a yes/no answer that may be unknown. Unknown is never read as off.
+type Tri string
+
+const (
+	TriUnknown Tri = "unknown"
+	TriOn      Tri = "on"
+	TriOff     Tri = "off"
+)
+
+func (t Tri) valid() bool { return t == TriUnknown || t == TriOn || t == TriOff }
+
+// Account is one account found on the phone.
+type Account struct {
+	User int    `json:"user"`
+	Type string `json:"type"`
+	// Name is masked (e.g. "ja***@gmail.com") unless the agent runs with
+	// account names shown.
+	Name string `json:"name,omitempty"`
+}
+
+// Verdict summarises a report for people and filters.
+type Verdict string
+
+const (
+	VerdictSafe    Verdict = "safe"
+	VerdictAtRisk  Verdict = "at_risk"
+	VerdictUnknown Verdict = "unknown"
+)
+
+// Report is the result of one check of a phone.
+type Report struct {
+	Device Identity `json:"device"`
+	// SafeToReset is true only when every check completed and found no risk.
+	SafeToReset bool      `json:"safe_to_reset"`
+	Risks       []Risk    `json:"risks"`
+	Accounts    []Account `json:"accounts,omitempty"`
+	FindDevice  Tri       `json:"find_device"`
+	LostMode    Tri       `json:"lost_mode"`
+	Rooted      bool      `json:"rooted"`
+	CheckedAt   time.Time `json:"checked_at"`
+}
+
+// Verdict is safe only for a report with no risks; a report whose only risks
+// are unknown is unknown; anything else is at risk.
+func (r Report) Verdict() Verdict {
+	if r.SafeToReset && len(r.Risks) == 0 {
+		return VerdictSafe
+	}
+	for _, risk := range r.Risks {
+		if risk.Kind != RiskUnknown {
+			return VerdictAtRisk
+		}
+	}
+	return VerdictUnknown
+}
+
+// Validate checks the report's internal consistency. In particular a report
+// that claims to be safe must carry no risk, and one that is not safe must say
+// why, so that no decoding path can turn missing data into "safe".
+func (r Report) Validate() error {
+	if r.CheckedAt.IsZero() {
+		return fmt.Errorf("%w: checked_at is missing", ErrInvalid)
+	}
+	if r.SafeToReset && len(r.Risks) > 0 {
+		return fmt.Errorf("%w: safe_to_reset is true with %d risks", ErrInvalid, len(r.Risks))
+	}
+	if !r.SafeToReset && len(r.Risks) == 0 {
+		return fmt.Errorf("%w: safe_to_reset is false without any risk", ErrInvalid)
+	}
+	for i, risk := range r.Risks {
+		if !risk.Kind.valid() {
+			return fmt.Errorf("%w: risks[%d].kind %q is unknown", ErrInvalid, i, risk.Kind)
+		}
+		if risk.Check == "" {
+			return fmt.Errorf("%w: risks[%d].check is missing", ErrInvalid, i)
+		}
+	}
+	for i, a := range r.Accounts {
+		if a.Type == "" {
+			return fmt.Errorf("%w: accounts[%d].type is missing", ErrInvalid, i)
+		}
+	}
+	if !r.FindDevice.valid() {
+		return fmt.Errorf("%w: find_device %q is not on, off or unknown", ErrInvalid, r.FindDevice)
+	}
+	if !r.LostMode.valid() {
+		return fmt.Errorf("%w: lost_mode %q is not on, off or unknown", ErrInvalid, r.LostMode)
+	}
+	return nil
+}
