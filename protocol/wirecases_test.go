@@ -1,0 +1,82 @@
+package protocol
+
+import (
+	"fmt"
+	"strings"
+)
+
+// wireCase is one payload on the wire with the outcome every decoder of its
+// kind must reach. The same table seeds the fuzz tests.
+type wireCase struct {
+	name    string
+	decoder string // "state", "presence", "command", "event"
+	payload string
+	wantErr error // nil: decodes
+}
+
+const validState = `{"v":1,"device_id":"f1a2b3c4","seq":3,
+ "device":{"serial":"f1a2b3c4","manufacturer":"Xiaomi","brand":"Redmi","model":"23021RAAEG","android_version":"13","sdk":33,"vendor_os":"MIUI V14"},
+ "safe_to_reset":false,
+ "risks":[{"kind":"mi_account","user":0,"check":"dumpsys account","evidence":"com.xiaomi account signed in","account":"28***58"},
+          {"kind":"find_device","check":"content query isLastStatusOpen","evidence":"provider answered 1"}],
+ "accounts":[{"user":0,"type":"com.xiaomi","name":"28***58"}],
+ "find_device":"on","lost_mode":"off","rooted":false,"checked_at":"2026-11-23T10:00:00Z"}`
+
+const validSafeState = `{"v":1,"device_id":"pixel-7","seq":1,"device":{"serial":"pixel-7"},"safe_to_reset":true,"risks":[],
+ "find_device":"off","lost_mode":"off","rooted":false,"checked_at":"2026-11-23T10:00:00Z"}`
+
+var wireCases = []wireCase{
+	{"state valid", "state", validState, nil},
+	{"state valid safe", "state", validSafeState, nil},
+	{"state unknown version", "state", strings.Replace(validState, `"v":1`, `"v":2`, 1), ErrUnknownVersion},
+	{"state version zero", "state", strings.Replace(validState, `"v":1`, `"v":0`, 1), ErrUnknownVersion},
+	{"state version missing", "state", strings.Replace(validState, `"v":1,`, ``, 1), ErrInvalid},
+	{"state version is a string", "state", strings.Replace(validState, `"v":1`, `"v":"1"`, 1), ErrMalformed},
+	{"state not json", "state", `risk=none`, ErrMalformed},
+	{"state json array", "state", `[1,2]`, ErrMalformed},
+	{"state empty", "state", ``, ErrMalformed},
+	{"state null", "state", `null`, ErrInvalid},
+	{"state truncated", "state", validState[:len(validState)/2], ErrMalformed},
+	{"state safe with risks", "state", strings.Replace(validState, `"safe_to_reset":false`, `"safe_to_reset":true`, 1), ErrInvalid},
+	{"state not safe without risks", "state", strings.Replace(validSafeState, `"safe_to_reset":true`, `"safe_to_reset":false`, 1), ErrInvalid},
+	{"state safe_to_reset missing", "state", strings.Replace(validSafeState, `"safe_to_reset":true,`, ``, 1), ErrInvalid},
+	{"state risk kind unknown", "state", strings.Replace(validState, `"kind":"mi_account"`, `"kind":"vibes"`, 1), ErrInvalid},
+	{"state risks wrong type", "state", strings.Replace(validState, `"risks":[`, `"risks":"none","x":[`, 1), ErrMalformed},
+	{"state checked_at missing", "state", strings.Replace(validSafeState, `,"checked_at":"2026-11-23T10:00:00Z"`, ``, 1), ErrInvalid},
+	{"state device id with wildcard", "state", strings.Replace(validState, `"device_id":"f1a2b3c4"`, `"device_id":"a/+/#"`, 1), ErrInvalid},
+	{"state find_device bogus", "state", strings.Replace(validState, `"find_device":"on"`, `"find_device":"maybe"`, 1), ErrInvalid},
+	{"state oversized", "state", `{"v":1,"pad":"` + strings.Repeat("x", MaxPayload) + `"}`, ErrTooLarge},
+
+	{"presence online", "presence", `{"v":1,"device_id":"f1a2b3c4","status":"online","at":"2026-11-23T10:00:00Z","agent_version":"0.1.0"}`, nil},
+	{"presence offline", "presence", `{"v":1,"device_id":"f1a2b3c4","status":"offline","at":"2026-11-23T10:00:00Z"}`, nil},
+	{"presence bad status", "presence", `{"v":1,"device_id":"f1a2b3c4","status":"asleep","at":"2026-11-23T10:00:00Z"}`, ErrInvalid},
+	{"presence future version", "presence", `{"v":7,"device_id":"f1a2b3c4","status":"online"}`, ErrUnknownVersion},
+	{"presence bad time", "presence", `{"v":1,"device_id":"f1a2b3c4","status":"online","at":"yesterday"}`, ErrMalformed},
+
+	{"command refresh", "command", `{"v":1,"id":"c-1","device_id":"f1a2b3c4","kind":"refresh","issued_at":"2026-11-23T10:00:00Z","expires_at":"2026-11-23T10:05:00Z"}`, nil},
+	{"command cancel", "command", `{"v":1,"id":"c-2","device_id":"f1a2b3c4","kind":"cancel","target":"c-1","issued_at":"2026-11-23T10:00:00Z","expires_at":"2026-11-23T10:05:00Z"}`, nil},
+	{"command cancel without target", "command", `{"v":1,"id":"c-2","device_id":"f1a2b3c4","kind":"cancel","issued_at":"2026-11-23T10:00:00Z","expires_at":"2026-11-23T10:05:00Z"}`, ErrInvalid},
+	{"command unknown kind", "command", `{"v":1,"id":"c-1","device_id":"f1a2b3c4","kind":"wipe_everything","issued_at":"2026-11-23T10:00:00Z","expires_at":"2026-11-23T10:05:00Z"}`, ErrInvalid},
+	{"command expiry before issue", "command", `{"v":1,"id":"c-1","device_id":"f1a2b3c4","kind":"refresh","issued_at":"2026-11-23T10:00:00Z","expires_at":"2026-11-23T09:05:00Z"}`, ErrInvalid},
+	{"command without id", "command", `{"v":1,"device_id":"f1a2b3c4","kind":"refresh","issued_at":"2026-11-23T10:00:00Z","expires_at":"2026-11-23T10:05:00Z"}`, ErrInvalid},
+	{"command kind wrong type", "command", `{"v":1,"id":"c-1","device_id":"f1a2b3c4","kind":5,"issued_at":"2026-11-23T10:00:00Z","expires_at":"2026-11-23T10:05:00Z"}`, ErrMalformed},
+
+	{"event succeeded", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"succeeded","at":"2026-11-23T10:00:01Z"}`, nil},
+	{"event in progress", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"in_progress","at":"2026-11-23T10:00:01Z","detail":"waiting for the person to sign out"}`, nil},
+	{"event unknown state", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"exploded","at":"2026-11-23T10:00:01Z"}`, ErrInvalid},
+	{"event missing time", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"failed"}`, ErrInvalid},
+}
+
+func decodeBy(decoder string, b []byte) (Message, error) {
+	switch decoder {
+	case "state":
+		return DecodeState(b)
+	case "presence":
+		return DecodePresence(b)
+	case "command":
+		return DecodeCommand(b)
+	case "event":
+		return DecodeEvent(b)
+	}
+	panic(fmt.Sprintf("test table names unknown decoder %q", decoder))
+}
