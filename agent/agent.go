@@ -1,0 +1,155 @@
+// Package agent runs on or next to one phone: it reads the phone's lock state
+// through a Phone, reports it over MQTT, and carries out the controller's
+// commands, verifying every step on the phone itself.
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/unbind/unbind/protocol"
+)
+
+// Config configures an Agent. It knows nothing of flags or files.
+type Config struct {
+	BrokerURL string
+	Username  string
+	Password  string
+	// DeviceID names the phone on the wire; empty means its serial.
+	DeviceID string
+	// Interval is the time between routine checks.
+	Interval time.Duration
+	// ActiveInterval is the time between checks while a person is being guided.
+	ActiveInterval time.Duration
+	// ObserveTimeout bounds one full read of the phone.
+	ObserveTimeout   time.Duration
+	ShowAccountNames bool
+	Version          string
+	Logger           *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Dial opens the MQTT session; nil means DialMQTT.
+	Dial func(context.Context, DialOptions) (Conn, error)
+}
+
+func (c *Config) setDefaults() {
+	if c.Interval <= 0 {
+		c.Interval = time.Minute
+	}
+	if c.ActiveInterval <= 0 {
+		c.ActiveInterval = 3 * time.Second
+	}
+	if c.ObserveTimeout <= 0 {
+		c.ObserveTimeout = 2 * time.Minute
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Dial == nil {
+		c.Dial = DialMQTT
+	}
+}
+
+// ErrNoDeviceID means the phone's serial could not be read and no ID was given.
+var ErrNoDeviceID = errors.New("no device id: the serial is unreadable; pass one explicitly")
+
+// Agent reports one phone and executes commands for it.
+type Agent struct {
+	cfg   Config
+	phone Phone
+	log   *slog.Logger
+}
+
+// New returns an agent for phone.
+func New(phone Phone, cfg Config) *Agent {
+	cfg.setDefaults()
+	return &Agent{cfg: cfg, phone: phone, log: cfg.Logger}
+}
+
+// Check reads the phone once and judges it, without any network.
+func (a *Agent) Check(ctx context.Context) (protocol.Report, error) {
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.ObserveTimeout)
+	defer cancel()
+	obs, err := a.phone.Observe(ctx)
+	if err != nil {
+		return protocol.Report{}, fmt.Errorf("read phone: %w", err)
+	}
+	if obs.ObservedAt.IsZero() {
+		obs.ObservedAt = a.cfg.Now()
+	}
+	return Assess(obs, AssessOptions{ShowAccountNames: a.cfg.ShowAccountNames}), nil
+}
+
+// Run connects to the broker and serves until ctx ends, then marks the device
+// offline and disconnects.
+func (a *Agent) Run(ctx context.Context) error {
+	first := a.checkOrUnknown(ctx, protocol.Identity{})
+	id := a.cfg.DeviceID
+	if id == "" {
+		id = first.Device.Serial
+	}
+	if id == "" {
+		return ErrNoDeviceID
+	}
+	topics, err := newDeviceTopics(id)
+	if err != nil {
+		return err
+	}
+	s := &session{
+		a: a, id: id, topics: topics,
+		cmds:        make(chan protocol.Command, 64),
+		reconnected: make(chan struct{}, 1),
+		last:        first,
+		log:         a.log.With(slog.String(LogDevice, id)),
+	}
+	return s.run(ctx)
+}
+
+// checkOrUnknown never fails: a phone that cannot be read yields a report
+// whose only risk is unknown, carrying the last identity known.
+func (a *Agent) checkOrUnknown(ctx context.Context, known protocol.Identity) protocol.Report {
+	r, err := a.Check(ctx)
+	if err == nil {
+		return r
+	}
+	a.log.Warn("phone unreadable", "err", err)
+	return protocol.Report{
+		Device: known,
+		Risks: []protocol.Risk{{
+			Kind: protocol.RiskUnknown, Check: "phone", Evidence: "phone did not answer: " + err.Error(),
+		}},
+		FindDevice: protocol.TriUnknown,
+		LostMode:   protocol.TriUnknown,
+		CheckedAt:  a.cfg.Now().UTC(),
+	}
+}
+
+// Log attribute keys.
+const (
+	LogDevice  = "device"
+	LogCommand = "cmd_id"
+	LogTopic   = "topic"
+)
+
+type deviceTopics struct{ state, presence, commands, events string }
+
+func newDeviceTopics(id string) (deviceTopics, error) {
+	var t deviceTopics
+	var err error
+	for _, p := range []struct {
+		dst *string
+		ch  protocol.Channel
+	}{{&t.state, protocol.ChannelState}, {&t.presence, protocol.ChannelPresence},
+		{&t.commands, protocol.ChannelCommands}, {&t.events, protocol.ChannelEvents}} {
+		if *p.dst, err = protocol.DeviceTopic(id, p.ch); err != nil {
+			return t, fmt.Errorf("device id %q: %w", id, err)
+		}
+	}
+	return t, nil
+}

@@ -1,0 +1,152 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/unbind/unbind/protocol"
+)
+
+// resetCheckMaxAge bounds how old the check behind a reset may be. The agent
+// checks right before acting, so this only guards against a slow phone.
+const resetCheckMaxAge = time.Minute
+
+// maxSeenCommands bounds the memory of command IDs kept to drop redeliveries.
+const maxSeenCommands = 4096
+
+// executor runs the controller's commands on the session's goroutine.
+type executor struct {
+	s      *session
+	log    *slog.Logger
+	seen   map[string]bool
+	order  []string
+	active *activeCommand
+}
+
+type activeCommand struct {
+	cmd    protocol.Command
+	guided GuideStep
+	detail string
+}
+
+func newExecutor(s *session) *executor {
+	return &executor{s: s, log: s.log, seen: make(map[string]bool)}
+}
+
+func (e *executor) busy() bool { return e.active != nil }
+
+func (e *executor) remember(id string) {
+	e.seen[id] = true
+	e.order = append(e.order, id)
+	if len(e.order) > maxSeenCommands {
+		delete(e.seen, e.order[0])
+		e.order = e.order[1:]
+	}
+}
+
+func (e *executor) handle(ctx context.Context, cmd protocol.Command) {
+	busyWith := ""
+	if e.active != nil {
+		busyWith = e.active.cmd.ID
+	}
+	now := e.s.a.cfg.Now()
+	verdict, reason := admit(cmd, e.s.id, now, func(id string) bool { return e.seen[id] }, busyWith)
+	log := e.log.With(slog.String(LogCommand, cmd.ID), slog.String("kind", string(cmd.Kind)))
+	switch verdict {
+	case admitDuplicate:
+		log.Debug("duplicate command dropped")
+		return
+	case admitReject:
+		e.remember(cmd.ID)
+		log.Info("command rejected", "reason", reason)
+		e.emit(ctx, cmd.ID, protocol.CommandRejected, reason)
+		return
+	}
+	e.remember(cmd.ID)
+	log.Info("command accepted")
+	e.emit(ctx, cmd.ID, protocol.CommandAccepted, "")
+
+	switch cmd.Kind {
+	case protocol.CommandRefresh:
+		r := e.s.refresh(ctx)
+		e.emit(ctx, cmd.ID, protocol.CommandSucceeded, "verdict "+string(r.Verdict()))
+	case protocol.CommandCancel:
+		if e.active == nil || e.active.cmd.ID != cmd.Target {
+			e.emit(ctx, cmd.ID, protocol.CommandFailed, "no running command "+cmd.Target)
+			return
+		}
+		e.emit(ctx, cmd.Target, protocol.CommandCanceled, "canceled by "+cmd.ID)
+		e.active = nil
+		e.emit(ctx, cmd.ID, protocol.CommandSucceeded, "")
+	case protocol.CommandSignOut, protocol.CommandDisableFindDevice:
+		e.active = &activeCommand{cmd: cmd}
+		e.poll(ctx)
+	case protocol.CommandFactoryReset:
+		e.reset(ctx, cmd)
+	}
+}
+
+// poll re-reads the phone for the active guided command, guides the person to
+// the next screen when what remains changed, and ends the command when the
+// goal is verified or its time is up.
+func (e *executor) poll(ctx context.Context) {
+	a := e.active
+	if a == nil {
+		return
+	}
+	r := e.s.refresh(ctx)
+	done, remaining := progress(a.cmd.Kind, r)
+	switch {
+	case done:
+		e.active = nil
+		e.emit(ctx, a.cmd.ID, protocol.CommandSucceeded, "verified on the phone")
+		return
+	case !e.s.a.cfg.Now().Before(a.cmd.ExpiresAt):
+		e.active = nil
+		e.emit(ctx, a.cmd.ID, protocol.CommandTimedOut, "still present: "+kinds(remaining))
+		return
+	}
+	step, ok := guideFor(remaining)
+	detail := "waiting for the person at the phone: " + kinds(remaining)
+	if !ok {
+		detail = "cannot verify yet: " + kinds(remaining)
+	}
+	if ok && step != a.guided {
+		if err := e.s.a.phone.Guide(ctx, step); err != nil {
+			e.log.Warn("guide failed", LogCommand, a.cmd.ID, "step", step, "err", err)
+			detail = fmt.Sprintf("could not open the %s screen; %s", step, detail)
+		} else {
+			a.guided = step
+		}
+	}
+	if detail != a.detail {
+		a.detail = detail
+		e.emit(ctx, a.cmd.ID, protocol.CommandInProgress, detail)
+	}
+}
+
+// reset is the agent's half of the interlock: whatever the controller
+// believed, the phone is read again now and a single risk refuses the reset.
+func (e *executor) reset(ctx context.Context, cmd protocol.Command) {
+	r := e.s.refresh(ctx)
+	if why := resetVerdict(r, e.s.a.cfg.Now(), resetCheckMaxAge); why != "" {
+		e.emit(ctx, cmd.ID, protocol.CommandRejected, why)
+		return
+	}
+	method, err := e.s.a.phone.FactoryReset(ctx)
+	if err != nil {
+		e.emit(ctx, cmd.ID, protocol.CommandFailed, "reset did not start: "+err.Error())
+		return
+	}
+	e.emit(ctx, cmd.ID, protocol.CommandSucceeded, "reset started: "+string(method))
+}
+
+func (e *executor) emit(ctx context.Context, id string, st protocol.CommandState, detail string) {
+	e.s.publishEvent(ctx, e.s.event(id, st, detail))
+}
+
+func kinds(risks []protocol.Risk) string {
+	return RiskSummary(protocol.Report{Risks: risks})
+}

@@ -1,0 +1,92 @@
+package agent
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/unbind/unbind/protocol"
+)
+
+// This file holds the command rules as plain functions of their inputs, so
+// they can be tested without a phone or a broker. executor.go applies them.
+
+// admission is what the agent does with a newly delivered command.
+type admission int
+
+const (
+	admitRun admission = iota
+	admitDuplicate
+	admitReject
+)
+
+// admit decides whether cmd may run now. A duplicate delivery (QoS 1 may
+// deliver twice) is dropped without a word; everything else refused says why.
+func admit(cmd protocol.Command, deviceID string, now time.Time, seen func(string) bool, busyWith string) (admission, string) {
+	switch {
+	case seen(cmd.ID):
+		return admitDuplicate, ""
+	case cmd.DeviceID != deviceID:
+		return admitReject, fmt.Sprintf("addressed to %s, this is %s", cmd.DeviceID, deviceID)
+	case !now.Before(cmd.ExpiresAt):
+		return admitReject, "expired at " + cmd.ExpiresAt.UTC().Format(time.RFC3339)
+	case busyWith != "" && cmd.Kind != protocol.CommandRefresh && cmd.Kind != protocol.CommandCancel:
+		return admitReject, "busy with command " + busyWith
+	}
+	return admitRun, ""
+}
+
+// goalKinds are the risks a guided command exists to remove.
+var goalKinds = map[protocol.CommandKind][]protocol.RiskKind{
+	protocol.CommandSignOut: {
+		protocol.RiskMiAccount, protocol.RiskGoogleFRP, protocol.RiskSamsungReactivation, protocol.RiskHuaweiID,
+	},
+	protocol.CommandDisableFindDevice: {protocol.RiskFindDevice},
+}
+
+// progress tells whether a guided command reached its goal on report r, and
+// if not, which risks remain. Any unknown risk means the goal is not verified.
+func progress(kind protocol.CommandKind, r protocol.Report) (done bool, remaining []protocol.Risk) {
+	for _, risk := range r.Risks {
+		if risk.Kind == protocol.RiskUnknown {
+			remaining = append(remaining, risk)
+			continue
+		}
+		for _, k := range goalKinds[kind] {
+			if risk.Kind == k {
+				remaining = append(remaining, risk)
+			}
+		}
+	}
+	return len(remaining) == 0, remaining
+}
+
+// guideFor picks the screen that removes the first remaining risk: the Mi
+// account first (signing out of it also switches Find Device off), then
+// Find Device, then the other accounts.
+func guideFor(remaining []protocol.Risk) (GuideStep, bool) {
+	has := map[protocol.RiskKind]bool{}
+	for _, r := range remaining {
+		has[r.Kind] = true
+	}
+	switch {
+	case has[protocol.RiskMiAccount]:
+		return GuideMiAccount, true
+	case has[protocol.RiskFindDevice]:
+		return GuideFindDevice, true
+	case has[protocol.RiskGoogleFRP], has[protocol.RiskSamsungReactivation], has[protocol.RiskHuaweiID]:
+		return GuideAccounts, true
+	}
+	return "", false // only unknowns: nothing a person can do on a screen
+}
+
+// resetVerdict is the interlock: a reset may start only on a report that is
+// fresh and safe. It returns the reason to refuse, or "".
+func resetVerdict(r protocol.Report, now time.Time, maxAge time.Duration) string {
+	if !r.SafeToReset || len(r.Risks) > 0 {
+		return "not safe to reset: " + RiskSummary(r)
+	}
+	if age := now.Sub(r.CheckedAt); age > maxAge || age < -maxAge {
+		return fmt.Sprintf("the check is %s old", age.Round(time.Second))
+	}
+	return ""
+}
