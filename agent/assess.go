@@ -84,7 +84,13 @@ func Assess(obs Observation, opts AssessOptions) protocol.Report {
 			Evidence: "could not verify: " + p.Reason,
 		})
 	}
-	complete := len(obs.Problems) == 0
+	if len(obs.Users) == 0 && len(obs.Problems) == 0 {
+		// Every phone has user 0; an empty list is a read that went wrong.
+		r.Risks = append(r.Risks, protocol.Risk{
+			Kind: protocol.RiskUnknown, Check: "accounts", Evidence: "no user's accounts were read",
+		})
+	}
+	complete := len(obs.Problems) == 0 && len(obs.Users) > 0
 
 	switch {
 	case r.FindDevice == protocol.TriOn:
