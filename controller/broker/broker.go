@@ -1,0 +1,194 @@
+// Package broker runs the MQTT broker the controller embeds by default
+// (mochi-mqtt), speaking MQTT 3.1.1 and 5 over TCP. Agents and the controller
+// reach it with ordinary MQTT connections, so an external broker such as
+// Mosquitto can take its place without code changes.
+//
+// Access is decided by one Authorizer. The default, NamespaceOnly, lets any
+// client connect and confines publishing and subscribing to Unbind device
+// topics. Retained messages live in memory only: agents re-publish their
+// state and presence on every reconnect, so a broker restart loses nothing
+// that matters.
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+
+	mqtt "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/listeners"
+)
+
+// ErrAddrInUse is wrapped by Start when the listen address is taken by
+// another process; errors.Is(err, syscall.EADDRINUSE) holds as well.
+var ErrAddrInUse = errors.New("address already in use")
+
+// Config configures the broker. Start never reads flags, files or the
+// environment; cmd translates those into a Config.
+type Config struct {
+	// Addr is the TCP listen address, e.g. "127.0.0.1:1883". It is ignored
+	// when Listener is set.
+	Addr string
+	// Listener is an already open listener (tests pass 127.0.0.1:0). The
+	// broker owns it from Start on and closes it on Close.
+	Listener net.Listener
+	// Logger receives the broker's own messages; mochi's are passed through
+	// at warning level and above only, with packet contents removed.
+	Logger *slog.Logger
+	// Auth decides who may connect and which topics they may use. Nil means
+	// NamespaceOnly.
+	Auth Authorizer
+}
+
+// Broker is a running embedded broker.
+type Broker struct {
+	srv   *mqtt.Server
+	ln    *trackingListener
+	log   *slog.Logger
+	hooks []mqtt.Hook // exactly what Start registered, kept for tests
+
+	stopWatch func() bool // cancels the close-on-ctx-done callback
+	closeOnce sync.Once
+	closeErr  error
+}
+
+const (
+	listenerID = "tcp"
+	// closeGrace is how long Close lets mochi say goodbye to clients before
+	// it cuts their connections; a client that stopped reading would
+	// otherwise hold a write, and so Close, until its keepalive runs out.
+	closeGrace = 2 * time.Second
+	// connectTimeout bounds how long a new connection may take to send
+	// CONNECT; mochi itself would wait forever and Close with it.
+	connectTimeout = 10 * time.Second
+)
+
+// Start opens the listener (unless one is given), starts the broker and
+// returns once it accepts connections. The broker runs until Close is called
+// or ctx is done, whichever comes first.
+func Start(ctx context.Context, cfg Config) (*Broker, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	auth := cfg.Auth
+	if auth == nil {
+		auth = NamespaceOnly{}
+	}
+
+	ln := cfg.Listener
+	if ln == nil {
+		if cfg.Addr == "" {
+			return nil, errors.New("start broker: no listen address")
+		}
+		var lc net.ListenConfig
+		l, err := lc.Listen(ctx, "tcp", cfg.Addr)
+		if err != nil {
+			if errors.Is(err, syscall.EADDRINUSE) {
+				err = addrInUseError{err}
+			}
+			return nil, fmt.Errorf("start broker on %s: %w", cfg.Addr, err)
+		}
+		ln = l
+	}
+	tl := newTrackingListener(ln, connectTimeout)
+
+	srv := mqtt.New(&mqtt.Options{
+		Capabilities: capabilities(),
+		Logger:       slog.New(newQuietHandler(log.Handler(), slog.LevelWarn)),
+		// $SYS topics cannot be subscribed to through the ACL; refresh them
+		// rarely, since each refresh stops the world to read memory stats.
+		SysTopicResendInterval: sysTopicInterval,
+	})
+	b := &Broker{
+		srv:   srv,
+		ln:    tl,
+		log:   log,
+		hooks: []mqtt.Hook{newAuthHook(auth, log)},
+	}
+	if err := b.serve(); err != nil {
+		_ = tl.Close()
+		return nil, fmt.Errorf("start broker on %s: %w", tl.Addr(), err)
+	}
+	b.stopWatch = context.AfterFunc(ctx, func() { _ = b.shutdown() })
+	log.Info("mqtt broker listening", keyAddr, tl.Addr().String())
+	return b, nil
+}
+
+func (b *Broker) serve() error {
+	for _, h := range b.hooks {
+		if err := b.srv.AddHook(h, nil); err != nil {
+			return fmt.Errorf("add hook %s: %w", h.ID(), err)
+		}
+	}
+	if err := b.srv.AddListener(listeners.NewNet(listenerID, b.ln)); err != nil {
+		return fmt.Errorf("add listener: %w", err)
+	}
+	if err := b.srv.Serve(); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// Addr is the address the broker listens on.
+func (b *Broker) Addr() net.Addr { return b.ln.Addr() }
+
+// URL is the address as an MQTT broker URL for clients on this host, e.g.
+// "tcp://127.0.0.1:1883". A wildcard listen address is given as loopback.
+func (b *Broker) URL() string { return brokerURL(b.ln.Addr()) }
+
+func brokerURL(addr net.Addr) string {
+	if ta, ok := addr.(*net.TCPAddr); ok && (ta.IP == nil || ta.IP.IsUnspecified()) {
+		return fmt.Sprintf("tcp://127.0.0.1:%d", ta.Port)
+	}
+	return "tcp://" + addr.String()
+}
+
+// Close stops accepting connections, disconnects every client and waits for
+// the broker's goroutines. It returns within a few seconds even if clients
+// misbehave, may be called more than once, and is safe after ctx is done.
+func (b *Broker) Close() error {
+	if b.stopWatch != nil {
+		b.stopWatch()
+	}
+	return b.shutdown()
+}
+
+func (b *Broker) shutdown() error {
+	b.closeOnce.Do(func() {
+		// Stop accepting first so that no client arrives after mochi has
+		// listed the ones to disconnect.
+		if err := b.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			b.closeErr = fmt.Errorf("close broker listener %s: %w", b.ln.Addr(), err)
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = b.srv.Close() // always nil in mochi v2.7.9
+		}()
+		timer := time.NewTimer(closeGrace)
+		defer timer.Stop()
+		select {
+		case <-done:
+		case <-timer.C:
+			b.log.Warn("mqtt clients slow to disconnect, closing their connections")
+			b.ln.closeConns()
+			<-done
+		}
+		b.log.Info("mqtt broker stopped", keyAddr, b.ln.Addr().String())
+	})
+	return b.closeErr
+}
+
+// addrInUseError keeps the operating system's error (for its message and
+// for errors.Is(err, syscall.EADDRINUSE)) while also matching ErrAddrInUse.
+type addrInUseError struct{ err error }
+
+func (e addrInUseError) Error() string        { return e.err.Error() }
+func (e addrInUseError) Unwrap() error        { return e.err }
+func (e addrInUseError) Is(target error) bool { return target == ErrAddrInUse }

@@ -1,0 +1,60 @@
+package broker
+
+import (
+	mqtt "github.com/mochi-mqtt/server/v2"
+
+	"github.com/unbind/unbind/protocol"
+)
+
+// MaxPacketSize is the largest MQTT packet the broker reads. It sits at twice
+// protocol.MaxPayload so that a payload somewhat over the protocol limit still
+// reaches the controller, which refuses and counts it (protocol.ErrTooLarge);
+// that is how a misbehaving agent becomes visible. A bigger packet, such as a
+// 1 MiB publish, is refused at the packet layer before it is buffered: the
+// broker drops the sender's connection without delivering anything (MQTT 5
+// clients are not told the limit in CONNACK by mochi v2.7.9, so they learn it
+// the same way).
+const MaxPacketSize = 2 * protocol.MaxPayload
+
+const (
+	// maxClients bounds connections; a bench holds tens to hundreds of phones.
+	maxClients = 4096
+	// maxPending bounds each client's queue of packets waiting to be
+	// written. The controller's subscriptions receive two retained messages
+	// per device (state and presence) at once, so this also bounds the fleet
+	// a freshly started controller can take in without drops.
+	maxPending = 8192
+	// maxInflight bounds the unacknowledged QoS 1/2 messages kept per client,
+	// with the same fleet-size reasoning as maxPending.
+	maxInflight = 8192
+	// receiveMaximum bounds the QoS 1/2 publishes a client may have
+	// unacknowledged towards the broker; QoS 1 is acknowledged at once, so
+	// only a stuck QoS 2 exchange consumes it.
+	receiveMaximum = 256
+	// sessionExpiry (seconds) keeps a disconnected agent's session, and the
+	// commands queued in it, for a day; commands carry their own, shorter,
+	// expiry, and an agent that comes back later resubscribes anyway.
+	sessionExpiry = 24 * 60 * 60
+	// sysTopicInterval (seconds) is how often mochi refreshes $SYS topics.
+	sysTopicInterval = 60 * 60
+)
+
+// capabilities returns the broker's limits. MaximumMessageExpiryInterval is
+// zero on purpose: mochi's default of a day would also delete retained
+// messages older than a day, so the state of a phone that sat unchanged and
+// connected for a day would vanish for a controller that restarts.
+func capabilities() *mqtt.Capabilities {
+	c := mqtt.NewDefaultServerCapabilities()
+	c.MaximumClients = maxClients
+	c.MaximumPacketSize = MaxPacketSize
+	c.MaximumClientWritesPending = maxPending
+	c.MaximumInflight = maxInflight
+	c.ReceiveMaximum = receiveMaximum
+	c.MaximumSessionExpiryInterval = sessionExpiry
+	c.MaximumMessageExpiryInterval = 0
+	// Nothing in Unbind uses shared subscriptions, and the ACL refuses them.
+	c.SharedSubAvailable = 0
+	// MQTT 3.1 (protocol level 3) is older than any client we support.
+	c.MinimumProtocolVersion = 4
+	return c
+}
