@@ -1,0 +1,173 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/unbind/unbind/protocol"
+)
+
+// Log attribute keys.
+const (
+	logDevice  = "device"
+	logCmdID   = "cmd_id"
+	logIndex   = "index"
+	logErr     = "err"
+	logUpdates = "updates"
+)
+
+// outcome is what happened to one update.
+type outcome int
+
+const (
+	applied outcome = iota
+	stale
+	orphan
+	invalid
+)
+
+func (o outcome) stats() ApplyStats {
+	switch o {
+	case stale:
+		return ApplyStats{Stale: 1}
+	case orphan:
+		return ApplyStats{Orphans: 1}
+	case invalid:
+		return ApplyStats{Invalid: 1}
+	}
+	return ApplyStats{Applied: 1}
+}
+
+// Apply writes a batch of updates in one transaction. Updates that are
+// invalid, stale or fail on their own are skipped (see ApplyBatch); an error
+// means nothing of the batch was written.
+func (s *Store) Apply(ctx context.Context, batch []Update) error {
+	_, err := s.ApplyBatch(ctx, batch)
+	return err
+}
+
+// ApplyBatch is Apply, also saying what it did with each update. Each update
+// runs inside a savepoint, so one that fails is rolled back alone and the rest
+// of the batch still commits.
+func (s *Store) ApplyBatch(ctx context.Context, batch []Update) (ApplyStats, error) {
+	var st ApplyStats
+	if len(batch) == 0 {
+		return st, nil
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return ApplyStats{}, fmt.Errorf("apply %d updates: begin: %w", len(batch), err)
+	}
+	defer func() { _ = tx.Rollback() }()
+
+	for i := range batch {
+		u := &batch[i]
+		if err := ctx.Err(); err != nil {
+			return ApplyStats{}, fmt.Errorf("apply %d updates: %w", len(batch), err)
+		}
+		if err := validateUpdate(u); err != nil {
+			st.Invalid++
+			s.logInvalid(i, u, err)
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT u`); err != nil {
+			return ApplyStats{}, fmt.Errorf("apply %d updates: savepoint: %w", len(batch), err)
+		}
+		o, err := s.applyOne(ctx, tx, u)
+		if err != nil {
+			// If even the rollback fails the transaction is gone (disk full,
+			// I/O error, cancelled): the batch as a whole has failed.
+			if _, rbErr := tx.ExecContext(ctx, `ROLLBACK TO u; RELEASE u`); rbErr != nil {
+				return ApplyStats{}, fmt.Errorf("apply update %d of %d (device %s): %w", i, len(batch), u.DeviceID, errors.Join(err, rbErr))
+			}
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return ApplyStats{}, fmt.Errorf("apply %d updates: %w", len(batch), ctxErr)
+			}
+			st.Failed++
+			s.log.Warn("registry update failed; skipped", logIndex, i, logDevice, u.DeviceID, logErr, err)
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE u`); err != nil {
+			return ApplyStats{}, fmt.Errorf("apply %d updates: release savepoint: %w", len(batch), err)
+		}
+		if o == invalid {
+			s.logInvalid(i, u, errors.New("event names a command of another device"))
+		}
+		st.add(o.stats())
+	}
+	if err := tx.Commit(); err != nil {
+		return ApplyStats{}, fmt.Errorf("apply %d updates: commit: %w", len(batch), err)
+	}
+	if st.Applied != len(batch) {
+		s.log.Debug("registry batch applied", logUpdates, len(batch), "applied", st.Applied, "stale", st.Stale,
+			"orphans", st.Orphans, "invalid", st.Invalid, "failed", st.Failed)
+	}
+	return st, nil
+}
+
+func (s *Store) applyOne(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
+	switch {
+	case u.State != nil:
+		return applyState(ctx, tx, u)
+	case u.Presence != nil:
+		return applyPresence(ctx, tx, u)
+	default:
+		return applyEvent(ctx, tx, u)
+	}
+}
+
+// logInvalid never logs an invalid device ID: it is not known to be a
+// serial and could carry anything.
+func (s *Store) logInvalid(i int, u *Update, err error) {
+	if errors.Is(err, protocol.ErrBadDeviceID) {
+		s.log.Warn("registry update skipped: invalid device id", logIndex, i)
+		return
+	}
+	s.log.Warn("registry update skipped", logIndex, i, logDevice, u.DeviceID, logErr, err)
+}
+
+// validateUpdate re-checks what the decoder checked, because Apply is also
+// called by code that builds updates itself, and makes sure every time fits
+// the stored format.
+func validateUpdate(u *Update) error {
+	if err := protocol.ValidateDeviceID(u.DeviceID); err != nil {
+		return err
+	}
+	if !storable(u.ReceivedAt) {
+		return errors.New("received_at is missing or out of range")
+	}
+	n := 0
+	for _, set := range []bool{u.State != nil, u.Presence != nil, u.Event != nil} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return fmt.Errorf("update carries %d payloads, want exactly one of state, presence, event", n)
+	}
+	var (
+		msg       protocol.Message
+		payloadID string
+		at        = u.ReceivedAt
+	)
+	switch {
+	case u.State != nil:
+		msg, payloadID, at = u.State, u.State.DeviceID, u.State.CheckedAt
+	case u.Presence != nil:
+		msg, payloadID, at = u.Presence, u.Presence.DeviceID, u.Presence.At
+	default:
+		msg, payloadID, at = u.Event, u.Event.DeviceID, u.Event.At
+	}
+	if payloadID != u.DeviceID {
+		return errors.New("payload device_id differs from the update's")
+	}
+	if err := msg.Validate(); err != nil {
+		return err
+	}
+	if !storable(at) {
+		return errors.New("payload time is out of range")
+	}
+	return nil
+}

@@ -1,0 +1,209 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/unbind/unbind/protocol"
+)
+
+// current is what a new state report is compared with.
+type current struct {
+	hasState    bool
+	checkedAt   time.Time
+	seq         uint64
+	key         stateKey
+	hasPresence bool
+	online      bool
+	presenceAt  time.Time
+}
+
+// stateKey is what makes a report worth a history row.
+type stateKey struct {
+	verdict    protocol.Verdict
+	riskKinds  string
+	findDevice protocol.Tri
+	lostMode   protocol.Tri
+}
+
+func keyOf(r *protocol.Report) stateKey {
+	return stateKey{verdict: r.Verdict(), riskKinds: joinKinds(r.Risks), findDevice: r.FindDevice, lostMode: r.LostMode}
+}
+
+// joinKinds is the sorted set of risk kinds: the order of risks and their
+// evidence text may vary between identical checks.
+func joinKinds(risks []protocol.Risk) string {
+	kinds := make([]string, 0, len(risks))
+	for _, r := range risks {
+		kinds = append(kinds, string(r.Kind))
+	}
+	slices.Sort(kinds)
+	return strings.Join(slices.Compact(kinds), ",")
+}
+
+func splitKinds(s string) []protocol.RiskKind {
+	kinds := []protocol.RiskKind{}
+	if s == "" {
+		return kinds
+	}
+	for k := range strings.SplitSeq(s, ",") {
+		kinds = append(kinds, protocol.RiskKind(k))
+	}
+	return kinds
+}
+
+// supersedes reports whether a report checked at (at, seq) replaces the
+// current one. The check time comes first because a restarted agent starts
+// its Seq again at 1; Seq breaks ties between reports of the same instant.
+// An identical (at, seq) is a redelivery, not a newer report.
+func (c *current) supersedes(at time.Time, seq uint64) bool {
+	if !c.hasState {
+		return true
+	}
+	if !at.Equal(c.checkedAt) {
+		return at.After(c.checkedAt)
+	}
+	return seq > c.seq
+}
+
+// loadCurrent reads the device's row; found is false for a device never seen.
+func loadCurrent(ctx context.Context, tx *sql.Tx, id string) (c current, found bool, err error) {
+	var (
+		checkedAt, presenceAt      sql.NullString
+		seq                        sql.NullInt64
+		verdict, kinds, find, lost sql.NullString
+		online                     bool
+	)
+	err = tx.QueryRowContext(ctx, `SELECT state_checked_at, state_seq, verdict, risk_kinds, find_device, lost_mode, online, presence_at
+		FROM devices WHERE id = ?`, id).Scan(&checkedAt, &seq, &verdict, &kinds, &find, &lost, &online, &presenceAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, fmt.Errorf("read device %s: %w", id, err)
+	}
+	if c.checkedAt, err = parseNullTime(checkedAt); err != nil {
+		return c, true, fmt.Errorf("read device %s: %w", id, err)
+	}
+	if c.presenceAt, err = parseNullTime(presenceAt); err != nil {
+		return c, true, fmt.Errorf("read device %s: %w", id, err)
+	}
+	c.hasState = checkedAt.Valid
+	c.seq = uint64(seq.Int64) // stored bit for bit; see applyState
+	c.key = stateKey{verdict: protocol.Verdict(verdict.String), riskKinds: kinds.String,
+		findDevice: protocol.Tri(find.String), lostMode: protocol.Tri(lost.String)}
+	c.hasPresence = presenceAt.Valid
+	c.online = online
+	return c, true, nil
+}
+
+// insertDevice creates the row of a device on its first update.
+func insertDevice(ctx context.Context, tx *sql.Tx, id string, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO devices(id, first_seen, last_seen) VALUES (?, ?, ?)`, id, formatTime(at), formatTime(at))
+	if err != nil {
+		return fmt.Errorf("create device %s: %w", id, err)
+	}
+	return nil
+}
+
+func applyState(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
+	cur, found, err := loadCurrent(ctx, tx, u.DeviceID)
+	if err != nil {
+		return 0, err
+	}
+	r := &u.State.Report
+	if !cur.supersedes(r.CheckedAt, u.State.Seq) {
+		return stale, nil
+	}
+	if !found {
+		if err := insertDevice(ctx, tx, u.DeviceID, u.ReceivedAt); err != nil {
+			return 0, err
+		}
+	}
+	// The report JSON is the one place account names (masked by the agent)
+	// are kept; no other column is derived from Accounts or Risk.Account.
+	body, err := json.Marshal(r)
+	if err != nil {
+		return 0, fmt.Errorf("encode state of %s: %w", u.DeviceID, err)
+	}
+	key := keyOf(r)
+	id := r.Device
+	at := formatTime(u.ReceivedAt)
+	// Seq is a uint64 and SQLite integers are signed: store the bits.
+	seq := int64(u.State.Seq)
+	_, err = tx.ExecContext(ctx, `UPDATE devices SET
+		serial = coalesce(nullif(?, ''), serial),
+		manufacturer = coalesce(nullif(?, ''), manufacturer),
+		brand = coalesce(nullif(?, ''), brand),
+		model = coalesce(nullif(?, ''), model),
+		android_version = coalesce(nullif(?, ''), android_version),
+		sdk = coalesce(nullif(?, 0), sdk),
+		vendor_os = coalesce(nullif(?, ''), vendor_os),
+		imei = coalesce(nullif(?, ''), imei),
+		last_seen = max(last_seen, ?),
+		state_json = ?, verdict = ?, state_seq = ?, state_at = ?, state_checked_at = ?,
+		risk_kinds = ?, find_device = ?, lost_mode = ?
+		WHERE id = ?`,
+		id.Serial, id.Manufacturer, id.Brand, id.Model, id.AndroidVersion, id.SDK, id.VendorOS, id.IMEI,
+		at, string(body), string(key.verdict), seq, at, formatTime(r.CheckedAt),
+		key.riskKinds, string(key.findDevice), string(key.lostMode), u.DeviceID)
+	if err != nil {
+		return 0, fmt.Errorf("store state of %s: %w", u.DeviceID, err)
+	}
+	if cur.hasState && cur.key == key {
+		return applied, nil
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO state_changes(device_id, at, verdict, risk_kinds, find_device, lost_mode, checked_at, seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.DeviceID, at, string(key.verdict), key.riskKinds, string(key.findDevice), string(key.lostMode), formatTime(r.CheckedAt), seq)
+	if err != nil {
+		return 0, fmt.Errorf("record state change of %s: %w", u.DeviceID, err)
+	}
+	return applied, nil
+}
+
+// applyPresence orders presence by arrival: the agent's clock may be wrong,
+// and a broker-written will carries the time the agent connected.
+func applyPresence(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
+	cur, found, err := loadCurrent(ctx, tx, u.DeviceID)
+	if err != nil {
+		return 0, err
+	}
+	if cur.hasPresence && u.ReceivedAt.Before(cur.presenceAt) {
+		return stale, nil
+	}
+	if !found {
+		if err := insertDevice(ctx, tx, u.DeviceID, u.ReceivedAt); err != nil {
+			return 0, err
+		}
+	}
+	online := u.Presence.Status == protocol.Online
+	at := formatTime(u.ReceivedAt)
+	changed := !cur.hasPresence || cur.online != online
+	presenceAt := cur.presenceAt
+	if changed {
+		presenceAt = u.ReceivedAt
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE devices SET
+		last_seen = max(last_seen, ?), online = ?, presence_at = ?,
+		agent_version = coalesce(nullif(?, ''), agent_version)
+		WHERE id = ?`, at, online, formatTime(presenceAt), u.Presence.AgentVersion, u.DeviceID)
+	if err != nil {
+		return 0, fmt.Errorf("store presence of %s: %w", u.DeviceID, err)
+	}
+	if !changed {
+		return applied, nil
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO presence_changes(device_id, at, status) VALUES (?, ?, ?)`,
+		u.DeviceID, at, string(u.Presence.Status))
+	if err != nil {
+		return 0, fmt.Errorf("record presence change of %s: %w", u.DeviceID, err)
+	}
+	return applied, nil
+}

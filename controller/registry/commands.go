@@ -1,0 +1,146 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/unbind/unbind/protocol"
+)
+
+// RecordCommand stores a command about to be sent, in state queued. The
+// device must already be in the registry.
+func (s *Store) RecordCommand(ctx context.Context, cmd protocol.Command, at time.Time) error {
+	if err := cmd.Validate(); err != nil {
+		return fmt.Errorf("record command %s: %w", cmd.ID, err)
+	}
+	if !storable(at) || !storable(cmd.IssuedAt) || !storable(cmd.ExpiresAt) {
+		return fmt.Errorf("record command %s: a time is missing or out of range", cmd.ID)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record command %s: %w", cmd.ID, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var one int
+	err = tx.QueryRowContext(ctx, `SELECT 1 FROM devices WHERE id = ?`, cmd.DeviceID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("record command %s: device %s: %w", cmd.ID, cmd.DeviceID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("record command %s: %w", cmd.ID, err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO commands(id, device_id, kind, target, issued_at, expires_at, state, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, cmd.ID, cmd.DeviceID, string(cmd.Kind), cmd.Target,
+		formatTime(cmd.IssuedAt), formatTime(cmd.ExpiresAt), string(CommandQueued), formatTime(at))
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
+		return fmt.Errorf("record command %s: %w", cmd.ID, ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("record command %s: %w", cmd.ID, err)
+	}
+	if err := insertTransition(ctx, tx, cmd.ID, at, CommandQueued, "", time.Time{}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record command %s: commit: %w", cmd.ID, err)
+	}
+	return nil
+}
+
+// SetCommandState records a step the controller took (typically sent). The
+// step is always added to the transitions, but the current state only moves
+// forward: an agent's answer may already have been stored.
+func (s *Store) SetCommandState(ctx context.Context, id string, state CommandState, at time.Time, detail string) error {
+	if err := checkState(state); err != nil {
+		return fmt.Errorf("set command %s: %w", id, err)
+	}
+	if !storable(at) {
+		return fmt.Errorf("set command %s: time is missing or out of range", id)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("set command %s: %w", id, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var cur string
+	err = tx.QueryRowContext(ctx, `SELECT state FROM commands WHERE id = ?`, id).Scan(&cur)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("set command %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("set command %s: %w", id, err)
+	}
+	if err := advance(ctx, tx, id, CommandState(cur), state, at, detail, time.Time{}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("set command %s: commit: %w", id, err)
+	}
+	return nil
+}
+
+// applyEvent records an agent's progress on a command. An event for a
+// command the registry never recorded (the database was replaced, or the
+// command came from elsewhere) is an orphan: counted, not stored.
+func applyEvent(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
+	e := u.Event
+	var owner, cur string
+	err := tx.QueryRowContext(ctx, `SELECT device_id, state FROM commands WHERE id = ?`, e.CommandID).Scan(&owner, &cur)
+	if errors.Is(err, sql.ErrNoRows) {
+		return orphan, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read command %s: %w", e.CommandID, err)
+	}
+	if owner != u.DeviceID {
+		return invalid, nil
+	}
+	// QoS 1 delivers at least once: the same report twice is one step.
+	var dup int
+	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM command_transitions
+		WHERE command_id = ? AND state = ? AND detail = ? AND reported_at = ?`,
+		e.CommandID, string(e.State), e.Detail, formatTime(e.At)).Scan(&dup)
+	if err != nil {
+		return 0, fmt.Errorf("read transitions of %s: %w", e.CommandID, err)
+	}
+	if dup > 0 {
+		return stale, nil
+	}
+	if err := advance(ctx, tx, e.CommandID, CommandState(cur), CommandState(e.State), u.ReceivedAt, e.Detail, e.At); err != nil {
+		return 0, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE devices SET last_seen = max(last_seen, ?) WHERE id = ?`, formatTime(u.ReceivedAt), u.DeviceID)
+	if err != nil {
+		return 0, fmt.Errorf("touch device %s: %w", u.DeviceID, err)
+	}
+	return applied, nil
+}
+
+func advance(ctx context.Context, tx *sql.Tx, id string, cur, next CommandState, at time.Time, detail string, reportedAt time.Time) error {
+	if err := insertTransition(ctx, tx, id, at, next, detail, reportedAt); err != nil {
+		return err
+	}
+	if !cur.advances(next) {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE commands SET state = ?, updated_at = ? WHERE id = ?`,
+		string(next), formatTime(at), id); err != nil {
+		return fmt.Errorf("update command %s: %w", id, err)
+	}
+	return nil
+}
+
+func insertTransition(ctx context.Context, tx *sql.Tx, id string, at time.Time, state CommandState, detail string, reportedAt time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO command_transitions(command_id, at, state, detail, reported_at) VALUES (?, ?, ?, ?, ?)`,
+		id, formatTime(at), string(state), detail, nullTime(reportedAt))
+	if err != nil {
+		return fmt.Errorf("record transition of command %s: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,184 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// Errors callers branch on.
+var (
+	// ErrNotFound: no device or command has the given ID.
+	ErrNotFound = errors.New("not found")
+	// ErrSchemaTooNew: the file was written by a newer build; opening it
+	// would risk misreading or damaging it.
+	ErrSchemaTooNew = errors.New("registry schema is newer than this build")
+	// ErrNotRegistry: the file is not an Unbind registry (not SQLite at all,
+	// corrupt, or another application's database).
+	ErrNotRegistry = errors.New("not an unbind registry")
+	// ErrExists: a command with this ID was already recorded.
+	ErrExists = errors.New("already exists")
+)
+
+// Options configures a Store. The zero value is usable.
+type Options struct {
+	// Logger receives warnings about skipped updates; nil discards them.
+	// Nothing logged carries account names.
+	Logger *slog.Logger
+	// ReadConns bounds concurrent read connections; 0 means 4.
+	ReadConns int
+
+	// synchronous overrides PRAGMA synchronous (FULL) for benchmarks.
+	synchronous string
+}
+
+// busyTimeoutMS is how long a connection waits for a lock held by another
+// process (a second controller, the sqlite3 shell) before failing.
+const busyTimeoutMS = 10_000
+
+// Store is the device registry. Writes go through one connection, so the
+// ingest goroutine and API calls queue in Go instead of fighting over the
+// SQLite write lock; reads use a separate pool and, thanks to WAL, never wait
+// for a write.
+type Store struct {
+	w    *sql.DB
+	r    *sql.DB
+	log  *slog.Logger
+	path string
+}
+
+// Open opens or creates the registry at path, creating its directory, and
+// migrates it to the newest schema.
+func Open(ctx context.Context, path string, opts Options) (_ *Store, err error) {
+	if path == "" {
+		return nil, errors.New("open registry: empty path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open registry %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
+		return nil, fmt.Errorf("open registry %s: create directory: %w", abs, err)
+	}
+	// Reports carry IMEIs and masked account names: keep the file private.
+	// SQLite gives its -wal and -shm files the same mode.
+	if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		_ = f.Close()
+	}
+	s := &Store{log: opts.Logger, path: abs}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	defer func() {
+		if err != nil {
+			_ = s.Close()
+		}
+	}()
+
+	// FULL makes every commit survive a power cut, not only a crash: a
+	// command is recorded before it is published, and that record must not
+	// vanish. Ingest batches many messages per commit, so the fsync is paid
+	// once per batch (see BenchmarkApply).
+	sync := opts.synchronous
+	if sync == "" {
+		sync = "FULL"
+	}
+	s.w, err = sql.Open("sqlite3", dsn(abs, url.Values{
+		"_journal_mode":    {"WAL"},
+		"_synchronous":     {sync},
+		"_busy_timeout":    {strconv.Itoa(busyTimeoutMS)},
+		"_foreign_keys":    {"1"},
+		"_stmt_cache_size": {"32"},
+		"_txlock":          {"immediate"},
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("open registry %s: %w", abs, err)
+	}
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
+	s.w.SetConnMaxLifetime(0)
+	if err := s.w.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("open registry %s: %w", abs, classifyOpenError(err))
+	}
+
+	ms, err := loadMigrations(migrationFS)
+	if err != nil {
+		return nil, fmt.Errorf("open registry %s: %w", abs, err)
+	}
+	from, to, err := migrate(ctx, s.w, ms, nowUTC())
+	if err != nil {
+		return nil, fmt.Errorf("open registry %s: %w", abs, err)
+	}
+	if from != to {
+		s.log.Info("registry schema migrated", "from", from, "to", to)
+	}
+
+	readers := opts.ReadConns
+	if readers <= 0 {
+		readers = 4
+	}
+	s.r, err = sql.Open("sqlite3", dsn(abs, url.Values{
+		"_busy_timeout":    {strconv.Itoa(busyTimeoutMS)},
+		"_foreign_keys":    {"1"},
+		"_stmt_cache_size": {"32"},
+		"_query_only":      {"1"},
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("open registry %s: %w", abs, err)
+	}
+	s.r.SetMaxOpenConns(readers)
+	s.r.SetMaxIdleConns(readers)
+	if err := s.r.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("open registry %s for reading: %w", abs, classifyOpenError(err))
+	}
+	return s, nil
+}
+
+// Close closes both pools. The WAL is checkpointed by SQLite when the last
+// connection closes.
+func (s *Store) Close() error {
+	var errs []error
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close registry %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// SchemaVersion reports the newest migration applied to the file.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	return schemaVersion(ctx, s.r)
+}
+
+// dsn builds a file: URI, escaping the path so that '?' or '#' in a
+// directory name cannot be read as parameters.
+func dsn(abs string, params url.Values) string {
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: params.Encode()}
+	if u.Path != "" && u.Path[0] != '/' { // Windows: file:///C:/...
+		u.Path = "/" + u.Path
+	}
+	return u.String()
+}
+
+// classifyOpenError marks the driver's "this is not a database" answers with
+// ErrNotRegistry, so that a wrong --db path gives a clear message.
+func classifyOpenError(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && (se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrCorrupt) {
+		return fmt.Errorf("%w: %w", ErrNotRegistry, err)
+	}
+	return err
+}
