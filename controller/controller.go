@@ -1,0 +1,227 @@
+// Package controller keeps the registry of phones, listens to their agents
+// over MQTT and serves the registry over an HTTP API. By default it embeds
+// its own MQTT broker; given a broker URL it uses that one instead.
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/unbind/unbind/controller/broker"
+	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/protocol"
+	"github.com/unbind/unbind/protocol/mqttconn"
+)
+
+// Config configures a Controller. It knows nothing of flags or files.
+type Config struct {
+	// DBPath is the SQLite registry file.
+	DBPath string
+	// BrokerURL selects an external broker; empty embeds one on MQTTListen.
+	BrokerURL  string
+	MQTTListen string
+	// MQTTListener and HTTPListener, when set, are used instead of the
+	// addresses (tests pass listeners on port 0).
+	MQTTListener net.Listener
+	HTTPListen   string
+	HTTPListener net.Listener
+	// BatchSize and FlushInterval bound how long state reports wait before
+	// they are written in one transaction.
+	BatchSize     int
+	FlushInterval time.Duration
+	// CommandTTL is how long a command stays valid after it is issued.
+	CommandTTL time.Duration
+	Logger     *slog.Logger
+	Version    string
+	Now        func() time.Time
+}
+
+func (c *Config) setDefaults() {
+	if c.MQTTListen == "" {
+		c.MQTTListen = "127.0.0.1:1883"
+	}
+	if c.HTTPListen == "" {
+		c.HTTPListen = "127.0.0.1:8080"
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 256
+	}
+	if c.FlushInterval <= 0 {
+		c.FlushInterval = 100 * time.Millisecond
+	}
+	if c.CommandTTL <= 0 {
+		c.CommandTTL = 15 * time.Minute
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// AddrInUseError reports a listen address that another process holds.
+type AddrInUseError struct {
+	// Listener is "mqtt" or "http".
+	Listener string
+	Addr     string
+	Err      error
+}
+
+func (e *AddrInUseError) Error() string {
+	return fmt.Sprintf("%s address %s is already in use", e.Listener, e.Addr)
+}
+
+func (e *AddrInUseError) Unwrap() error { return e.Err }
+
+// Controller is a running controller. Close stops it.
+type Controller struct {
+	cfg    Config
+	log    *slog.Logger
+	reg    *registry.Store
+	broker *broker.Broker // nil with an external broker
+	conn   *mqttconn.Conn
+	http   *http.Server
+	httpLn net.Listener
+	stats  *counters
+	ingest *ingester
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
+}
+
+// Start opens the registry, starts or reaches the broker, subscribes to every
+// agent and serves the API. It returns once all of that is up.
+func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
+	cfg.setDefaults()
+	c := &Controller{cfg: cfg, log: cfg.Logger, stats: newCounters()}
+	defer func() {
+		if err != nil {
+			c.Close()
+		}
+	}()
+	if c.reg, err = registry.Open(ctx, cfg.DBPath, registry.Options{Logger: cfg.Logger}); err != nil {
+		return nil, fmt.Errorf("open registry %s: %w", cfg.DBPath, err)
+	}
+	brokerURL := cfg.BrokerURL
+	if brokerURL == "" {
+		c.broker, err = broker.Start(ctx, broker.Config{Addr: cfg.MQTTListen, Listener: cfg.MQTTListener, Logger: cfg.Logger})
+		if err != nil {
+			return nil, listenError("mqtt", cfg.MQTTListen, err)
+		}
+		brokerURL = c.broker.URL()
+	}
+	if c.httpLn = cfg.HTTPListener; c.httpLn == nil {
+		if c.httpLn, err = net.Listen("tcp", cfg.HTTPListen); err != nil {
+			return nil, listenError("http", cfg.HTTPListen, err)
+		}
+	}
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	c.cancel = cancel
+	c.ingest = &ingester{
+		in: make(chan inbound, 4096), store: c.reg, log: c.log, stats: c.stats,
+		batchSize: cfg.BatchSize, flushEvery: cfg.FlushInterval,
+	}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		c.ingest.run(runCtx)
+	}()
+
+	c.conn, err = mqttconn.Dial(ctx, mqttconn.Options{
+		BrokerURL: brokerURL, ClientID: "unbind-controller", CleanSession: false, Logger: c.log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("controller: %w", err)
+	}
+	for _, ch := range []protocol.Channel{protocol.ChannelPresence, protocol.ChannelState, protocol.ChannelEvents} {
+		if err := c.conn.Subscribe(ctx, protocol.AllDevices(ch), 1, c.receive(runCtx)); err != nil {
+			return nil, fmt.Errorf("controller: %w", err)
+		}
+	}
+
+	c.http = &http.Server{Handler: newAPI(c), ReadHeaderTimeout: 10 * time.Second}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		if err := c.http.Serve(c.httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			c.log.Error("http api stopped", "err", err)
+		}
+	}()
+	c.log.Info("controller started", "broker", brokerURL, "api", c.APIURL(), "db", cfg.DBPath)
+	return c, nil
+}
+
+// receive hands a message to the ingester. It blocks when the ingester is
+// behind, which slows the broker down instead of dropping acknowledged data.
+func (c *Controller) receive(ctx context.Context) func(string, []byte) {
+	return func(topic string, payload []byte) {
+		m := inbound{topic: topic, payload: payload, receivedAt: c.cfg.Now().UTC()}
+		select {
+		case c.ingest.in <- m:
+		case <-ctx.Done():
+		}
+	}
+}
+
+func listenError(listener, addr string, err error) error {
+	if errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, broker.ErrAddrInUse) {
+		return &AddrInUseError{Listener: listener, Addr: addr, Err: err}
+	}
+	return fmt.Errorf("%s listen on %s: %w", listener, addr, err)
+}
+
+// BrokerURL is the URL agents connect to.
+func (c *Controller) BrokerURL() string {
+	if c.broker != nil {
+		return c.broker.URL()
+	}
+	return c.cfg.BrokerURL
+}
+
+// APIURL is the base URL of the HTTP API.
+func (c *Controller) APIURL() string { return "http://" + c.httpLn.Addr().String() }
+
+// Registry gives read access to the registry (and write access to tests).
+func (c *Controller) Registry() *registry.Store { return c.reg }
+
+// Stats reports what the ingest path has done so far.
+func (c *Controller) Stats() IngestStats { return c.stats.snapshot() }
+
+// Close stops the API, the MQTT session, the ingester (flushing its batch)
+// and the broker, then closes the registry. It is bounded and idempotent.
+func (c *Controller) Close() error {
+	var errs []error
+	c.once.Do(func() {
+		if c.http != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			errs = append(errs, c.http.Shutdown(ctx))
+			cancel()
+		} else if c.httpLn != nil && c.cfg.HTTPListener == nil {
+			c.httpLn.Close()
+		}
+		if c.conn != nil {
+			c.conn.Close(250 * time.Millisecond)
+		}
+		if c.cancel != nil {
+			c.cancel()
+		}
+		c.wg.Wait()
+		if c.broker != nil {
+			errs = append(errs, c.broker.Close())
+		}
+		if c.reg != nil {
+			errs = append(errs, c.reg.Close())
+		}
+	})
+	return errors.Join(errs...)
+}

@@ -1,0 +1,89 @@
+// Package controllertest starts a real controller for tests: embedded broker
+// (or an external one), SQLite registry in a temporary directory, HTTP API,
+// everything on port 0, and a bounded shutdown at the end of the test.
+package controllertest
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/controller"
+)
+
+// Start runs a controller until the test ends. configure may change the
+// config before start (for example to set BrokerURL).
+func Start(t testing.TB, configure ...func(*controller.Config)) *controller.Controller {
+	t.Helper()
+	cfg := controller.Config{
+		DBPath:        filepath.Join(t.TempDir(), "registry.db"),
+		HTTPListener:  listen(t),
+		FlushInterval: 20 * time.Millisecond,
+		Logger:        Logger(t),
+		Version:       "test",
+	}
+	for _, f := range configure {
+		f(&cfg)
+	}
+	if cfg.BrokerURL == "" && cfg.MQTTListener == nil {
+		cfg.MQTTListener = listen(t)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := controller.Start(ctx, cfg)
+	require.NoError(t, err, "start controller")
+	t.Cleanup(func() {
+		done := make(chan error, 1)
+		go func() { done <- c.Close() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("close controller: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("controller did not stop within 30s")
+		}
+	})
+	return c
+}
+
+func listen(t testing.TB) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	return ln
+}
+
+// Logger returns a logger that writes warnings and errors to the test log
+// until the test ends, and drops them after (t.Log then would panic).
+func Logger(t testing.TB) *slog.Logger {
+	w := &testWriter{t: t}
+	t.Cleanup(func() {
+		w.mu.Lock()
+		w.done = true
+		w.mu.Unlock()
+	})
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+type testWriter struct {
+	mu   sync.Mutex
+	t    testing.TB
+	done bool
+}
+
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log(strings.TrimRight(string(p), "\n"))
+	}
+	return len(p), nil
+}
