@@ -1,0 +1,78 @@
+package android
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// ADBDevice is one line of `adb devices`. State is what adb says, e.g.
+// "device" (ready), "offline", "unauthorized" or "no permissions (...)".
+type ADBDevice struct {
+	Serial string `json:"serial"`
+	State  string `json:"state"`
+}
+
+// Ready reports whether commands can run on the device.
+func (d ADBDevice) Ready() bool { return d.State == "device" }
+
+// ListADBDevices runs `adb devices` on this host and parses it. adbPath
+// defaults to "adb".
+func ListADBDevices(ctx context.Context, adbPath string) ([]ADBDevice, error) {
+	if adbPath == "" {
+		adbPath = "adb"
+	}
+	res, err := runProcess(ctx, 0, []string{adbPath, "devices"})
+	if err != nil {
+		return nil, fmt.Errorf("list adb devices: %w", err)
+	}
+	if res.ExitCode != 0 {
+		return nil, fmt.Errorf("list adb devices: %w", &ExitError{Code: res.ExitCode})
+	}
+	devs, err := ParseADBDevices(res.Stdout)
+	if err != nil {
+		return nil, fmt.Errorf("list adb devices: %w", err)
+	}
+	return devs, nil
+}
+
+// ParseADBDevices parses `adb devices`:
+//
+//	* daemon started successfully
+//	List of devices attached
+//	R58M12ABCDE	device
+//	emulator-5554	offline
+//
+// Lines before the header (daemon start-up chatter) are skipped; without the
+// header the output is unrecognized.
+func ParseADBDevices(out []byte) ([]ADBDevice, error) {
+	if blank(out) {
+		return nil, ErrEmptyOutput
+	}
+	ls, _ := lines(out)
+	i := 0
+	for i < len(ls) && !strings.HasPrefix(strings.TrimSpace(ls[i]), "List of devices attached") {
+		i++
+	}
+	if i == len(ls) {
+		return nil, fmt.Errorf("adb devices: no header: %w", ErrUnrecognized)
+	}
+	devs := []ADBDevice{}
+	for _, l := range ls[i+1:] {
+		t := strings.TrimSpace(l)
+		if t == "" || strings.HasPrefix(t, "* ") {
+			continue
+		}
+		serial, state, ok := strings.Cut(t, "\t")
+		if !ok {
+			// Some adb builds pad with spaces instead of a tab.
+			serial, state, ok = strings.Cut(t, " ")
+		}
+		serial, state = strings.TrimSpace(serial), strings.TrimSpace(state)
+		if !ok || serial == "" || state == "" {
+			return nil, fmt.Errorf("adb devices: %w", ErrUnrecognized)
+		}
+		devs = append(devs, ADBDevice{Serial: serial, State: state})
+	}
+	return devs, nil
+}

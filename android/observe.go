@@ -1,0 +1,196 @@
+package android
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/unbind/unbind/agent"
+	"github.com/unbind/unbind/protocol"
+)
+
+// Check names used in Problems and log lines.
+const (
+	CheckUsers      = "pm list users"
+	CheckAccounts   = "dumpsys account"
+	CheckLostMode   = "lost mode"
+	CheckFindDevice = "find device"
+)
+
+// Observe reads the phone, one command after another: properties, IMEI,
+// users, accounts, Find Device, lost mode and root. A check that fails
+// becomes a Problem (Find Device: an unknown state with a reason) and the
+// others still run. Observe fails only when the first command could not run
+// at all (adb lost the phone) or ctx ends.
+//
+// Find Device is queried only on a Xiaomi phone, a phone with a Mi account,
+// or one that did not say who made it. Elsewhere it is left unknown with
+// the reason "not a Xiaomi phone": a Mi account is required for Find Device
+// (confirmed), and agent.Assess turns that into off once every account list
+// was read.
+func (d *Device) Observe(ctx context.Context) (agent.Observation, error) {
+	obs := agent.Observation{FindDevice: protocol.TriUnknown, LostMode: protocol.TriUnknown}
+	props, err := d.Identify(ctx)
+	switch {
+	case ctx.Err() != nil:
+		return agent.Observation{}, fmt.Errorf("observe: %w", ctx.Err())
+	case commandFailed(err):
+		return agent.Observation{}, fmt.Errorf("observe: %w", err)
+	case err != nil:
+		// Not a Problem by itself: the checks that depend on the maker
+		// record their own when they cannot tell.
+		d.log.Warn("identity unreadable", logKeyCheck, "getprop", logKeyReason, Reason(err))
+	}
+	obs.Identity = props.Identity
+	obs.Identity.IMEI = d.readIMEI(ctx)
+
+	users, err := d.readUsers(ctx)
+	if err != nil {
+		obs.Problems = append(obs.Problems, d.problem(CheckUsers, nil, err))
+	}
+	accounts := d.readAccounts(ctx, users)
+	obs.Users = accounts.users
+	obs.Problems = append(obs.Problems, accounts.problems...)
+
+	obs.FindDevice, obs.FindDeviceReason = d.readFindDevice(ctx, props, accounts.hasMi)
+	lost, err := d.readLostMode(ctx, props)
+	obs.LostMode = lost
+	if err != nil {
+		obs.Problems = append(obs.Problems, d.problem(CheckLostMode, nil, err))
+	}
+	obs.Rooted = len(d.rootPrefix(ctx)) > 0
+
+	if ctx.Err() != nil {
+		return agent.Observation{}, fmt.Errorf("observe: %w", ctx.Err())
+	}
+	obs.ObservedAt = d.cfg.Now().UTC()
+	return obs, nil
+}
+
+// problem records a failed check; the log line carries the same safe reason.
+func (d *Device) problem(check string, user *int, err error) agent.Problem {
+	p := agent.Problem{Check: check, User: user, Reason: Reason(err)}
+	if user != nil {
+		d.log.Info("check failed", logKeyCheck, check, logKeyUser, *user, logKeyReason, p.Reason)
+	} else {
+		d.log.Info("check failed", logKeyCheck, check, logKeyReason, p.Reason)
+	}
+	return p
+}
+
+// readIMEI returns the IMEI, or "" when it cannot be read: the IMEI is only
+// for display and never a risk.
+func (d *Device) readIMEI(ctx context.Context) string {
+	res, err := d.run(ctx, "service", "call", "iphonesubinfo", "1", "s16", "com.android.shell")
+	if err == nil {
+		var imei string
+		imei, err = ParseIMEI(res.Stdout)
+		if err = explain(res, err); err == nil {
+			return imei
+		}
+	}
+	d.log.Debug("IMEI unreadable", logKeyCheck, "imei", logKeyReason, Reason(err))
+	return ""
+}
+
+func (d *Device) readUsers(ctx context.Context) ([]UserInfo, error) {
+	res, err := d.run(ctx, "pm", "list", "users")
+	if err != nil {
+		return nil, err
+	}
+	users, err := ParseUsers(res.Stdout)
+	if err = explain(res, err); err != nil {
+		return nil, err
+	}
+	return users, nil
+}
+
+// Find Device provider columns, in the order they are asked.
+var findDeviceColumns = []string{"isLastStatusOpen", "isOpen"}
+
+const findDeviceURI = "content://com.xiaomi.finddevice.provider/"
+
+// readFindDevice asks the Find Device provider. isOpen is asked only when
+// isLastStatusOpen had no value; when the provider itself refused, hung or
+// is missing, asking again would only fail (or hang) again.
+func (d *Device) readFindDevice(ctx context.Context, props Props, hasMi bool) (protocol.Tri, string) {
+	if props.Known() && !props.IsXiaomi() && !hasMi {
+		return protocol.TriUnknown, "not a Xiaomi phone"
+	}
+	var reasons []string
+	for _, col := range findDeviceColumns {
+		on, err := d.queryFlag(ctx, findDeviceURI+col, col)
+		if err == nil {
+			if on {
+				return protocol.TriOn, ""
+			}
+			return protocol.TriOff, ""
+		}
+		reasons = append(reasons, col+": "+Reason(err))
+		d.log.Info("find device unreadable", logKeyCheck, CheckFindDevice+" "+col, logKeyReason, Reason(err))
+		if !errors.Is(err, ErrNoResult) && !errors.Is(err, ErrNull) && !errors.Is(err, ErrUnrecognized) {
+			break
+		}
+	}
+	return protocol.TriUnknown, strings.Join(reasons, "; ")
+}
+
+func (d *Device) queryFlag(ctx context.Context, uri, column string) (bool, error) {
+	res, err := d.run(ctx, "content", "query", "--uri", uri)
+	if err != nil {
+		return false, err
+	}
+	on, err := ParseContentFlag(res.Stdout, column)
+	if err = explain(res, err); err != nil {
+		return false, err
+	}
+	return on, nil
+}
+
+// Lost mode is Xiaomi's remote lock; its setting key is confirmed, its
+// values only inferred (0 off, anything else on).
+const lostModeKey = "com.xiaomi.system.devicelock.locked"
+
+// readLostMode reads Xiaomi's lost-mode setting. On a phone known not to be
+// a Xiaomi the check does not apply and lost mode is off. On a Xiaomi, or a
+// phone of unknown make, a missing key is unknown rather than off.
+func (d *Device) readLostMode(ctx context.Context, props Props) (protocol.Tri, error) {
+	if props.Known() && !props.IsXiaomi() {
+		return protocol.TriOff, nil
+	}
+	res, err := d.run(ctx, "settings", "get", "global", lostModeKey)
+	if err != nil {
+		return protocol.TriUnknown, err
+	}
+	v, err := ParseSettingInt(res.Stdout)
+	if err = explain(res, err); err != nil {
+		if errors.Is(err, ErrNull) {
+			return protocol.TriUnknown, fmt.Errorf("settings %s: %w", lostModeKey, ErrLostModeKeyAbsent)
+		}
+		return protocol.TriUnknown, err
+	}
+	if v != 0 {
+		return protocol.TriOn, nil
+	}
+	return protocol.TriOff, nil
+}
+
+// rootPrefix returns the argv prefix that runs a command as root, or nil.
+// Magisk and SuperSU take `su -c CMD`; the su of userdebug builds takes
+// `su 0 CMD...`. A su that hangs waiting for a grant counts as no root.
+func (d *Device) rootPrefix(ctx context.Context) []string {
+	res, err := d.run(ctx, "su", "-c", "id")
+	if err == nil && ParseRootID(res.Stdout) {
+		return []string{"su", "-c"}
+	}
+	if err != nil {
+		d.log.Debug("no root", logKeyCheck, "su", logKeyReason, Reason(err))
+		return nil
+	}
+	res, err = d.run(ctx, "su", "0", "id")
+	if err == nil && ParseRootID(res.Stdout) {
+		return []string{"su", "0"}
+	}
+	return nil
+}
