@@ -5,7 +5,7 @@ import "strings"
 // shellQuote quotes s as one word for a POSIX shell (the phone's mksh or
 // toybox sh). Words made only of characters no shell treats specially stay
 // bare so logs remain readable; everything else is single-quoted, with each
-// ' written as '\''.
+// ' written as '\”.
 func shellQuote(s string) string {
 	if s == "" {
 		return "''"
