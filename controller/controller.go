@@ -113,7 +113,8 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	}
 	brokerURL := cfg.BrokerURL
 	if brokerURL == "" {
-		c.broker, err = broker.Start(ctx, broker.Config{Addr: cfg.MQTTListen, Listener: cfg.MQTTListener, Logger: cfg.Logger})
+		// The broker lives until Close, not until the start-up context ends.
+		c.broker, err = broker.Start(context.WithoutCancel(ctx), broker.Config{Addr: cfg.MQTTListen, Listener: cfg.MQTTListener, Logger: cfg.Logger})
 		if err != nil {
 			return nil, listenError("mqtt", cfg.MQTTListen, err)
 		}
