@@ -41,7 +41,7 @@ var rejectReasons = []string{"too_large", "unknown_version", "malformed", "inval
 
 type counters struct {
 	received, applied, stale, orphans, skipped, batches, writeErrors atomic.Uint64
-	rejected                                map[string]*atomic.Uint64
+	rejected                                                         map[string]*atomic.Uint64
 }
 
 func newCounters() *counters {
@@ -72,11 +72,11 @@ type store interface {
 // ingester decodes messages and writes them to the registry in batches, one
 // transaction per batch, from a single goroutine.
 type ingester struct {
-	in        chan inbound
-	store     store
-	log       *slog.Logger
-	stats     *counters
-	batchSize int
+	in         chan inbound
+	store      store
+	log        *slog.Logger
+	stats      *counters
+	batchSize  int
 	flushEvery time.Duration
 }
 

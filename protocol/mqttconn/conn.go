@@ -47,7 +47,6 @@ type Options struct {
 	MaxBackoff time.Duration
 }
 
-
 // ErrClosed is returned by calls on a closed connection.
 var ErrClosed = errors.New("mqtt connection closed")
 

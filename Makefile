@@ -1,0 +1,47 @@
+# Unbind. `make demo` runs the controller with simulated phones; `make test` runs every test.
+GO      ?= go
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+DIST    := dist
+FUZZTIME ?= 10s
+
+.PHONY: all build demo test deps android bench fuzz clean help
+
+all: build
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+build: ## build both binaries for this machine into dist/
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DIST)/unbind ./cmd/unbind
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DIST)/unbind-agent ./cmd/unbind-agent
+
+demo: ## controller on its embedded defaults + 50 simulated phones; Ctrl-C stops it
+	$(GO) run ./cmd/unbind demo
+
+deps: ## install what the tests need (Debian packages), if missing
+	@bash scripts/install-deps.sh
+
+test: deps ## every test: vet, go test -race, the agent cross-build
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory android
+
+android: ## agent for android/arm64 (and linux/arm for 32-bit phones), cgo-free and stripped
+	CGO_ENABLED=0 GOOS=android GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DIST)/unbind-agent-android-arm64 ./cmd/unbind-agent
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DIST)/unbind-agent-linux-armv7 ./cmd/unbind-agent
+	@ls -l $(DIST)/unbind-agent-android-arm64 $(DIST)/unbind-agent-linux-armv7
+
+bench: ## run the benchmarks and record them under bench/
+	@mkdir -p bench
+	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./controller/registry/ | tee bench/registry.txt
+
+fuzz: ## run every fuzz target for FUZZTIME each
+	@for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf $(DIST)

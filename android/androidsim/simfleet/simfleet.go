@@ -1,0 +1,114 @@
+// Package simfleet runs the real agent against simulated phones: each phone is
+// an androidsim shell under the real Android adapter, with its own agent and
+// its own MQTT session. The demo, the end-to-end tests and benchmarks use it.
+package simfleet
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/unbind/unbind/agent"
+	"github.com/unbind/unbind/android"
+	"github.com/unbind/unbind/android/androidsim"
+)
+
+// Config configures a fleet.
+type Config struct {
+	BrokerURL string
+	Phones    []*androidsim.Phone
+	// Interval and ActiveInterval are passed to every agent.
+	Interval       time.Duration
+	ActiveInterval time.Duration
+	Logger         *slog.Logger
+}
+
+// Fleet is a set of running agents. Close stops them all.
+type Fleet struct {
+	cfg    Config
+	mu     sync.Mutex
+	agents map[string]*running
+	wg     sync.WaitGroup
+}
+
+type running struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error
+}
+
+// Start starts one agent per phone. It does not wait for them to connect.
+func Start(ctx context.Context, cfg Config) *Fleet {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	f := &Fleet{cfg: cfg, agents: make(map[string]*running)}
+	for _, p := range cfg.Phones {
+		f.start(ctx, p)
+	}
+	return f
+}
+
+func (f *Fleet) start(ctx context.Context, p *androidsim.Phone) {
+	ctx, cancel := context.WithCancel(ctx)
+	r := &running{cancel: cancel, done: make(chan struct{})}
+	f.mu.Lock()
+	f.agents[p.Serial()] = r
+	f.mu.Unlock()
+	device := android.NewDevice(p, android.DeviceConfig{CommandTimeout: 2 * time.Second, Logger: f.cfg.Logger})
+	a := agent.New(device, agent.Config{
+		BrokerURL: f.cfg.BrokerURL, Interval: f.cfg.Interval, ActiveInterval: f.cfg.ActiveInterval,
+		Version: "sim", Logger: f.cfg.Logger,
+	})
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		defer close(r.done)
+		if err := a.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			r.err = err
+			f.cfg.Logger.Error("simulated agent stopped", "device", p.Serial(), "err", err)
+		}
+	}()
+}
+
+// Stop stops the agent of one phone cleanly (it says it goes offline) and
+// waits for it.
+func (f *Fleet) Stop(serial string) {
+	f.mu.Lock()
+	r := f.agents[serial]
+	f.mu.Unlock()
+	if r == nil {
+		return
+	}
+	r.cancel()
+	<-r.done
+}
+
+// Close stops every agent and waits for them.
+func (f *Fleet) Close() {
+	f.mu.Lock()
+	for _, r := range f.agents {
+		r.cancel()
+	}
+	f.mu.Unlock()
+	f.wg.Wait()
+}
+
+// Errors returns the errors agents stopped with, by serial.
+func (f *Fleet) Errors() map[string]error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	errs := map[string]error{}
+	for serial, r := range f.agents {
+		select {
+		case <-r.done:
+			if r.err != nil {
+				errs[serial] = r.err
+			}
+		default:
+		}
+	}
+	return errs
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set by the linker (-X main.version=...).
+var version = "dev"
+
+// Exit codes of status: the verdict, then failures of the agent itself.
+const (
+	exitSafe      = 0
+	exitNotSafe   = 1
+	exitUnknown   = 2
+	exitError     = 3
+	exitUsage     = 4
+	exitInterrupt = 130
+)
+
+var errUsage = errors.New("usage")
+
+// exitCodeError lets a command choose its exit code without printing anything.
+type exitCodeError struct{ code int }
+
+func (e exitCodeError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd(streams{out: stdout, err: stderr})
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	var code exitCodeError
+	switch {
+	case err == nil:
+		return exitSafe
+	case errors.As(err, &code):
+		return code.code
+	case errors.Is(err, errUsage):
+		fmt.Fprintln(stderr, "unbind-agent:", err)
+		return exitUsage
+	case ctx.Err() != nil:
+		fmt.Fprintln(stderr, "unbind-agent: interrupted")
+		return exitInterrupt
+	default:
+		fmt.Fprintln(stderr, "unbind-agent:", err)
+		return exitError
+	}
+}
+
+type streams struct{ out, err io.Writer }
+
+func newRootCmd(io streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "unbind-agent",
+		Short: "Check a phone's activation locks and release it safely",
+		Long: `unbind-agent reads a phone's account binding, Find Device and lost-mode state.
+
+On the phone (pushed by adb to /data/local/tmp, run as the shell user) it
+reads the phone it runs on; on a bench PC, --adb SERIAL reads a phone over adb.
+A phone is safe to reset only when every check answered and none found a lock.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(io.out)
+	root.SetErr(io.err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	})
+	root.AddCommand(
+		newRunCmd(io, nil),
+		newSimulateCmd(io, nil),
+		newVersionCmd(io),
+	)
+	return root
+}
+
+func newVersionCmd(io streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintln(io.out, "unbind-agent", version)
+			return err
+		},
+	}
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("%w: --log-level %q: %w", errUsage, level, err)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}

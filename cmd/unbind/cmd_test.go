@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/controller/controllertest"
+	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/protocol"
+)
+
+func testStreams() (streams, *bytes.Buffer, *bytes.Buffer) {
+	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
+	return streams{out: out, err: errb}, out, errb
+}
+
+func TestDevicesFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		want    devicesOptions
+		wantErr bool
+	}{
+		{"defaults", nil, devicesOptions{API: "http://127.0.0.1:8080", Output: "table"}, false},
+		{"filters and json", []string{"--bound", "--online", "-o", "json", "--api", "http://x:1"},
+			devicesOptions{API: "http://x:1", Output: "json", Bound: true, Online: true}, false},
+		{"bad output", []string{"-o", "yaml"}, devicesOptions{}, true},
+		{"stray argument", []string{"extra"}, devicesOptions{}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("UNBIND_API", "")
+			var got *devicesOptions
+			io, _, _ := testStreams()
+			cmd := newDevicesCmd(io, func(_ context.Context, o *devicesOptions) error {
+				got = o
+				return nil
+			})
+			cmd.SetArgs(tc.args)
+			cmd.SetOut(&bytes.Buffer{})
+			cmd.SetErr(&bytes.Buffer{})
+			err := cmd.Execute()
+			if tc.wantErr {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, *got)
+		})
+	}
+}
+
+func state(id string, risks ...protocol.RiskKind) *protocol.DeviceState {
+	s := &protocol.DeviceState{V: 1, DeviceID: id, Seq: 1, Report: protocol.Report{
+		Device:      protocol.Identity{Serial: id, Manufacturer: "Xiaomi", Model: "Redmi Note 12"},
+		SafeToReset: len(risks) == 0, Risks: []protocol.Risk{},
+		FindDevice: protocol.TriOff, LostMode: protocol.TriOff, CheckedAt: time.Now().UTC(),
+	}}
+	for _, k := range risks {
+		s.Risks = append(s.Risks, protocol.Risk{Kind: k, Check: "accounts", Evidence: "test", Account: "ja***@example.com"})
+	}
+	return s
+}
+
+// TestDevicesAndDeviceAgainstController runs the client commands against a
+// real controller whose registry holds a bound, a safe and an unknown phone.
+func TestDevicesAndDeviceAgainstController(t *testing.T) {
+	c := controllertest.Start(t)
+	now := time.Now().UTC()
+	require.NoError(t, c.Registry().Apply(context.Background(), []registry.Update{
+		{DeviceID: "bound1", ReceivedAt: now, State: state("bound1", protocol.RiskMiAccount, protocol.RiskFindDevice)},
+		{DeviceID: "clean1", ReceivedAt: now, State: state("clean1")},
+		{DeviceID: "dunno1", ReceivedAt: now, State: state("dunno1", protocol.RiskUnknown)},
+		{DeviceID: "bound1", ReceivedAt: now, Presence: &protocol.Presence{V: 1, DeviceID: "bound1", Status: protocol.Online, At: now}},
+	}))
+	ctx := context.Background()
+
+	io, out, _ := testStreams()
+	require.NoError(t, devicesRun(ctx, io, &devicesOptions{API: c.APIURL(), Output: "table"}))
+	table := out.String()
+	assert.Contains(t, table, "VERDICT")
+	assert.Regexp(t, `bound1 .* at_risk +mi_account,find_device +yes`, table)
+	assert.Regexp(t, `clean1 .* safe `, table)
+	assert.Regexp(t, `dunno1 .* unknown `, table)
+
+	io, out, _ = testStreams()
+	require.NoError(t, devicesRun(ctx, io, &devicesOptions{API: c.APIURL(), Output: "json", Safe: true}))
+	var listed []registry.Device
+	require.NoError(t, json.Unmarshal(out.Bytes(), &listed))
+	require.Len(t, listed, 1)
+	assert.Equal(t, "clean1", listed[0].ID)
+
+	io, out, _ = testStreams()
+	require.NoError(t, deviceRun(ctx, io, &deviceOptions{API: c.APIURL(), Output: "table", ID: "bound1"}))
+	assert.Contains(t, out.String(), "Verdict      at_risk")
+	assert.Contains(t, out.String(), "State history")
+
+	io, _, _ = testStreams()
+	err := deviceRun(ctx, io, &deviceOptions{API: c.APIURL(), Output: "table", ID: "nope"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `device "nope" not found`)
+}
+
+func TestClientSaysWhenControllerIsDown(t *testing.T) {
+	io, _, _ := testStreams()
+	err := devicesRun(context.Background(), io, &devicesOptions{API: "http://127.0.0.1:1", Output: "table"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "is `unbind serve` running?")
+}
+
+func TestServeReportsTakenPortWithFlag(t *testing.T) {
+	c := controllertest.Start(t)
+	taken := c.APIURL()[len("http://"):]
+	io, _, _ := testStreams()
+	err := serveRun(context.Background(), io, &serveOptions{
+		DBPath: t.TempDir() + "/r.db", MQTTListen: "127.0.0.1:0", HTTPListen: taken, LogLevel: "error",
+	})
+	require.Error(t, err)
+	assert.Equal(t, taken+" is already in use; pass --http-listen with another address", err.Error())
+}
+
+func TestVersion(t *testing.T) {
+	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
+	assert.Equal(t, exitOK, run([]string{"version"}, out, errb))
+	assert.Equal(t, "unbind dev\n", out.String())
+	assert.Equal(t, exitUsage, run([]string{"devices", "--no-such-flag"}, out, errb))
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/protocol"
+)
+
+type devicesOptions struct {
+	API                                   string
+	Output                                string
+	Bound, Safe, Unknown, Online, Offline bool
+}
+
+func newDevicesCmd(io streams, runF func(context.Context, *devicesOptions) error) *cobra.Command {
+	opts := &devicesOptions{}
+	cmd := &cobra.Command{
+		Use:   "devices",
+		Short: "List the phones in the registry",
+		Long: `List the phones in the registry with their verdict:
+  safe     every check answered and found no lock
+  at_risk  a lock-bearing account, Find Device or lost mode is present
+  unknown  a check could not be completed (never treated as safe)
+Filters combine with AND.`,
+		Example: `  unbind devices
+  unbind devices --bound --online
+  unbind devices --safe -o json | jq -r '.[].id'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkOutput(opts.Output); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return devicesRun(cmd.Context(), io, opts)
+		},
+	}
+	addAPIFlag(cmd, &opts.API)
+	addOutputFlag(cmd, &opts.Output)
+	f := cmd.Flags()
+	f.BoolVar(&opts.Bound, "bound", false, "only phones with a lock present (at_risk)")
+	f.BoolVar(&opts.Safe, "safe", false, "only phones verified safe to reset")
+	f.BoolVar(&opts.Unknown, "unknown", false, "only phones whose state could not be verified")
+	f.BoolVar(&opts.Online, "online", false, "only phones whose agent is connected")
+	f.BoolVar(&opts.Offline, "offline", false, "only phones whose agent is not connected")
+	return cmd
+}
+
+func (o *devicesOptions) query() string {
+	q := url.Values{}
+	for name, on := range map[string]bool{
+		"bound": o.Bound, "safe": o.Safe, "unknown": o.Unknown, "online": o.Online, "offline": o.Offline,
+	} {
+		if on {
+			q.Set(name, "true")
+		}
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
+
+func devicesRun(ctx context.Context, io streams, opts *devicesOptions) error {
+	var body struct {
+		Devices []registry.Device `json:"devices"`
+	}
+	if err := newAPIClient(opts.API).get(ctx, "/api/v1/devices"+opts.query(), &body); err != nil {
+		return err
+	}
+	if opts.Output == "json" {
+		return writeJSONTo(io.out, body.Devices)
+	}
+	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tMANUFACTURER\tMODEL\tVERDICT\tRISKS\tONLINE\tLAST SEEN")
+	for _, d := range body.Devices {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, dash(d.Identity.Manufacturer), dash(d.Identity.Model),
+			verdictOf(d), riskKinds(d.State), yesNo(d.Online), ago(d.LastSeen))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(body.Devices) == 0 {
+		fmt.Fprintln(io.err, "no devices match")
+	}
+	return nil
+}
+
+// verdictOf never shows a device without a report as safe.
+func verdictOf(d registry.Device) protocol.Verdict {
+	if d.State == nil || d.Verdict == "" {
+		return protocol.VerdictUnknown
+	}
+	return d.Verdict
+}
+
+func riskKinds(r *protocol.Report) string {
+	if r == nil {
+		return "no report yet"
+	}
+	seen := map[protocol.RiskKind]bool{}
+	var kinds []string
+	for _, risk := range r.Risks {
+		if !seen[risk.Kind] {
+			seen[risk.Kind] = true
+			kinds = append(kinds, string(risk.Kind))
+		}
+	}
+	if len(kinds) == 0 {
+		return "-"
+	}
+	return strings.Join(kinds, ",")
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func ago(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set by the linker (-X main.version=...).
+var version = "dev"
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// errUsage marks errors in how the command was called.
+var errUsage = errors.New("usage")
+
+func run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(stderr, "unbind:", err)
+		if errors.Is(err, errUsage) {
+			return exitUsage
+		}
+		return exitError
+	}
+	return exitOK
+}
+
+// streams carries the outputs every subcommand writes to.
+type streams struct {
+	out, err io.Writer
+}
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	io := streams{out: stdout, err: stderr}
+	root := &cobra.Command{
+		Use:   "unbind",
+		Short: "Release phones from their activation locks before a factory reset",
+		Long: `unbind runs the Unbind controller and queries it.
+
+The controller keeps a registry of phones, embeds an MQTT broker for their
+agents and serves an HTTP API. A phone is shown as safe to reset only when its
+agent verified, on the phone, that no lock-bearing account, Find Device or
+lost mode remains; anything unverified is unknown, never safe.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	})
+	root.AddCommand(
+		newServeCmd(io, nil),
+		newDemoCmd(io, nil),
+		newDevicesCmd(io, nil),
+		newDeviceCmd(io, nil),
+		newVersionCmd(io),
+	)
+	return root
+}
+
+func newVersionCmd(io streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintln(io.out, "unbind", version)
+			return err
+		},
+	}
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/unbind/unbind/controller"
+)
+
+type serveOptions struct {
+	DBPath     string
+	MQTTListen string
+	HTTPListen string
+	BrokerURL  string
+	LogLevel   string
+}
+
+func defaultDBPath() string {
+	if dir, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(dir, "unbind", "registry.db")
+	}
+	return "unbind-registry.db"
+}
+
+func (o *serveOptions) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.DBPath, "db", defaultDBPath(), "SQLite registry file")
+	f.StringVar(&o.MQTTListen, "mqtt-listen", "127.0.0.1:1883", "address of the embedded MQTT broker")
+	f.StringVar(&o.HTTPListen, "http-listen", "127.0.0.1:8080", "address of the HTTP API")
+	f.StringVar(&o.BrokerURL, "broker", "", "use this external MQTT broker (tcp://HOST:PORT) instead of the embedded one")
+	f.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
+}
+
+func (o *serveOptions) config(logger *slog.Logger) controller.Config {
+	return controller.Config{
+		DBPath: o.DBPath, MQTTListen: o.MQTTListen, HTTPListen: o.HTTPListen, BrokerURL: o.BrokerURL,
+		Logger: logger, Version: version,
+	}
+}
+
+func newServeCmd(io streams, runF func(context.Context, *serveOptions) error) *cobra.Command {
+	opts := &serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the controller: registry, embedded MQTT broker and HTTP API",
+		Example: `  unbind serve
+  unbind serve --broker tcp://10.0.0.5:1883 --db /var/lib/unbind/registry.db`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return serveRun(cmd.Context(), io, opts)
+		},
+	}
+	opts.addFlags(cmd)
+	return cmd
+}
+
+func serveRun(ctx context.Context, io streams, opts *serveOptions) error {
+	logger, err := newLogger(io, opts.LogLevel)
+	if err != nil {
+		return err
+	}
+	c, err := startController(ctx, opts.config(logger))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	fmt.Fprintf(io.out, "unbind controller %s\n  MQTT broker: %s\n  HTTP API:    %s\n  registry:    %s\nCtrl-C stops it.\n",
+		version, c.BrokerURL(), c.APIURL(), opts.DBPath)
+	<-ctx.Done()
+	fmt.Fprintln(io.out, "stopping")
+	return nil
+}
+
+// startController turns a taken port into one line that names the flag.
+func startController(ctx context.Context, cfg controller.Config) (*controller.Controller, error) {
+	c, err := controller.Start(ctx, cfg)
+	var inUse *controller.AddrInUseError
+	if errors.As(err, &inUse) {
+		flag := map[string]string{"mqtt": "--mqtt-listen", "http": "--http-listen"}[inUse.Listener]
+		return nil, fmt.Errorf("%s is already in use; pass %s with another address", inUse.Addr, flag)
+	}
+	return c, err
+}
+
+func newLogger(io streams, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("%w: --log-level %q: %w", errUsage, level, err)
+	}
+	return slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: l})), nil
+}

@@ -1,0 +1,111 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/android/androidsim"
+	"github.com/unbind/unbind/controller/controllertest"
+	"github.com/unbind/unbind/protocol"
+	"github.com/unbind/unbind/protocol/mqttconn"
+)
+
+// TestThirdPartySubscriberReadsRetainedState: mosquitto_sub, a client we did
+// not write, gets a device's retained state from the embedded broker, and the
+// payload decodes as the protocol documents.
+func TestThirdPartySubscriberReadsRetainedState(t *testing.T) {
+	sub, err := exec.LookPath("mosquitto_sub")
+	require.NoError(t, err, "mosquitto_sub is missing: apt-get install mosquitto-clients (make deps)")
+	c := controllertest.Start(t)
+	phones := androidsim.Fleet(3, 11)
+	startFleet(t, c.BrokerURL(), phones)
+	serial := phones[0].Serial()
+	eventually(t, func() bool {
+		d, err := c.Registry().Device(context.Background(), serial)
+		return err == nil && d.State != nil
+	}, "state of %s reaches the registry", serial)
+
+	u, err := url.Parse(c.BrokerURL())
+	require.NoError(t, err)
+	topic, err := protocol.StateTopic(serial)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, sub, "-h", u.Hostname(), "-p", u.Port(),
+		"-t", topic, "-C", "1", "-W", "20", "-q", "1").Output()
+	require.NoError(t, err, "mosquitto_sub: %s", out)
+
+	state, err := protocol.DecodeState([]byte(strings.TrimSpace(string(out))))
+	require.NoError(t, err)
+	assert.Equal(t, serial, state.DeviceID)
+	assert.Equal(t, protocol.Version, state.V)
+	assert.Equal(t, serial, state.Device.Serial)
+}
+
+// TestBadPayloadsAreRejectedAndCounted publishes malformed, oversized and
+// wrong-version payloads straight onto the broker: each is rejected and
+// counted, the registry keeps the last good state, and the API still serves.
+func TestBadPayloadsAreRejectedAndCounted(t *testing.T) {
+	c := controllertest.Start(t)
+	phones := androidsim.Fleet(2, 3)
+	startFleet(t, c.BrokerURL(), phones)
+	ctx := context.Background()
+	serial := phones[0].Serial()
+	eventually(t, func() bool {
+		d, err := c.Registry().Device(ctx, serial)
+		return err == nil && d.State != nil
+	}, "first state arrives")
+	before, err := c.Registry().Device(ctx, serial)
+	require.NoError(t, err)
+
+	conn, err := mqttconn.Dial(ctx, mqttconn.Options{BrokerURL: c.BrokerURL(), ClientID: "vandal", CleanSession: true})
+	require.NoError(t, err)
+	defer conn.Close(0)
+	stateTopic, err := protocol.StateTopic(serial)
+	require.NoError(t, err)
+	presenceTopic, err := protocol.PresenceTopic(serial)
+	require.NoError(t, err)
+	bad := []struct {
+		topic, payload, reason string
+	}{
+		{stateTopic, "not json at all", "malformed"},
+		{stateTopic, `{"v":1,"device_id":"` + serial + `","safe_to_reset":"yes"}`, "malformed"},
+		{stateTopic, `{"v":99,"device_id":"` + serial + `"}`, "unknown_version"},
+		{stateTopic, `{"v":1,"device_id":"` + serial + `","seq":99,"safe_to_reset":true,"risks":[{"kind":"mi_account","check":"x","evidence":"y"}],"find_device":"on","lost_mode":"off","checked_at":"2030-01-01T00:00:00Z"}`, "invalid"},
+		{stateTopic, `{"v":1,"pad":"` + strings.Repeat("x", protocol.MaxPayload) + `"}`, "too_large"},
+		{presenceTopic, `{"v":1,"device_id":"someone-else","status":"offline","at":"2030-01-01T00:00:00Z"}`, "id_mismatch"},
+	}
+	want := map[string]uint64{}
+	for _, b := range bad {
+		require.NoError(t, conn.Publish(ctx, b.topic, 1, false, []byte(b.payload)))
+		want[b.reason]++
+	}
+	eventually(t, func() bool {
+		got := c.Stats().Rejected
+		for reason, n := range want {
+			if got[reason] < n {
+				return false
+			}
+		}
+		return true
+	}, "every bad payload is counted")
+
+	after, err := c.Registry().Device(ctx, serial)
+	require.NoError(t, err)
+	assert.Equal(t, before.Verdict, after.Verdict, "bad payloads change nothing")
+	assert.True(t, after.Online, "a forged offline for another id did not apply")
+	assert.Zero(t, c.Stats().WriteErrors)
+
+	resp, err := http.Get(c.APIURL() + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "controller still serving")
+}
