@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/mochi-mqtt/server/v2/packets"
@@ -16,9 +17,11 @@ func TestDeviceTopicRoundTrip(t *testing.T) {
 	state := mustTopic(t, "R58M12ABC", protocol.ChannelState)
 
 	for _, qos := range []byte{0, 1, 2} {
-		sub := dial(t, b.URL(), "sub")
+		// Fresh client IDs: mochi v2.7.9 may drop the subscriptions of a new
+		// clean session whose ID a just-closed one still holds.
+		sub := dial(t, b.URL(), fmt.Sprintf("sub-%d", qos))
 		sub.mustSubscribe(state)
-		pub := dial(t, b.URL(), "pub")
+		pub := dial(t, b.URL(), fmt.Sprintf("pub-%d", qos))
 		pub.publish(state, qos, false, []byte(`{"v":1}`))
 
 		got := sub.next()
@@ -41,8 +44,8 @@ func TestRetainedStateReachesLateSubscriber(t *testing.T) {
 	agent.publish(presence, 1, true, []byte("online"))
 	agent.c.Disconnect(0)
 
-	for _, filter := range []string{state, protocol.AllDevices(protocol.ChannelState)} {
-		late := dial(t, b.URL(), "controller")
+	for i, filter := range []string{state, protocol.AllDevices(protocol.ChannelState)} {
+		late := dial(t, b.URL(), fmt.Sprintf("controller-%d", i))
 		late.mustSubscribe(filter)
 		got := late.next()
 		assert.Equal(t, state, got.topic, "filter %s", filter)

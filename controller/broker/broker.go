@@ -21,7 +21,7 @@ import (
 	"time"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
 )
 
 // ErrAddrInUse is wrapped by Start when the listen address is taken by
@@ -48,7 +48,7 @@ type Config struct {
 // Broker is a running embedded broker.
 type Broker struct {
 	srv   *mqtt.Server
-	ln    *trackingListener
+	ln    *tcpListener
 	log   *slog.Logger
 	hooks []mqtt.Hook // exactly what Start registered, kept for tests
 
@@ -82,6 +82,12 @@ func Start(ctx context.Context, cfg Config) (*Broker, error) {
 	}
 
 	ln := cfg.Listener
+	if err := ctx.Err(); err != nil {
+		if ln != nil {
+			_ = ln.Close()
+		}
+		return nil, fmt.Errorf("start broker: %w", err)
+	}
 	if ln == nil {
 		if cfg.Addr == "" {
 			return nil, errors.New("start broker: no listen address")
@@ -96,7 +102,7 @@ func Start(ctx context.Context, cfg Config) (*Broker, error) {
 		}
 		ln = l
 	}
-	tl := newTrackingListener(ln, connectTimeout)
+	tl := newTCPListener(ln, connectTimeout, log)
 
 	srv := mqtt.New(&mqtt.Options{
 		Capabilities: capabilities(),
@@ -112,11 +118,11 @@ func Start(ctx context.Context, cfg Config) (*Broker, error) {
 		hooks: []mqtt.Hook{newAuthHook(auth, log)},
 	}
 	if err := b.serve(); err != nil {
-		_ = tl.Close()
-		return nil, fmt.Errorf("start broker on %s: %w", tl.Addr(), err)
+		_ = tl.stopAccepting()
+		return nil, fmt.Errorf("start broker on %s: %w", tl.Address(), err)
 	}
 	b.stopWatch = context.AfterFunc(ctx, func() { _ = b.shutdown() })
-	log.Info("mqtt broker listening", keyAddr, tl.Addr().String())
+	log.Info("mqtt broker listening", keyAddr, tl.Address())
 	return b, nil
 }
 
@@ -126,7 +132,7 @@ func (b *Broker) serve() error {
 			return fmt.Errorf("add hook %s: %w", h.ID(), err)
 		}
 	}
-	if err := b.srv.AddListener(listeners.NewNet(listenerID, b.ln)); err != nil {
+	if err := b.srv.AddListener(b.ln); err != nil {
 		return fmt.Errorf("add listener: %w", err)
 	}
 	if err := b.srv.Serve(); err != nil {
@@ -136,11 +142,11 @@ func (b *Broker) serve() error {
 }
 
 // Addr is the address the broker listens on.
-func (b *Broker) Addr() net.Addr { return b.ln.Addr() }
+func (b *Broker) Addr() net.Addr { return b.ln.ln.Addr() }
 
 // URL is the address as an MQTT broker URL for clients on this host, e.g.
 // "tcp://127.0.0.1:1883". A wildcard listen address is given as loopback.
-func (b *Broker) URL() string { return brokerURL(b.ln.Addr()) }
+func (b *Broker) URL() string { return brokerURL(b.Addr()) }
 
 func brokerURL(addr net.Addr) string {
 	if ta, ok := addr.(*net.TCPAddr); ok && (ta.IP == nil || ta.IP.IsUnspecified()) {
@@ -161,26 +167,31 @@ func (b *Broker) Close() error {
 
 func (b *Broker) shutdown() error {
 	b.closeOnce.Do(func() {
-		// Stop accepting first so that no client arrives after mochi has
-		// listed the ones to disconnect.
-		if err := b.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
-			b.closeErr = fmt.Errorf("close broker listener %s: %w", b.ln.Addr(), err)
+		// Stop accepting first, so that the clients said goodbye to below
+		// are all there will be.
+		if err := b.ln.stopAccepting(); err != nil && !errors.Is(err, net.ErrClosed) {
+			b.closeErr = fmt.Errorf("close broker listener %s: %w", b.ln.Address(), err)
 		}
-		done := make(chan struct{})
+		polite := make(chan struct{})
 		go func() {
-			defer close(done)
-			_ = b.srv.Close() // always nil in mochi v2.7.9
+			defer close(polite)
+			for _, cl := range b.srv.Clients.GetByListener(listenerID) {
+				_ = b.srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
+			}
+			<-b.ln.waitConns()
 		}()
 		timer := time.NewTimer(closeGrace)
 		defer timer.Stop()
 		select {
-		case <-done:
+		case <-polite:
 		case <-timer.C:
-			b.log.Warn("mqtt clients slow to disconnect, closing their connections")
+			b.log.Warn("mqtt clients slow to disconnect, closing their connections", keyOpen, b.ln.open())
 			b.ln.closeConns()
-			<-done
+			<-polite
 		}
-		b.log.Info("mqtt broker stopped", keyAddr, b.ln.Addr().String())
+		// With no connection left, mochi's Close only stops its event loop.
+		_ = b.srv.Close() // always nil in mochi v2.7.9
+		b.log.Info("mqtt broker stopped", keyAddr, b.ln.Address())
 	})
 	return b.closeErr
 }

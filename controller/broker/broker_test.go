@@ -57,6 +57,18 @@ func TestStartErrors(t *testing.T) {
 	}
 }
 
+func TestStartCanceled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	_, err = Start(ctx, Config{Listener: ln})
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = ln.Accept()
+	assert.ErrorIs(t, err, net.ErrClosed, "Start owns and closes the listener")
+}
+
 func TestURL(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -1,89 +1,137 @@
 package broker
 
 import (
+	"errors"
+	"io"
+	"log/slog"
 	"net"
 	"sync"
+	"syscall"
 	"time"
+
+	"github.com/mochi-mqtt/server/v2/listeners"
 )
 
-// trackingListener remembers every connection it accepted so that Close can
-// cut them when mochi's polite shutdown stalls, and gives each new connection
-// a deadline for its CONNECT (mochi replaces it with the keepalive deadline
-// once CONNECT arrives).
-type trackingListener struct {
-	net.Listener
+// tcpListener is the broker's mochi listener. It replaces mochi's Net
+// listener so that shutdown can be ordered safely: mochi counts clients with a
+// WaitGroup that each connection goroutine adds to while Server.Close waits on
+// it, which races when a connection arrives during Close. Here every
+// connection goroutine is started and counted under a lock that shutdown
+// takes first, so the broker can wait for all of them to end before it calls
+// Server.Close. It also gives each connection a deadline for its CONNECT
+// (mochi replaces it with the keepalive deadline once CONNECT is read) and can
+// cut every connection when a polite shutdown stalls.
+type tcpListener struct {
+	ln             net.Listener
 	connectTimeout time.Duration
+	log            *slog.Logger
 
 	mu     sync.Mutex
-	conns  map[*trackedConn]struct{}
+	conns  map[net.Conn]struct{}
 	closed bool
+	active sync.WaitGroup // connection goroutines; Add only under mu while !closed
 }
 
-func newTrackingListener(ln net.Listener, connectTimeout time.Duration) *trackingListener {
-	return &trackingListener{
-		Listener:       ln,
+var _ listeners.Listener = (*tcpListener)(nil)
+
+func newTCPListener(ln net.Listener, connectTimeout time.Duration, log *slog.Logger) *tcpListener {
+	return &tcpListener{
+		ln:             ln,
 		connectTimeout: connectTimeout,
-		conns:          make(map[*trackedConn]struct{}),
+		log:            log,
+		conns:          make(map[net.Conn]struct{}),
 	}
 }
 
-func (l *trackingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+func (l *tcpListener) ID() string              { return listenerID }
+func (l *tcpListener) Address() string         { return l.ln.Addr().String() }
+func (l *tcpListener) Protocol() string        { return "tcp" }
+func (l *tcpListener) Init(*slog.Logger) error { return nil }
+
+// Serve accepts connections until the listener is closed. mochi runs it on a
+// goroutine of its own; it returns as soon as Accept fails.
+func (l *tcpListener) Serve(establish listeners.EstablishFn) {
+	for {
+		conn, err := l.ln.Accept()
+		if err != nil {
+			return
+		}
+		_ = conn.SetDeadline(time.Now().Add(l.connectTimeout))
+		l.mu.Lock()
+		if l.closed {
+			l.mu.Unlock()
+			_ = conn.Close()
+			return
+		}
+		l.conns[conn] = struct{}{}
+		l.active.Add(1)
+		l.mu.Unlock()
+		go l.run(establish, conn)
 	}
-	_ = c.SetDeadline(time.Now().Add(l.connectTimeout))
-	tc := &trackedConn{Conn: c, owner: l}
+}
+
+func (l *tcpListener) run(establish listeners.EstablishFn, conn net.Conn) {
+	defer l.active.Done()
+	err := establish(listenerID, conn)
+	_ = conn.Close()
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.closed {
-		_ = c.Close()
-		return nil, net.ErrClosed
+	delete(l.conns, conn)
+	l.mu.Unlock()
+	switch {
+	case err == nil:
+	case routineEnd(err):
+		l.log.Debug("mqtt connection ended", keyRemote, conn.RemoteAddr().String(), keyErr, err)
+	default:
+		l.log.Warn("mqtt connection ended", keyRemote, conn.RemoteAddr().String(), keyErr, err)
 	}
-	l.conns[tc] = struct{}{}
-	return tc, nil
 }
 
-func (l *trackingListener) Close() error {
+// routineEnd tells a peer hanging up, or our own shutdown, from errors worth
+// a warning (oversized packets, refused access, protocol violations).
+func routineEnd(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// stopAccepting closes the network listener. After it returns no connection
+// goroutine is started, so waitConns can wait for them all.
+func (l *tcpListener) stopAccepting() error {
 	l.mu.Lock()
 	l.closed = true
 	l.mu.Unlock()
-	return l.Listener.Close()
+	return l.ln.Close()
+}
+
+// waitConns returns a channel closed once every connection goroutine ended.
+// Call it only after stopAccepting. The goroutine it starts ends with them.
+func (l *tcpListener) waitConns() <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		l.active.Wait()
+		close(done)
+	}()
+	return done
 }
 
 // closeConns closes every connection still open.
-func (l *trackingListener) closeConns() {
+func (l *tcpListener) closeConns() {
 	l.mu.Lock()
-	conns := make([]*trackedConn, 0, len(l.conns))
+	defer l.mu.Unlock()
 	for c := range l.conns {
-		conns = append(conns, c)
-	}
-	l.mu.Unlock()
-	for _, c := range conns {
 		_ = c.Close()
 	}
 }
 
-// open counts the connections accepted and not yet closed.
-func (l *trackingListener) open() int {
+// open counts the connections accepted and not yet ended.
+func (l *tcpListener) open() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.conns)
 }
 
-func (l *trackingListener) forget(c *trackedConn) {
-	l.mu.Lock()
-	delete(l.conns, c)
-	l.mu.Unlock()
-}
-
-type trackedConn struct {
-	net.Conn
-	owner *trackingListener
-	once  sync.Once
-}
-
-func (c *trackedConn) Close() error {
-	c.once.Do(func() { c.owner.forget(c) })
-	return c.Conn.Close()
+// Close is mochi's shutdown call; by then the broker has ended every
+// connection, so closeClients finds none.
+func (l *tcpListener) Close(closeClients listeners.CloseFn) {
+	_ = l.stopAccepting()
+	closeClients(listenerID)
 }

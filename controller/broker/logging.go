@@ -2,17 +2,15 @@ package broker
 
 import (
 	"context"
-	"errors"
-	"io"
 	"log/slog"
-	"net"
-	"syscall"
 )
 
 // Attribute keys of the broker's own log lines.
 const (
 	keyAddr   = "addr"
 	keyClient = "client"
+	keyErr    = "err"
+	keyOpen   = "open"
 	keyRemote = "remote"
 	keyWrite  = "write"
 )
@@ -39,37 +37,12 @@ func (h *quietHandler) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (h *quietHandler) Handle(ctx context.Context, r slog.Record) error {
-	level, msg := r.Level, r.Message
-	if msg == "" {
-		// mochi logs the error that ended each connection with no message.
-		// A peer hanging up or our own shutdown is routine, not a warning.
-		msg = "mqtt connection ended"
-		if routineEnd(r) {
-			level = slog.LevelDebug
-		}
-		if !h.Enabled(ctx, level) {
-			return nil
-		}
-	}
-	out := slog.NewRecord(r.Time, level, msg, r.PC)
+	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
 	r.Attrs(func(a slog.Attr) bool {
 		out.AddAttrs(redact(a))
 		return true
 	})
 	return h.next.Handle(ctx, out)
-}
-
-func routineEnd(r slog.Record) bool {
-	routine := false
-	r.Attrs(func(a slog.Attr) bool {
-		if err, ok := a.Value.Any().(error); ok {
-			routine = errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) ||
-				errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
-			return false
-		}
-		return true
-	})
-	return routine
 }
 
 func (h *quietHandler) WithAttrs(attrs []slog.Attr) slog.Handler {

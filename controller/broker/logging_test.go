@@ -7,9 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/unbind/unbind/protocol"
 )
@@ -25,13 +28,7 @@ func TestQuietHandler(t *testing.T) {
 	log.Warn("g", slog.Group("grp", slog.String("pk", "secret-group")))
 	log.WithGroup("wg").Error("e", "pk", "secret-wg")
 
-	log.Warn("", "error", fmt.Errorf("read connection: %w", io.EOF))
-	log.Warn("", "error", net.ErrClosed)
-	log.Warn("", "error", errors.New("packet too large"))
-
 	got := out.String()
-	assert.Equal(t, 1, strings.Count(got, "mqtt connection ended"), "only the unusual end is logged:\n%s", got)
-	assert.Contains(t, got, `msg="mqtt connection ended" error="packet too large"`)
 	assert.NotContains(t, got, "added hook")
 	assert.Contains(t, got, "error processing packet")
 	assert.Contains(t, got, "client=c1")
@@ -62,4 +59,40 @@ func TestNoPayloadInLogs(t *testing.T) {
 
 	assert.NotEmpty(t, out.String(), "the test exercised logging")
 	assert.NotContains(t, out.String(), "jane")
+}
+
+func TestRoutineEnd(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{fmt.Errorf("read connection: %w", io.EOF), true},
+		{&net.OpError{Op: "read", Err: net.ErrClosed}, true},
+		{&net.OpError{Op: "read", Err: syscall.ECONNRESET}, true},
+		{errors.New("packet too large"), false},
+		{&net.OpError{Op: "read", Err: syscall.ETIMEDOUT}, false},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, routineEnd(tc.err), "%v", tc.err)
+	}
+}
+
+// TestConnectionEndsLogged: a connection the broker drops for a reason
+// worth knowing leaves a warning; a client that says goodbye leaves none.
+func TestConnectionEndsLogged(t *testing.T) {
+	t.Parallel()
+	var out logBuffer
+	b := startBroker(t, Config{Logger: out.logger(slog.LevelWarn)})
+	state := mustTopic(t, "R58M12ABC", protocol.ChannelState)
+
+	polite := dial(t, b.URL(), "polite")
+	polite.c.Disconnect(100)
+	rude := dial(t, b.URL(), "rude")
+	rude.c.Publish(state, 0, false, make([]byte, MaxPacketSize))
+	rude.waitLost()
+
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "mqtt connection ended") }, wait, time.Millisecond)
+	assert.Equal(t, 1, strings.Count(out.String(), "mqtt connection ended"), out.String())
+	assert.Contains(t, out.String(), "packet too large")
 }
