@@ -60,7 +60,7 @@ func (p *Phone) content(pr *proc, args []string) {
 		p.providerError(pr, authority, fmt.Sprintf("java.lang.SecurityException: Permission Denial: opening provider "+
 			"com.xiaomi.finddevice.FindDeviceStatusProvider from ProcessRecord{%x %d:com.android.commands.content/2000} "+
 			"(pid=%d, uid=2000) requires com.xiaomi.finddevice.permission.ACCESS_FIND_DEVICE_STATUS or "+
-			"com.xiaomi.finddevice.permission.ACCESS_FIND_DEVICE_STATUS", pid*2654435761&0xfffffff, pid, pid), true)
+			"com.xiaomi.finddevice.permission.ACCESS_FIND_DEVICE_STATUS", int64(pid)*2654435761&0xfffffff, pid, pid), true)
 	case ProviderHangs:
 		pr.hang = true
 	case ProviderNoResult:
