@@ -1,0 +1,84 @@
+// Package keys keeps the controller's ed25519 signing key: it signs commands
+// to agents and release certificates, and its public half is what agents and
+// certificate readers trust.
+package keys
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+const (
+	privateBlock = "UNBIND ED25519 PRIVATE KEY"
+	publicBlock  = "UNBIND ED25519 PUBLIC KEY"
+)
+
+// ErrBadKey reports a key file that is not what it should be.
+var ErrBadKey = errors.New("not an unbind ed25519 key")
+
+// LoadOrCreate reads the private key at path, creating it (owner-only) on
+// first use. Its parent directory is created when missing.
+func LoadOrCreate(path string) (ed25519.PrivateKey, error) {
+	key, err := LoadPrivate(path)
+	if !errors.Is(err, fs.ErrNotExist) {
+		return key, err
+	}
+	_, key, err = ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generate controller key: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create key directory for %s: %w", path, err)
+	}
+	b := pem.EncodeToMemory(&pem.Block{Type: privateBlock, Bytes: key.Seed()})
+	// O_EXCL: two controllers starting at once must not each write a key.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return LoadPrivate(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("write controller key %s: %w", path, err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write controller key %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("write controller key %s: %w", path, err)
+	}
+	return key, nil
+}
+
+// LoadPrivate reads a private key written by LoadOrCreate.
+func LoadPrivate(path string) (ed25519.PrivateKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read controller key: %w", err)
+	}
+	block, _ := pem.Decode(b)
+	if block == nil || block.Type != privateBlock || len(block.Bytes) != ed25519.SeedSize {
+		return nil, fmt.Errorf("%s: %w", path, ErrBadKey)
+	}
+	return ed25519.NewKeyFromSeed(block.Bytes), nil
+}
+
+// EncodePublic returns the PEM form of a public key, as handed to agents and
+// to `unbind cert verify`.
+func EncodePublic(pub ed25519.PublicKey) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: publicBlock, Bytes: pub})
+}
+
+// DecodePublic parses the PEM form of a public key.
+func DecodePublic(b []byte) (ed25519.PublicKey, error) {
+	block, _ := pem.Decode(b)
+	if block == nil || block.Type != publicBlock || len(block.Bytes) != ed25519.PublicKeySize {
+		return nil, ErrBadKey
+	}
+	return ed25519.PublicKey(block.Bytes), nil
+}
