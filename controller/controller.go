@@ -5,16 +5,19 @@ package controller
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/unbind/unbind/controller/broker"
+	"github.com/unbind/unbind/controller/keys"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/protocol"
 	"github.com/unbind/unbind/protocol/mqttconn"
@@ -24,6 +27,9 @@ import (
 type Config struct {
 	// DBPath is the SQLite registry file.
 	DBPath string
+	// KeyPath is the controller's ed25519 key; empty means "controller.key"
+	// beside DBPath. It is created on first start.
+	KeyPath string
 	// BrokerURL selects an external broker; empty embeds one on MQTTListen.
 	BrokerURL  string
 	MQTTListen string
@@ -86,6 +92,7 @@ type Controller struct {
 	cfg    Config
 	log    *slog.Logger
 	reg    *registry.Store
+	key    ed25519.PrivateKey
 	broker *broker.Broker // nil with an external broker
 	conn   *mqttconn.Conn
 	http   *http.Server
@@ -108,6 +115,13 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 			c.Close()
 		}
 	}()
+	if cfg.KeyPath == "" {
+		cfg.KeyPath = filepath.Join(filepath.Dir(cfg.DBPath), "controller.key")
+		c.cfg.KeyPath = cfg.KeyPath
+	}
+	if c.key, err = keys.LoadOrCreate(cfg.KeyPath); err != nil {
+		return nil, err
+	}
 	if c.reg, err = registry.Open(ctx, cfg.DBPath, registry.Options{Logger: cfg.Logger}); err != nil {
 		return nil, fmt.Errorf("open registry %s: %w", cfg.DBPath, err)
 	}
@@ -188,6 +202,9 @@ func (c *Controller) BrokerURL() string {
 	}
 	return c.cfg.BrokerURL
 }
+
+// PublicKey is the key agents and certificate readers trust.
+func (c *Controller) PublicKey() ed25519.PublicKey { return c.key.Public().(ed25519.PublicKey) }
 
 // APIURL is the base URL of the HTTP API.
 func (c *Controller) APIURL() string { return "http://" + c.httpLn.Addr().String() }
