@@ -1,0 +1,196 @@
+// Package release is the release workflow as a pure state machine: given a
+// release and what the controller knows of its phone now, Next says what the
+// release becomes and what the controller must do. The controller persists
+// the new state before it acts, so a restart resumes where it stopped.
+package release
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/unbind/unbind/protocol"
+)
+
+// Stage is where a release stands.
+type Stage string
+
+const (
+	// StageVerify: waiting for a fresh report of the phone.
+	StageVerify Stage = "verify"
+	// StageSignOut: the person at the phone is guided to sign out.
+	StageSignOut Stage = "sign_out"
+	// StageFindDevice: the person is guided to switch Find Device off.
+	StageFindDevice Stage = "disable_find_device"
+	// StageReset: a factory reset was sent after a fresh, safe report.
+	StageReset Stage = "reset"
+	// Terminal stages.
+	StageReleased Stage = "released"
+	StageFailed   Stage = "failed"
+	StageCanceled Stage = "canceled"
+)
+
+// Terminal reports whether the release has ended.
+func (s Stage) Terminal() bool {
+	return s == StageReleased || s == StageFailed || s == StageCanceled
+}
+
+// Release is the part of a release the machine decides on.
+type Release struct {
+	Stage Stage
+	// CommandID is the command the current stage waits for ("" if none yet).
+	CommandID string
+	// StageSince is when the current stage began; a report counts as fresh
+	// for this stage only if received after it.
+	StageSince time.Time
+	Deadline   time.Time
+	Reason     string
+}
+
+// Command is what the registry knows of the release's current command.
+type Command struct {
+	ID     string
+	Kind   protocol.CommandKind
+	State  string // registry command state: queued, sent, accepted, ..., succeeded
+	Detail string
+}
+
+// Observed is what the controller knows of the phone right now.
+type Observed struct {
+	Now time.Time
+	// Report is the phone's latest report and ReportAt when it arrived; nil
+	// if none.
+	Report   *protocol.Report
+	ReportAt time.Time
+	Command  *Command
+	// MaxReportAge bounds how old a safe report may be for a reset.
+	MaxReportAge time.Duration
+}
+
+// Effect is what the controller must do after persisting the new state.
+type Effect struct {
+	// Send is the kind of command to send, if any.
+	Send protocol.CommandKind
+}
+
+// Next is the release workflow: verify, guide sign-out, verify, guide Find
+// Device off, verify, reset (only on a fresh, safe report), record.
+func Next(r Release, o Observed) (Release, []Effect) {
+	if r.Stage.Terminal() {
+		return r, nil
+	}
+	if !o.Now.Before(r.Deadline) {
+		return fail(r, fmt.Sprintf("timed out in stage %s%s", r.Stage, remaining(o.Report)))
+	}
+	switch r.Stage {
+	case StageVerify:
+		return verify(r, o)
+	case StageSignOut, StageFindDevice:
+		return guided(r, o)
+	case StageReset:
+		return reset(r, o)
+	}
+	return fail(r, fmt.Sprintf("unknown stage %q", r.Stage))
+}
+
+func verify(r Release, o Observed) (Release, []Effect) {
+	fresh := o.Report != nil && o.ReportAt.After(r.StageSince)
+	if !fresh {
+		// Ask for a report once per verify stage; the command's own end
+		// (it may be rejected or time out) asks again.
+		if r.CommandID == "" || (o.Command != nil && terminal(o.Command.State)) {
+			return to(r, StageVerify, o.Now, false), []Effect{{Send: protocol.CommandRefresh}}
+		}
+		return r, nil
+	}
+	rep := o.Report
+	kinds := riskKinds(rep)
+	switch {
+	case safeAndFresh(rep, o):
+		return to(r, StageReset, o.Now, true), []Effect{{Send: protocol.CommandFactoryReset}}
+	case kinds[protocol.RiskLostMode]:
+		return fail(r, "the phone is in lost mode: only its owner can unlock it")
+	case kinds[protocol.RiskMiAccount] || kinds[protocol.RiskGoogleFRP] ||
+		kinds[protocol.RiskSamsungReactivation] || kinds[protocol.RiskHuaweiID]:
+		return to(r, StageSignOut, o.Now, true), []Effect{{Send: protocol.CommandSignOut}}
+	case kinds[protocol.RiskFindDevice]:
+		return to(r, StageFindDevice, o.Now, true), []Effect{{Send: protocol.CommandDisableFindDevice}}
+	default:
+		// Only unknowns (or a safe report too old): read again.
+		r.Reason = "could not verify yet:" + remaining(rep)
+		return to(r, StageVerify, o.Now, false), []Effect{{Send: protocol.CommandRefresh}}
+	}
+}
+
+func guided(r Release, o Observed) (Release, []Effect) {
+	if o.Command == nil || !terminal(o.Command.State) {
+		return r, nil
+	}
+	if o.Command.State == "succeeded" {
+		return to(r, StageVerify, o.Now, true), []Effect{{Send: protocol.CommandRefresh}}
+	}
+	return fail(r, fmt.Sprintf("%s %s: %s", o.Command.Kind, o.Command.State, o.Command.Detail))
+}
+
+func reset(r Release, o Observed) (Release, []Effect) {
+	if o.Command == nil || !terminal(o.Command.State) {
+		return r, nil
+	}
+	switch o.Command.State {
+	case "succeeded":
+		r.Stage, r.Reason = StageReleased, o.Command.Detail
+		return r, nil
+	case "rejected":
+		// The agent found a risk the controller had not seen: look again.
+		r.Reason = "reset refused by the phone: " + o.Command.Detail
+		return to(r, StageVerify, o.Now, false), []Effect{{Send: protocol.CommandRefresh}}
+	}
+	return fail(r, fmt.Sprintf("factory_reset %s: %s", o.Command.State, o.Command.Detail))
+}
+
+// safeAndFresh is the controller's half of the reset interlock.
+func safeAndFresh(rep *protocol.Report, o Observed) bool {
+	return rep.SafeToReset && len(rep.Risks) == 0 && rep.Verdict() == protocol.VerdictSafe &&
+		o.Now.Sub(o.ReportAt) <= o.MaxReportAge
+}
+
+// to moves r to stage s; keepReason false clears the explanation.
+func to(r Release, s Stage, now time.Time, clearReason bool) Release {
+	r.Stage, r.CommandID, r.StageSince = s, "", now
+	if clearReason {
+		r.Reason = ""
+	}
+	return r
+}
+
+func fail(r Release, reason string) (Release, []Effect) {
+	r.Stage, r.Reason = StageFailed, reason
+	return r, nil
+}
+
+func terminal(state string) bool {
+	return protocol.CommandState(state).Terminal()
+}
+
+func riskKinds(r *protocol.Report) map[protocol.RiskKind]bool {
+	m := map[protocol.RiskKind]bool{}
+	for _, risk := range r.Risks {
+		m[risk.Kind] = true
+	}
+	return m
+}
+
+func remaining(r *protocol.Report) string {
+	if r == nil || len(r.Risks) == 0 {
+		return ""
+	}
+	var ks []string
+	seen := map[protocol.RiskKind]bool{}
+	for _, risk := range r.Risks {
+		if !seen[risk.Kind] {
+			seen[risk.Kind] = true
+			ks = append(ks, string(risk.Kind))
+		}
+	}
+	return "; still present: " + strings.Join(ks, ", ")
+}

@@ -1,0 +1,101 @@
+package release
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/unbind/unbind/protocol"
+)
+
+var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+func report(kinds ...protocol.RiskKind) *protocol.Report {
+	r := &protocol.Report{SafeToReset: len(kinds) == 0, CheckedAt: t0}
+	for _, k := range kinds {
+		r.Risks = append(r.Risks, protocol.Risk{Kind: k, Check: "test"})
+	}
+	return r
+}
+
+func TestNext(t *testing.T) {
+	since := t0
+	at := func(s Stage, cmd string) Release {
+		return Release{Stage: s, CommandID: cmd, StageSince: since, Deadline: t0.Add(time.Hour)}
+	}
+	now := t0.Add(10 * time.Second)
+	fresh := now.Add(-time.Second)
+	cmd := func(kind protocol.CommandKind, state string) *Command {
+		return &Command{ID: "c1", Kind: kind, State: state, Detail: "d"}
+	}
+	tests := []struct {
+		name      string
+		r         Release
+		o         Observed
+		wantStage Stage
+		wantSend  protocol.CommandKind
+	}{
+		{"verify asks for a report", at(StageVerify, ""), Observed{}, StageVerify, protocol.CommandRefresh},
+		{"verify waits for its refresh", at(StageVerify, "c1"), Observed{Command: cmd(protocol.CommandRefresh, "sent")}, StageVerify, ""},
+		{"verify ignores a report older than the stage", at(StageVerify, "c1"),
+			Observed{Report: report(), ReportAt: since.Add(-time.Second), Command: cmd(protocol.CommandRefresh, "sent")}, StageVerify, ""},
+		{"refresh failed: ask again", at(StageVerify, "c1"), Observed{Command: cmd(protocol.CommandRefresh, "timed_out")}, StageVerify, protocol.CommandRefresh},
+		{"safe and fresh: reset", at(StageVerify, "c1"), Observed{Report: report(), ReportAt: fresh}, StageReset, protocol.CommandFactoryReset},
+		{"safe but stale: read again", at(StageVerify, "c1"),
+			Observed{Report: report(), ReportAt: since.Add(time.Second), MaxReportAge: time.Second}, StageVerify, protocol.CommandRefresh},
+		{"bound: sign out", at(StageVerify, "c1"), Observed{Report: report(protocol.RiskMiAccount, protocol.RiskFindDevice), ReportAt: fresh}, StageSignOut, protocol.CommandSignOut},
+		{"find device only", at(StageVerify, "c1"), Observed{Report: report(protocol.RiskFindDevice), ReportAt: fresh}, StageFindDevice, protocol.CommandDisableFindDevice},
+		{"unknown: read again, never reset", at(StageVerify, "c1"), Observed{Report: report(protocol.RiskUnknown), ReportAt: fresh}, StageVerify, protocol.CommandRefresh},
+		{"lost mode fails", at(StageVerify, "c1"), Observed{Report: report(protocol.RiskLostMode), ReportAt: fresh}, StageFailed, ""},
+		{"sign out running", at(StageSignOut, "c1"), Observed{Command: cmd(protocol.CommandSignOut, "in_progress")}, StageSignOut, ""},
+		{"sign out done: verify", at(StageSignOut, "c1"), Observed{Command: cmd(protocol.CommandSignOut, "succeeded")}, StageVerify, protocol.CommandRefresh},
+		{"sign out timed out: fail, never reset", at(StageSignOut, "c1"), Observed{Command: cmd(protocol.CommandSignOut, "timed_out")}, StageFailed, ""},
+		{"reset done", at(StageReset, "c1"), Observed{Command: cmd(protocol.CommandFactoryReset, "succeeded")}, StageReleased, ""},
+		{"reset refused by phone: verify again", at(StageReset, "c1"), Observed{Command: cmd(protocol.CommandFactoryReset, "rejected")}, StageVerify, protocol.CommandRefresh},
+		{"deadline", at(StageSignOut, "c1"), Observed{Now: t0.Add(2 * time.Hour)}, StageFailed, ""},
+		{"terminal stays", at(StageReleased, ""), Observed{}, StageReleased, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.o.Now.IsZero() {
+				tc.o.Now = now
+			}
+			if tc.o.MaxReportAge == 0 {
+				tc.o.MaxReportAge = time.Minute
+			}
+			got, effects := Next(tc.r, tc.o)
+			assert.Equal(t, tc.wantStage, got.Stage, "reason: %s", got.Reason)
+			if tc.wantSend == "" {
+				assert.Empty(t, effects)
+			} else {
+				assert.Equal(t, []Effect{{Send: tc.wantSend}}, effects)
+			}
+			if got.Stage == StageFailed {
+				assert.NotEmpty(t, got.Reason)
+			}
+		})
+	}
+}
+
+// TestResetOnlyOnFreshSafeReport: whatever the report, the machine sends a
+// reset only when the report is safe, verified and fresh.
+func TestResetOnlyOnFreshSafeReport(t *testing.T) {
+	kinds := append([]protocol.RiskKind{""}, protocol.RiskKinds...)
+	for _, k := range kinds {
+		for _, age := range []time.Duration{0, 30 * time.Second, 2 * time.Minute} {
+			rep := report()
+			if k != "" {
+				rep = report(k)
+			}
+			now := t0.Add(time.Hour)
+			r := Release{Stage: StageVerify, CommandID: "c", StageSince: now.Add(-3 * time.Minute), Deadline: now.Add(time.Hour)}
+			_, effects := Next(r, Observed{Now: now, Report: rep, ReportAt: now.Add(-age), MaxReportAge: time.Minute})
+			for _, e := range effects {
+				if e.Send == protocol.CommandFactoryReset {
+					assert.True(t, k == "" && age <= time.Minute, "reset sent for risk %q age %s", k, age)
+				}
+			}
+		}
+	}
+}
