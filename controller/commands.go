@@ -11,42 +11,110 @@ import (
 	"github.com/unbind/unbind/protocol"
 )
 
-// ErrUnknownDevice is returned for commands to a device the registry has never seen.
-var ErrUnknownDevice = errors.New("unknown device")
+var (
+	// ErrUnknownDevice is returned for commands to a device the registry has never seen.
+	ErrUnknownDevice = errors.New("unknown device")
+	// ErrUnknownCommand is returned for a command ID the registry has never seen.
+	ErrUnknownCommand = errors.New("unknown command")
+	// ErrCommandFinished is returned when canceling a command that has ended.
+	ErrCommandFinished = errors.New("command already finished")
+)
 
-// SendCommand records a command in the registry, then publishes it to the
-// device. The record comes first so that a crash between the two leaves a
-// queued command, never a command nobody knows was sent.
+// SendCommand issues a command to a device: see issue.
 func (c *Controller) SendCommand(ctx context.Context, deviceID string, kind protocol.CommandKind) (protocol.Command, error) {
-	if _, err := c.reg.Device(ctx, deviceID); err != nil {
-		if errors.Is(err, registry.ErrNotFound) {
-			return protocol.Command{}, fmt.Errorf("%w: %s", ErrUnknownDevice, deviceID)
-		}
+	return c.issue(ctx, deviceID, kind, newCommandID(), "")
+}
+
+// issue records a command, then delivers it if the device is online. The
+// record comes first, so a crash in between leaves a queued command that the
+// dispatcher delivers later, never a command nobody knows was sent. Issuing
+// an ID that is already recorded delivers that command again if it is still
+// queued; the agent runs a command ID once however often it arrives.
+func (c *Controller) issue(ctx context.Context, deviceID string, kind protocol.CommandKind, id, target string) (protocol.Command, error) {
+	dev, err := c.reg.Device(ctx, deviceID)
+	if errors.Is(err, registry.ErrNotFound) {
+		return protocol.Command{}, fmt.Errorf("%w: %s", ErrUnknownDevice, deviceID)
+	}
+	if err != nil {
 		return protocol.Command{}, fmt.Errorf("look up %s: %w", deviceID, err)
 	}
 	now := c.cfg.Now().UTC()
 	cmd := protocol.Command{
-		V: protocol.Version, ID: newCommandID(), DeviceID: deviceID, Kind: kind,
+		V: protocol.Version, ID: id, DeviceID: deviceID, Kind: kind, Target: target,
 		IssuedAt: now, ExpiresAt: now.Add(c.cfg.CommandTTL),
 	}
-	payload, err := protocol.Encode(cmd)
-	if err != nil {
+	if err := cmd.Validate(); err != nil {
 		return cmd, err
 	}
-	topic, err := protocol.CommandTopic(deviceID)
-	if err != nil {
-		return cmd, err
-	}
-	if err := c.reg.RecordCommand(ctx, cmd, now); err != nil {
+	switch err := c.reg.RecordCommand(ctx, cmd, now); {
+	case errors.Is(err, registry.ErrExists):
+		rec, err := c.reg.Command(ctx, id)
+		if err != nil {
+			return cmd, fmt.Errorf("look up command %s: %w", id, err)
+		}
+		cmd = commandOf(rec)
+		if rec.State != registry.CommandQueued {
+			return cmd, nil
+		}
+	case err != nil:
 		return cmd, fmt.Errorf("record command %s for %s: %w", kind, deviceID, err)
 	}
+	if !dev.Online {
+		c.log.Info("command queued until the device is online", "device", deviceID, "cmd_id", id, "kind", kind)
+		return cmd, nil
+	}
+	return cmd, c.deliver(ctx, cmd)
+}
+
+// deliver publishes a recorded command and marks it sent.
+func (c *Controller) deliver(ctx context.Context, cmd protocol.Command) error {
+	payload, err := c.encodeCommand(cmd)
+	if err != nil {
+		return err
+	}
+	topic, err := protocol.CommandTopic(cmd.DeviceID)
+	if err != nil {
+		return err
+	}
 	if err := c.conn.Publish(ctx, topic, 1, false, payload); err != nil {
-		return cmd, fmt.Errorf("send command %s to %s: %w", cmd.ID, deviceID, err)
+		return fmt.Errorf("send command %s to %s: %w", cmd.ID, cmd.DeviceID, err)
 	}
 	if err := c.reg.SetCommandState(ctx, cmd.ID, registry.CommandSent, c.cfg.Now().UTC(), ""); err != nil {
-		return cmd, fmt.Errorf("mark command %s sent: %w", cmd.ID, err)
+		return fmt.Errorf("mark command %s sent: %w", cmd.ID, err)
 	}
-	return cmd, nil
+	return nil
+}
+
+// encodeCommand is the single place commands become bytes for the wire.
+func (c *Controller) encodeCommand(cmd protocol.Command) ([]byte, error) {
+	return protocol.Encode(cmd)
+}
+
+// Cancel stops a command: one never delivered is canceled here; one the
+// agent has is canceled by a cancel command to the agent.
+func (c *Controller) Cancel(ctx context.Context, commandID string) (protocol.Command, error) {
+	rec, err := c.reg.Command(ctx, commandID)
+	if errors.Is(err, registry.ErrNotFound) {
+		return protocol.Command{}, fmt.Errorf("%w: %s", ErrUnknownCommand, commandID)
+	}
+	if err != nil {
+		return protocol.Command{}, fmt.Errorf("look up command %s: %w", commandID, err)
+	}
+	if rec.State.Terminal() {
+		return commandOf(rec), fmt.Errorf("%w: %s is %s", ErrCommandFinished, commandID, rec.State)
+	}
+	if rec.State == registry.CommandQueued {
+		err := c.reg.SetCommandState(ctx, commandID, registry.CommandCanceled, c.cfg.Now().UTC(), "canceled before delivery")
+		return commandOf(rec), err
+	}
+	return c.issue(ctx, rec.DeviceID, protocol.CommandCancel, newCommandID(), commandID)
+}
+
+func commandOf(rec registry.CommandRecord) protocol.Command {
+	return protocol.Command{
+		V: protocol.Version, ID: rec.ID, DeviceID: rec.DeviceID, Kind: rec.Kind, Target: rec.Target,
+		IssuedAt: rec.IssuedAt, ExpiresAt: rec.ExpiresAt,
+	}
 }
 
 func newCommandID() string {

@@ -164,6 +164,12 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		}
 	}
 
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		every(runCtx, dispatchEvery, c.dispatch)
+	}()
+
 	c.http = &http.Server{Handler: newAPI(c), ReadHeaderTimeout: 10 * time.Second}
 	c.wg.Add(1)
 	go func() {
