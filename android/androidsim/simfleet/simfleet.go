@@ -6,6 +6,7 @@ package simfleet
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -71,6 +72,27 @@ func (f *Fleet) start(ctx context.Context, p *androidsim.Phone) {
 			f.cfg.Logger.Error("simulated agent stopped", "device", p.Serial(), "err", err)
 		}
 	}()
+}
+
+// Restart starts again the agent of a phone that Stop stopped.
+func (f *Fleet) Restart(ctx context.Context, serial string) error {
+	f.mu.Lock()
+	r := f.agents[serial]
+	f.mu.Unlock()
+	if r == nil {
+		return fmt.Errorf("no simulated phone %s", serial)
+	}
+	select {
+	case <-r.done:
+	default:
+		return fmt.Errorf("agent of %s is still running", serial)
+	}
+	for _, p := range f.cfg.Phones {
+		if p.Serial() == serial {
+			f.start(ctx, p)
+		}
+	}
+	return nil
 }
 
 // Stop stops the agent of one phone cleanly (it says it goes offline) and
