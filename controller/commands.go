@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/protocol"
@@ -18,6 +19,9 @@ var (
 	ErrUnknownCommand = errors.New("unknown command")
 	// ErrCommandFinished is returned when canceling a command that has ended.
 	ErrCommandFinished = errors.New("command already finished")
+	// ErrNotSafe is returned for a factory reset of a phone whose latest
+	// report is not a fresh, verified "safe".
+	ErrNotSafe = errors.New("not verified safe to reset")
 )
 
 // SendCommand issues a command to a device: see issue.
@@ -39,6 +43,11 @@ func (c *Controller) issue(ctx context.Context, deviceID string, kind protocol.C
 		return protocol.Command{}, fmt.Errorf("look up %s: %w", deviceID, err)
 	}
 	now := c.cfg.Now().UTC()
+	if kind == protocol.CommandFactoryReset {
+		if err := resetAllowed(dev, now, c.cfg.MaxReportAge); err != nil {
+			return protocol.Command{}, fmt.Errorf("factory reset of %s: %w", deviceID, err)
+		}
+	}
 	cmd := protocol.Command{
 		V: protocol.Version, ID: id, DeviceID: deviceID, Kind: kind, Target: target,
 		IssuedAt: now, ExpiresAt: now.Add(c.cfg.CommandTTL),
@@ -64,6 +73,21 @@ func (c *Controller) issue(ctx context.Context, deviceID string, kind protocol.C
 		return cmd, nil
 	}
 	return cmd, c.deliver(ctx, cmd)
+}
+
+// resetAllowed is the interlock every factory reset passes through, whoever
+// asks for it: the latest report must be safe, with no risk at all, and
+// younger than maxAge by the controller's clock.
+func resetAllowed(dev registry.Device, now time.Time, maxAge time.Duration) error {
+	switch {
+	case dev.State == nil:
+		return fmt.Errorf("%w: no report", ErrNotSafe)
+	case !dev.State.SafeToReset || len(dev.State.Risks) > 0 || dev.Verdict != protocol.VerdictSafe:
+		return fmt.Errorf("%w: latest report is %s", ErrNotSafe, dev.State.Verdict())
+	case now.Sub(dev.StateAt) > maxAge:
+		return fmt.Errorf("%w: latest report is %s old", ErrNotSafe, now.Sub(dev.StateAt).Round(time.Second))
+	}
+	return nil
 }
 
 // deliver publishes a recorded command and marks it sent.

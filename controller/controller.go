@@ -44,6 +44,12 @@ type Config struct {
 	FlushInterval time.Duration
 	// CommandTTL is how long a command stays valid after it is issued.
 	CommandTTL time.Duration
+	// ReleaseTimeout is how long a release may take by default before the
+	// phone is given up as still bound.
+	ReleaseTimeout time.Duration
+	// MaxReportAge bounds how old a "safe" report may be when a factory
+	// reset is issued.
+	MaxReportAge time.Duration
 	Logger     *slog.Logger
 	Version    string
 	Now        func() time.Time
@@ -64,6 +70,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.CommandTTL <= 0 {
 		c.CommandTTL = 15 * time.Minute
+	}
+	if c.ReleaseTimeout <= 0 {
+		c.ReleaseTimeout = 30 * time.Minute
+	}
+	if c.MaxReportAge <= 0 {
+		c.MaxReportAge = 2 * time.Minute
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

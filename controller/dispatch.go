@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/protocol"
 )
 
 // dispatchEvery is how often queued commands are matched with online devices
@@ -21,7 +22,7 @@ func (c *Controller) dispatch(ctx context.Context) {
 		return
 	}
 	now := c.cfg.Now().UTC()
-	online := map[string]bool{}
+	devices := map[string]*registry.Device{}
 	for _, rec := range cmds {
 		if rec.State != registry.CommandQueued {
 			continue
@@ -32,14 +33,24 @@ func (c *Controller) dispatch(ctx context.Context) {
 			}
 			continue
 		}
-		on, ok := online[rec.DeviceID]
+		dev, ok := devices[rec.DeviceID]
 		if !ok {
-			d, err := c.reg.Device(ctx, rec.DeviceID)
-			on = err == nil && d.Online
-			online[rec.DeviceID] = on
+			if d, err := c.reg.Device(ctx, rec.DeviceID); err == nil {
+				dev = &d
+			}
+			devices[rec.DeviceID] = dev
 		}
-		if !on {
+		if dev == nil || !dev.Online {
 			continue
+		}
+		if rec.Kind == protocol.CommandFactoryReset {
+			// What was safe when the reset was queued may not be now.
+			if err := resetAllowed(*dev, now, c.cfg.MaxReportAge); err != nil {
+				if err := c.reg.SetCommandState(ctx, rec.ID, registry.CommandFailed, now, "interlock: "+err.Error()); err != nil {
+					c.log.Warn("dispatch: fail command", "cmd_id", rec.ID, "err", err)
+				}
+				continue
+			}
 		}
 		if err := c.deliver(ctx, commandOf(rec)); err != nil {
 			c.log.Warn("dispatch: deliver", "cmd_id", rec.ID, "device", rec.DeviceID, "err", err)
