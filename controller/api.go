@@ -106,6 +106,7 @@ func newAPI(c *Controller) http.Handler {
 			writeJSON(w, http.StatusAccepted, cmd)
 		}
 	})
+	registerCommandRoutes(mux, c)
 	mux.HandleFunc(pathSummary, func(w http.ResponseWriter, r *http.Request) {
 		s, err := c.reg.Summary(r.Context())
 		if err != nil {

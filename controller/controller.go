@@ -50,9 +50,9 @@ type Config struct {
 	// MaxReportAge bounds how old a "safe" report may be when a factory
 	// reset is issued.
 	MaxReportAge time.Duration
-	Logger     *slog.Logger
-	Version    string
-	Now        func() time.Time
+	Logger       *slog.Logger
+	Version      string
+	Now          func() time.Time
 }
 
 func (c *Config) setDefaults() {

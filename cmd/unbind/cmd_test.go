@@ -131,3 +131,29 @@ func TestVersion(t *testing.T) {
 	assert.Equal(t, "unbind dev\n", out.String())
 	assert.Equal(t, exitUsage, run([]string{"devices", "--no-such-flag"}, out, errb))
 }
+
+func TestCommandsAndCancel(t *testing.T) {
+	c := controllertest.Start(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	require.NoError(t, c.Registry().Apply(ctx, []registry.Update{{DeviceID: "off1", ReceivedAt: now, State: state("off1")}}))
+	cmd, err := c.SendCommand(ctx, "off1", protocol.CommandSignOut)
+	require.NoError(t, err)
+
+	io, out, _ := testStreams()
+	require.NoError(t, commandsRun(ctx, io, &commandsOptions{API: c.APIURL(), Output: "table", ID: "off1"}))
+	assert.Regexp(t, cmd.ID+` +sign_out +queued`, out.String())
+
+	io, out, _ = testStreams()
+	require.NoError(t, cancelRun(ctx, io, &cancelOptions{API: c.APIURL(), Output: "table", ID: cmd.ID}))
+	assert.Contains(t, out.String(), "cancel requested")
+	rec, err := c.Registry().Command(ctx, cmd.ID)
+	require.NoError(t, err)
+	assert.Equal(t, registry.CommandCanceled, rec.State, "never delivered: canceled at once")
+
+	io, _, _ = testStreams()
+	err = cancelRun(ctx, io, &cancelOptions{API: c.APIURL(), Output: "table", ID: cmd.ID})
+	assert.ErrorContains(t, err, "already finished")
+	err = cancelRun(ctx, io, &cancelOptions{API: c.APIURL(), Output: "table", ID: "nope"})
+	assert.ErrorContains(t, err, "unknown command")
+}

@@ -69,6 +69,8 @@ lost mode remains; anything unverified is unknown, never safe.`,
 		newDemoCmd(io, nil),
 		newDevicesCmd(io, nil),
 		newDeviceCmd(io, nil),
+		newCommandsCmd(io, nil),
+		newCancelCmd(io, nil),
 		newVersionCmd(io),
 	)
 	return root

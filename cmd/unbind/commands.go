@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/unbind/unbind/controller/registry"
+)
+
+type commandsOptions struct {
+	API    string
+	Output string
+	ID     string
+}
+
+func newCommandsCmd(io streams, runF func(context.Context, *commandsOptions) error) *cobra.Command {
+	opts := &commandsOptions{}
+	cmd := &cobra.Command{
+		Use:     "commands DEVICE_ID",
+		Short:   "List a phone's commands with their state history",
+		Example: "  unbind commands R58M12ABC\n  unbind commands R58M12ABC -o json",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(opts.Output); err != nil {
+				return err
+			}
+			opts.ID = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return commandsRun(cmd.Context(), io, opts)
+		},
+	}
+	addAPIFlag(cmd, &opts.API)
+	addOutputFlag(cmd, &opts.Output)
+	return cmd
+}
+
+func commandsRun(ctx context.Context, io streams, opts *commandsOptions) error {
+	var body struct {
+		Commands []registry.CommandRecord `json:"commands"`
+	}
+	if err := newAPIClient(opts.API).get(ctx, "/api/v1/devices/"+url.PathEscape(opts.ID)+"/commands", &body); err != nil {
+		return err
+	}
+	if opts.Output == "json" {
+		return writeJSONTo(io.out, body.Commands)
+	}
+	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "COMMAND\tKIND\tSTATE\tISSUED\tEXPIRES")
+	for _, c := range body.Commands {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Kind, c.State, ago(c.IssuedAt), ago(c.ExpiresAt))
+		for _, tr := range c.Transitions {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t\t\n", ago(tr.At), tr.State, tr.Detail)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(body.Commands) == 0 {
+		fmt.Fprintln(io.err, "no commands for", opts.ID)
+	}
+	return nil
+}
+
+type cancelOptions struct {
+	API    string
+	Output string
+	ID     string
+}
+
+func newCancelCmd(io streams, runF func(context.Context, *cancelOptions) error) *cobra.Command {
+	opts := &cancelOptions{}
+	cmd := &cobra.Command{
+		Use:   "cancel COMMAND_ID",
+		Short: "Cancel a command that has not finished",
+		Long: `Cancel a command. One still waiting for its phone is canceled at once; one the
+phone already runs is canceled by the agent, which confirms it.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(opts.Output); err != nil {
+				return err
+			}
+			opts.ID = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return cancelRun(cmd.Context(), io, opts)
+		},
+	}
+	addAPIFlag(cmd, &opts.API)
+	addOutputFlag(cmd, &opts.Output)
+	return cmd
+}
+
+func cancelRun(ctx context.Context, io streams, opts *cancelOptions) error {
+	var out map[string]any
+	if err := newAPIClient(opts.API).post(ctx, "/api/v1/commands/"+url.PathEscape(opts.ID)+"/cancel", struct{}{}, &out); err != nil {
+		return err
+	}
+	if opts.Output == "json" {
+		return writeJSONTo(io.out, out)
+	}
+	_, err := fmt.Fprintf(io.out, "cancel requested for %s\n", opts.ID)
+	return err
+}
