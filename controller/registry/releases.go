@@ -1,0 +1,250 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// ReleaseRecord is one release of one phone as stored: the workflow's stage
+// (see controller/release) and, once over, its outcome and reason.
+type ReleaseRecord struct {
+	ID       string `json:"id"`
+	DeviceID string `json:"device_id"`
+	Operator string `json:"operator"`
+	Stage    string `json:"stage"`
+	// Outcome is "" while the release runs; "released" is the only outcome
+	// that lets a certificate be issued.
+	Outcome string `json:"outcome,omitempty"`
+	// Reason explains a failure in risk kinds and stages, never account names.
+	Reason string `json:"reason,omitempty"`
+	// CommandID is the command the current stage waits for.
+	CommandID string    `json:"command_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Deadline  time.Time `json:"deadline"`
+	// FinishedAt is zero while the release runs.
+	FinishedAt time.Time `json:"finished_at,omitzero"`
+}
+
+// OutcomeReleased is the outcome of a release that ended with a successful
+// factory reset.
+const OutcomeReleased = "released"
+
+// Finished reports whether the release is over.
+func (r ReleaseRecord) Finished() bool { return !r.FinishedAt.IsZero() }
+
+// ReleaseFilter selects releases; set fields combine with AND.
+type ReleaseFilter struct {
+	DeviceID string `json:"device_id,omitempty"`
+	// Unfinished selects releases without a finish time.
+	Unfinished bool `json:"unfinished,omitempty"`
+	// Outcome selects releases that ended this way.
+	Outcome string `json:"outcome,omitempty"`
+	// Limit keeps the newest Limit releases; 0 keeps all.
+	Limit int `json:"limit,omitempty"`
+}
+
+func (r ReleaseRecord) check() error {
+	if r.ID == "" || r.DeviceID == "" || r.Operator == "" || r.Stage == "" {
+		return errors.New("id, device, operator and stage are required")
+	}
+	if !storable(r.CreatedAt) || !storable(r.UpdatedAt) || !storable(r.Deadline) {
+		return errors.New("a time is missing or out of range")
+	}
+	if !r.FinishedAt.IsZero() && !storable(r.FinishedAt) {
+		return errors.New("finish time out of range")
+	}
+	return nil
+}
+
+// CreateRelease stores a new release and, in the same transaction, an
+// audit row naming the operator. A zero UpdatedAt means CreatedAt. The
+// device must exist; a repeated ID gives ErrExists.
+func (s *Store) CreateRelease(ctx context.Context, r ReleaseRecord) error {
+	if r.UpdatedAt.IsZero() {
+		r.UpdatedAt = r.CreatedAt
+	}
+	if err := r.check(); err != nil {
+		return fmt.Errorf("create release %s: %w", r.ID, err)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("create release %s: %w", r.ID, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := deviceExists(ctx, tx, r.DeviceID); err != nil {
+		return fmt.Errorf("create release %s: %w", r.ID, err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO releases(id, device_id, operator, stage, outcome, reason, command_id,
+		created_at, updated_at, deadline, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.DeviceID, r.Operator, r.Stage, r.Outcome, r.Reason, r.CommandID,
+		formatTime(r.CreatedAt), formatTime(r.UpdatedAt), formatTime(r.Deadline), nullTime(r.FinishedAt))
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
+		return fmt.Errorf("create release %s: %w", r.ID, ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("create release %s: %w", r.ID, err)
+	}
+	if err := insertAudit(ctx, tx, AuditEntry{
+		At: r.CreatedAt, DeviceID: r.DeviceID, Actor: OperatorActor(r.Operator), Action: AuditReleaseCreated,
+		Detail: releaseDetail(r),
+	}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("create release %s: commit: %w", r.ID, err)
+	}
+	return nil
+}
+
+// UpdateRelease overwrites the release's stage, outcome, reason, command,
+// times and finish time (ID, device, operator and creation time stay as
+// created). When stage, outcome or finish changes, an audit row is written in
+// the same transaction.
+func (s *Store) UpdateRelease(ctx context.Context, r ReleaseRecord) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("update release %s: %w", r.ID, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	old, err := scanRelease(tx.QueryRowContext(ctx, `SELECT `+releaseColumns+` FROM releases WHERE id = ?`, r.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("update release %s: %w", r.ID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("update release %s: %w", r.ID, err)
+	}
+	r.DeviceID, r.Operator, r.CreatedAt = old.DeviceID, old.Operator, old.CreatedAt
+	if err := r.check(); err != nil {
+		return fmt.Errorf("update release %s: %w", r.ID, err)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE releases SET stage = ?, outcome = ?, reason = ?, command_id = ?,
+		updated_at = ?, deadline = ?, finished_at = ? WHERE id = ?`,
+		r.Stage, r.Outcome, r.Reason, r.CommandID, formatTime(r.UpdatedAt), formatTime(r.Deadline),
+		nullTime(r.FinishedAt), r.ID)
+	if err != nil {
+		return fmt.Errorf("update release %s: %w", r.ID, err)
+	}
+	if old.Stage != r.Stage || old.Outcome != r.Outcome || old.Finished() != r.Finished() {
+		if err := insertAudit(ctx, tx, AuditEntry{
+			At: r.UpdatedAt, DeviceID: r.DeviceID, Actor: ActorController, Action: AuditReleaseChanged,
+			Detail: releaseDetail(r),
+		}); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("update release %s: commit: %w", r.ID, err)
+	}
+	return nil
+}
+
+// releaseDetail describes a release for the audit trail.
+func releaseDetail(r ReleaseRecord) string {
+	parts := []string{"release " + r.ID, "stage " + r.Stage}
+	if r.Outcome != "" {
+		parts = append(parts, "outcome "+r.Outcome)
+	}
+	if r.CommandID != "" {
+		parts = append(parts, "command "+r.CommandID)
+	}
+	// A released phone's reason is the agent's own detail text: leave it
+	// out; failure reasons are the controller's, in stages and risk kinds.
+	if r.Reason != "" && r.Outcome != OutcomeReleased {
+		parts = append(parts, "reason: "+r.Reason)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Release returns one release, or an error wrapping ErrNotFound.
+func (s *Store) Release(ctx context.Context, id string) (ReleaseRecord, error) {
+	r, err := scanRelease(s.r.QueryRowContext(ctx, `SELECT `+releaseColumns+` FROM releases WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ReleaseRecord{}, fmt.Errorf("release %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return ReleaseRecord{}, fmt.Errorf("read release %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// Releases lists releases matching f, oldest first.
+func (s *Store) Releases(ctx context.Context, f ReleaseFilter) ([]ReleaseRecord, error) {
+	var (
+		conds []string
+		args  []any
+	)
+	if f.DeviceID != "" {
+		conds, args = append(conds, `device_id = ?`), append(args, f.DeviceID)
+	}
+	if f.Unfinished {
+		conds = append(conds, `finished_at IS NULL`)
+	}
+	if f.Outcome != "" {
+		conds, args = append(conds, `outcome = ?`), append(args, f.Outcome)
+	}
+	q := `SELECT rowid AS n, ` + releaseColumns + ` FROM releases`
+	if len(conds) > 0 {
+		q += ` WHERE ` + strings.Join(conds, ` AND `)
+	}
+	q = `SELECT ` + releaseColumns + ` FROM (` + q + ` ORDER BY created_at DESC, n DESC LIMIT ?) ORDER BY created_at, n`
+	args = append(args, limitArg(f.Limit))
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list releases: %w", err)
+	}
+	defer rows.Close()
+	out := []ReleaseRecord{}
+	for rows.Next() {
+		r, err := scanRelease(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list releases: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list releases: %w", err)
+	}
+	return out, nil
+}
+
+// UnfinishedReleases lists every release still running, oldest first: what
+// a restarted controller resumes.
+func (s *Store) UnfinishedReleases(ctx context.Context) ([]ReleaseRecord, error) {
+	return s.Releases(ctx, ReleaseFilter{Unfinished: true})
+}
+
+const releaseColumns = `id, device_id, operator, stage, outcome, reason, command_id, created_at, updated_at, deadline, finished_at`
+
+func scanRelease(row rowScanner) (ReleaseRecord, error) {
+	var (
+		r                          ReleaseRecord
+		created, updated, deadline string
+		finished                   sql.NullString
+	)
+	if err := row.Scan(&r.ID, &r.DeviceID, &r.Operator, &r.Stage, &r.Outcome, &r.Reason, &r.CommandID,
+		&created, &updated, &deadline, &finished); err != nil {
+		return r, err
+	}
+	var err error
+	if r.CreatedAt, err = parseTime(created); err != nil {
+		return r, fmt.Errorf("release %s: %w", r.ID, err)
+	}
+	if r.UpdatedAt, err = parseTime(updated); err != nil {
+		return r, fmt.Errorf("release %s: %w", r.ID, err)
+	}
+	if r.Deadline, err = parseTime(deadline); err != nil {
+		return r, fmt.Errorf("release %s: %w", r.ID, err)
+	}
+	if r.FinishedAt, err = parseNullTime(finished); err != nil {
+		return r, fmt.Errorf("release %s: %w", r.ID, err)
+	}
+	return r, nil
+}
