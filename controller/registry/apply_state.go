@@ -165,6 +165,10 @@ func applyState(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 	if err != nil {
 		return 0, fmt.Errorf("record state change of %s: %w", u.DeviceID, err)
 	}
+	if err := insertAudit(ctx, tx, AuditEntry{At: u.ReceivedAt, DeviceID: u.DeviceID, Actor: AgentActor(u.DeviceID),
+		Action: AuditStateChanged, Detail: stateDetail(key, r.CheckedAt)}); err != nil {
+		return 0, err
+	}
 	return applied, nil
 }
 
@@ -204,6 +208,10 @@ func applyPresence(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) 
 		u.DeviceID, at, string(u.Presence.Status))
 	if err != nil {
 		return 0, fmt.Errorf("record presence change of %s: %w", u.DeviceID, err)
+	}
+	if err := insertAudit(ctx, tx, AuditEntry{At: u.ReceivedAt, DeviceID: u.DeviceID, Actor: AgentActor(u.DeviceID),
+		Action: AuditPresence, Detail: string(u.Presence.Status)}); err != nil {
+		return 0, err
 	}
 	return applied, nil
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/unbind/unbind/protocol"
 )
 
 // Audit actions the registry writes itself. Callers recording operator
@@ -117,4 +119,26 @@ func (s *Store) Audit(ctx context.Context, deviceID string, limit int) ([]AuditE
 		return nil, fmt.Errorf("read audit: %w", err)
 	}
 	return out, nil
+}
+
+// stateDetail describes a state change by verdict and risk kinds only: the
+// evidence and account fields of a report never reach the audit trail.
+func stateDetail(k stateKey, checkedAt time.Time) string {
+	kinds := k.riskKinds
+	if kinds == "" {
+		kinds = "none"
+	}
+	return fmt.Sprintf("verdict %s; risks %s; find_device %s; lost_mode %s; checked_at %s",
+		k.verdict, kinds, k.findDevice, k.lostMode, checkedAt.UTC().Format(time.RFC3339))
+}
+
+// commandDetail describes one command step. The agent's free-text detail
+// is left out (it stays in the command's transitions); a step that arrives
+// after the command ended is marked as not changing it.
+func commandDetail(id string, kind protocol.CommandKind, from, to CommandState) string {
+	d := fmt.Sprintf("command %s %s: %s", id, kind, to)
+	if from != "" && !from.advances(to) {
+		d += fmt.Sprintf(" (late; state stays %s)", from)
+	}
+	return d
 }

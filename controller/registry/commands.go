@@ -47,6 +47,10 @@ func (s *Store) RecordCommand(ctx context.Context, cmd protocol.Command, at time
 	if err := insertTransition(ctx, tx, cmd.ID, at, CommandQueued, "", time.Time{}); err != nil {
 		return err
 	}
+	if err := insertAudit(ctx, tx, AuditEntry{At: at, DeviceID: cmd.DeviceID, Actor: ActorController,
+		Action: AuditCommand, Detail: commandDetail(cmd.ID, cmd.Kind, "", CommandQueued)}); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("record command %s: commit: %w", cmd.ID, err)
 	}
@@ -68,8 +72,8 @@ func (s *Store) SetCommandState(ctx context.Context, id string, state CommandSta
 		return fmt.Errorf("set command %s: %w", id, err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	var cur string
-	err = tx.QueryRowContext(ctx, `SELECT state FROM commands WHERE id = ?`, id).Scan(&cur)
+	var cur, device, kind string
+	err = tx.QueryRowContext(ctx, `SELECT state, device_id, kind FROM commands WHERE id = ?`, id).Scan(&cur, &device, &kind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("set command %s: %w", id, ErrNotFound)
 	}
@@ -77,6 +81,10 @@ func (s *Store) SetCommandState(ctx context.Context, id string, state CommandSta
 		return fmt.Errorf("set command %s: %w", id, err)
 	}
 	if err := advance(ctx, tx, id, CommandState(cur), state, at, detail, time.Time{}); err != nil {
+		return err
+	}
+	if err := insertAudit(ctx, tx, AuditEntry{At: at, DeviceID: device, Actor: ActorController, Action: AuditCommand,
+		Detail: commandDetail(id, protocol.CommandKind(kind), CommandState(cur), state)}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -90,8 +98,8 @@ func (s *Store) SetCommandState(ctx context.Context, id string, state CommandSta
 // command came from elsewhere) is an orphan: counted, not stored.
 func applyEvent(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 	e := u.Event
-	var owner, cur string
-	err := tx.QueryRowContext(ctx, `SELECT device_id, state FROM commands WHERE id = ?`, e.CommandID).Scan(&owner, &cur)
+	var owner, cur, kind string
+	err := tx.QueryRowContext(ctx, `SELECT device_id, state, kind FROM commands WHERE id = ?`, e.CommandID).Scan(&owner, &cur, &kind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return orphan, nil
 	}
@@ -113,6 +121,10 @@ func applyEvent(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 		return stale, nil
 	}
 	if err := advance(ctx, tx, e.CommandID, CommandState(cur), CommandState(e.State), u.ReceivedAt, e.Detail, e.At); err != nil {
+		return 0, err
+	}
+	if err := insertAudit(ctx, tx, AuditEntry{At: u.ReceivedAt, DeviceID: u.DeviceID, Actor: AgentActor(u.DeviceID),
+		Action: AuditCommand, Detail: commandDetail(e.CommandID, protocol.CommandKind(kind), CommandState(cur), CommandState(e.State))}); err != nil {
 		return 0, err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE devices SET last_seen = max(last_seen, ?) WHERE id = ?`, formatTime(u.ReceivedAt), u.DeviceID)
