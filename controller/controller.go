@@ -181,6 +181,11 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		defer c.wg.Done()
 		every(runCtx, dispatchEvery, c.dispatch)
 	}()
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		every(runCtx, releaseEvery, c.advanceReleases)
+	}()
 
 	c.http = &http.Server{Handler: newAPI(c), ReadHeaderTimeout: 10 * time.Second}
 	c.wg.Add(1)

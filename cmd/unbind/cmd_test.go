@@ -157,3 +157,52 @@ func TestCommandsAndCancel(t *testing.T) {
 	err = cancelRun(ctx, io, &cancelOptions{API: c.APIURL(), Output: "table", ID: "nope"})
 	assert.ErrorContains(t, err, "unknown command")
 }
+
+func TestReleaseFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"ids", []string{"a", "b", "--operator", "me"}, ""},
+		{"nothing selected", []string{"--operator", "me"}, "exactly one"},
+		{"two selections", []string{"a", "--all", "--operator", "me"}, "exactly one"},
+		{"no operator", []string{"--all", "--operator", ""}, "--operator is required"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			io, _, _ := testStreams()
+			var got *releaseOptions
+			cmd := newReleaseCmd(io, func(_ context.Context, o *releaseOptions) error { got = o; return nil })
+			cmd.SetArgs(tc.args)
+			cmd.SetOut(&bytes.Buffer{})
+			cmd.SetErr(&bytes.Buffer{})
+			err := cmd.Execute()
+			if tc.wantErr != "" {
+				assert.ErrorContains(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, []string{"a", "b"}, got.DeviceIDs)
+		})
+	}
+}
+
+// TestReleaseWaitReportsFailure: a phone that never answers ends as failed
+// at its timeout; --wait shows progress and exits non-zero.
+func TestReleaseWaitReportsFailure(t *testing.T) {
+	c := controllertest.Start(t)
+	ctx := context.Background()
+	require.NoError(t, c.Registry().Apply(ctx, []registry.Update{{DeviceID: "gone1", ReceivedAt: time.Now().UTC(), State: state("gone1", protocol.RiskGoogleFRP)}}))
+	io, out, errb := testStreams()
+	err := releaseRun(ctx, io, &releaseOptions{
+		API: c.APIURL(), Output: "json", DeviceIDs: []string{"gone1"}, Operator: "tester",
+		Timeout: time.Second, Wait: true, Poll: 50 * time.Millisecond,
+	})
+	assert.Equal(t, exitCodeError{code: exitError}, err)
+	var rs []registry.ReleaseRecord
+	require.NoError(t, json.Unmarshal(out.Bytes(), &rs), errb.String())
+	require.Len(t, rs, 1)
+	assert.Equal(t, "failed", rs[0].Outcome)
+	assert.Contains(t, rs[0].Reason, "timed out")
+}

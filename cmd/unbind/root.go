@@ -22,6 +22,11 @@ const (
 	exitUsage = 2
 )
 
+// exitCodeError sets the exit code without printing anything more.
+type exitCodeError struct{ code int }
+
+func (e exitCodeError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
 // errUsage marks errors in how the command was called.
 var errUsage = errors.New("usage")
 
@@ -31,6 +36,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
+		var code exitCodeError
+		if errors.As(err, &code) {
+			return code.code
+		}
 		fmt.Fprintln(stderr, "unbind:", err)
 		if errors.Is(err, errUsage) {
 			return exitUsage
@@ -69,6 +78,7 @@ lost mode remains; anything unverified is unknown, never safe.`,
 		newDemoCmd(io, nil),
 		newDevicesCmd(io, nil),
 		newDeviceCmd(io, nil),
+		newReleaseCmd(io, nil),
 		newCommandsCmd(io, nil),
 		newCancelCmd(io, nil),
 		newVersionCmd(io),

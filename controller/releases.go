@@ -1,0 +1,177 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/controller/release"
+	"github.com/unbind/unbind/protocol"
+)
+
+// releaseEvery is how often unfinished releases are moved forward.
+const releaseEvery = 500 * time.Millisecond
+
+// ReleaseRequest asks for phones to be released.
+type ReleaseRequest struct {
+	DeviceIDs []string `json:"device_ids"`
+	// Operator is who runs the release; it appears in the audit trail and
+	// on the certificate.
+	Operator string `json:"operator"`
+	// Timeout bounds each phone's release; a phone still bound then fails.
+	Timeout time.Duration `json:"timeout"`
+}
+
+// ErrNoOperator is returned for a release request that does not say who runs it.
+var ErrNoOperator = errors.New("a release needs an operator")
+
+// StartReleases creates a release for each device (or returns the one
+// already running for it). The workflow itself runs in the background.
+func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]registry.ReleaseRecord, error) {
+	if req.Operator == "" {
+		return nil, ErrNoOperator
+	}
+	if req.Timeout <= 0 {
+		req.Timeout = c.cfg.ReleaseTimeout
+	}
+	running, err := c.reg.UnfinishedReleases(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list releases: %w", err)
+	}
+	byDevice := map[string]registry.ReleaseRecord{}
+	for _, r := range running {
+		byDevice[r.DeviceID] = r
+	}
+	var out []registry.ReleaseRecord
+	for _, id := range req.DeviceIDs {
+		if r, ok := byDevice[id]; ok {
+			out = append(out, r)
+			continue
+		}
+		if _, err := c.reg.Device(ctx, id); err != nil {
+			if errors.Is(err, registry.ErrNotFound) {
+				return out, fmt.Errorf("%w: %s", ErrUnknownDevice, id)
+			}
+			return out, err
+		}
+		now := c.cfg.Now().UTC()
+		r := registry.ReleaseRecord{
+			ID: newCommandID(), DeviceID: id, Operator: req.Operator, Stage: string(release.StageVerify),
+			CreatedAt: now, UpdatedAt: now, Deadline: now.Add(req.Timeout),
+		}
+		if err := c.reg.CreateRelease(ctx, r); err != nil {
+			return out, fmt.Errorf("create release of %s: %w", id, err)
+		}
+		byDevice[id] = r
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// advanceReleases moves every unfinished release one step.
+func (c *Controller) advanceReleases(ctx context.Context) {
+	rs, err := c.reg.UnfinishedReleases(ctx)
+	if err != nil {
+		c.log.Warn("releases: list", "err", err)
+		return
+	}
+	for _, r := range rs {
+		if err := c.advance(ctx, r); err != nil && ctx.Err() == nil {
+			c.log.Warn("releases: advance", "device", r.DeviceID, "release", r.ID, "err", err)
+		}
+	}
+}
+
+func (c *Controller) advance(ctx context.Context, rec registry.ReleaseRecord) error {
+	now := c.cfg.Now().UTC()
+	cur := release.Release{
+		Stage: release.Stage(rec.Stage), CommandID: rec.CommandID, StageSince: rec.UpdatedAt,
+		Deadline: rec.Deadline, Reason: rec.Reason,
+	}
+	obs := release.Observed{Now: now, MaxReportAge: c.cfg.MaxReportAge}
+	if rec.CommandID != "" {
+		cmd, err := c.reg.Command(ctx, rec.CommandID)
+		switch {
+		case err == nil:
+			obs.Command = &release.Command{ID: cmd.ID, Kind: cmd.Kind, State: string(cmd.State), Detail: lastDetail(cmd)}
+			// A report answers this stage only if it came after its command.
+			cur.StageSince = cmd.IssuedAt
+		case errors.Is(err, registry.ErrNotFound) && cur.Stage == release.StageReset:
+			// The reset was decided but never recorded (a crash in between):
+			// whatever was true then, decide again on what is true now.
+			rec.Stage, rec.CommandID, rec.UpdatedAt = string(release.StageVerify), newCommandID(), now
+			if err := c.reg.UpdateRelease(ctx, rec); err != nil {
+				return fmt.Errorf("save release %s: %w", rec.ID, err)
+			}
+			return c.sendFor(ctx, rec, protocol.CommandRefresh)
+		case errors.Is(err, registry.ErrNotFound):
+			// Persisted but never recorded (a crash in between): send it now,
+			// under the same ID so that it cannot run twice.
+			return c.sendFor(ctx, rec, kindFor(cur.Stage))
+		default:
+			return err
+		}
+	}
+	dev, err := c.reg.Device(ctx, rec.DeviceID)
+	if err != nil {
+		return err
+	}
+	if dev.State != nil {
+		obs.Report, obs.ReportAt = dev.State, dev.StateAt
+	}
+	next, effects := release.Next(cur, obs)
+	if next == cur && len(effects) == 0 {
+		return nil
+	}
+	rec.Stage, rec.Reason, rec.UpdatedAt = string(next.Stage), next.Reason, now
+	if len(effects) > 0 {
+		rec.CommandID = newCommandID()
+	}
+	if next.Stage.Terminal() {
+		rec.Outcome, rec.FinishedAt = string(next.Stage), now
+	}
+	// The new state is on disk before anything is sent.
+	if err := c.reg.UpdateRelease(ctx, rec); err != nil {
+		return fmt.Errorf("save release %s: %w", rec.ID, err)
+	}
+	for _, e := range effects {
+		if err := c.sendFor(ctx, rec, e.Send); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Controller) sendFor(ctx context.Context, rec registry.ReleaseRecord, kind protocol.CommandKind) error {
+	if kind == "" {
+		return nil
+	}
+	_, err := c.issue(ctx, rec.DeviceID, kind, rec.CommandID, "")
+	return err
+}
+
+// kindFor is the command a stage waits for.
+func kindFor(s release.Stage) protocol.CommandKind {
+	switch s {
+	case release.StageSignOut:
+		return protocol.CommandSignOut
+	case release.StageFindDevice:
+		return protocol.CommandDisableFindDevice
+	case release.StageReset:
+		return protocol.CommandFactoryReset
+	case release.StageVerify:
+		return protocol.CommandRefresh
+	}
+	return ""
+}
+
+func lastDetail(cmd registry.CommandRecord) string {
+	for i := len(cmd.Transitions) - 1; i >= 0; i-- {
+		if d := cmd.Transitions[i].Detail; d != "" {
+			return d
+		}
+	}
+	return ""
+}

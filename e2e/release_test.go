@@ -1,0 +1,98 @@
+package e2e
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/android/androidsim"
+	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/controller/controllertest"
+	"github.com/unbind/unbind/controller/release"
+)
+
+func phone(o androidsim.Options, serial string, b androidsim.Behaviour) *androidsim.Phone {
+	o.Identity.Serial = serial
+	o.Person = androidsim.Person{Behaviour: b, Delay: 100 * time.Millisecond}
+	return androidsim.New(o)
+}
+
+// TestRelease drives a small fleet through the release workflow: people who
+// sign out are released and reset; people who never do, a phone in lost mode
+// and a phone that cannot be read end as failed; and no phone is ever reset
+// while a lock is on it.
+func TestRelease(t *testing.T) {
+	ctx := context.Background()
+	c := controllertest.Start(t)
+	willing := []*androidsim.Phone{
+		phone(androidsim.BoundXiaomi(), "mi-willing", androidsim.Complies),
+		phone(androidsim.SamsungWithSecureFolder(), "sam-willing", androidsim.Complies),
+		phone(androidsim.Rooted(), "rooted-willing", androidsim.Complies),
+		phone(androidsim.CleanXiaomi(), "mi-clean", androidsim.Complies),
+	}
+	unwilling := []*androidsim.Phone{
+		phone(androidsim.BoundXiaomi(), "mi-never", androidsim.Never),
+		phone(androidsim.LostModeXiaomi(), "mi-lost", androidsim.Complies),
+		phone(androidsim.Unreadable(), "unreadable", androidsim.Complies),
+	}
+	all := append(append([]*androidsim.Phone{}, willing...), unwilling...)
+	startFleet(t, c.BrokerURL(), all)
+	eventually(t, func() bool {
+		for _, p := range all {
+			d, err := c.Registry().Device(ctx, p.Serial())
+			if err != nil || d.State == nil || !d.Online {
+				return false
+			}
+		}
+		return true
+	}, "every phone reports")
+
+	ids := func(ps []*androidsim.Phone) (out []string) {
+		for _, p := range ps {
+			out = append(out, p.Serial())
+		}
+		return out
+	}
+	good, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: ids(willing), Operator: "tester", Timeout: 10 * time.Minute})
+	require.NoError(t, err)
+	// A short timeout: these phones can only fail, by timing out or at once.
+	bad, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: ids(unwilling), Operator: "tester", Timeout: 3 * time.Second})
+	require.NoError(t, err)
+
+	eventually(t, func() bool {
+		for _, r := range append(append(good[:0:0], good...), bad...) {
+			got, err := c.Registry().Release(ctx, r.ID)
+			if err != nil || !release.Stage(got.Stage).Terminal() {
+				return false
+			}
+		}
+		return true
+	}, "every release ends")
+
+	for _, r := range good {
+		got, err := c.Registry().Release(ctx, r.ID)
+		require.NoError(t, err)
+		assert.Equal(t, string(release.StageReleased), got.Outcome, "%s: %s", got.DeviceID, got.Reason)
+	}
+	for _, r := range bad {
+		got, err := c.Registry().Release(ctx, r.ID)
+		require.NoError(t, err)
+		assert.Equal(t, string(release.StageFailed), got.Outcome, "%s", got.DeviceID)
+		assert.NotEmpty(t, got.Reason)
+	}
+	for _, p := range willing {
+		assert.True(t, p.WasReset(), "%s was reset", p.Serial())
+	}
+	for _, p := range unwilling {
+		assert.False(t, p.WasReset(), "%s must not be reset", p.Serial())
+	}
+	for _, p := range all {
+		for _, reset := range p.Resets() {
+			assert.Empty(t, reset.Locks, "%s was reset with locks armed", p.Serial())
+		}
+		assert.Empty(t, p.ForbiddenCalls(), "%s", p.Serial())
+	}
+}
