@@ -109,9 +109,10 @@ func (c *Controller) deliver(ctx context.Context, cmd protocol.Command) error {
 	return nil
 }
 
-// encodeCommand is the single place commands become bytes for the wire.
+// encodeCommand is the single place commands become bytes for the wire, and
+// so the one place they are signed: agents run nothing unsigned.
 func (c *Controller) encodeCommand(cmd protocol.Command) ([]byte, error) {
-	return protocol.Encode(cmd)
+	return protocol.Encode(protocol.SignCommand(cmd, c.key))
 }
 
 // Cancel stops a command: one never delivered is canceled here; one the

@@ -84,6 +84,9 @@ type Command struct {
 	Target    string    `json:"target,omitempty"`
 	IssuedAt  time.Time `json:"issued_at"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// Sig is the controller's ed25519 signature (standard base64) over the
+	// rest of the command: see SignCommand. Agents run only signed commands.
+	Sig string `json:"sig,omitempty"`
 }
 
 // Validate checks a Command before it is sent or after it is decoded.
@@ -111,6 +114,9 @@ func (c Command) Validate() error {
 	}
 	if !c.ExpiresAt.After(c.IssuedAt) {
 		return fmt.Errorf("%w: expires_at is not after issued_at", ErrInvalid)
+	}
+	if len(c.Sig) > maxSigLen {
+		return fmt.Errorf("%w: sig is longer than %d characters", ErrInvalid, maxSigLen)
 	}
 	return nil
 }

@@ -59,6 +59,9 @@ var wireCases = []wireCase{
 	{"command unknown kind", "command", `{"v":1,"id":"c-1","device_id":"f1a2b3c4","kind":"wipe_everything","issued_at":"2026-11-23T10:00:00Z","expires_at":"2026-11-23T10:05:00Z"}`, ErrInvalid},
 	{"command expiry before issue", "command", `{"v":1,"id":"c-1","device_id":"f1a2b3c4","kind":"refresh","issued_at":"2026-11-23T10:00:00Z","expires_at":"2026-11-23T09:05:00Z"}`, ErrInvalid},
 	{"command without id", "command", `{"v":1,"device_id":"f1a2b3c4","kind":"refresh","issued_at":"2026-11-23T10:00:00Z","expires_at":"2026-11-23T10:05:00Z"}`, ErrInvalid},
+	{"command with sig", "command", `{"v":1,"id":"c-1","device_id":"f1a2b3c4","kind":"refresh","issued_at":"2026-11-23T10:00:00Z","expires_at":"2026-11-23T10:05:00Z","sig":"AAAA"}`, nil},
+	{"command sig too long", "command", `{"v":1,"id":"c-1","device_id":"f1a2b3c4","kind":"refresh","issued_at":"2026-11-23T10:00:00Z","expires_at":"2026-11-23T10:05:00Z","sig":"` + strings.Repeat("A", 200) + `"}`, ErrInvalid},
+	{"command sig wrong type", "command", `{"v":1,"id":"c-1","device_id":"f1a2b3c4","kind":"refresh","issued_at":"2026-11-23T10:00:00Z","expires_at":"2026-11-23T10:05:00Z","sig":7}`, ErrMalformed},
 	{"command kind wrong type", "command", `{"v":1,"id":"c-1","device_id":"f1a2b3c4","kind":5,"issued_at":"2026-11-23T10:00:00Z","expires_at":"2026-11-23T10:05:00Z"}`, ErrMalformed},
 
 	{"event succeeded", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"succeeded","at":"2026-11-23T10:00:01Z"}`, nil},
