@@ -38,13 +38,12 @@ func ListADBDevices(ctx context.Context, adbPath string) ([]ADBDevice, error) {
 
 // ParseADBDevices parses `adb devices`:
 //
-//   - daemon started successfully
-//     List of devices attached
-//     R58M12ABCDE	device
-//     emulator-5554	offline
+//	List of devices attached
+//	R58M12ABCDE	device
+//	emulator-5554	offline
 //
-// Lines before the header (daemon start-up chatter) are skipped; without the
-// header the output is unrecognized.
+// Lines before the header (the daemon's start-up chatter) are skipped;
+// without the header the output is unrecognized.
 func ParseADBDevices(out []byte) ([]ADBDevice, error) {
 	if blank(out) {
 		return nil, ErrEmptyOutput

@@ -4,8 +4,10 @@ import "strings"
 
 // shellQuote quotes s as one word for a POSIX shell (the phone's mksh or
 // toybox sh). Words made only of characters no shell treats specially stay
-// bare so logs remain readable; everything else is single-quoted, with each
-// ' written as '\”.
+// bare so logs remain readable; everything else is single-quoted, each
+// single quote inside becoming
+//
+//	'\''
 func shellQuote(s string) string {
 	if s == "" {
 		return "''"

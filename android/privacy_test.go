@@ -1,0 +1,78 @@
+package android
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/agent"
+)
+
+// syncBuffer lets parallel subtests share one log.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestLogsCarryNoPersonalData runs the Device over captures full of account
+// names, user names and an IMEI, through every path that logs (failures and
+// fallbacks included), and checks that none of them reaches the log.
+func TestLogsCarryNoPersonalData(t *testing.T) {
+	secrets := []string{
+		"someone@example.com", "2807000558", "owner@example.com", "hidden@example.com",
+		"worker@corp.example.com", "李小龙", "测试", "c@example.com", "x:y:z", "机主",
+		"490154203237518",
+	}
+	phones := map[string]func(*testing.T) *stubPhone{
+		"bound":   boundXiaomi,
+		"samsung": samsungSecureFolder,
+		"tricky": func(t *testing.T) *stubPhone {
+			return boundXiaomi(t).
+				on(cmdCheckin, stdout("odd\n")).
+				on(cmdDump, capture(t, "dumpsys-account/tricky-names")).
+				on(cmdFindLast, capture(t, "content-query/isLastStatusOpen-denied"))
+		},
+		"broken": func(t *testing.T) *stubPhone {
+			return boundXiaomi(t).
+				on(cmdCheckin, capture(t, "dumpsys-account-checkin/truncated")).
+				on(cmdDump, capture(t, "dumpsys-account/count-mismatch")).
+				on(cmdLostMode, stdout("null\n")).
+				on(cmdMiAccount, amDenied).
+				on(cmdSyncSettings, started).
+				onPrefix(cmdNotify, notifyFail)
+		},
+	}
+	var logs syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	for name, mk := range phones {
+		for _, names := range []bool{false, true} {
+			d := testDevice(mk(t), DeviceConfig{Logger: logger, AccountNames: names})
+			_, err := d.Observe(context.Background())
+			require.NoError(t, err, name)
+			_ = d.Guide(context.Background(), agent.GuideMiAccount)
+			_, _ = d.FactoryReset(context.Background())
+		}
+	}
+	out := logs.String()
+	require.NotEmpty(t, out, "the failure paths should have logged")
+	for _, s := range secrets {
+		assert.NotContains(t, out, s)
+	}
+}
