@@ -1,0 +1,352 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/android"
+	"github.com/unbind/unbind/android/androidsim"
+	"github.com/unbind/unbind/protocol"
+)
+
+func TestNewStatusCmdFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		want    statusOptions
+		wantErr string
+	}{
+		{"defaults", nil, statusOptions{
+			phoneOptions: phoneOptions{ADBPath: "adb", CommandTimeout: 10 * time.Second},
+			Output:       "text", Parallel: 4, LogLevel: "warn",
+		}, ""},
+		{"bench", []string{"--adb", "all", "-o", "json", "--parallel", "8", "--adb-path", "/opt/adb", "--command-timeout", "3s", "--show-account-names"}, statusOptions{
+			phoneOptions: phoneOptions{ADBSerial: "all", ADBPath: "/opt/adb", CommandTimeout: 3 * time.Second, ShowAccountNames: true},
+			Output:       "json", Parallel: 8, LogLevel: "warn",
+		}, ""},
+		{"bad output", []string{"--output", "yaml"}, statusOptions{}, "--output"},
+		{"no parallelism", []string{"--parallel", "0"}, statusOptions{}, "--parallel"},
+		{"no timeout", []string{"--command-timeout", "0s"}, statusOptions{}, "--command-timeout"},
+		{"arguments", []string{"R58M"}, statusOptions{}, "unknown command"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got *statusOptions
+			cmd := newStatusCmd(streams{out: &bytes.Buffer{}, err: &bytes.Buffer{}}, func(_ context.Context, o *statusOptions) error {
+				got = o
+				return nil
+			})
+			cmd.SetArgs(tc.args)
+			cmd.SetOut(&bytes.Buffer{})
+			cmd.SetErr(&bytes.Buffer{})
+			err := cmd.Execute()
+			if tc.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.wantErr)
+				assert.Nil(t, got, "runF must not run")
+				return
+			}
+			require.NoError(t, err)
+			require.NotNil(t, got)
+			assert.Equal(t, tc.want, *got)
+		})
+	}
+}
+
+// simSource serves simulated phones as if attached over adb, plus phones
+// adb lists but cannot use. transport("") is the first phone.
+func simSource(phones []*androidsim.Phone, unusable ...android.ADBDevice) *phoneSource {
+	bySerial := map[string]*androidsim.Phone{}
+	var devs []android.ADBDevice
+	for _, p := range phones {
+		bySerial[p.Serial()] = p
+		devs = append(devs, android.ADBDevice{Serial: p.Serial(), State: "device"})
+	}
+	devs = append(devs, unusable...)
+	return &phoneSource{
+		transport: func(serial string) android.Transport {
+			if serial == "" {
+				return phones[0]
+			}
+			return bySerial[serial]
+		},
+		list: func(context.Context) ([]android.ADBDevice, error) { return devs, nil },
+	}
+}
+
+// exitOf is the exit code run would turn err into.
+func exitOf(err error) int {
+	var code exitCodeError
+	switch {
+	case err == nil:
+		return exitSafe
+	case errors.As(err, &code):
+		return code.code
+	case errors.Is(err, errUsage):
+		return exitUsage
+	}
+	return exitError
+}
+
+func statusOpts(adb, output string) *statusOptions {
+	return &statusOptions{
+		phoneOptions: phoneOptions{ADBSerial: adb, CommandTimeout: 5 * time.Second},
+		Output:       output, Parallel: 4, LogLevel: "warn",
+	}
+}
+
+func runStatus(t *testing.T, opts *statusOptions) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	err := statusRun(ctx, streams{out: &out, err: &errb}, opts)
+	return out.String(), errb.String(), exitOf(err)
+}
+
+func unreachable() androidsim.Options {
+	o := androidsim.CleanXiaomi()
+	o.Identity.Serial = "GONE0001"
+	o.Faults.Unreachable = true
+	return o
+}
+
+var statusCases = []struct {
+	name    string
+	opts    func() androidsim.Options
+	timeout time.Duration
+	code    int
+	verdict string
+	kinds   []protocol.RiskKind
+	// text holds what the human output must say.
+	text []string
+}{
+	{"bound xiaomi", androidsim.BoundXiaomi, 0, exitNotSafe, "at_risk",
+		[]protocol.RiskKind{protocol.RiskMiAccount, protocol.RiskFindDevice, protocol.RiskGoogleFRP},
+		[]string{"NOT SAFE to reset", "serial 8a3f21c7", "HyperOS OS1.0", "com.xiaomi account signed in for user 0",
+			"Sign out of the Mi account of the owner (user 0)", "Remove the Google account of the owner (user 0)",
+			"Find Device is treated as on", "Reset only from Settings"}},
+	{"clean xiaomi", androidsim.CleanXiaomi, 0, exitSafe, "safe", nil,
+		[]string{"SAFE to reset", "Redmi 23124RA7EO", "reset it from the phone's Settings"}},
+	{"samsung with secure folder", androidsim.SamsungWithSecureFolder, 0, exitNotSafe, "at_risk",
+		[]protocol.RiskKind{protocol.RiskGoogleFRP, protocol.RiskGoogleFRP, protocol.RiskSamsungReactivation},
+		[]string{"NOT SAFE", "signed in for user 150", "Remove the Google account of user 150 (switch to that user",
+			"Sign out of the Samsung account of the owner (user 0)"}},
+	{"rooted", androidsim.Rooted, 0, exitNotSafe, "at_risk",
+		[]protocol.RiskKind{protocol.RiskMiAccount, protocol.RiskFindDevice, protocol.RiskGoogleFRP},
+		[]string{"NOT SAFE", "POCO 23049PCD8G"}},
+	{"dump denied", androidsim.Unreadable, 0, exitUnknown, "unknown",
+		[]protocol.RiskKind{protocol.RiskUnknown, protocol.RiskUnknown},
+		[]string{"COULD NOT TELL", "could not verify: permission denial", "Check the accounts by hand"}},
+	{"find device hangs", androidsim.HangingFindDevice, 200 * time.Millisecond, exitNotSafe, "at_risk",
+		[]protocol.RiskKind{protocol.RiskMiAccount, protocol.RiskFindDevice, protocol.RiskGoogleFRP},
+		[]string{"NOT SAFE", "timed out", "Find Device is treated as on"}},
+	{"lost mode", androidsim.LostModeXiaomi, 0, exitNotSafe, "at_risk",
+		[]protocol.RiskKind{protocol.RiskMiAccount, protocol.RiskFindDevice, protocol.RiskGoogleFRP, protocol.RiskLostMode},
+		[]string{"Do not reset: the phone is locked remotely"}},
+	{"huawei id", androidsim.HuaweiID, 0, exitNotSafe, "at_risk",
+		[]protocol.RiskKind{protocol.RiskHuaweiID}, []string{"Sign out of the HUAWEI ID"}},
+	{"unreachable", unreachable, 0, exitError, "error",
+		[]protocol.RiskKind{protocol.RiskUnknown}, []string{"Could not read GONE0001 (device unreachable): treat it as NOT SAFE"}},
+}
+
+func TestStatusRun(t *testing.T) {
+	for _, tc := range statusCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, output := range []string{"text", "json"} {
+				phone := androidsim.New(tc.opts())
+				opts := statusOpts(phone.Serial(), output)
+				if tc.timeout > 0 {
+					opts.CommandTimeout = tc.timeout
+				}
+				opts.phones = simSource([]*androidsim.Phone{phone})
+				out, errOut, code := runStatus(t, opts)
+				assert.Equal(t, tc.code, code, "%s exit code; stderr: %s", output, errOut)
+				assertNoAccountNames(t, phone, out+errOut)
+
+				if output == "text" {
+					for _, want := range tc.text {
+						assert.Contains(t, out, want)
+					}
+					continue
+				}
+				var got statusJSON
+				require.NoError(t, json.Unmarshal([]byte(out), &got), out)
+				assert.Equal(t, tc.verdict, got.Verdict)
+				assert.Equal(t, tc.code == exitSafe, got.SafeToReset)
+				assert.Equal(t, phone.Serial(), got.Device.Serial)
+				var kinds []protocol.RiskKind
+				for _, r := range got.Risks {
+					kinds = append(kinds, r.Kind)
+					assert.NotEmpty(t, r.Check, "every risk names its check")
+					assert.NotEmpty(t, r.Evidence, "every risk has evidence")
+				}
+				assert.Equal(t, tc.kinds, kinds)
+			}
+		})
+	}
+}
+
+// TestStatusJSONFields: the fields the issue promises, by name.
+func TestStatusJSONFields(t *testing.T) {
+	phone := androidsim.New(androidsim.SamsungWithSecureFolder())
+	opts := statusOpts(phone.Serial(), "json")
+	opts.phones = simSource([]*androidsim.Phone{phone})
+	out, _, _ := runStatus(t, opts)
+
+	var got map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	device, ok := got["device"].(map[string]any)
+	require.True(t, ok, out)
+	assert.Equal(t, map[string]any{
+		"serial": "R5CW21XKQ7M", "manufacturer": "samsung", "brand": "samsung", "model": "SM-S911B",
+		"android_version": "14", "sdk": float64(34), "imei": "352846111907747",
+	}, device)
+	assert.Equal(t, false, got["safe_to_reset"])
+	assert.Equal(t, "at_risk", got["verdict"])
+	risks, ok := got["risks"].([]any)
+	require.True(t, ok)
+	require.Len(t, risks, 3)
+	assert.Equal(t, map[string]any{
+		"kind": "google_frp", "user": float64(150), "check": "accounts",
+		"evidence": "com.google account signed in for user 150",
+	}, risks[1])
+}
+
+func TestStatusRunShowAccountNames(t *testing.T) {
+	for _, show := range []bool{false, true} {
+		phone := androidsim.New(androidsim.BoundXiaomi())
+		opts := statusOpts("", "json")
+		opts.ShowAccountNames = show
+		opts.phones = simSource([]*androidsim.Phone{phone})
+		out, _, code := runStatus(t, opts)
+		require.Equal(t, exitNotSafe, code)
+		if !show {
+			assertNoAccountNames(t, phone, out)
+			continue
+		}
+		for _, a := range phone.Accounts() {
+			assert.Contains(t, out, a.Name, "--show-account-names shows %s", a.Type)
+		}
+	}
+}
+
+// assertNoAccountNames fails if out holds any account name of phone.
+func assertNoAccountNames(t *testing.T, phone *androidsim.Phone, out string) {
+	t.Helper()
+	for _, a := range phone.Accounts() {
+		assert.NotContains(t, out, a.Name, "account name of type %s leaked", a.Type)
+	}
+}
+
+func TestStatusRunAll(t *testing.T) {
+	phones := []*androidsim.Phone{
+		androidsim.New(androidsim.SamsungWithSecureFolder()),
+		androidsim.New(androidsim.CleanXiaomi()),
+		androidsim.New(androidsim.Unreadable()),
+		androidsim.New(androidsim.BoundXiaomi()),
+		androidsim.New(androidsim.HangingFindDevice()),
+	}
+	unusable := []android.ADBDevice{{Serial: "emulator-5554", State: "offline"}, {Serial: "AAAA0001", State: "unauthorized"}}
+
+	t.Run("text", func(t *testing.T) {
+		opts := statusOpts(adbAll, "text")
+		opts.CommandTimeout = 200 * time.Millisecond
+		opts.phones = simSource(phones, unusable...)
+		out, errOut, code := runStatus(t, opts)
+		assert.Equal(t, exitError, code, "the worst: two phones were not checked; stderr: %s", errOut)
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		require.Len(t, lines, 9, out)
+		want := []struct{ serial, verdict, risks string }{
+			{"0b6c3f58", "NOT SAFE", "mi_account,find_device,google_frp"},
+			{"8a3f21c7", "NOT SAFE", "mi_account,find_device,google_frp"},
+			{"AAAA0001", "unauthorized", "accept the USB debugging prompt"},
+			{"R5CW21XKQ7M", "NOT SAFE", "google_frp,samsung_reactivation"},
+			{"e41b9a06", "safe", "-"},
+			{"emulator-5554", "offline", "reconnect"},
+			{"f3a2c8b1", "could not tell", "unknown"},
+		}
+		assert.True(t, strings.HasPrefix(lines[0], "SERIAL"))
+		for i, w := range want {
+			line := lines[i+1]
+			assert.True(t, strings.HasPrefix(line, w.serial+" "), "line %d: %q", i+1, line)
+			assert.Contains(t, line, " "+w.verdict+" ")
+			assert.Contains(t, line, w.risks)
+		}
+		assert.Equal(t, "7 phones: 1 safe, 3 not safe, 1 could not tell, 2 not checked", lines[8])
+		for _, p := range phones {
+			assertNoAccountNames(t, p, out+errOut)
+		}
+	})
+
+	t.Run("json", func(t *testing.T) {
+		opts := statusOpts(adbAll, "json")
+		opts.CommandTimeout = 200 * time.Millisecond
+		opts.phones = simSource(phones[:2], unusable[:1]...)
+		out, _, code := runStatus(t, opts)
+		assert.Equal(t, exitError, code)
+		var got []statusJSON
+		require.NoError(t, json.Unmarshal([]byte(out), &got), out)
+		require.Len(t, got, 3)
+		assert.Equal(t, "R5CW21XKQ7M", got[0].Device.Serial)
+		assert.Equal(t, "at_risk", got[0].Verdict)
+		assert.Equal(t, "e41b9a06", got[1].Device.Serial)
+		assert.Equal(t, "safe", got[1].Verdict)
+		assert.True(t, got[1].SafeToReset)
+		off := got[2]
+		assert.Equal(t, "emulator-5554", off.Device.Serial)
+		assert.Equal(t, "error", off.Verdict)
+		assert.Equal(t, "offline", off.ADBState)
+		assert.False(t, off.SafeToReset)
+		require.Len(t, off.Risks, 1)
+		assert.Equal(t, protocol.RiskUnknown, off.Risks[0].Kind)
+	})
+
+	t.Run("only safe phones", func(t *testing.T) {
+		opts := statusOpts(adbAll, "text")
+		opts.phones = simSource([]*androidsim.Phone{androidsim.New(androidsim.CleanXiaomi())})
+		out, _, code := runStatus(t, opts)
+		assert.Equal(t, exitSafe, code)
+		assert.Contains(t, out, "1 phones: 1 safe, 0 not safe")
+	})
+
+	t.Run("no phone", func(t *testing.T) {
+		opts := statusOpts(adbAll, "text")
+		opts.phones = &phoneSource{list: func(context.Context) ([]android.ADBDevice, error) { return nil, nil }}
+		_, _, code := runStatus(t, opts)
+		assert.Equal(t, exitError, code)
+	})
+}
+
+func TestStatusRunInterrupted(t *testing.T) {
+	phone := androidsim.New(androidsim.HangingFindDevice())
+	opts := statusOpts("", "text")
+	opts.CommandTimeout = time.Hour
+	opts.phones = simSource([]*androidsim.Phone{phone})
+	ctx, cancel := context.WithCancel(context.Background())
+	var out bytes.Buffer
+	errc := make(chan error, 1)
+	go func() { errc <- statusRun(ctx, streams{out: &out, err: &bytes.Buffer{}}, opts) }()
+	// The phone hangs on its Find Device query until the check is stopped.
+	require.Eventually(t, func() bool {
+		for _, c := range phone.Calls() {
+			if len(c.Argv) > 0 && c.Argv[0] == "content" {
+				return true
+			}
+		}
+		return false
+	}, time.Minute, 10*time.Millisecond)
+	cancel()
+	err := <-errc
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Empty(t, out.String(), "an interrupted check prints no verdict")
+}

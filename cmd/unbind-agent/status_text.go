@@ -1,0 +1,237 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/unbind/unbind/android"
+	"github.com/unbind/unbind/protocol"
+)
+
+// statusJSON is one phone in --output json: the report as the agent would
+// publish it, its verdict, and why it could not be read when it could not.
+type statusJSON struct {
+	protocol.Report
+	Verdict  string `json:"verdict"`
+	ADBState string `json:"adb_state,omitempty"`
+	Error    string `json:"error,omitempty"`
+}
+
+func writeStatusJSON(w io.Writer, statuses []phoneStatus, all bool) error {
+	now := time.Now()
+	out := make([]statusJSON, len(statuses))
+	for i, s := range statuses {
+		out[i] = statusJSON{Report: s.Report, Verdict: s.verdict(), ADBState: s.ADBState}
+		if s.verdict() == verdictError {
+			out[i].Report = s.errorReport(now)
+		}
+		if s.Err != nil {
+			out[i].Error = s.Err.Error()
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if all {
+		return enc.Encode(out)
+	}
+	return enc.Encode(out[0])
+}
+
+// writeStatusTable prints one line per phone and a summary, for a bench.
+func writeStatusTable(w io.Writer, statuses []phoneStatus) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SERIAL\tMODEL\tVERDICT\tRISKS")
+	counts := map[string]int{}
+	for _, s := range statuses {
+		verdict, detail := verdictWords(s), ""
+		switch {
+		case s.ADBState != "":
+			verdict, detail = s.ADBState, adbStateHint(s.ADBState)
+		case s.Err != nil:
+			detail = "could not read the phone: " + android.Reason(s.Err)
+		default:
+			detail = riskKinds(s.Report)
+		}
+		counts[s.verdict()]++
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Serial, orDash(model(s.Report.Device)), verdict, orDash(detail))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d phones: %d safe, %d not safe, %d could not tell, %d not checked\n",
+		len(statuses), counts[string(protocol.VerdictSafe)], counts[string(protocol.VerdictAtRisk)],
+		counts[string(protocol.VerdictUnknown)], counts[verdictError])
+	return err
+}
+
+func verdictWords(s phoneStatus) string {
+	switch s.verdict() {
+	case string(protocol.VerdictSafe):
+		return "safe"
+	case string(protocol.VerdictAtRisk):
+		return "NOT SAFE"
+	case string(protocol.VerdictUnknown):
+		return "could not tell"
+	}
+	return "error"
+}
+
+func adbStateHint(state string) string {
+	switch state {
+	case "unauthorized":
+		return "accept the USB debugging prompt on the phone"
+	case "offline":
+		return "reconnect the cable or restart adb (adb kill-server)"
+	}
+	return "adb cannot use this phone"
+}
+
+// riskKinds lists the distinct kinds of a report's risks, in its order.
+func riskKinds(r protocol.Report) string {
+	var kinds []string
+	for _, risk := range r.Risks {
+		if k := string(risk.Kind); !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	return strings.Join(kinds, ",")
+}
+
+// writeStatusText explains one phone: the verdict, each risk with its
+// evidence, and what to do about it.
+func writeStatusText(w io.Writer, s phoneStatus) error {
+	var b strings.Builder
+	if s.verdict() == verdictError {
+		fmt.Fprintf(&b, "Could not read %s (%s): treat it as NOT SAFE to reset.\n", describeSerial(s.Serial), android.Reason(s.Err))
+		b.WriteString("What to do next:\n" +
+			"  1. Check that the phone is connected, unlocked and has accepted USB debugging (adb devices).\n" +
+			"  2. Run the check again.\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	r := s.Report
+	fmt.Fprintf(&b, "%s\n", identityLine(r.Device))
+	switch r.Verdict() {
+	case protocol.VerdictSafe:
+		b.WriteString("SAFE to reset: every check answered and none found a lock.\n" +
+			"What to do next: reset it from the phone's Settings (Factory reset / Erase all data).\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	case protocol.VerdictAtRisk:
+		b.WriteString("NOT SAFE to reset: it would ask for an owner's account after a factory reset.\n")
+	default:
+		b.WriteString("COULD NOT TELL whether it is safe to reset: some checks did not answer. Treat it as not safe.\n")
+	}
+	b.WriteString("\nWhy:\n")
+	for _, risk := range r.Risks {
+		fmt.Fprintf(&b, "  - %s: %s", risk.Kind, risk.Evidence)
+		if risk.Account != "" {
+			fmt.Fprintf(&b, "; account %s", risk.Account)
+		}
+		fmt.Fprintf(&b, " [check: %s]\n", risk.Check)
+	}
+	b.WriteString("\nWhat to do next:\n")
+	for i, step := range nextSteps(r) {
+		fmt.Fprintf(&b, "  %d. %s\n", i+1, step)
+	}
+	b.WriteString("Then run the check again.\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func identityLine(id protocol.Identity) string {
+	parts := []string{orDash(model(id))}
+	if id.Serial != "" {
+		parts = append(parts, "serial "+id.Serial)
+	}
+	if id.AndroidVersion != "" {
+		parts = append(parts, "Android "+id.AndroidVersion)
+	}
+	if id.VendorOS != "" {
+		parts = append(parts, id.VendorOS)
+	}
+	return "Phone: " + strings.Join(parts, ", ")
+}
+
+// model names the phone as its box does: brand and model.
+func model(id protocol.Identity) string {
+	brand := id.Brand
+	if brand == "" {
+		brand = id.Manufacturer
+	}
+	return strings.TrimSpace(brand + " " + id.Model)
+}
+
+// nextSteps turns risks into what the person at the bench does, once each.
+func nextSteps(r protocol.Report) []string {
+	var steps []string
+	hasMi, hasGoogle := false, false
+	for _, risk := range r.Risks {
+		hasMi = hasMi || risk.Kind == protocol.RiskMiAccount
+		hasGoogle = hasGoogle || risk.Kind == protocol.RiskGoogleFRP
+	}
+	for _, risk := range r.Risks {
+		step := nextStep(risk, hasMi)
+		if step != "" && !slices.Contains(steps, step) {
+			steps = append(steps, step)
+		}
+	}
+	if hasGoogle {
+		steps = append(steps, "Reset only from Settings: a reset from recovery or fastboot keeps Google's FRP lock.")
+	}
+	return steps
+}
+
+func nextStep(risk protocol.Risk, hasMi bool) string {
+	on := onUser(risk.User)
+	switch risk.Kind {
+	case protocol.RiskMiAccount:
+		return "Sign out of the Mi account" + on + ": Settings > Mi Account > Sign out (needs the Mi account password); this also turns Find Device off."
+	case protocol.RiskFindDevice:
+		if hasMi {
+			return "" // signing out of the Mi account turns it off
+		}
+		return "Turn off Find Device: Settings > Mi Account > Find device (or at i.mi.com with the Mi account)."
+	case protocol.RiskGoogleFRP:
+		return "Remove the Google account" + on + ": Settings > Accounts > Google > Remove account."
+	case protocol.RiskSamsungReactivation:
+		return "Sign out of the Samsung account" + on + ": Settings > Accounts and backup > Manage accounts (needs the Samsung account password)."
+	case protocol.RiskHuaweiID:
+		return "Sign out of the HUAWEI ID" + on + ": Settings > HUAWEI ID > Log out (needs the HUAWEI ID password)."
+	case protocol.RiskLostMode:
+		return "Do not reset: the phone is locked remotely (lost mode). Only the Mi account owner can unlock it, at i.mi.com."
+	}
+	switch risk.Check {
+	case android.CheckAccounts, android.CheckUsers, "accounts":
+		return "Check the accounts by hand" + on + " in Settings > Accounts (on every user, work profile and second space); the agent could not read them. On a rooted phone, allow su for the shell and check again."
+	case android.CheckFindDevice:
+		return "Check by hand that Find Device is off: Settings > Mi Account > Find device."
+	case android.CheckLostMode:
+		return "Make sure the phone is not locked remotely (lost mode): ask the Mi account owner to check i.mi.com."
+	}
+	return "Check " + risk.Check + " by hand; the agent could not verify it."
+}
+
+// onUser names the Android user a step applies to. Secondary users, work
+// profiles, Secure Folder and second spaces each hold their own accounts.
+func onUser(user *int) string {
+	switch {
+	case user == nil:
+		return ""
+	case *user == 0:
+		return " of the owner (user 0)"
+	}
+	return fmt.Sprintf(" of user %d (switch to that user, profile or space first)", *user)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
