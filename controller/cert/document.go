@@ -1,0 +1,90 @@
+// Package cert issues and verifies release certificates: a JSON document
+// saying that a phone was checked free of every lock and then factory reset,
+// signed with the controller's ed25519 key, and a printable HTML rendering.
+//
+// The file is an envelope {"document": {...}, "algorithm", "signature"}; the
+// signature covers the document's canonical form (keys sorted, no
+// whitespace), so the file may be re-indented but not changed.
+package cert
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"time"
+)
+
+// Format names the document layout. Readers refuse formats they do not
+// know rather than guess at the meaning of a field.
+const Format = "unbind-release-certificate/1"
+
+// Algorithm is the only signature algorithm of Format.
+const Algorithm = "ed25519"
+
+// Document is what a certificate states. Times are UTC.
+type Document struct {
+	Format   string    `json:"format"`
+	ID       string    `json:"id"`
+	IssuedAt time.Time `json:"issued_at"`
+	Device   Device    `json:"device"`
+	// Checks are the lock checks that passed on the last verified-safe state
+	// before the reset.
+	Checks     []Check    `json:"checks"`
+	Reset      Reset      `json:"reset"`
+	Release    Release    `json:"release"`
+	Controller Controller `json:"controller"`
+}
+
+// Device identifies the phone.
+type Device struct {
+	ID           string `json:"id"`
+	Serial       string `json:"serial"`
+	IMEI         string `json:"imei,omitempty"`
+	Manufacturer string `json:"manufacturer,omitempty"`
+	Brand        string `json:"brand,omitempty"`
+	Model        string `json:"model,omitempty"`
+	Android      string `json:"android_version,omitempty"`
+	VendorOS     string `json:"vendor_os,omitempty"`
+}
+
+// Check is one thing verified absent or off.
+type Check struct {
+	// Name is a risk kind (protocol.RiskKind) or "verdict".
+	Name   string `json:"name"`
+	Result string `json:"result"`
+	// SafeSince is when the phone was first seen in this safe state;
+	// CheckedAt is the last check before the reset that still found it.
+	SafeSince time.Time `json:"safe_since"`
+	CheckedAt time.Time `json:"checked_at"`
+}
+
+// Reset is the factory reset that released the phone.
+type Reset struct {
+	CommandID string    `json:"command_id"`
+	IssuedAt  time.Time `json:"issued_at"`
+	// CompletedAt is when the controller received the agent's success.
+	CompletedAt time.Time `json:"completed_at"`
+	// Method is how the agent started the reset, as it reported.
+	Method    string `json:"method,omitempty"`
+	Succeeded bool   `json:"succeeded"`
+}
+
+// Release is the workflow run and who started it.
+type Release struct {
+	ID         string    `json:"id"`
+	Operator   string    `json:"operator"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
+}
+
+// Controller identifies the signing key.
+type Controller struct {
+	KeyFingerprint string `json:"key_fingerprint"`
+}
+
+// Fingerprint names a public key the way ssh does: "SHA256:" and the
+// unpadded base64 of the key's SHA-256.
+func Fingerprint(pub ed25519.PublicKey) string {
+	sum := sha256.Sum256(pub)
+	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
+}

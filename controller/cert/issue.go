@@ -1,0 +1,168 @@
+package cert
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/protocol"
+)
+
+// ErrNotReleased: the device's release did not end with a successful factory
+// reset that followed a verified-safe state, so no certificate is issued.
+var ErrNotReleased = errors.New("device was not released")
+
+// Inputs is what a certificate is drawn from (see Gather).
+type Inputs struct {
+	// ID names the certificate; "" picks a random one.
+	ID string
+	// IssuedAt is the issue time; zero means now.
+	IssuedAt time.Time
+	Device   registry.Device
+	Release  registry.ReleaseRecord
+	// Reset is the release's factory_reset command; nil if there is none.
+	Reset *registry.CommandRecord
+	// Safe is the newest state change received before the reset was
+	// issued; nil if there is none.
+	Safe *registry.StateChange
+	// LastCheckedAt is the newest check before the reset that still found
+	// Safe's state; zero means Safe.CheckedAt.
+	LastCheckedAt time.Time
+}
+
+// lockKinds are the checks a certificate lists: everything that can lock a
+// phone after a reset.
+var lockKinds = []protocol.RiskKind{
+	protocol.RiskGoogleFRP, protocol.RiskMiAccount, protocol.RiskSamsungReactivation,
+	protocol.RiskHuaweiID, protocol.RiskFindDevice, protocol.RiskLostMode,
+}
+
+// Issue checks that in describes a real release and signs a certificate
+// for it. It refuses, with an error wrapping ErrNotReleased, unless the
+// release ended "released", its factory_reset command succeeded, and the
+// last state received before the reset was issued was safe.
+func Issue(in Inputs, priv ed25519.PrivateKey) (SignedCertificate, error) {
+	if len(priv) != ed25519.PrivateKeySize {
+		return SignedCertificate{}, errors.New("issue certificate: not an ed25519 private key")
+	}
+	doc, err := document(in, priv.Public().(ed25519.PublicKey))
+	if err != nil {
+		return SignedCertificate{}, fmt.Errorf("issue certificate for device %s: %w", in.Device.ID, err)
+	}
+	return sign(doc, priv)
+}
+
+func document(in Inputs, pub ed25519.PublicKey) (Document, error) {
+	if err := released(in); err != nil {
+		return Document{}, err
+	}
+	if in.Device.Identity.Serial == "" {
+		return Document{}, errors.New("the phone's serial number was never read")
+	}
+	id := in.ID
+	if id == "" {
+		var b [12]byte
+		_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+		id = "cert-" + hex.EncodeToString(b[:])
+	}
+	issued := in.IssuedAt
+	if issued.IsZero() {
+		issued = time.Now()
+	}
+	last := in.LastCheckedAt
+	if last.IsZero() || last.Before(in.Safe.CheckedAt) {
+		last = in.Safe.CheckedAt
+	}
+	checks := []Check{{Name: "verdict", Result: "safe: every check completed", SafeSince: in.Safe.CheckedAt.UTC(), CheckedAt: last.UTC()}}
+	for _, k := range lockKinds {
+		result := "absent"
+		if k == protocol.RiskFindDevice || k == protocol.RiskLostMode {
+			result = "off"
+		}
+		checks = append(checks, Check{Name: string(k), Result: result, SafeSince: in.Safe.CheckedAt.UTC(), CheckedAt: last.UTC()})
+	}
+	done := succeededStep(in.Reset)
+	idn := in.Device.Identity
+	return Document{
+		Format:   Format,
+		ID:       id,
+		IssuedAt: issued.UTC(),
+		Device: Device{ID: in.Device.ID, Serial: idn.Serial, IMEI: idn.IMEI, Manufacturer: idn.Manufacturer,
+			Brand: idn.Brand, Model: idn.Model, Android: idn.AndroidVersion, VendorOS: idn.VendorOS},
+		Checks: checks,
+		Reset: Reset{CommandID: in.Reset.ID, IssuedAt: in.Reset.IssuedAt.UTC(), CompletedAt: done.At.UTC(),
+			Method: done.Detail, Succeeded: true},
+		Release: Release{ID: in.Release.ID, Operator: in.Release.Operator, StartedAt: in.Release.CreatedAt.UTC(),
+			FinishedAt: in.Release.FinishedAt.UTC()},
+		Controller: Controller{KeyFingerprint: Fingerprint(pub)},
+	}, nil
+}
+
+// released is the rule for calling a phone released.
+func released(in Inputs) error {
+	r := in.Release
+	switch {
+	case r.ID == "":
+		return fmt.Errorf("%w: no release was run", ErrNotReleased)
+	case r.DeviceID != in.Device.ID:
+		return fmt.Errorf("%w: release %s is of device %s", ErrNotReleased, r.ID, r.DeviceID)
+	case r.Outcome == "":
+		return fmt.Errorf("%w: release %s is still running (stage %s)", ErrNotReleased, r.ID, r.Stage)
+	case r.Outcome != registry.OutcomeReleased:
+		return fmt.Errorf("%w: release %s ended %s%s", ErrNotReleased, r.ID, r.Outcome, reasonSuffix(r.Reason))
+	}
+	c := in.Reset
+	switch {
+	case c == nil:
+		return fmt.Errorf("%w: release %s has no factory reset command", ErrNotReleased, r.ID)
+	case c.Kind != protocol.CommandFactoryReset || c.DeviceID != in.Device.ID:
+		return fmt.Errorf("%w: command %s is not a factory reset of this device", ErrNotReleased, c.ID)
+	case c.State != registry.CommandSucceeded:
+		return fmt.Errorf("%w: factory reset %s is %s, not succeeded", ErrNotReleased, c.ID, c.State)
+	}
+	s := in.Safe
+	switch {
+	case s == nil:
+		return fmt.Errorf("%w: no state was received before factory reset %s", ErrNotReleased, c.ID)
+	case s.At.After(c.IssuedAt):
+		return fmt.Errorf("%w: no state precedes factory reset %s", ErrNotReleased, c.ID)
+	case s.Verdict != protocol.VerdictSafe || len(s.RiskKinds) > 0 || s.FindDevice != protocol.TriOff || s.LostMode != protocol.TriOff:
+		return fmt.Errorf("%w: the last state before factory reset %s was not safe (verdict %s, risks %s, find device %s, lost mode %s)",
+			ErrNotReleased, c.ID, s.Verdict, kindList(s.RiskKinds), s.FindDevice, s.LostMode)
+	}
+	return nil
+}
+
+// succeededStep is the first success the command recorded; its time is when
+// the reset was confirmed.
+func succeededStep(c *registry.CommandRecord) registry.CommandTransition {
+	for _, t := range c.Transitions {
+		if t.State == registry.CommandSucceeded {
+			return t
+		}
+	}
+	return registry.CommandTransition{At: c.UpdatedAt, State: registry.CommandSucceeded}
+}
+
+func reasonSuffix(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return ": " + reason
+}
+
+func kindList(ks []protocol.RiskKind) string {
+	if len(ks) == 0 {
+		return "none"
+	}
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ",")
+}
