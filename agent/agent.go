@@ -5,6 +5,7 @@ package agent
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,8 +28,15 @@ type Config struct {
 	// ObserveTimeout bounds one full read of the phone.
 	ObserveTimeout   time.Duration
 	ShowAccountNames bool
-	Version          string
-	Logger           *slog.Logger
+	// ControllerKey is the key of the controller the agent was enrolled
+	// with. Only commands it signed run; without it every command is
+	// rejected.
+	ControllerKey ed25519.PublicKey
+	// StateDir keeps what must survive a restart (the IDs of commands
+	// received, so none runs twice). Empty keeps it in memory only.
+	StateDir string
+	Version  string
+	Logger   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Dial opens the MQTT session; nil means DialMQTT.

@@ -20,8 +20,7 @@ const maxSeenCommands = 4096
 type executor struct {
 	s      *session
 	log    *slog.Logger
-	seen   map[string]bool
-	order  []string
+	seen   *seenCommands
 	active *activeCommand
 }
 
@@ -32,19 +31,10 @@ type activeCommand struct {
 }
 
 func newExecutor(s *session) *executor {
-	return &executor{s: s, log: s.log, seen: make(map[string]bool)}
+	return &executor{s: s, log: s.log, seen: loadSeen(s.a.cfg.StateDir, s.a.cfg.Now(), s.log)}
 }
 
 func (e *executor) busy() bool { return e.active != nil }
-
-func (e *executor) remember(id string) {
-	e.seen[id] = true
-	e.order = append(e.order, id)
-	if len(e.order) > maxSeenCommands {
-		delete(e.seen, e.order[0])
-		e.order = e.order[1:]
-	}
-}
 
 func (e *executor) handle(ctx context.Context, cmd protocol.Command) {
 	busyWith := ""
@@ -52,19 +42,34 @@ func (e *executor) handle(ctx context.Context, cmd protocol.Command) {
 		busyWith = e.active.cmd.ID
 	}
 	now := e.s.a.cfg.Now()
-	verdict, reason := admit(cmd, e.s.id, now, func(id string) bool { return e.seen[id] }, busyWith)
 	log := e.log.With(slog.String(LogCommand, cmd.ID), slog.String("kind", string(cmd.Kind)))
+	verdict, reason := vet(cmd, e.s.a.cfg.ControllerKey, e.seen, busyWith)
+	trusted := verdict == admitRun
+	if trusted {
+		verdict, reason = admit(cmd, e.s.id, now, e.seen.has, busyWith)
+	}
 	switch verdict {
 	case admitDuplicate:
 		log.Debug("duplicate command dropped")
 		return
 	case admitReject:
-		e.remember(cmd.ID)
+		// Only a command from the controller counts as received: a forger
+		// must not be able to burn the IDs of commands yet to come.
+		if trusted {
+			if err := e.seen.add(cmd.ID, cmd.ExpiresAt, now); err != nil {
+				log.Warn("could not record rejected command", "err", err)
+			}
+		}
 		log.Info("command rejected", "reason", reason)
 		e.emit(ctx, cmd.ID, protocol.CommandRejected, reason)
 		return
 	}
-	e.remember(cmd.ID)
+	if err := e.seen.add(cmd.ID, cmd.ExpiresAt, now); err != nil {
+		// Run nothing that a restart could run a second time.
+		log.Error("command rejected: cannot record it", "err", err)
+		e.emit(ctx, cmd.ID, protocol.CommandRejected, "agent cannot record the command in its state directory")
+		return
+	}
 	log.Info("command accepted")
 	e.emit(ctx, cmd.ID, protocol.CommandAccepted, "")
 

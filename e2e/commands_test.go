@@ -19,7 +19,7 @@ func TestCommandWaitsForOfflinePhone(t *testing.T) {
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	phones := androidsim.Fleet(2, 5)
-	fleet := startFleet(t, c.BrokerURL(), phones)
+	fleet := startFleet(t, c.BrokerURL(), phones, enrollVia(c))
 	serial := phones[0].Serial()
 	eventually(t, func() bool {
 		d, err := c.Registry().Device(ctx, serial)

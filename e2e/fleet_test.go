@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/android/androidsim/simfleet"
 	"github.com/unbind/unbind/controller"
@@ -26,12 +27,29 @@ func eventually(t *testing.T, cond func() bool, msg string, args ...any) {
 	require.Eventually(t, cond, 60*time.Second, 50*time.Millisecond, append([]any{msg}, args...)...)
 }
 
-func startFleet(t *testing.T, brokerURL string, phones []*androidsim.Phone) *simfleet.Fleet {
+// enroller obtains a simulated phone's credentials; see enrollVia.
+type enroller = func(ctx context.Context, deviceID string) (agent.Enrollment, error)
+
+// enrollVia enrolls each phone with controller c, as `unbind-agent enroll` would.
+func enrollVia(c *controller.Controller) enroller {
+	return func(context.Context, string) (agent.Enrollment, error) {
+		return agent.Enrollment{ControllerKey: c.PublicKey()}, nil
+	}
+}
+
+// startFleet runs phones against the broker at brokerURL. Without an
+// enroller the agents reject every command and a broker that checks
+// credentials refuses them.
+func startFleet(t *testing.T, brokerURL string, phones []*androidsim.Phone, enroll ...enroller) *simfleet.Fleet {
 	t.Helper()
-	f := simfleet.Start(context.Background(), simfleet.Config{
+	cfg := simfleet.Config{
 		BrokerURL: brokerURL, Phones: phones, Interval: 30 * time.Second, ActiveInterval: 200 * time.Millisecond,
-		Logger: controllertest.Logger(t),
-	})
+		Logger: controllertest.Logger(t), StateDir: t.TempDir(),
+	}
+	if len(enroll) > 0 {
+		cfg.Enroll = enroll[0]
+	}
+	f := simfleet.Start(context.Background(), cfg)
 	t.Cleanup(f.Close)
 	return f
 }
@@ -41,7 +59,7 @@ func startFleet(t *testing.T, brokerURL string, phones []*androidsim.Phone) *sim
 func checkFleet(t *testing.T, c *controller.Controller) {
 	ctx := context.Background()
 	phones := androidsim.Fleet(fleetSize, 7)
-	fleet := startFleet(t, c.BrokerURL(), phones)
+	fleet := startFleet(t, c.BrokerURL(), phones, enrollVia(c))
 	reg := c.Registry()
 
 	eventually(t, func() bool {

@@ -39,7 +39,7 @@ func TestRelease(t *testing.T) {
 		phone(androidsim.Unreadable(), "unreadable", androidsim.Complies),
 	}
 	all := append(append([]*androidsim.Phone{}, willing...), unwilling...)
-	startFleet(t, c.BrokerURL(), all)
+	startFleet(t, c.BrokerURL(), all, enrollVia(c))
 	eventually(t, func() bool {
 		for _, p := range all {
 			d, err := c.Registry().Device(ctx, p.Serial())

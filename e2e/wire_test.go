@@ -26,7 +26,7 @@ func TestThirdPartySubscriberReadsRetainedState(t *testing.T) {
 	require.NoError(t, err, "mosquitto_sub is missing: apt-get install mosquitto-clients (make deps)")
 	c := controllertest.Start(t)
 	phones := androidsim.Fleet(3, 11)
-	startFleet(t, c.BrokerURL(), phones)
+	startFleet(t, c.BrokerURL(), phones, enrollVia(c))
 	serial := phones[0].Serial()
 	eventually(t, func() bool {
 		d, err := c.Registry().Device(context.Background(), serial)
@@ -56,7 +56,7 @@ func TestThirdPartySubscriberReadsRetainedState(t *testing.T) {
 func TestBadPayloadsAreRejectedAndCounted(t *testing.T) {
 	c := controllertest.Start(t)
 	phones := androidsim.Fleet(2, 3)
-	startFleet(t, c.BrokerURL(), phones)
+	startFleet(t, c.BrokerURL(), phones, enrollVia(c))
 	ctx := context.Background()
 	serial := phones[0].Serial()
 	eventually(t, func() bool {

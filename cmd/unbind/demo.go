@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/android/androidsim/simfleet"
 	"github.com/unbind/unbind/controller"
@@ -87,6 +88,9 @@ func demoRun(ctx context.Context, io streams, opts *demoOptions) error {
 	fleet := simfleet.Start(ctx, simfleet.Config{
 		BrokerURL: c.BrokerURL(), Phones: androidsim.Fleet(opts.Phones, opts.Seed),
 		Interval: opts.Interval, ActiveInterval: time.Second, Logger: logger,
+		Enroll: func(context.Context, string) (agent.Enrollment, error) {
+			return agent.Enrollment{ControllerKey: c.PublicKey()}, nil
+		},
 	})
 	defer fleet.Close()
 

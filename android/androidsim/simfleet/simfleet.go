@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -24,14 +25,23 @@ type Config struct {
 	Interval       time.Duration
 	ActiveInterval time.Duration
 	Logger         *slog.Logger
+	// Enroll obtains a phone's credentials and the controller's key before
+	// its agent starts (tests and the demo ask the controller directly).
+	// Nil leaves agents unenrolled: they reject every command, and a broker
+	// that checks credentials refuses them.
+	Enroll func(ctx context.Context, deviceID string) (agent.Enrollment, error)
+	// StateDir, when set, holds one state directory per phone, so that an
+	// agent restarted by Restart remembers the commands it received.
+	StateDir string
 }
 
 // Fleet is a set of running agents. Close stops them all.
 type Fleet struct {
-	cfg    Config
-	mu     sync.Mutex
-	agents map[string]*running
-	wg     sync.WaitGroup
+	cfg      Config
+	mu       sync.Mutex
+	agents   map[string]*running
+	enrolled map[string]agent.Enrollment // by serial; a restart keeps them
+	wg       sync.WaitGroup
 }
 
 type running struct {
@@ -45,7 +55,7 @@ func Start(ctx context.Context, cfg Config) *Fleet {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	f := &Fleet{cfg: cfg, agents: make(map[string]*running)}
+	f := &Fleet{cfg: cfg, agents: make(map[string]*running), enrolled: make(map[string]agent.Enrollment)}
 	for _, p := range cfg.Phones {
 		f.start(ctx, p)
 	}
@@ -59,19 +69,50 @@ func (f *Fleet) start(ctx context.Context, p *androidsim.Phone) {
 	f.agents[p.Serial()] = r
 	f.mu.Unlock()
 	device := android.NewDevice(p, android.DeviceConfig{CommandTimeout: 2 * time.Second, Logger: f.cfg.Logger})
-	a := agent.New(device, agent.Config{
-		BrokerURL: f.cfg.BrokerURL, Interval: f.cfg.Interval, ActiveInterval: f.cfg.ActiveInterval,
-		Version: "sim", Logger: f.cfg.Logger,
-	})
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
 		defer close(r.done)
-		if err := a.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		cfg, err := f.agentConfig(ctx, p.Serial())
+		if err == nil {
+			err = agent.New(device, cfg).Run(ctx)
+		}
+		if err != nil && !errors.Is(err, context.Canceled) {
 			r.err = err
 			f.cfg.Logger.Error("simulated agent stopped", "device", p.Serial(), "err", err)
 		}
 	}()
+}
+
+// agentConfig enrolls the phone on its first start and configures its agent.
+func (f *Fleet) agentConfig(ctx context.Context, serial string) (agent.Config, error) {
+	cfg := agent.Config{
+		BrokerURL: f.cfg.BrokerURL, DeviceID: serial, Interval: f.cfg.Interval, ActiveInterval: f.cfg.ActiveInterval,
+		Version: "sim", Logger: f.cfg.Logger,
+	}
+	if f.cfg.StateDir != "" {
+		cfg.StateDir = filepath.Join(f.cfg.StateDir, serial)
+	}
+	if f.cfg.Enroll == nil {
+		return cfg, nil
+	}
+	f.mu.Lock()
+	e, ok := f.enrolled[serial]
+	f.mu.Unlock()
+	if !ok {
+		var err error
+		if e, err = f.cfg.Enroll(ctx, serial); err != nil {
+			return cfg, fmt.Errorf("enroll %s: %w", serial, err)
+		}
+		f.mu.Lock()
+		f.enrolled[serial] = e
+		f.mu.Unlock()
+	}
+	cfg.Username, cfg.Password, cfg.ControllerKey = e.Username, e.Password, e.ControllerKey
+	if cfg.BrokerURL == "" {
+		cfg.BrokerURL = e.BrokerURL
+	}
+	return cfg, nil
 }
 
 // Restart starts again the agent of a phone that Stop stopped.
