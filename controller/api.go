@@ -108,6 +108,7 @@ func newAPI(c *Controller) http.Handler {
 	})
 	registerCommandRoutes(mux, c)
 	registerReleaseRoutes(mux, c)
+	registerAuditRoutes(mux, c)
 	mux.HandleFunc(pathSummary, func(w http.ResponseWriter, r *http.Request) {
 		s, err := c.reg.Summary(r.Context())
 		if err != nil {
