@@ -80,6 +80,7 @@ A phone is safe to reset only when every check answered and none found a lock.`,
 		newRunCmd(io, nil),
 		newSimulateCmd(io, nil),
 		newStatusCmd(io, nil),
+		newInstallCmd(io, nil),
 		newVersionCmd(io),
 	)
 	return root

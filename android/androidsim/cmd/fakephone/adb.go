@@ -85,9 +85,15 @@ func (f *fake) target(es []entry, serial string) (entry, int) {
 	return entry{}, 1
 }
 
-// startWords begin the line that starts the agent in the background. The
-// fake only records it: a test must not leave an agent running.
-var startWords = map[string]bool{"if": true, "setsid": true, "nohup": true}
+// startWords begin a line that starts a program in the background, as
+// install starts the agent. The fake only records such a line: a test must
+// not leave an agent running.
+var startWords = map[string]bool{"cd": true, "if": true, "setsid": true, "nohup": true}
+
+func startsInBackground(words []string) bool {
+	last := words[len(words)-1]
+	return startWords[words[0]] && (last == "&" || last == "fi")
+}
 
 // shell runs a command line on the phone. adb joins its arguments with
 // spaces into one line for the phone's shell, so quoting is the caller's.
@@ -105,7 +111,7 @@ func (f *fake) shell(ctx context.Context, e entry, args []string) int {
 			return f.chmod(e, words[1:])
 		case words[0] == "pkill":
 			return 1 // nothing the fake started is running
-		case startWords[words[0]]:
+		case startsInBackground(words):
 			return 0
 		}
 	}

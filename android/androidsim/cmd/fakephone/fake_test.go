@@ -68,6 +68,8 @@ func TestADB(t *testing.T) {
 		{"reverse other", []string{"adb", "-s", "8a3f21c7", "reverse", "--list"}, "", "only simulates", 1, false},
 		{"pkill finds nothing", []string{"adb", "-s", "8a3f21c7", "shell", "pkill -x unbind-agent"}, "", "", 1, true},
 		{"start line recorded", []string{"adb", "-s", "8a3f21c7", "shell", "setsid nohup /data/local/tmp/x run </dev/null >/dev/null 2>&1 &"}, "", "", 0, true},
+		{"install's start line recorded", []string{"adb", "-s", "8a3f21c7", "shell", "cd /data/local/tmp && if command -v setsid >/dev/null 2>&1; then setsid nohup ./x run </dev/null >x.log 2>&1 & else nohup ./x run </dev/null >x.log 2>&1 & fi"}, "", "", 0, true},
+		{"cd alone goes to the phone", []string{"adb", "-s", "8a3f21c7", "shell", "cd /data/local/tmp && id"}, "", "inaccessible or not found", 127, false},
 		{"unknown command", []string{"adb", "-s", "8a3f21c7", "install", "x.apk"}, "", "unknown command install", 1, false},
 		{"phone command", []string{"getprop", "ro.serialno"}, "", "set FAKEPHONE_PROFILE", exitUsage, false},
 	}
