@@ -81,6 +81,9 @@ lost mode remains; anything unverified is unknown, never safe.`,
 		newReleaseCmd(io, nil),
 		newCommandsCmd(io, nil),
 		newCancelCmd(io, nil),
+		newAuditCmd(io, nil),
+		newCertCmd(io, nil),
+		newKeyCmd(io, nil),
 		newVersionCmd(io),
 	)
 	return root

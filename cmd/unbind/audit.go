@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/unbind/unbind/controller"
+)
+
+type auditOptions struct {
+	API    string
+	Output string
+	// ID is the device; "" shows the whole trail.
+	ID    string
+	Limit int
+}
+
+func newAuditCmd(io streams, runF func(context.Context, *auditOptions) error) *cobra.Command {
+	opts := &auditOptions{}
+	cmd := &cobra.Command{
+		Use:   "audit [DEVICE_ID]",
+		Short: "Print the append-only audit trail: state changes, commands, releases and operator actions",
+		Long: `Print the audit trail, oldest first, with UTC times: every change of a phone's
+verdict or risk kinds, every online/offline transition, every command step, and
+every release and certificate with the operator who asked for it. The trail
+names risk kinds and verdicts only, never account names.`,
+		Example: "  unbind audit\n  unbind audit R58M12ABC --limit 50\n  unbind audit -o json",
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(opts.Output); err != nil {
+				return err
+			}
+			if opts.Limit < 0 {
+				return fmt.Errorf("%w: --limit %d: want 0 (everything) or more", errUsage, opts.Limit)
+			}
+			if len(args) == 1 {
+				opts.ID = args[0]
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return auditRun(cmd.Context(), io, opts)
+		},
+	}
+	addAPIFlag(cmd, &opts.API)
+	addOutputFlag(cmd, &opts.Output)
+	cmd.Flags().IntVar(&opts.Limit, "limit", 100, "show the newest N entries (0: all)")
+	return cmd
+}
+
+func auditRun(ctx context.Context, io streams, opts *auditOptions) error {
+	path := "/api/v1/audit"
+	if opts.ID != "" {
+		path = "/api/v1/devices/" + url.PathEscape(opts.ID) + "/audit"
+	}
+	path += "?limit=" + strconv.Itoa(opts.Limit)
+	var body controller.AuditBody
+	if err := newAPIClient(opts.API).get(ctx, path, &body); err != nil {
+		return err
+	}
+	if opts.Output == "json" {
+		return writeJSONTo(io.out, body.Entries)
+	}
+	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "AT (UTC)\tDEVICE\tACTOR\tACTION\tDETAIL")
+	for _, e := range body.Entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.At.UTC().Format(time.RFC3339), dash(e.DeviceID), e.Actor, e.Action, e.Detail)
+	}
+	return tw.Flush()
+}
