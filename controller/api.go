@@ -107,6 +107,7 @@ func newAPI(c *Controller) http.Handler {
 		}
 	})
 	registerCommandRoutes(mux, c)
+	registerEnrollRoutes(mux, c)
 	registerReleaseRoutes(mux, c)
 	registerAuditRoutes(mux, c)
 	mux.HandleFunc(pathSummary, func(w http.ResponseWriter, r *http.Request) {

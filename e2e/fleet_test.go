@@ -2,6 +2,10 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,10 +34,35 @@ func eventually(t *testing.T, cond func() bool, msg string, args ...any) {
 // enroller obtains a simulated phone's credentials; see enrollVia.
 type enroller = func(ctx context.Context, deviceID string) (agent.Enrollment, error)
 
-// enrollVia enrolls each phone with controller c, as `unbind-agent enroll` would.
+// enrollVia enrolls each phone with controller c, as `unbind enroll` and
+// `unbind-agent enroll` would: a one-time token, exchanged over the API.
 func enrollVia(c *controller.Controller) enroller {
-	return func(context.Context, string) (agent.Enrollment, error) {
-		return agent.Enrollment{ControllerKey: c.PublicKey()}, nil
+	return func(ctx context.Context, id string) (agent.Enrollment, error) {
+		tok, err := c.NewEnrollmentToken(ctx, time.Hour)
+		if err != nil {
+			return agent.Enrollment{}, err
+		}
+		return agent.Enroll(ctx, nil, c.APIURL(), tok.Token, id)
+	}
+}
+
+// enrollViaAPI is enrollVia for a controller running in another process.
+func enrollViaAPI(apiURL string) enroller {
+	return func(ctx context.Context, id string) (agent.Enrollment, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, apiURL+"/api/v1/enroll/tokens", strings.NewReader(`{}`))
+		if err != nil {
+			return agent.Enrollment{}, err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return agent.Enrollment{}, err
+		}
+		defer resp.Body.Close()
+		var tok controller.EnrollmentToken
+		if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil {
+			return agent.Enrollment{}, fmt.Errorf("token from %s: %s: %w", apiURL, resp.Status, err)
+		}
+		return agent.Enroll(ctx, nil, apiURL, tok.Token, id)
 	}
 }
 
