@@ -79,6 +79,7 @@ A phone is safe to reset only when every check answered and none found a lock.`,
 	root.AddCommand(
 		newRunCmd(io, nil),
 		newSimulateCmd(io, nil),
+		newEnrollCmd(io, nil),
 		newStatusCmd(io, nil),
 		newInstallCmd(io, nil),
 		newVersionCmd(io),

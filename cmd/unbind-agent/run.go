@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,8 +17,10 @@ type runOptions struct {
 	Username  string
 	Password  string
 	DeviceID  string
+	StateDir  string
 	Interval  time.Duration
 	LogLevel  string
+	brokerSet bool // --broker given: it wins over the enrolled broker URL
 }
 
 func newRunCmd(io streams, runF func(context.Context, *runOptions) error) *cobra.Command {
@@ -30,6 +34,7 @@ func newRunCmd(io streams, runF func(context.Context, *runOptions) error) *cobra
   unbind-agent run --adb R58M12ABC --broker tcp://127.0.0.1:1883`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.brokerSet = cmd.Flags().Changed("broker")
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -42,6 +47,7 @@ func newRunCmd(io streams, runF func(context.Context, *runOptions) error) *cobra
 	f.StringVar(&opts.Username, "username", "", "MQTT user name")
 	f.StringVar(&opts.Password, "password", "", "MQTT password")
 	f.StringVar(&opts.DeviceID, "device-id", "", "ID on the wire (default: the phone's serial)")
+	f.StringVar(&opts.StateDir, "state-dir", "", "where enroll stored the credentials (default: as for enroll)")
 	f.DurationVar(&opts.Interval, "interval", time.Minute, "time between routine checks")
 	f.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
 	return cmd
@@ -56,10 +62,41 @@ func runRun(ctx context.Context, io streams, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
-	a := agent.New(phone, agent.Config{
+	cfg := agent.Config{
 		BrokerURL: opts.BrokerURL, Username: opts.Username, Password: opts.Password,
 		DeviceID: opts.DeviceID, Interval: opts.Interval, ShowAccountNames: opts.ShowAccountNames,
 		Version: version, Logger: logger,
-	})
-	return a.Run(ctx)
+	}
+	if err := applyEnrollment(&cfg, opts, logger); err != nil {
+		return err
+	}
+	return agent.New(phone, cfg).Run(ctx)
+}
+
+// applyEnrollment layers what enroll stored under the flags given: flags win.
+func applyEnrollment(cfg *agent.Config, opts *runOptions, logger *slog.Logger) error {
+	dir, err := stateDir(opts.StateDir, opts.ADBSerial)
+	if err != nil {
+		return err
+	}
+	cfg.StateDir = dir
+	e, err := agent.LoadEnrollment(dir)
+	if errors.Is(err, agent.ErrNotEnrolled) {
+		logger.Warn("agent not enrolled: every command will be rejected; run unbind-agent enroll", "state_dir", dir)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	cfg.ControllerKey = e.ControllerKey
+	if cfg.Username == "" && cfg.Password == "" {
+		cfg.Username, cfg.Password = e.Username, e.Password
+	}
+	if cfg.DeviceID == "" {
+		cfg.DeviceID = e.DeviceID
+	}
+	if !opts.brokerSet && e.BrokerURL != "" {
+		cfg.BrokerURL = e.BrokerURL
+	}
+	return nil
 }

@@ -84,6 +84,7 @@ lost mode remains; anything unverified is unknown, never safe.`,
 		newAuditCmd(io, nil),
 		newCertCmd(io, nil),
 		newKeyCmd(io, nil),
+		newEnrollCmd(io, nil),
 		newVersionCmd(io),
 	)
 	return root
