@@ -109,10 +109,13 @@ func TestListADBDevices(t *testing.T) {
 // TestTimeoutKillsProcessGroup runs a command that leaves a child sleeping
 // and never returns, and checks that the timeout ends it and its child.
 func TestTimeoutKillsProcessGroup(t *testing.T) {
+	// The timeout only has to outlast process start-up (a re-executed test
+	// binary under -race on a loaded machine), so it is generous.
+	const timeout = 5 * time.Second
 	transports := map[string]func(pidFile string) Transport{
-		"local": func(string) Transport { return LocalShell{Timeout: 200 * time.Millisecond} },
+		"local": func(string) Transport { return LocalShell{Timeout: timeout} },
 		"adb": func(string) Transport {
-			return ADB{Serial: "phone", Path: fakeADBPath(t), Timeout: 200 * time.Millisecond}
+			return ADB{Serial: "phone", Path: fakeADBPath(t), Timeout: timeout}
 		},
 	}
 	for name, mk := range transports {
