@@ -44,7 +44,7 @@ func TestStatusThroughFakeADB(t *testing.T) {
 		{"samsung with secure folder", []string{"--adb", "R5CW21XKQ7M"}, exitNotSafe, []string{"signed in for user 150", "samsung_reactivation"}},
 		{"rooted", []string{"--adb", "7d0e44a9"}, exitNotSafe, []string{"NOT SAFE"}},
 		{"dump denied", []string{"--adb", "f3a2c8b1"}, exitUnknown, []string{"COULD NOT TELL", "permission denial"}},
-		{"find device hangs", []string{"--adb", "0b6c3f58", "--command-timeout", "500ms"}, exitNotSafe, []string{"timed out", "treated as on"}},
+		{"find device hangs", []string{"--adb", "0b6c3f58", "--command-timeout", "2s"}, exitNotSafe, []string{"timed out", "treated as on"}},
 		{"offline", []string{"--adb", "emulator-5554"}, exitError, []string{"Could not read emulator-5554 (device unreachable)"}},
 		{"not attached", []string{"--adb", "NOPE"}, exitError, []string{"device unreachable"}},
 	}
@@ -64,7 +64,7 @@ func TestStatusThroughFakeADB(t *testing.T) {
 
 func TestStatusAllThroughFakeADB(t *testing.T) {
 	withFakePhones(t, bench)
-	out, errOut, code := runAgent("status", "--adb", "all", "--command-timeout", "500ms")
+	out, errOut, code := runAgent("status", "--adb", "all", "--command-timeout", "2s")
 	assert.Equal(t, exitError, code, "stderr: %s", errOut)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 10, out)
@@ -75,7 +75,7 @@ func TestStatusAllThroughFakeADB(t *testing.T) {
 	assert.Equal(t, []string{"0b6c3f58", "7d0e44a9", "8a3f21c7", "AAAA0001", "R5CW21XKQ7M", "e41b9a06", "emulator-5554", "f3a2c8b1"}, serials)
 	assert.Equal(t, "8 phones: 1 safe, 4 not safe, 1 could not tell, 2 not checked", lines[9])
 
-	out, _, code = runAgent("status", "--adb", "all", "--command-timeout", "500ms", "--output", "json")
+	out, _, code = runAgent("status", "--adb", "all", "--command-timeout", "2s", "--output", "json")
 	assert.Equal(t, exitError, code)
 	var got []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &got), out)
@@ -105,7 +105,7 @@ func TestStatusOnThePhone(t *testing.T) {
 		{"bound-xiaomi-miui", nil, exitNotSafe, "MIUI V140"},
 		{"samsung-secure-folder", []string{"-o", "json"}, exitNotSafe, `"user": 150`},
 		{"unreadable", nil, exitUnknown, "COULD NOT TELL"},
-		{"hanging-find-device", []string{"--command-timeout", "500ms"}, exitNotSafe, "timed out"},
+		{"hanging-find-device", []string{"--command-timeout", "2s"}, exitNotSafe, "timed out"},
 		{"huawei-id", nil, exitNotSafe, "huawei_id"},
 	}
 	for _, tc := range tests {

@@ -146,7 +146,7 @@ var statusCases = []struct {
 	{"dump denied", androidsim.Unreadable, 0, exitUnknown, "unknown",
 		[]protocol.RiskKind{protocol.RiskUnknown, protocol.RiskUnknown},
 		[]string{"COULD NOT TELL", "could not verify: permission denial", "Check the accounts by hand"}},
-	{"find device hangs", androidsim.HangingFindDevice, 200 * time.Millisecond, exitNotSafe, "at_risk",
+	{"find device hangs", androidsim.HangingFindDevice, time.Second, exitNotSafe, "at_risk",
 		[]protocol.RiskKind{protocol.RiskMiAccount, protocol.RiskFindDevice, protocol.RiskGoogleFRP},
 		[]string{"NOT SAFE", "timed out", "Find Device is treated as on"}},
 	{"lost mode", androidsim.LostModeXiaomi, 0, exitNotSafe, "at_risk",
@@ -260,7 +260,7 @@ func TestStatusRunAll(t *testing.T) {
 
 	t.Run("text", func(t *testing.T) {
 		opts := statusOpts(adbAll, "text")
-		opts.CommandTimeout = 200 * time.Millisecond
+		opts.CommandTimeout = time.Second
 		opts.phones = simSource(phones, unusable...)
 		out, errOut, code := runStatus(t, opts)
 		assert.Equal(t, exitError, code, "the worst: two phones were not checked; stderr: %s", errOut)
@@ -290,7 +290,7 @@ func TestStatusRunAll(t *testing.T) {
 
 	t.Run("json", func(t *testing.T) {
 		opts := statusOpts(adbAll, "json")
-		opts.CommandTimeout = 200 * time.Millisecond
+		opts.CommandTimeout = time.Second
 		opts.phones = simSource(phones[:2], unusable[:1]...)
 		out, _, code := runStatus(t, opts)
 		assert.Equal(t, exitError, code)
