@@ -47,8 +47,8 @@ type build struct {
 var builds sync.Map // name -> *build
 
 // goBuild builds pkg for goos/goarch without cgo (as make android does) and
-// returns the binary's path.
-func goBuild(t *testing.T, name, pkg, goos, goarch string) string {
+// returns the binary's path. env adds to the build's environment (GOARM).
+func goBuild(t *testing.T, name, pkg, goos, goarch string, env ...string) string {
 	t.Helper()
 	v, _ := builds.LoadOrStore(name, &build{})
 	b := v.(*build)
@@ -56,6 +56,7 @@ func goBuild(t *testing.T, name, pkg, goos, goarch string) string {
 		b.path = filepath.Join(binDir, name)
 		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version="+testVersion, "-o", b.path, pkg)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
+		cmd.Env = append(cmd.Env, env...)
 		b.out, b.err = cmd.CombinedOutput()
 	})
 	require.NoError(t, b.err, "go build %s for %s/%s: %s", pkg, goos, goarch, b.out)
@@ -68,6 +69,11 @@ func hostAgent(t *testing.T) string {
 
 func arm64Agent(t *testing.T) string {
 	return goBuild(t, "unbind-agent-linux-arm64", agentPkg, "linux", "arm64")
+}
+
+// armv7Agent is the build make android makes for 32-bit phones.
+func armv7Agent(t *testing.T) string {
+	return goBuild(t, "unbind-agent-linux-armv7", agentPkg, "linux", "arm", "GOARM=7")
 }
 
 // fakePhone returns a fresh directory of links to the fake adb and phone

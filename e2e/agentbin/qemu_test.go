@@ -11,11 +11,13 @@ import (
 
 // qemu returns the qemu-aarch64 binary. CI installs it (make deps), so a
 // missing one fails the test rather than skipping it.
-func qemu(t *testing.T) string {
+func qemu(t *testing.T) string { return qemuFor(t, "aarch64") }
+
+func qemuFor(t *testing.T, arch string) string {
 	t.Helper()
-	path, err := exec.LookPath("qemu-aarch64")
+	path, err := exec.LookPath("qemu-" + arch)
 	if err != nil {
-		t.Fatalf("qemu-aarch64 not found: install the Debian package qemu-user (make deps runs scripts/install-deps.sh): %v", err)
+		t.Fatalf("qemu-%s not found: install the Debian package qemu-user (make deps runs scripts/install-deps.sh): %v", arch, err)
 	}
 	return path
 }
@@ -81,4 +83,18 @@ func TestQEMUStatus(t *testing.T) {
 		assert.Contains(t, res.stdout, "Sign out of the Mi account")
 		assert.NotContains(t, res.stdout, "2807000558", "account names are masked")
 	})
+}
+
+// TestQEMUArmv7: the static 32-bit build for armeabi-v7a phones.
+func TestQEMUArmv7(t *testing.T) {
+	t.Parallel()
+	qemu, agent, fake := qemuFor(t, "arm"), armv7Agent(t), fakePhone(t)
+	res := run(t, fake, nil, qemu, agent, "version")
+	require.Equal(t, 0, res.code, "stderr: %s", res.stderr)
+	assert.Equal(t, "unbind-agent "+testVersion+"\n", res.stdout)
+
+	res = run(t, fake, []string{"FAKEPHONE_PROFILE=bound-xiaomi-miui"}, qemu, agent, "status")
+	assert.Equal(t, 1, res.code, "stderr: %s", res.stderr)
+	assert.Contains(t, res.stdout, "Phone: Redmi 2201117TG, serial 5c81e0d2, Android 13, MIUI V140")
+	assert.Contains(t, res.stdout, "NOT SAFE to reset")
 }
