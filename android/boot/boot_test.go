@@ -75,7 +75,7 @@ func TestServiceScriptStartsAgent(t *testing.T) {
 		args, err = os.ReadFile(filepath.Join(p.dir, "agent.args"))
 		return err == nil
 	}, time.Minute, 20*time.Millisecond, "the agent was never started")
-	assert.Equal(t, []string{"run", "--broker", "tcp://192.168.1.20:1883", "--interval", "30s"}, strings.Fields(string(args)))
+	assert.Equal(t, []string{"run", "--broker", "tcp://192.168.1.20:1883", "--state-dir", p.unbind + "/state", "--interval", "30s"}, strings.Fields(string(args)))
 
 	calls, err := os.ReadFile(filepath.Join(p.dir, "getprop.calls"))
 	require.NoError(t, err)

@@ -15,6 +15,9 @@
 #                                                a reboot
 #       UNBIND_ARGS="--interval 30s"            more flags for "run"
 #   /data/adb/unbind/agent.log      what the agent logs
+#   /data/adb/unbind/state          the agent's state: its enrollment, made
+#                                   as root with
+#       unbind-agent enroll --state-dir /data/adb/unbind/state --token ...
 #
 # The agent runs as root: it then reads what the shell user may not (a
 # denied account dump, the Find Device provider). If it exits, it is started
@@ -54,7 +57,7 @@ fi
 (
 	while :; do
 		# shellcheck disable=SC2086
-		"$AGENT" run --broker "$UNBIND_BROKER" $UNBIND_ARGS
+		"$AGENT" run --broker "$UNBIND_BROKER" --state-dir "$UNBIND_DIR/state" $UNBIND_ARGS
 		echo "unbind-agent boot: agent exited with $?; restarting" >&2
 		sleep "${UNBIND_RESTART_DELAY:-30}"
 	done
