@@ -31,8 +31,14 @@ type Config struct {
 	// beside DBPath. It is created on first start.
 	KeyPath string
 	// BrokerURL selects an external broker; empty embeds one on MQTTListen.
-	BrokerURL  string
-	MQTTListen string
+	// The embedded broker admits enrolled devices and the controller only,
+	// with the per-device ACL of broker.DeviceAuth; an external broker's
+	// logins and ACL are its own business, and BrokerUsername and
+	// BrokerPassword are the controller's login there.
+	BrokerURL      string
+	BrokerUsername string
+	BrokerPassword string
+	MQTTListen     string
 	// MQTTListener and HTTPListener, when set, are used instead of the
 	// addresses (tests pass listeners on port 0).
 	MQTTListener net.Listener
@@ -137,10 +143,13 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	if c.reg, err = registry.Open(ctx, cfg.DBPath, registry.Options{Logger: cfg.Logger}); err != nil {
 		return nil, fmt.Errorf("open registry %s: %w", cfg.DBPath, err)
 	}
-	brokerURL := cfg.BrokerURL
+	brokerURL, mqttUser, mqttPassword := cfg.BrokerURL, cfg.BrokerUsername, cfg.BrokerPassword
 	if brokerURL == "" {
 		// The broker lives until Close, not until the start-up context ends.
-		c.broker, err = broker.Start(context.WithoutCancel(ctx), broker.Config{Addr: cfg.MQTTListen, Listener: cfg.MQTTListener, Logger: cfg.Logger})
+		password := randomSecret()
+		mqttUser, mqttPassword = controllerUsername, password
+		auth := broker.NewDeviceAuth(&brokerCredentials{c: c, passwordHash: hashSecret(password)})
+		c.broker, err = broker.Start(context.WithoutCancel(ctx), broker.Config{Addr: cfg.MQTTListen, Listener: cfg.MQTTListener, Logger: cfg.Logger, Auth: auth})
 		if err != nil {
 			return nil, listenError("mqtt", cfg.MQTTListen, err)
 		}
@@ -166,6 +175,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 
 	c.conn, err = mqttconn.Dial(ctx, mqttconn.Options{
 		BrokerURL: brokerURL, ClientID: "unbind-controller", CleanSession: false, Logger: c.log,
+		Username: mqttUser, Password: mqttPassword,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("controller: %w", err)

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/unbind/unbind/controller/broker"
 	"github.com/unbind/unbind/controller/keys"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/protocol"
@@ -95,4 +96,35 @@ func secretMatches(presented []byte, storedHash string) bool {
 	sum := sha256.Sum256(presented)
 	want, err := hex.DecodeString(storedHash)
 	return err == nil && subtle.ConstantTimeCompare(sum[:], want) == 1
+}
+
+// controllerUsername cannot collide with a device's username (its device
+// ID), because device IDs never contain '/'.
+const controllerUsername = "unbind/controller"
+
+// brokerCredentials answers the embedded broker's DeviceAuth: the
+// controller's own session by an in-memory secret made at start, devices
+// by the hashes in the registry.
+type brokerCredentials struct {
+	c            *Controller
+	passwordHash string
+}
+
+func (b *brokerCredentials) Identify(username string, password []byte) (broker.Identity, bool) {
+	if username == controllerUsername {
+		return broker.Identity{Controller: true}, secretMatches(password, b.passwordHash)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	cred, err := b.c.reg.CredentialByUsername(ctx, username)
+	if err != nil {
+		if !errors.Is(err, registry.ErrNotFound) {
+			b.c.log.Warn("mqtt credential lookup failed", "err", err)
+		}
+		return broker.Identity{}, false
+	}
+	if !cred.RevokedAt.IsZero() || !secretMatches(password, cred.PasswordHash) {
+		return broker.Identity{}, false
+	}
+	return broker.Identity{DeviceID: cred.DeviceID}, true
 }

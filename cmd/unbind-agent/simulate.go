@@ -2,21 +2,26 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/android/androidsim/simfleet"
 )
 
 type simulateOptions struct {
-	BrokerURL string
-	Phones    int
-	Seed      int64
-	Interval  time.Duration
-	LogLevel  string
+	BrokerURL  string
+	Controller string
+	Phones     int
+	Seed       int64
+	Interval   time.Duration
+	LogLevel   string
 }
 
 func newSimulateCmd(io streams, runF func(context.Context, *simulateOptions) error) *cobra.Command {
@@ -27,7 +32,7 @@ func newSimulateCmd(io streams, runF func(context.Context, *simulateOptions) err
 		Long: `simulate runs one real agent per simulated phone, each with its own MQTT
 session, against a controller's broker. The phones answer the same shell
 commands as real ones, in the same formats, and fail the same ways.`,
-		Example: "  unbind-agent simulate --broker tcp://127.0.0.1:1883 --phones 100",
+		Example: "  unbind-agent simulate --broker tcp://127.0.0.1:1883 --controller http://127.0.0.1:8080 --phones 100",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Phones < 1 {
@@ -41,6 +46,7 @@ commands as real ones, in the same formats, and fail the same ways.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.BrokerURL, "broker", "tcp://127.0.0.1:1883", "MQTT broker URL")
+	f.StringVar(&opts.Controller, "controller", "", "controller API URL to enroll every phone with (needed by the embedded broker; each phone takes one token)")
 	f.IntVar(&opts.Phones, "phones", 20, "number of simulated phones")
 	f.Int64Var(&opts.Seed, "seed", 1, "seed of the fleet's mix")
 	f.DurationVar(&opts.Interval, "interval", 30*time.Second, "time between each phone's routine checks")
@@ -56,6 +62,7 @@ func simulateRun(ctx context.Context, io streams, opts *simulateOptions) error {
 	fleet := simfleet.Start(ctx, simfleet.Config{
 		BrokerURL: opts.BrokerURL, Phones: androidsim.Fleet(opts.Phones, opts.Seed),
 		Interval: opts.Interval, ActiveInterval: time.Second, Logger: logger,
+		Enroll: enrollWith(opts.Controller),
 	})
 	fmt.Fprintf(io.out, "%d simulated phones reporting to %s; Ctrl-C stops them\n", opts.Phones, opts.BrokerURL)
 	<-ctx.Done()
@@ -64,4 +71,33 @@ func simulateRun(ctx context.Context, io streams, opts *simulateOptions) error {
 		fmt.Fprintf(io.err, "%s: %v\n", serial, err)
 	}
 	return nil
+}
+
+// enrollWith mints a token per phone through the controller's API, as
+// `unbind enroll` does, and trades it like `unbind-agent enroll`. No
+// controller: the phones run unenrolled.
+func enrollWith(controllerURL string) func(context.Context, string) (agent.Enrollment, error) {
+	if controllerURL == "" {
+		return nil
+	}
+	client := &http.Client{Timeout: 30 * time.Second}
+	return func(ctx context.Context, id string) (agent.Enrollment, error) {
+		url := strings.TrimRight(controllerURL, "/") + "/api/v1/enroll/tokens"
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader("{}"))
+		if err != nil {
+			return agent.Enrollment{}, err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return agent.Enrollment{}, fmt.Errorf("token for %s: %w", id, err)
+		}
+		defer resp.Body.Close()
+		var tok struct {
+			Token string `json:"token"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.Token == "" {
+			return agent.Enrollment{}, fmt.Errorf("token for %s from %s: %s", id, controllerURL, resp.Status)
+		}
+		return agent.Enroll(ctx, client, controllerURL, tok.Token, id)
+	}
 }

@@ -88,9 +88,7 @@ func demoRun(ctx context.Context, io streams, opts *demoOptions) error {
 	fleet := simfleet.Start(ctx, simfleet.Config{
 		BrokerURL: c.BrokerURL(), Phones: androidsim.Fleet(opts.Phones, opts.Seed),
 		Interval: opts.Interval, ActiveInterval: time.Second, Logger: logger,
-		Enroll: func(context.Context, string) (agent.Enrollment, error) {
-			return agent.Enrollment{ControllerKey: c.PublicKey()}, nil
-		},
+		Enroll: func(ctx context.Context, id string) (agent.Enrollment, error) { return enrollInProcess(ctx, c, id) },
 	})
 	defer fleet.Close()
 
@@ -156,4 +154,23 @@ func guideAtRisk(ctx context.Context, c *controller.Controller, guided map[strin
 			guided[d.ID] = true
 		}
 	}
+}
+
+// enrollInProcess enrolls a simulated phone as `unbind enroll` and
+// `unbind-agent enroll` would, without the round trip through the API.
+func enrollInProcess(ctx context.Context, c *controller.Controller, deviceID string) (agent.Enrollment, error) {
+	tok, err := c.NewEnrollmentToken(ctx, time.Hour)
+	if err != nil {
+		return agent.Enrollment{}, err
+	}
+	e, err := c.Enroll(ctx, tok.Token, deviceID)
+	if err != nil {
+		return agent.Enrollment{}, err
+	}
+	key, err := agent.ParsePublicKey([]byte(e.ControllerPublicKey))
+	if err != nil {
+		return agent.Enrollment{}, fmt.Errorf("enroll %s: %w", deviceID, err)
+	}
+	return agent.Enrollment{DeviceID: e.DeviceID, BrokerURL: e.BrokerURL, Username: e.MQTTUsername,
+		Password: e.MQTTPassword, ControllerKey: key}, nil
 }

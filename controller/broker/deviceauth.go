@@ -1,0 +1,100 @@
+package broker
+
+import (
+	"sync"
+
+	"github.com/unbind/unbind/protocol"
+)
+
+// Identity is who a set of MQTT credentials belongs to.
+type Identity struct {
+	// Controller is set for the controller's own session.
+	Controller bool
+	// DeviceID is the enrolled device, when Controller is unset.
+	DeviceID string
+}
+
+// CredentialLookup checks MQTT credentials. It is called from client
+// goroutines, once per connection, and must be quick.
+type CredentialLookup interface {
+	// Identify returns whose credentials these are, or false if they are
+	// unknown, revoked or the password is wrong.
+	Identify(username string, password []byte) (Identity, bool)
+}
+
+// DeviceAuth is the production Authorizer: a client connects only with
+// credentials lookup knows; a device publishes only to its own state,
+// presence and events topics and subscribes only to its own commands topic;
+// only the controller publishes commands and reads the devices' state,
+// presence and events. Topics come from the protocol builders, and
+// everything not listed is refused.
+type DeviceAuth struct {
+	lookup CredentialLookup
+	// who remembers the identity each username authenticated as, so that
+	// topic checks, which carry no password, need no lookup.
+	who sync.Map // username -> Identity
+}
+
+// NewDeviceAuth returns a DeviceAuth backed by lookup.
+func NewDeviceAuth(lookup CredentialLookup) *DeviceAuth {
+	return &DeviceAuth{lookup: lookup}
+}
+
+// Connect admits known credentials only.
+func (a *DeviceAuth) Connect(p Peer, password []byte) bool {
+	if p.Username == "" || len(password) == 0 {
+		return false
+	}
+	id, ok := a.lookup.Identify(p.Username, password)
+	if !ok {
+		return false
+	}
+	if !id.Controller && protocol.ValidateDeviceID(id.DeviceID) != nil {
+		return false
+	}
+	a.who.Store(p.Username, id)
+	return true
+}
+
+// Allow applies the ACL of the identity the client authenticated as.
+func (a *DeviceAuth) Allow(p Peer, topic string, write bool) bool {
+	v, ok := a.who.Load(p.Username)
+	if !ok {
+		return false
+	}
+	id := v.(Identity)
+	if id.Controller {
+		return controllerMay(topic, write)
+	}
+	return deviceMay(id.DeviceID, topic, write)
+}
+
+// deviceMay: a device writes its own reports and reads its own commands.
+func deviceMay(deviceID, topic string, write bool) bool {
+	channels := []protocol.Channel{protocol.ChannelState, protocol.ChannelPresence, protocol.ChannelEvents}
+	if !write {
+		channels = []protocol.Channel{protocol.ChannelCommands}
+	}
+	for _, ch := range channels {
+		if own, err := protocol.DeviceTopic(deviceID, ch); err == nil && topic == own {
+			return true
+		}
+	}
+	return false
+}
+
+// controllerMay: the controller writes commands to any one device and reads
+// every device's reports, by device or through the all-devices filters.
+func controllerMay(topic string, write bool) bool {
+	if write {
+		_, ch, err := protocol.ParseTopic(topic)
+		return err == nil && ch == protocol.ChannelCommands
+	}
+	for _, ch := range []protocol.Channel{protocol.ChannelState, protocol.ChannelPresence, protocol.ChannelEvents} {
+		if topic == protocol.AllDevices(ch) {
+			return true
+		}
+	}
+	_, ch, err := protocol.ParseTopic(topic)
+	return err == nil && ch != protocol.ChannelCommands
+}

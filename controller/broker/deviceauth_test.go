@@ -1,0 +1,181 @@
+package broker
+
+import (
+	"testing"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/protocol"
+)
+
+// fixedCredentials is a CredentialLookup over a map of username to password.
+type fixedCredentials map[string]struct {
+	password string
+	id       Identity
+}
+
+func (f fixedCredentials) Identify(username string, password []byte) (Identity, bool) {
+	c, ok := f[username]
+	if !ok || c.password != string(password) {
+		return Identity{}, false
+	}
+	return c.id, true
+}
+
+var testCredentials = fixedCredentials{
+	"ctl":  {"ctl-pw", Identity{Controller: true}},
+	"A":    {"a-pw", Identity{DeviceID: "A"}},
+	"B":    {"b-pw", Identity{DeviceID: "B"}},
+	"evil": {"e-pw", Identity{DeviceID: "a/+"}},
+}
+
+func dialAs(t testing.TB, url, user, password string) (*client, error) {
+	c := &client{t: t, msgs: make(chan message, 64), lost: make(chan error, 1)}
+	opts := paho.NewClientOptions().AddBroker(url).SetClientID("c-" + user).
+		SetProtocolVersion(4).SetAutoReconnect(false).SetConnectTimeout(wait).
+		SetDefaultPublishHandler(func(_ paho.Client, m paho.Message) {
+			c.msgs <- message{topic: m.Topic(), payload: m.Payload(), retained: m.Retained()}
+		}).
+		SetConnectionLostHandler(func(_ paho.Client, err error) { c.lost <- err })
+	if user != "" {
+		opts.SetUsername(user).SetPassword(password)
+	}
+	c.c = paho.NewClient(opts)
+	if err := waitToken(c.c.Connect()); err != nil {
+		return nil, err
+	}
+	t.Cleanup(func() { c.c.Disconnect(0) })
+	return c, nil
+}
+
+func mustDialAs(t testing.TB, url, user, password string) *client {
+	t.Helper()
+	c, err := dialAs(t, url, user, password)
+	require.NoError(t, err, "connect as %s", user)
+	return c
+}
+
+func TestDeviceAuthConnect(t *testing.T) {
+	t.Parallel()
+	b := startBroker(t, Config{Auth: NewDeviceAuth(testCredentials)})
+	tests := []struct {
+		name, user, password string
+		ok                   bool
+	}{
+		{"device", "A", "a-pw", true},
+		{"controller", "ctl", "ctl-pw", true},
+		{"wrong password", "A", "b-pw", false},
+		{"no password", "A", "", false},
+		{"no credentials", "", "", false},
+		{"unknown user", "mallory", "a-pw", false},
+		{"identity not a device id", "evil", "e-pw", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := dialAs(t, b.URL(), tc.user, tc.password)
+			if tc.ok {
+				assert.NoError(t, err)
+			} else {
+				assert.Error(t, err)
+			}
+		})
+	}
+}
+
+// TestDeviceAuthACL tries every forbidden action with real clients and
+// shows it refused, and the allowed traffic flowing.
+func TestDeviceAuthACL(t *testing.T) {
+	t.Parallel()
+	b := startBroker(t, Config{Auth: NewDeviceAuth(testCredentials)})
+	topic := func(id string, ch protocol.Channel) string { return mustTopic(t, id, ch) }
+
+	ctl := mustDialAs(t, b.URL(), "ctl", "ctl-pw")
+	for _, ch := range []protocol.Channel{protocol.ChannelState, protocol.ChannelPresence, protocol.ChannelEvents} {
+		ctl.mustSubscribe(protocol.AllDevices(ch))
+	}
+	assert.Equal(t, byte(0x80), ctl.subscribe(protocol.AllDevices(protocol.ChannelCommands), 1), "the controller does not read commands")
+	assert.Equal(t, byte(0x80), ctl.subscribe("#", 1))
+
+	phoneA := mustDialAs(t, b.URL(), "A", "a-pw")
+	phoneB := mustDialAs(t, b.URL(), "B", "b-pw")
+	phoneB.mustSubscribe(topic("B", protocol.ChannelCommands))
+	phoneA.mustSubscribe(topic("A", protocol.ChannelCommands))
+
+	t.Run("a phone reads only its own commands", func(t *testing.T) {
+		for _, filter := range []string{
+			topic("B", protocol.ChannelCommands), protocol.AllDevices(protocol.ChannelCommands),
+			topic("B", protocol.ChannelState), topic("A", protocol.ChannelState), protocol.AllDevices(protocol.ChannelState),
+			"#", protocol.TopicRoot + "/devices/#", "$SYS/#",
+		} {
+			assert.Equal(t, byte(0x80), phoneA.subscribe(filter, 1), "phone A subscribing to %s", filter)
+		}
+	})
+
+	t.Run("a phone cannot report as another", func(t *testing.T) {
+		phoneA.publish(topic("B", protocol.ChannelState), 0, true, []byte("forged"))
+		phoneA.publish(topic("B", protocol.ChannelEvents), 0, false, []byte("forged"))
+		phoneA.publish(topic("A", protocol.ChannelState), 1, true, []byte("mine"))
+		got := ctl.next()
+		assert.Equal(t, topic("A", protocol.ChannelState), got.topic, "the controller got %s", got.topic)
+		assert.Equal(t, "mine", string(got.payload))
+	})
+
+	t.Run("a phone cannot send commands", func(t *testing.T) {
+		phoneA.publish(topic("B", protocol.ChannelCommands), 0, false, []byte("forged"))
+		phoneA.publish(topic("A", protocol.ChannelCommands), 0, false, []byte("forged"))
+		ctl.publish(topic("B", protocol.ChannelCommands), 1, false, []byte("real"))
+		ctl.publish(topic("A", protocol.ChannelCommands), 1, false, []byte("real"))
+		assert.Equal(t, "real", string(phoneB.next().payload))
+		assert.Equal(t, "real", string(phoneA.next().payload), "not even to itself")
+	})
+
+	t.Run("the controller cannot report as a phone", func(t *testing.T) {
+		ctl.publish(topic("B", protocol.ChannelState), 0, true, []byte("forged"))
+		phoneB.publish(topic("B", protocol.ChannelPresence), 1, true, []byte("mine"))
+		got := ctl.next()
+		assert.Equal(t, topic("B", protocol.ChannelPresence), got.topic)
+	})
+}
+
+func TestDeviceAuthDecisions(t *testing.T) {
+	a := NewDeviceAuth(testCredentials)
+	require.True(t, a.Connect(Peer{Username: "A"}, []byte("a-pw")))
+	require.True(t, a.Connect(Peer{Username: "ctl"}, []byte("ctl-pw")))
+	phone, ctl, stranger := Peer{Username: "A"}, Peer{Username: "ctl"}, Peer{Username: "B"}
+	for _, tc := range aclCases(t) {
+		// Outside a device's own topics nothing is allowed to anyone but the
+		// controller, and to the controller only what it reads and writes.
+		if _, ch, err := protocol.ParseTopic(tc.topic); err == nil {
+			assert.Equal(t, ch == protocol.ChannelCommands, a.Allow(ctl, tc.topic, true), "controller writes %s", tc.topic)
+			assert.Equal(t, ch != protocol.ChannelCommands, a.Allow(ctl, tc.topic, false), "controller reads %s", tc.topic)
+		} else {
+			assert.False(t, a.Allow(ctl, tc.topic, true), "controller writes %s", tc.topic)
+		}
+		assert.False(t, a.Allow(phone, tc.topic, true), "phone A writes %s", tc.topic)
+		assert.False(t, a.Allow(phone, tc.topic, false), "phone A reads %s", tc.topic)
+		assert.False(t, a.Allow(stranger, tc.topic, false), "unauthenticated B reads %s", tc.topic)
+	}
+	assert.True(t, a.Allow(phone, mustTopic(t, "A", protocol.ChannelState), true))
+	assert.True(t, a.Allow(phone, mustTopic(t, "A", protocol.ChannelCommands), false))
+	assert.False(t, a.Allow(phone, mustTopic(t, "A", protocol.ChannelCommands), true))
+	assert.False(t, a.Allow(phone, mustTopic(t, "A", protocol.ChannelState), false))
+}
+
+func FuzzDeviceAuth(f *testing.F) {
+	for _, tc := range aclCases(f) {
+		f.Add(tc.topic, true)
+	}
+	a := NewDeviceAuth(testCredentials)
+	a.Connect(Peer{Username: "A"}, []byte("a-pw"))
+	own := map[string]bool{}
+	for _, ch := range []protocol.Channel{protocol.ChannelState, protocol.ChannelPresence, protocol.ChannelEvents, protocol.ChannelCommands} {
+		own[mustTopic(f, "A", ch)] = true
+	}
+	f.Fuzz(func(t *testing.T, topic string, write bool) {
+		if a.Allow(Peer{Username: "A"}, topic, write) && !own[topic] {
+			t.Fatalf("phone A allowed %q (write %v)", topic, write)
+		}
+	})
+}
