@@ -48,6 +48,9 @@ type installOptions struct {
 	Dist      string
 	Timeout   time.Duration
 	Parallel  int
+	// Token and Controller enroll the phone's agent before it starts.
+	Token      string
+	Controller string
 	// RunArgs are passed on to `unbind-agent run` on the phone.
 	RunArgs []string
 }
@@ -66,7 +69,9 @@ that it keeps reporting after adb disconnects (not after a reboot):
      ` + phoneAgentPath + `, makes it executable and checks that it runs
   3. for a broker on 127.0.0.1 or localhost: adb reverse tcp:PORT tcp:PORT,
      so the phone reaches the bench's broker over USB without Wi-Fi or DNS
-  4. starts "unbind-agent run --broker URL" with setsid and nohup (toybox,
+  4. with --token and --controller (one phone): enrolls the agent there,
+     reversing the controller's port too when it is on loopback
+  5. starts "unbind-agent run --broker URL" with setsid and nohup (toybox,
      Android 7 and later; nohup alone where setsid is missing), logging to
      ` + phoneAgentLog + `
 
@@ -75,6 +80,7 @@ Android), so --broker must be an IP address or localhost. Flags after --
 are passed to "unbind-agent run" on the phone.`,
 		Example: `  make android
   unbind-agent install --adb all --broker tcp://127.0.0.1:1883
+  unbind-agent install --adb R58M12ABCDE --token TOKEN --controller http://127.0.0.1:8080
   unbind-agent install --adb R58M12ABCDE --broker tcp://192.168.1.20:1883 -- --interval 30s`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.ADBSerial == "" {
@@ -82,6 +88,12 @@ are passed to "unbind-agent run" on the phone.`,
 			}
 			if cmd.ArgsLenAtDash() != 0 && len(args) > 0 {
 				return fmt.Errorf("%w: unexpected argument %q (flags for run go after --)", errUsage, args[0])
+			}
+			if (opts.Token == "") != (opts.Controller == "") {
+				return fmt.Errorf("%w: --token and --controller go together", errUsage)
+			}
+			if opts.Token != "" && opts.ADBSerial == adbAll {
+				return fmt.Errorf("%w: a --token enrolls one phone: use --adb SERIAL", errUsage)
 			}
 			if opts.Timeout <= 0 || opts.Parallel < 1 {
 				return fmt.Errorf("%w: --timeout must be positive and --parallel at least 1", errUsage)
@@ -102,6 +114,8 @@ are passed to "unbind-agent run" on the phone.`,
 	f.StringVar(&opts.Dist, "dist", "dist", "directory holding the agent builds of make android")
 	f.DurationVar(&opts.Timeout, "timeout", 2*time.Minute, "time limit of each adb command")
 	f.IntVar(&opts.Parallel, "parallel", 4, "phones installed at once with --adb all")
+	f.StringVar(&opts.Token, "token", "", "enroll the phone's agent with this one-time token (from unbind enroll) before starting it")
+	f.StringVar(&opts.Controller, "controller", "", "controller API URL for --token, as the phone sees it (an IP address or localhost)")
 	return cmd
 }
 
@@ -109,16 +123,30 @@ are passed to "unbind-agent run" on the phone.`,
 // give the agent there and, for a broker on this host's loopback, the port
 // adb must reverse ("" otherwise).
 func phoneBroker(raw string) (brokerURL, reversePort string, err error) {
+	return phoneURL("--broker", raw, map[string]string{
+		"tcp": "1883", "mqtt": "1883", "ssl": "8883", "tls": "8883", "mqtts": "8883", "ws": "80", "wss": "443",
+	})
+}
+
+// phoneController is phoneBroker for the controller's API URL.
+func phoneController(raw string) (controllerURL, reversePort string, err error) {
+	return phoneURL("--controller", raw, map[string]string{"http": "80", "https": "443"})
+}
+
+// phoneURL makes raw usable on a phone: an IP address (phones resolve no
+// names), localhost as 127.0.0.1, and an explicit port from the scheme's
+// default.
+func phoneURL(flag, raw string, defaultPorts map[string]string) (phoneURL, reversePort string, err error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return "", "", fmt.Errorf("%w: --broker %q: want scheme://host:port", errUsage, raw)
+		return "", "", fmt.Errorf("%w: %s %q: want scheme://host:port", errUsage, flag, raw)
 	}
-	defaults := map[string]string{"tcp": "1883", "mqtt": "1883", "ssl": "8883", "tls": "8883", "mqtts": "8883", "ws": "80", "wss": "443"}
-	port := u.Port()
-	if port == "" {
-		if port = defaults[u.Scheme]; port == "" {
-			return "", "", fmt.Errorf("%w: --broker %q: unknown scheme %q", errUsage, raw, u.Scheme)
-		}
+	port, known := defaultPorts[u.Scheme]
+	if !known {
+		return "", "", fmt.Errorf("%w: %s %q: unknown scheme %q", errUsage, flag, raw, u.Scheme)
+	}
+	if u.Port() != "" {
+		port = u.Port()
 	}
 	host := u.Hostname()
 	if host == "localhost" {
@@ -126,7 +154,7 @@ func phoneBroker(raw string) (brokerURL, reversePort string, err error) {
 	}
 	ip := net.ParseIP(host)
 	if ip == nil {
-		return "", "", fmt.Errorf("%w: --broker host %q: a phone cannot resolve names; use an IP address, or 127.0.0.1 with adb reverse", errUsage, host)
+		return "", "", fmt.Errorf("%w: %s host %q: a phone cannot resolve names; use an IP address, or 127.0.0.1 with adb reverse", errUsage, flag, host)
 	}
 	u.Host = net.JoinHostPort(host, port)
 	if ip.IsLoopback() {
@@ -140,7 +168,12 @@ func installRun(ctx context.Context, io streams, opts *installOptions) error {
 	if err != nil {
 		return err
 	}
-	in := &installer{opts: opts, broker: broker, reversePort: reversePort}
+	in := &installer{opts: opts, broker: broker, brokerPort: reversePort}
+	if opts.Token != "" {
+		if in.controller, in.controllerPort, err = phoneController(opts.Controller); err != nil {
+			return err
+		}
+	}
 
 	serials := []string{opts.ADBSerial}
 	results := []installResult{}
@@ -200,9 +233,13 @@ func installRun(ctx context.Context, io streams, opts *installOptions) error {
 // installer installs on one phone at a time; it is shared by the goroutines
 // of --adb all and holds nothing mutable.
 type installer struct {
-	opts        *installOptions
-	broker      string
-	reversePort string
+	opts       *installOptions
+	broker     string
+	controller string
+	// brokerPort and controllerPort are the ports of this host the phone
+	// reaches through adb reverse, when the broker or the controller is on
+	// loopback; "" otherwise.
+	brokerPort, controllerPort string
 }
 
 type installResult struct {
@@ -260,13 +297,25 @@ func (in *installer) install(ctx context.Context, serial string) installResult {
 		return r
 	}
 	r.Version = strings.TrimSpace(string(res.Stdout))
-	if in.reversePort != "" {
-		spec := "tcp:" + in.reversePort
+	for _, port := range []string{in.brokerPort, in.controllerPort} {
+		if port == "" || port == in.brokerPort && r.Reverse != "" {
+			continue
+		}
+		spec := "tcp:" + port
 		if err := failed(in.adb(ctx, serial, "reverse", spec, spec)); err != nil {
 			r.Err = fmt.Errorf("adb reverse %s: %w", spec, err)
 			return r
 		}
-		r.Reverse = " through adb reverse " + spec
+		if port == in.brokerPort {
+			r.Reverse = " through adb reverse " + spec
+		}
+	}
+	if in.controller != "" {
+		enroll := phoneAgentPath + " enroll --token " + shQuote(in.opts.Token) + " --controller " + shQuote(in.controller)
+		if err := failed(in.adb(ctx, serial, "shell", enroll)); err != nil {
+			r.Err = fmt.Errorf("enroll: %w", err)
+			return r
+		}
 	}
 	if err := failed(in.adb(ctx, serial, "shell", startLine(in.broker, in.opts.RunArgs))); err != nil {
 		r.Err = fmt.Errorf("start the agent: %w", err)

@@ -131,3 +131,22 @@ func TestInstallOneThroughFakeADB(t *testing.T) {
 		})
 	}
 }
+
+// TestInstallEnrollsThroughFakeADB: with --token the pushed agent enrolls
+// before it starts, through adb reverse when the controller is on loopback.
+func TestInstallEnrollsThroughFakeADB(t *testing.T) {
+	dir := withFakePhones(t, installBench)
+	dist := fakeDist(t)
+	out, errOut, code := runAgent("install", "--adb", "8a3f21c7", "--dist", dist,
+		"--token", "one-time token", "--controller", "http://localhost:8080")
+	require.Equal(t, exitSafe, code, "stdout: %s\nstderr: %s", out, errOut)
+	assert.Contains(t, out, "through adb reverse tcp:1883")
+	calls := adbCalls(t, dir, "8a3f21c7")
+	require.Len(t, calls, 9)
+	assert.Equal(t, [][]string{
+		{"reverse", "tcp:1883", "tcp:1883"},
+		{"reverse", "tcp:8080", "tcp:8080"},
+		{"shell", "/data/local/tmp/unbind-agent enroll --token 'one-time token' --controller http://127.0.0.1:8080"},
+		{"shell", startLine("tcp://127.0.0.1:1883", nil)},
+	}, calls[5:])
+}

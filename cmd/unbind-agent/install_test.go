@@ -25,7 +25,13 @@ func TestNewInstallCmdFlags(t *testing.T) {
 			ADBSerial: "R58M", ADBPath: "adb", BrokerURL: "tcp://10.0.0.2:1883", Dist: "/tmp/d", Timeout: 2 * time.Minute, Parallel: 4,
 			RunArgs: []string{"--interval", "30s"},
 		}, ""},
+		{"enroll one phone", []string{"--adb", "R58M", "--token", "tok", "--controller", "http://127.0.0.1:8080"}, installOptions{
+			ADBSerial: "R58M", ADBPath: "adb", BrokerURL: "tcp://127.0.0.1:1883", Dist: "dist", Timeout: 2 * time.Minute, Parallel: 4,
+			Token: "tok", Controller: "http://127.0.0.1:8080",
+		}, ""},
 		{"no phone", nil, installOptions{}, "--adb"},
+		{"token without controller", []string{"--adb", "R58M", "--token", "tok"}, installOptions{}, "go together"},
+		{"one token for all", []string{"--adb", "all", "--token", "tok", "--controller", "http://127.0.0.1:8080"}, installOptions{}, "enrolls one phone"},
 		{"stray argument", []string{"--adb", "all", "R58M"}, installOptions{}, "unexpected argument"},
 		{"no timeout", []string{"--adb", "all", "--timeout", "0s"}, installOptions{}, "--timeout"},
 	}
@@ -72,6 +78,31 @@ func TestPhoneBroker(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
 			url, reverse, err := phoneBroker(tc.in)
+			if tc.wantErr {
+				assert.ErrorIs(t, err, errUsage)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.url, url)
+			assert.Equal(t, tc.reverse, reverse)
+		})
+	}
+}
+
+func TestPhoneController(t *testing.T) {
+	tests := []struct {
+		in, url, reverse string
+		wantErr          bool
+	}{
+		{"http://localhost:8080", "http://127.0.0.1:8080", "8080", false},
+		{"http://127.0.0.1", "http://127.0.0.1:80", "80", false},
+		{"https://10.0.0.5/", "https://10.0.0.5:443/", "", false},
+		{"http://controller:8080", "", "", true},
+		{"tcp://127.0.0.1:1883", "", "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			url, reverse, err := phoneController(tc.in)
 			if tc.wantErr {
 				assert.ErrorIs(t, err, errUsage)
 				return
