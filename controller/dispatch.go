@@ -12,6 +12,10 @@ import (
 // and expired ones are closed.
 const dispatchEvery = time.Second
 
+// redeliverAfter is how long a sent command may go unacknowledged before it
+// is sent again.
+const redeliverAfter = 5 * time.Second
+
 // dispatch delivers commands queued for devices that were offline, once they
 // are online, and times out those that expired before delivery. It also runs
 // right after a restart, so nothing queued is forgotten.
@@ -24,7 +28,11 @@ func (c *Controller) dispatch(ctx context.Context) {
 	now := c.cfg.Now().UTC()
 	devices := map[string]*registry.Device{}
 	for _, rec := range cmds {
-		if rec.State != registry.CommandQueued {
+		// A command marked sent that the agent never acknowledged may have
+		// died with a broker or controller restart: send it again. The agent
+		// runs a command ID at most once, so this cannot run anything twice.
+		resend := rec.State == registry.CommandSent && now.Sub(lastStep(rec)) >= redeliverAfter
+		if rec.State != registry.CommandQueued && !resend {
 			continue
 		}
 		if !now.Before(rec.ExpiresAt) {
@@ -52,6 +60,9 @@ func (c *Controller) dispatch(ctx context.Context) {
 				continue
 			}
 		}
+		if resend {
+			c.log.Info("dispatch: sending unacknowledged command again", "cmd_id", rec.ID, "device", rec.DeviceID)
+		}
 		if err := c.deliver(ctx, commandOf(rec)); err != nil {
 			c.log.Warn("dispatch: deliver", "cmd_id", rec.ID, "device", rec.DeviceID, "err", err)
 		}
@@ -70,4 +81,13 @@ func every(ctx context.Context, d time.Duration, f func(context.Context)) {
 		case <-t.C:
 		}
 	}
+}
+
+// lastStep is when anything last happened to a command (each delivery adds
+// a step, so resends are spaced by redeliverAfter).
+func lastStep(rec registry.CommandRecord) time.Time {
+	if n := len(rec.Transitions); n > 0 {
+		return rec.Transitions[n-1].At
+	}
+	return rec.UpdatedAt
 }

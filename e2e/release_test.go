@@ -84,7 +84,7 @@ func TestRelease(t *testing.T) {
 		assert.NotEmpty(t, got.Reason)
 	}
 	for _, p := range willing {
-		assert.True(t, p.WasReset(), "%s was reset", p.Serial())
+		eventually(t, p.WasReset, "%s is reset", p.Serial())
 	}
 	for _, p := range unwilling {
 		assert.False(t, p.WasReset(), "%s must not be reset", p.Serial())
