@@ -107,6 +107,7 @@ func newAPI(c *Controller) http.Handler {
 		}
 	})
 	registerCommandRoutes(mux, c)
+	registerMonitorRoutes(mux, c)
 	registerEnrollRoutes(mux, c)
 	registerReleaseRoutes(mux, c)
 	registerAuditRoutes(mux, c)

@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -36,5 +37,33 @@ func registerCommandRoutes(mux *http.ServeMux, c *Controller) {
 		default:
 			writeJSON(w, http.StatusAccepted, cmd)
 		}
+	})
+}
+
+// MonitorRequest is the body of POST /api/v1/monitors.
+type MonitorRequest struct {
+	Name     string `json:"name"`
+	Operator string `json:"operator,omitempty"`
+}
+
+func registerMonitorRoutes(mux *http.ServeMux, c *Controller) {
+	mux.HandleFunc("POST /api/v1/monitors", func(w http.ResponseWriter, r *http.Request) {
+		var req MonitorRequest
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBody))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Errorf("monitor request: %w", err))
+			return
+		}
+		actor := registry.ActorController
+		if req.Operator != "" {
+			actor = registry.OperatorActor(req.Operator)
+		}
+		m, err := c.NewMonitorCredential(r.Context(), req.Name, actor)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, m)
 	})
 }

@@ -126,5 +126,8 @@ func (b *brokerCredentials) Identify(username string, password []byte) (broker.I
 	if !cred.RevokedAt.IsZero() || !secretMatches(password, cred.PasswordHash) {
 		return broker.Identity{}, false
 	}
+	if isMonitor(cred) {
+		return broker.Identity{Monitor: true}, true
+	}
 	return broker.Identity{DeviceID: cred.DeviceID}, true
 }

@@ -49,6 +49,46 @@ func TestThirdPartyClientWithEnrolledCredentials(t *testing.T) {
 	}, "the state published by mosquitto_pub reaches the registry")
 }
 
+// TestThirdPartySubscriberReadsRetainedState: mosquitto_sub, a client we
+// did not write, logs in with a read-only monitor credential and gets a
+// device's retained state from the embedded broker, decodable as the
+// protocol documents.
+func TestThirdPartySubscriberReadsRetainedState(t *testing.T) {
+	sub, err := exec.LookPath("mosquitto_sub")
+	require.NoError(t, err, "mosquitto_sub is missing: apt-get install mosquitto-clients (make deps)")
+	c := controllertest.Start(t)
+	phones := androidsim.Fleet(3, 11)
+	startFleet(t, c.BrokerURL(), phones, enrollVia(c))
+	serial := phones[0].Serial()
+	eventually(t, func() bool {
+		d, err := c.Registry().Device(context.Background(), serial)
+		return err == nil && d.State != nil
+	}, "state of %s reaches the registry", serial)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	mon, err := c.NewMonitorCredential(ctx, "bench-screen", "operator:tester")
+	require.NoError(t, err)
+	u, err := url.Parse(c.BrokerURL())
+	require.NoError(t, err)
+	topic, err := protocol.StateTopic(serial)
+	require.NoError(t, err)
+	login := []string{"-h", u.Hostname(), "-p", u.Port(), "-u", mon.Username, "-P", mon.Password}
+	out, err := exec.CommandContext(ctx, sub, append(login, "-t", topic, "-C", "1", "-W", "20", "-q", "1")...).Output()
+	require.NoError(t, err, "mosquitto_sub: %s", out)
+
+	state, err := protocol.DecodeState([]byte(strings.TrimSpace(string(out))))
+	require.NoError(t, err)
+	assert.Equal(t, serial, state.DeviceID)
+	assert.Equal(t, protocol.Version, state.V)
+	assert.Equal(t, serial, state.Device.Serial)
+
+	wrong := append([]string{}, login...)
+	wrong[len(wrong)-1] = "wrong"
+	_, err = exec.CommandContext(ctx, sub, append(wrong, "-t", topic, "-C", "1", "-W", "5")...).Output()
+	assert.Error(t, err, "a wrong monitor password is refused")
+}
+
 // TestBadPayloadsAreRejectedAndCounted publishes malformed, oversized and
 // wrong-version payloads straight onto the broker: each is rejected and
 // counted, the registry keeps the last good state, and the API still serves.

@@ -206,3 +206,14 @@ func TestReleaseWaitReportsFailure(t *testing.T) {
 	assert.Equal(t, "failed", rs[0].Outcome)
 	assert.Contains(t, rs[0].Reason, "timed out")
 }
+
+func TestMonitor(t *testing.T) {
+	c := controllertest.Start(t)
+	io, out, _ := testStreams()
+	require.NoError(t, monitorRun(context.Background(), io, &monitorOptions{API: c.APIURL(), Output: "table", Name: "screen", Operator: "tester"}))
+	assert.Contains(t, out.String(), "username: unbind/monitor/screen")
+	assert.Contains(t, out.String(), "mosquitto_sub -h 127.0.0.1")
+	io, _, _ = testStreams()
+	err := monitorRun(context.Background(), io, &monitorOptions{API: c.APIURL(), Output: "table", Name: "a/b"})
+	assert.ErrorContains(t, err, "without '/'")
+}

@@ -8,6 +8,9 @@ import (
 
 // Identity is who a set of MQTT credentials belongs to.
 type Identity struct {
+	// Monitor is a read-only observer (a dashboard, mosquitto_sub): it may
+	// follow every device's state, presence and events, and publish nothing.
+	Monitor bool
 	// Controller is set for the controller's own session.
 	Controller bool
 	// DeviceID is the enrolled device, when Controller is unset.
@@ -49,7 +52,7 @@ func (a *DeviceAuth) Connect(p Peer, password []byte) bool {
 	if !ok {
 		return false
 	}
-	if !id.Controller && protocol.ValidateDeviceID(id.DeviceID) != nil {
+	if !id.Controller && !id.Monitor && protocol.ValidateDeviceID(id.DeviceID) != nil {
 		return false
 	}
 	a.who.Store(p.Username, id)
@@ -65,6 +68,9 @@ func (a *DeviceAuth) Allow(p Peer, topic string, write bool) bool {
 	id := v.(Identity)
 	if id.Controller {
 		return controllerMay(topic, write)
+	}
+	if id.Monitor {
+		return !write && controllerMay(topic, false)
 	}
 	return deviceMay(id.DeviceID, topic, write)
 }

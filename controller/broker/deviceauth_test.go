@@ -26,6 +26,7 @@ func (f fixedCredentials) Identify(username string, password []byte) (Identity, 
 
 var testCredentials = fixedCredentials{
 	"ctl":  {"ctl-pw", Identity{Controller: true}},
+	"mon":  {"mon-pw", Identity{Monitor: true}},
 	"A":    {"a-pw", Identity{DeviceID: "A"}},
 	"B":    {"b-pw", Identity{DeviceID: "B"}},
 	"evil": {"e-pw", Identity{DeviceID: "a/+"}},
@@ -161,6 +162,28 @@ func TestDeviceAuthDecisions(t *testing.T) {
 	assert.True(t, a.Allow(phone, mustTopic(t, "A", protocol.ChannelCommands), false))
 	assert.False(t, a.Allow(phone, mustTopic(t, "A", protocol.ChannelCommands), true))
 	assert.False(t, a.Allow(phone, mustTopic(t, "A", protocol.ChannelState), false))
+}
+
+// TestMonitorReadsOnly: a monitor follows what the controller reads and
+// can write nowhere, not even commands.
+func TestMonitorReadsOnly(t *testing.T) {
+	a := NewDeviceAuth(testCredentials)
+	require.True(t, a.Connect(Peer{Username: "mon"}, []byte("mon-pw")))
+	assert.False(t, a.Connect(Peer{Username: "mon"}, []byte("wrong")))
+	mon := Peer{Username: "mon"}
+	for _, tc := range aclCases(t) {
+		assert.False(t, a.Allow(mon, tc.topic, true), "monitor writes %s", tc.topic)
+		_, ch, err := protocol.ParseTopic(tc.topic)
+		want := err == nil && ch != protocol.ChannelCommands
+		for _, ch := range []protocol.Channel{protocol.ChannelState, protocol.ChannelPresence, protocol.ChannelEvents} {
+			want = want || tc.topic == protocol.AllDevices(ch)
+		}
+		assert.Equal(t, want, a.Allow(mon, tc.topic, false), "monitor reads %s", tc.topic)
+	}
+	for _, ch := range []protocol.Channel{protocol.ChannelState, protocol.ChannelPresence, protocol.ChannelEvents} {
+		assert.True(t, a.Allow(mon, protocol.AllDevices(ch), false))
+	}
+	assert.False(t, a.Allow(mon, protocol.AllDevices(protocol.ChannelCommands), false), "commands stay private")
 }
 
 func FuzzDeviceAuth(f *testing.F) {

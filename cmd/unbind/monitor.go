@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/spf13/cobra"
+
+	"github.com/unbind/unbind/controller"
+)
+
+type monitorOptions struct {
+	API      string
+	Output   string
+	Name     string
+	Operator string
+}
+
+func newMonitorCmd(io streams, runF func(context.Context, *monitorOptions) error) *cobra.Command {
+	opts := &monitorOptions{}
+	cmd := &cobra.Command{
+		Use:   "monitor NAME",
+		Short: "Create a read-only MQTT login for an observer (dashboard, mosquitto_sub)",
+		Long: `monitor creates (or replaces) a read-only login for the embedded broker: it may
+follow every phone's state, presence and command events, and publish nothing.
+The password is shown once.`,
+		Example: "  unbind monitor bench-screen",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(opts.Output); err != nil {
+				return err
+			}
+			opts.Name = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return monitorRun(cmd.Context(), io, opts)
+		},
+	}
+	addAPIFlag(cmd, &opts.API)
+	addOutputFlag(cmd, &opts.Output)
+	cmd.Flags().StringVar(&opts.Operator, "operator", defaultOperator(), "who creates the login (audit trail)")
+	return cmd
+}
+
+func monitorRun(ctx context.Context, io streams, opts *monitorOptions) error {
+	var m controller.MonitorCredential
+	if err := newAPIClient(opts.API).post(ctx, "/api/v1/monitors",
+		controller.MonitorRequest{Name: opts.Name, Operator: opts.Operator}, &m); err != nil {
+		return err
+	}
+	if opts.Output == "json" {
+		return writeJSONTo(io.out, m)
+	}
+	host, port := "127.0.0.1", "1883"
+	if u, err := url.Parse(m.BrokerURL); err == nil && u.Hostname() != "" {
+		host, port = u.Hostname(), u.Port()
+	}
+	_, err := fmt.Fprintf(io.out, "username: %s\npassword: %s\n\nfor example:\n  mosquitto_sub -h %s -p %s -u '%s' -P '%s' -t 'unbind/v1/devices/+/state' -v\n",
+		m.Username, m.Password, host, port, m.Username, m.Password)
+	return err
+}

@@ -1,0 +1,33 @@
+package controller
+
+import (
+	"context"
+	"strings"
+
+	"github.com/unbind/unbind/controller/registry"
+)
+
+// MonitorCredential is a read-only MQTT login for observers such as
+// dashboards or mosquitto_sub: they may follow every device's state,
+// presence and events and publish nothing.
+type MonitorCredential struct {
+	Name      string `json:"name"`
+	Username  string `json:"username"`
+	Password  string `json:"password"`
+	BrokerURL string `json:"broker_url"`
+}
+
+// NewMonitorCredential creates (or replaces) the monitor login called name.
+// The password is shown once; only its hash is kept.
+func (c *Controller) NewMonitorCredential(ctx context.Context, name, actor string) (MonitorCredential, error) {
+	password := randomSecret()
+	m := MonitorCredential{Name: name, Username: "unbind/monitor/" + name, Password: password, BrokerURL: c.BrokerURL()}
+	err := c.reg.AddMonitorCredential(ctx, name, registry.Credential{
+		Username: m.Username, PasswordHash: hashSecret(password), CreatedAt: c.cfg.Now().UTC(),
+	}, actor)
+	return m, err
+}
+
+func isMonitor(cred registry.Credential) bool {
+	return strings.HasPrefix(cred.DeviceID, registry.MonitorPrefix)
+}
