@@ -18,6 +18,8 @@ type serveOptions struct {
 	MQTTListen string
 	HTTPListen string
 	BrokerURL  string
+	BrokerUser string
+	BrokerPass string
 	LogLevel   string
 }
 
@@ -34,12 +36,15 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.MQTTListen, "mqtt-listen", "127.0.0.1:1883", "address of the embedded MQTT broker")
 	f.StringVar(&o.HTTPListen, "http-listen", "127.0.0.1:8080", "address of the HTTP API")
 	f.StringVar(&o.BrokerURL, "broker", "", "use this external MQTT broker (tcp://HOST:PORT) instead of the embedded one")
+	f.StringVar(&o.BrokerUser, "broker-username", "", "the controller's login on the external broker (env UNBIND_BROKER_USERNAME)")
+	f.StringVar(&o.BrokerPass, "broker-password", "", "the controller's password on the external broker (env UNBIND_BROKER_PASSWORD)")
 	f.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
 }
 
 func (o *serveOptions) config(logger *slog.Logger) controller.Config {
 	return controller.Config{
 		DBPath: o.DBPath, MQTTListen: o.MQTTListen, HTTPListen: o.HTTPListen, BrokerURL: o.BrokerURL,
+		BrokerUsername: orEnv(o.BrokerUser, "UNBIND_BROKER_USERNAME"), BrokerPassword: orEnv(o.BrokerPass, "UNBIND_BROKER_PASSWORD"),
 		Logger: logger, Version: version,
 	}
 }
@@ -97,4 +102,11 @@ func newLogger(io streams, level string) (*slog.Logger, error) {
 		return nil, fmt.Errorf("%w: --log-level %q: %w", errUsage, level, err)
 	}
 	return slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: l})), nil
+}
+
+func orEnv(v, key string) string {
+	if v != "" {
+		return v
+	}
+	return os.Getenv(key)
 }
