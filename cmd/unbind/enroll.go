@@ -39,10 +39,6 @@ expires after --ttl. Print one per phone.`,
 			if opts.TTL <= 0 {
 				return fmt.Errorf("%w: --ttl must be positive", errUsage)
 			}
-			if opts.QR {
-				// A terminal QR code needs a QR encoder, which is a new module.
-				return fmt.Errorf("%w: --qr is not available in this build; pass the printed token to unbind-agent enroll", errUsage)
-			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -53,7 +49,7 @@ expires after --ttl. Print one per phone.`,
 	addOutputFlag(cmd, &opts.Output)
 	f := cmd.Flags()
 	f.DurationVar(&opts.TTL, "ttl", controller.DefaultEnrollmentTTL, "how long the token stays valid")
-	f.BoolVar(&opts.QR, "qr", false, "print the token as a QR code (not available in this build)")
+	f.BoolVar(&opts.QR, "qr", false, "also print the enroll command line as a QR code in the terminal")
 	return cmd
 }
 
@@ -67,7 +63,14 @@ func enrollRun(ctx context.Context, io streams, opts *enrollOptions) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(tok)
 	}
-	_, err := fmt.Fprintf(io.out, "%s\n\nValid once, until %s. On the phone (or bench PC) run:\n  unbind-agent enroll --token %s --controller %s\n",
-		tok.Token, tok.ExpiresAt.UTC().Format(time.RFC3339), tok.Token, opts.API)
-	return err
+	line := fmt.Sprintf("unbind-agent enroll --token %s --controller %s", tok.Token, opts.API)
+	if _, err := fmt.Fprintf(io.out, "%s\n\nValid once, until %s. On the phone (or bench PC) run:\n  %s\n",
+		tok.Token, tok.ExpiresAt.UTC().Format(time.RFC3339), line); err != nil {
+		return err
+	}
+	if !opts.QR {
+		return nil
+	}
+	fmt.Fprintln(io.out)
+	return writeQR(io.out, line)
 }
