@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +13,7 @@ import (
 
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/controller/cert"
 	"github.com/unbind/unbind/controller/controllertest"
 	"github.com/unbind/unbind/controller/release"
 )
@@ -21,17 +25,25 @@ func phone(o androidsim.Options, serial string, b androidsim.Behaviour) *android
 }
 
 // TestRelease drives a small fleet through the release workflow: people who
-// sign out are released and reset; people who never do, a phone in lost mode
-// and a phone that cannot be read end as failed; and no phone is ever reset
-// while a lock is on it.
+// sign out, promptly or late, are released and reset, also when the phone is
+// unplugged mid-release and comes back; people who never do, a phone in lost
+// mode and a phone that cannot be read end as failed; certificates exist for
+// the released phones only; and no phone is ever reset while a lock is on it.
 func TestRelease(t *testing.T) {
 	ctx := context.Background()
 	c := controllertest.Start(t)
+	// Someone who takes a while, and a phone unplugged mid-release.
+	late := phone(androidsim.BoundXiaomi(), "mi-late", androidsim.Complies)
+	late.SetPerson(androidsim.Person{Behaviour: androidsim.Complies, Delay: 3 * time.Second})
+	away := phone(androidsim.GoogleOnly(), "pixel-away", androidsim.Complies)
+	away.SetPerson(androidsim.Person{Behaviour: androidsim.Complies, Delay: 2 * time.Second})
 	willing := []*androidsim.Phone{
 		phone(androidsim.BoundXiaomi(), "mi-willing", androidsim.Complies),
 		phone(androidsim.SamsungWithSecureFolder(), "sam-willing", androidsim.Complies),
 		phone(androidsim.Rooted(), "rooted-willing", androidsim.Complies),
 		phone(androidsim.CleanXiaomi(), "mi-clean", androidsim.Complies),
+		late,
+		away,
 	}
 	unwilling := []*androidsim.Phone{
 		phone(androidsim.BoundXiaomi(), "mi-never", androidsim.Never),
@@ -39,7 +51,7 @@ func TestRelease(t *testing.T) {
 		phone(androidsim.Unreadable(), "unreadable", androidsim.Complies),
 	}
 	all := append(append([]*androidsim.Phone{}, willing...), unwilling...)
-	startFleet(t, c.BrokerURL(), all, enrollVia(c))
+	fleet := startFleet(t, c.BrokerURL(), all, enrollVia(c))
 	eventually(t, func() bool {
 		for _, p := range all {
 			d, err := c.Registry().Device(ctx, p.Serial())
@@ -61,6 +73,13 @@ func TestRelease(t *testing.T) {
 	// A short timeout: these phones can only fail, by timing out or at once.
 	bad, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: ids(unwilling), Operator: "tester", Timeout: 3 * time.Second})
 	require.NoError(t, err)
+
+	fleet.Stop(away.Serial())
+	eventually(t, func() bool {
+		d, err := c.Registry().Device(ctx, away.Serial())
+		return err == nil && !d.Online
+	}, "the unplugged phone shows offline")
+	require.NoError(t, fleet.Restart(ctx, away.Serial()))
 
 	eventually(t, func() bool {
 		for _, r := range append(append(good[:0:0], good...), bad...) {
@@ -89,10 +108,34 @@ func TestRelease(t *testing.T) {
 	for _, p := range unwilling {
 		assert.False(t, p.WasReset(), "%s must not be reset", p.Serial())
 	}
+	// Certificates exist for the released phones only, and verify.
+	for _, p := range willing {
+		var body controller.CertificateBody
+		status := postJSON(t, c.APIURL()+"/api/v1/devices/"+p.Serial()+"/certificate", `{"operator":"tester"}`, &body)
+		require.Equal(t, http.StatusCreated, status, p.Serial())
+		assert.NoError(t, cert.Verify([]byte(body.File), c.PublicKey()), p.Serial())
+		assert.Contains(t, body.File, p.Serial())
+	}
+	for _, p := range unwilling {
+		status := postJSON(t, c.APIURL()+"/api/v1/devices/"+p.Serial()+"/certificate", `{"operator":"tester"}`, nil)
+		assert.Equal(t, http.StatusConflict, status, "no certificate for %s", p.Serial())
+	}
 	for _, p := range all {
 		for _, reset := range p.Resets() {
 			assert.Empty(t, reset.Locks, "%s was reset with locks armed", p.Serial())
 		}
 		assert.Empty(t, p.ForbiddenCalls(), "%s", p.Serial())
 	}
+}
+
+// postJSON posts body and decodes the answer into v (if not nil).
+func postJSON(t *testing.T, url, body string, v any) int {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	if v != nil && resp.StatusCode/100 == 2 {
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(v))
+	}
+	return resp.StatusCode
 }
