@@ -12,6 +12,7 @@ package broker
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -43,6 +44,9 @@ type Config struct {
 	// Auth decides who may connect and which topics they may use. Nil means
 	// NamespaceOnly.
 	Auth Authorizer
+	// TLS, when set, makes the listener speak MQTT over TLS only (it needs
+	// at least one certificate); a plain MQTT client is then refused.
+	TLS *tls.Config
 }
 
 // Broker is a running embedded broker.
@@ -102,7 +106,12 @@ func Start(ctx context.Context, cfg Config) (*Broker, error) {
 		}
 		ln = l
 	}
+	if cfg.TLS != nil && len(cfg.TLS.Certificates) == 0 && cfg.TLS.GetCertificate == nil {
+		_ = ln.Close()
+		return nil, errors.New("start broker: TLS config has no certificate")
+	}
 	tl := newTCPListener(ln, connectTimeout, log)
+	tl.tls = cfg.TLS
 
 	srv := mqtt.New(&mqtt.Options{
 		Capabilities: capabilities(),
@@ -145,14 +154,20 @@ func (b *Broker) serve() error {
 func (b *Broker) Addr() net.Addr { return b.ln.ln.Addr() }
 
 // URL is the address as an MQTT broker URL for clients on this host, e.g.
-// "tcp://127.0.0.1:1883". A wildcard listen address is given as loopback.
-func (b *Broker) URL() string { return brokerURL(b.Addr()) }
+// "tcp://127.0.0.1:1883", or "ssl://127.0.0.1:8883" with TLS. A wildcard
+// listen address is given as loopback.
+func (b *Broker) URL() string { return brokerURL(b.Addr(), b.ln.tls != nil) }
 
-func brokerURL(addr net.Addr) string {
-	if ta, ok := addr.(*net.TCPAddr); ok && (ta.IP == nil || ta.IP.IsUnspecified()) {
-		return fmt.Sprintf("tcp://127.0.0.1:%d", ta.Port)
+func brokerURL(addr net.Addr, withTLS bool) string {
+	scheme := "tcp://"
+	if withTLS {
+		// paho's name for MQTT over TLS; it also accepts tls:// and mqtts://.
+		scheme = "ssl://"
 	}
-	return "tcp://" + addr.String()
+	if ta, ok := addr.(*net.TCPAddr); ok && (ta.IP == nil || ta.IP.IsUnspecified()) {
+		return fmt.Sprintf("%s127.0.0.1:%d", scheme, ta.Port)
+	}
+	return scheme + addr.String()
 }
 
 // Close stops accepting connections, disconnects every client and waits for

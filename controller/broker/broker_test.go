@@ -83,7 +83,8 @@ func TestURL(t *testing.T) {
 		{&net.TCPAddr{IP: net.IPv6loopback, Port: 1883}, "tcp://[::1]:1883"},
 	}
 	for _, tc := range tests {
-		assert.Equal(t, tc.want, brokerURL(tc.addr), "addr %v", tc.addr)
+		assert.Equal(t, tc.want, brokerURL(tc.addr, false), "addr %v", tc.addr)
+		assert.Equal(t, "ssl"+strings.TrimPrefix(tc.want, "tcp"), brokerURL(tc.addr, true), "addr %v with TLS", tc.addr)
 	}
 }
 

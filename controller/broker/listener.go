@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
@@ -25,9 +26,12 @@ type tcpListener struct {
 	ln             net.Listener
 	connectTimeout time.Duration
 	log            *slog.Logger
+	// tls, when set, wraps each accepted connection; the handshake runs on
+	// mochi's first read, so the CONNECT deadline bounds it too.
+	tls *tls.Config
 
 	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
+	conns  map[net.Conn]struct{} // raw connections, which closeConns can always cut
 	closed bool
 	active sync.WaitGroup // connection goroutines; Add only under mu while !closed
 }
@@ -72,7 +76,12 @@ func (l *tcpListener) Serve(establish listeners.EstablishFn) {
 
 func (l *tcpListener) run(establish listeners.EstablishFn, conn net.Conn) {
 	defer l.active.Done()
-	err := establish(listenerID, conn)
+	mc := conn
+	if l.tls != nil {
+		mc = tls.Server(conn, l.tls)
+	}
+	err := establish(listenerID, mc)
+	_ = mc.Close()
 	_ = conn.Close()
 	l.mu.Lock()
 	delete(l.conns, conn)
