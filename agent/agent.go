@@ -6,6 +6,7 @@ package agent
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,8 +18,12 @@ import (
 // Config configures an Agent. It knows nothing of flags or files.
 type Config struct {
 	BrokerURL string
-	Username  string
-	Password  string
+	// TLS is the client configuration for an ssl:// broker, for example
+	// RootCAs holding the CA that signed its certificate; nil means the
+	// system roots.
+	TLS      *tls.Config
+	Username string
+	Password string
 	// DeviceID names the phone on the wire; empty means its serial.
 	DeviceID string
 	// Interval is the time between routine checks.

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"crypto/tls"
 	"time"
 
 	"github.com/unbind/unbind/protocol/mqttconn"
@@ -17,9 +18,12 @@ type Conn interface {
 // DialOptions is what the agent asks of a new MQTT session.
 type DialOptions struct {
 	BrokerURL string
-	Username  string
-	Password  string
-	ClientID  string
+	// TLS is the client configuration for ssl:// brokers; nil means the
+	// system roots.
+	TLS      *tls.Config
+	Username string
+	Password string
+	ClientID string
 	// WillTopic and WillPayload mark the device offline if the agent vanishes.
 	WillTopic   string
 	WillPayload []byte
@@ -32,6 +36,7 @@ type DialOptions struct {
 func DialMQTT(ctx context.Context, o DialOptions) (Conn, error) {
 	return mqttconn.Dial(ctx, mqttconn.Options{
 		BrokerURL:    o.BrokerURL,
+		TLSConfig:    o.TLS,
 		ClientID:     o.ClientID,
 		Username:     o.Username,
 		Password:     o.Password,

@@ -36,7 +36,7 @@ func (s *session) run(ctx context.Context) error {
 		return err
 	}
 	conn, err := s.a.cfg.Dial(ctx, DialOptions{
-		BrokerURL: s.a.cfg.BrokerURL, Username: s.a.cfg.Username, Password: s.a.cfg.Password,
+		BrokerURL: s.a.cfg.BrokerURL, TLS: s.a.cfg.TLS, Username: s.a.cfg.Username, Password: s.a.cfg.Password,
 		ClientID:  "unbind-agent-" + s.id,
 		WillTopic: s.topics.presence, WillPayload: will,
 		OnConnect: func() {

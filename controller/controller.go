@@ -6,6 +6,7 @@ package controller
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,6 +40,11 @@ type Config struct {
 	BrokerUsername string
 	BrokerPassword string
 	MQTTListen     string
+	// MQTTTLSCert and MQTTTLSKey are PEM files; when both are set the
+	// embedded broker accepts MQTT over TLS (1.2 or later) only, and agents
+	// must trust the certificate's CA. They cannot be used with BrokerURL.
+	MQTTTLSCert string
+	MQTTTLSKey  string
 	// MQTTListener and HTTPListener, when set, are used instead of the
 	// addresses (tests pass listeners on port 0).
 	MQTTListener net.Listener
@@ -133,6 +139,10 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 			c.Close()
 		}
 	}()
+	tlsCfg, err := loadBrokerTLS(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.KeyPath == "" {
 		cfg.KeyPath = filepath.Join(filepath.Dir(cfg.DBPath), "controller.key")
 		c.cfg.KeyPath = cfg.KeyPath
@@ -144,12 +154,16 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		return nil, fmt.Errorf("open registry %s: %w", cfg.DBPath, err)
 	}
 	brokerURL, mqttUser, mqttPassword := cfg.BrokerURL, cfg.BrokerUsername, cfg.BrokerPassword
+	var serverTLS, clientTLS *tls.Config
+	if tlsCfg != nil {
+		serverTLS, clientTLS = tlsCfg.server, tlsCfg.client
+	}
 	if brokerURL == "" {
 		// The broker lives until Close, not until the start-up context ends.
 		password := randomSecret()
 		mqttUser, mqttPassword = controllerUsername, password
 		auth := broker.NewDeviceAuth(&brokerCredentials{c: c, passwordHash: hashSecret(password)})
-		c.broker, err = broker.Start(context.WithoutCancel(ctx), broker.Config{Addr: cfg.MQTTListen, Listener: cfg.MQTTListener, Logger: cfg.Logger, Auth: auth})
+		c.broker, err = broker.Start(context.WithoutCancel(ctx), broker.Config{Addr: cfg.MQTTListen, Listener: cfg.MQTTListener, Logger: cfg.Logger, Auth: auth, TLS: serverTLS})
 		if err != nil {
 			return nil, listenError("mqtt", cfg.MQTTListen, err)
 		}
@@ -174,7 +188,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	}()
 
 	c.conn, err = mqttconn.Dial(ctx, mqttconn.Options{
-		BrokerURL: brokerURL, ClientID: "unbind-controller", CleanSession: false, Logger: c.log,
+		BrokerURL: brokerURL, TLSConfig: clientTLS, ClientID: "unbind-controller", CleanSession: false, Logger: c.log,
 		Username: mqttUser, Password: mqttPassword,
 	})
 	if err != nil {

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,6 +18,7 @@ import (
 type runOptions struct {
 	phoneOptions
 	BrokerURL string
+	CAFile    string
 	Username  string
 	Password  string
 	DeviceID  string
@@ -44,6 +49,7 @@ func newRunCmd(io streams, runF func(context.Context, *runOptions) error) *cobra
 	opts.phoneOptions.addFlags(cmd)
 	f := cmd.Flags()
 	f.StringVar(&opts.BrokerURL, "broker", "tcp://127.0.0.1:1883", "MQTT broker URL (use an IP address: Android has no resolver for Go)")
+	f.StringVar(&opts.CAFile, "ca", "", "PEM file of the CA to trust for an ssl:// broker (default: the system roots)")
 	f.StringVar(&opts.Username, "username", "", "MQTT user name")
 	f.StringVar(&opts.Password, "password", "", "MQTT password")
 	f.StringVar(&opts.DeviceID, "device-id", "", "ID on the wire (default: the phone's serial)")
@@ -66,6 +72,9 @@ func runRun(ctx context.Context, io streams, opts *runOptions) error {
 		BrokerURL: opts.BrokerURL, Username: opts.Username, Password: opts.Password,
 		DeviceID: opts.DeviceID, Interval: opts.Interval, ShowAccountNames: opts.ShowAccountNames,
 		Version: version, Logger: logger,
+	}
+	if cfg.TLS, err = clientTLS(opts.CAFile); err != nil {
+		return err
 	}
 	if err := applyEnrollment(&cfg, opts, logger); err != nil {
 		return err
@@ -99,4 +108,20 @@ func applyEnrollment(cfg *agent.Config, opts *runOptions, logger *slog.Logger) e
 		cfg.BrokerURL = e.BrokerURL
 	}
 	return nil
+}
+
+// clientTLS trusts the CA in caFile, or the system roots when it is empty.
+func clientTLS(caFile string) (*tls.Config, error) {
+	if caFile == "" {
+		return nil, nil
+	}
+	pemCerts, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("--ca: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemCerts) {
+		return nil, fmt.Errorf("%w: --ca %s holds no PEM certificate", errUsage, caFile)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }

@@ -20,6 +20,8 @@ type serveOptions struct {
 	BrokerURL  string
 	BrokerUser string
 	BrokerPass string
+	TLSCert    string
+	TLSKey     string
 	LogLevel   string
 }
 
@@ -38,12 +40,15 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.BrokerURL, "broker", "", "use this external MQTT broker (tcp://HOST:PORT) instead of the embedded one")
 	f.StringVar(&o.BrokerUser, "broker-username", "", "the controller's login on the external broker (env UNBIND_BROKER_USERNAME)")
 	f.StringVar(&o.BrokerPass, "broker-password", "", "the controller's password on the external broker (env UNBIND_BROKER_PASSWORD)")
+	f.StringVar(&o.TLSCert, "mqtt-tls-cert", "", "PEM certificate: the embedded broker then speaks MQTT over TLS only (needs --mqtt-tls-key)")
+	f.StringVar(&o.TLSKey, "mqtt-tls-key", "", "PEM private key of --mqtt-tls-cert")
 	f.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
 }
 
 func (o *serveOptions) config(logger *slog.Logger) controller.Config {
 	return controller.Config{
 		DBPath: o.DBPath, MQTTListen: o.MQTTListen, HTTPListen: o.HTTPListen, BrokerURL: o.BrokerURL,
+		MQTTTLSCert: o.TLSCert, MQTTTLSKey: o.TLSKey,
 		BrokerUsername: orEnv(o.BrokerUser, "UNBIND_BROKER_USERNAME"), BrokerPassword: orEnv(o.BrokerPass, "UNBIND_BROKER_PASSWORD"),
 		Logger: logger, Version: version,
 	}
@@ -55,7 +60,8 @@ func newServeCmd(io streams, runF func(context.Context, *serveOptions) error) *c
 		Use:   "serve",
 		Short: "Run the controller: registry, embedded MQTT broker and HTTP API",
 		Example: `  unbind serve
-  unbind serve --broker tcp://10.0.0.5:1883 --db /var/lib/unbind/registry.db`,
+  unbind serve --broker tcp://10.0.0.5:1883 --db /var/lib/unbind/registry.db
+  unbind serve --mqtt-listen 0.0.0.0:8883 --mqtt-tls-cert broker.pem --mqtt-tls-key broker-key.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {

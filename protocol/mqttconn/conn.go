@@ -7,6 +7,7 @@ package mqttconn
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,6 +30,9 @@ type Will struct {
 type Options struct {
 	// BrokerURL is tcp://host:port (or ssl://, ws://).
 	BrokerURL string
+	// TLSConfig is used for ssl:// (and tls://, wss://) brokers; nil means
+	// the system roots and the host of BrokerURL as the server name.
+	TLSConfig *tls.Config
 	// ClientID must be stable across restarts so the broker resumes the session.
 	ClientID string
 	Username string
@@ -109,6 +113,9 @@ func Dial(ctx context.Context, opts Options) (*Conn, error) {
 			default:
 			}
 		})
+	if opts.TLSConfig != nil {
+		po.SetTLSConfig(opts.TLSConfig)
+	}
 	if opts.Will != nil {
 		po.SetBinaryWill(opts.Will.Topic, opts.Will.Payload, opts.Will.QoS, opts.Will.Retained)
 	}
