@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -26,7 +27,6 @@ import (
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/controllertest"
-	"github.com/unbind/unbind/protocol/mqttconn"
 )
 
 // brokerPKI writes a throwaway CA and a broker certificate it signed for
@@ -136,19 +136,19 @@ func TestTLSBroker(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			// Dial retries until ctx ends; the refusal is the same each time,
-			// so the deadline only bounds the test.
-			dialCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
-			defer cancel()
-			conn, err := mqttconn.Dial(dialCtx, mqttconn.Options{
-				BrokerURL: tc.url, TLSConfig: tc.tls, ClientID: "unbind-agent-tls-refused",
-				Username: other.Username, Password: other.Password, CleanSession: true,
-			})
-			if conn != nil {
-				conn.Close(0)
+			// One attempt, not mqttconn's retry loop, so that the error seen
+			// is the refusal itself and never a deadline cutting a retry.
+			client := paho.NewClient(paho.NewClientOptions().
+				AddBroker(tc.url).SetClientID("unbind-agent-tls-refused").
+				SetUsername(other.Username).SetPassword(other.Password).
+				SetTLSConfig(tc.tls).SetAutoReconnect(false).SetConnectTimeout(time.Minute))
+			tok := client.Connect()
+			require.True(t, tok.WaitTimeout(2*time.Minute), "no answer from the broker")
+			if tok.Error() == nil {
+				client.Disconnect(0)
 			}
-			require.Error(t, err, "%s connected to the TLS broker", tc.name)
-			assert.Contains(t, err.Error(), tc.want)
+			require.Error(t, tok.Error(), "%s connected to the TLS broker", tc.name)
+			assert.Contains(t, tok.Error().Error(), tc.want)
 		})
 	}
 }
