@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -85,7 +87,12 @@ func demoRun(ctx context.Context, io streams, opts *demoOptions) error {
 	}
 	defer c.Close()
 
+	phoneTLS, err := demoPhoneTLS(opts.TLSCert)
+	if err != nil {
+		return err
+	}
 	fleet := simfleet.Start(ctx, simfleet.Config{
+		TLS:       phoneTLS,
 		BrokerURL: c.BrokerURL(), Phones: androidsim.Fleet(opts.Phones, opts.Seed),
 		Interval: opts.Interval, ActiveInterval: time.Second, Logger: logger,
 		Enroll: func(ctx context.Context, id string) (agent.Enrollment, error) { return enrollInProcess(ctx, c, id) },
@@ -173,4 +180,21 @@ func enrollInProcess(ctx context.Context, c *controller.Controller, deviceID str
 	}
 	return agent.Enrollment{DeviceID: e.DeviceID, BrokerURL: e.BrokerURL, Username: e.MQTTUsername,
 		Password: e.MQTTPassword, ControllerKey: key}, nil
+}
+
+// demoPhoneTLS makes the simulated phones trust the broker's own certificate
+// when the demo runs it with TLS.
+func demoPhoneTLS(certFile string) (*tls.Config, error) {
+	if certFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(certFile)
+	if err != nil {
+		return nil, fmt.Errorf("read --mqtt-tls-cert: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%w: --mqtt-tls-cert %s holds no PEM certificate", errUsage, certFile)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }

@@ -5,6 +5,7 @@ package simfleet
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,6 +34,8 @@ type Config struct {
 	// StateDir, when set, holds one state directory per phone, so that an
 	// agent restarted by Restart remembers the commands it received.
 	StateDir string
+	// TLS is handed to every agent, for a broker that speaks MQTT over TLS.
+	TLS *tls.Config
 }
 
 // Fleet is a set of running agents. Close stops them all.
@@ -88,7 +91,7 @@ func (f *Fleet) start(ctx context.Context, p *androidsim.Phone) {
 func (f *Fleet) agentConfig(ctx context.Context, serial string) (agent.Config, error) {
 	cfg := agent.Config{
 		BrokerURL: f.cfg.BrokerURL, DeviceID: serial, Interval: f.cfg.Interval, ActiveInterval: f.cfg.ActiveInterval,
-		Version: "sim", Logger: f.cfg.Logger,
+		Version: "sim", Logger: f.cfg.Logger, TLS: f.cfg.TLS,
 	}
 	if f.cfg.StateDir != "" {
 		cfg.StateDir = filepath.Join(f.cfg.StateDir, serial)
