@@ -141,7 +141,13 @@ func (e *executor) reset(ctx context.Context, cmd protocol.Command) {
 		return
 	}
 	method, err := e.s.a.phone.FactoryReset(ctx)
-	if err != nil {
+	switch {
+	case err != nil && method != "":
+		// Sent, but the phone stopped answering before it could be seen to
+		// start: likely wiping, yet unproven, so it is not counted a success.
+		e.emit(ctx, cmd.ID, protocol.CommandFailed, "reset sent ("+string(method)+") but not confirmed: "+err.Error())
+		return
+	case err != nil:
 		e.emit(ctx, cmd.ID, protocol.CommandFailed, "reset did not start: "+err.Error())
 		return
 	}
