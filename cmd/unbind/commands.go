@@ -11,33 +11,12 @@ import (
 	"github.com/unbind/unbind/controller/registry"
 )
 
-type commandsOptions struct {
-	API    string
-	Output string
-	ID     string
-}
-
 func newCommandsCmd(io streams, runF func(context.Context, *commandsOptions) error) *cobra.Command {
-	opts := &commandsOptions{}
-	cmd := &cobra.Command{
+	return newIDCmd(&cobra.Command{
 		Use:     "commands DEVICE_ID",
 		Short:   "List a phone's commands with their state history",
 		Example: "  unbind commands R58M12ABC\n  unbind commands R58M12ABC -o json",
-		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(opts.Output); err != nil {
-				return err
-			}
-			opts.ID = args[0]
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return commandsRun(cmd.Context(), io, opts)
-		},
-	}
-	addAPIFlag(cmd, &opts.API)
-	addOutputFlag(cmd, &opts.Output)
-	return cmd
+	}, io, commandsRun, runF)
 }
 
 func commandsRun(ctx context.Context, io streams, opts *commandsOptions) error {
@@ -67,34 +46,13 @@ func commandsRun(ctx context.Context, io streams, opts *commandsOptions) error {
 	return nil
 }
 
-type cancelOptions struct {
-	API    string
-	Output string
-	ID     string
-}
-
 func newCancelCmd(io streams, runF func(context.Context, *cancelOptions) error) *cobra.Command {
-	opts := &cancelOptions{}
-	cmd := &cobra.Command{
+	return newIDCmd(&cobra.Command{
 		Use:   "cancel COMMAND_ID",
 		Short: "Cancel a command that has not finished",
 		Long: `Cancel a command. One still waiting for its phone is canceled at once; one the
 phone already runs is canceled by the agent, which confirms it.`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(opts.Output); err != nil {
-				return err
-			}
-			opts.ID = args[0]
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return cancelRun(cmd.Context(), io, opts)
-		},
-	}
-	addAPIFlag(cmd, &opts.API)
-	addOutputFlag(cmd, &opts.Output)
-	return cmd
+	}, io, cancelRun, runF)
 }
 
 func cancelRun(ctx context.Context, io streams, opts *cancelOptions) error {

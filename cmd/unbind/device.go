@@ -11,33 +11,12 @@ import (
 	"github.com/unbind/unbind/controller"
 )
 
-type deviceOptions struct {
-	API    string
-	Output string
-	ID     string
-}
-
 func newDeviceCmd(io streams, runF func(context.Context, *deviceOptions) error) *cobra.Command {
-	opts := &deviceOptions{}
-	cmd := &cobra.Command{
+	return newIDCmd(&cobra.Command{
 		Use:     "device ID",
 		Short:   "Show one phone: identity, current state, risks and history",
 		Example: "  unbind device R58M12ABC\n  unbind device R58M12ABC -o json",
-		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(opts.Output); err != nil {
-				return err
-			}
-			opts.ID = args[0]
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return deviceRun(cmd.Context(), io, opts)
-		},
-	}
-	addAPIFlag(cmd, &opts.API)
-	addOutputFlag(cmd, &opts.Output)
-	return cmd
+	}, io, deviceRun, runF)
 }
 
 func deviceRun(ctx context.Context, io streams, opts *deviceOptions) error {
