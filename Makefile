@@ -1,4 +1,6 @@
-# Unbind. `make demo` runs the controller with simulated phones; `make test` runs every test.
+# Unbind. `make build` and `make android` build the shipped binaries (no build tags);
+# the demo and simulate subcommands exist only with -tags sim. `make demo` runs the
+# controller with simulated phones; `make test` runs every test.
 GO      ?= go
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
@@ -17,13 +19,14 @@ build: ## build both binaries for this machine into dist/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DIST)/unbind-agent ./cmd/unbind-agent
 
 demo: ## controller on its embedded defaults + 50 simulated phones; Ctrl-C stops it
-	$(GO) run ./cmd/unbind demo
+	$(GO) run -tags sim ./cmd/unbind demo
 
 deps: ## install what the tests need (Debian packages), if missing
 	@bash scripts/install-deps.sh
 
-test: deps ## every test: vet, go test -race, the agent cross-build
+test: deps ## every test: vet (with and without -tags sim), go test -race, the agent cross-build
 	$(GO) vet ./...
+	$(GO) vet -tags sim ./...
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory android
 

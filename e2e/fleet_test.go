@@ -14,7 +14,7 @@ import (
 
 	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/android/androidsim"
-	"github.com/unbind/unbind/android/androidsim/simfleet"
+	"github.com/unbind/unbind/internal/simfleet"
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/broker/brokertest"
 	"github.com/unbind/unbind/controller/controllertest"

@@ -78,14 +78,20 @@ A phone is safe to reset only when every check answered and none found a lock.`,
 	})
 	root.AddCommand(
 		newRunCmd(io, nil),
-		newSimulateCmd(io, nil),
 		newEnrollCmd(io, nil),
 		newStatusCmd(io, nil),
 		newInstallCmd(io, nil),
 		newVersionCmd(io),
 	)
+	for _, newCmd := range optionalCmds {
+		root.AddCommand(newCmd(io))
+	}
 	return root
 }
+
+// optionalCmds are subcommands that files behind build tags register from
+// init (simulate, with -tags sim), so that shipped binaries do not carry them.
+var optionalCmds []func(streams) *cobra.Command
 
 func newVersionCmd(io streams) *cobra.Command {
 	return &cobra.Command{

@@ -1,3 +1,5 @@
+//go:build sim
+
 package main
 
 import (
@@ -12,8 +14,12 @@ import (
 
 	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/android/androidsim"
-	"github.com/unbind/unbind/android/androidsim/simfleet"
+	"github.com/unbind/unbind/internal/simfleet"
 )
+
+func init() {
+	optionalCmds = append(optionalCmds, func(io streams) *cobra.Command { return newSimulateCmd(io, nil) })
+}
 
 type simulateOptions struct {
 	BrokerURL  string

@@ -1,3 +1,5 @@
+//go:build sim
+
 package main
 
 import (
@@ -14,11 +16,15 @@ import (
 
 	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/android/androidsim"
-	"github.com/unbind/unbind/android/androidsim/simfleet"
+	"github.com/unbind/unbind/internal/simfleet"
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/protocol"
 )
+
+func init() {
+	optionalCmds = append(optionalCmds, func(io streams) *cobra.Command { return newDemoCmd(io, nil) })
+}
 
 type demoOptions struct {
 	serveOptions

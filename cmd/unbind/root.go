@@ -75,7 +75,6 @@ lost mode remains; anything unverified is unknown, never safe.`,
 	})
 	root.AddCommand(
 		newServeCmd(io, nil),
-		newDemoCmd(io, nil),
 		newDevicesCmd(io, nil),
 		newDeviceCmd(io, nil),
 		newReleaseCmd(io, nil),
@@ -88,8 +87,15 @@ lost mode remains; anything unverified is unknown, never safe.`,
 		newEnrollCmd(io, nil),
 		newVersionCmd(io),
 	)
+	for _, newCmd := range optionalCmds {
+		root.AddCommand(newCmd(io))
+	}
 	return root
 }
+
+// optionalCmds are subcommands that files behind build tags register from
+// init (the demo, with -tags sim), so that shipped binaries do not carry them.
+var optionalCmds []func(streams) *cobra.Command
 
 func newVersionCmd(io streams) *cobra.Command {
 	return &cobra.Command{
