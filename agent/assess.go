@@ -3,7 +3,6 @@ package agent
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/unbind/unbind/protocol"
@@ -138,15 +137,7 @@ func Assess(obs Observation, opts AssessOptions) protocol.Report {
 
 // RiskSummary lists the distinct risk kinds of a report, for short messages.
 func RiskSummary(r protocol.Report) string {
-	seen := map[protocol.RiskKind]bool{}
-	var kinds []string
-	for _, risk := range r.Risks {
-		if !seen[risk.Kind] {
-			seen[risk.Kind] = true
-			kinds = append(kinds, string(risk.Kind))
-		}
-	}
-	return strings.Join(kinds, ", ")
+	return protocol.JoinRiskKinds(r.RiskKinds(), ", ")
 }
 
 func riskOrder(r protocol.Risk) int {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/controller/release"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -20,8 +21,8 @@ var (
 	// ErrCommandFinished is returned when canceling a command that has ended.
 	ErrCommandFinished = errors.New("command already finished")
 	// ErrNotSafe is returned for a factory reset of a phone whose latest
-	// report is not a fresh, verified "safe".
-	ErrNotSafe = errors.New("not verified safe to reset")
+	// report is not a fresh, verified "safe" (release.ResetAllowed).
+	ErrNotSafe = release.ErrNotSafe
 )
 
 // SendCommand issues a command to a device: see issue.
@@ -75,19 +76,10 @@ func (c *Controller) issue(ctx context.Context, deviceID string, kind protocol.C
 	return cmd, c.deliver(ctx, cmd)
 }
 
-// resetAllowed is the interlock every factory reset passes through, whoever
-// asks for it: the latest report must be safe, with no risk at all, and
-// younger than maxAge by the controller's clock.
+// resetAllowed applies release.ResetAllowed, the controller's one reset
+// interlock, to a device's latest report.
 func resetAllowed(dev registry.Device, now time.Time, maxAge time.Duration) error {
-	switch {
-	case dev.State == nil:
-		return fmt.Errorf("%w: no report", ErrNotSafe)
-	case !dev.State.SafeToReset || len(dev.State.Risks) > 0 || dev.Verdict != protocol.VerdictSafe:
-		return fmt.Errorf("%w: latest report is %s", ErrNotSafe, dev.State.Verdict())
-	case now.Sub(dev.StateAt) > maxAge:
-		return fmt.Errorf("%w: latest report is %s old", ErrNotSafe, now.Sub(dev.StateAt).Round(time.Second))
-	}
-	return nil
+	return release.ResetAllowed(dev.State, dev.StateAt, now, maxAge)
 }
 
 // deliver publishes a recorded command and marks it sent.

@@ -95,7 +95,7 @@ func (c *Controller) advance(ctx context.Context, rec registry.ReleaseRecord) er
 		cmd, err := c.reg.Command(ctx, rec.CommandID)
 		switch {
 		case err == nil:
-			obs.Command = &release.Command{ID: cmd.ID, Kind: cmd.Kind, State: string(cmd.State), Detail: lastDetail(cmd)}
+			obs.Command = &release.Command{ID: cmd.ID, Kind: cmd.Kind, State: protocol.CommandState(cmd.State), Detail: lastDetail(cmd)}
 			// A report answers this stage only if it came after its command.
 			cur.StageSince = cmd.IssuedAt
 		case errors.Is(err, registry.ErrNotFound) && cur.Stage == release.StageReset:

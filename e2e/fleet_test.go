@@ -14,11 +14,11 @@ import (
 
 	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/android/androidsim"
-	"github.com/unbind/unbind/internal/simfleet"
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/broker/brokertest"
 	"github.com/unbind/unbind/controller/controllertest"
 	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/internal/simfleet"
 	"github.com/unbind/unbind/protocol"
 )
 

@@ -63,3 +63,29 @@ func TestVerdict(t *testing.T) {
 		})
 	}
 }
+
+func TestReportRiskKinds(t *testing.T) {
+	tests := []struct {
+		name  string
+		risks []Risk
+		want  []RiskKind
+	}{
+		{"none", nil, nil},
+		{"first appearance order, each once", []Risk{
+			{Kind: RiskGoogleFRP, User: intPtrForTest(0)}, {Kind: RiskMiAccount}, {Kind: RiskGoogleFRP, User: intPtrForTest(10)},
+		}, []RiskKind{RiskGoogleFRP, RiskMiAccount}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Report{Risks: tc.risks}
+			assert.Equal(t, tc.want, r.RiskKinds())
+			for _, k := range tc.want {
+				assert.True(t, r.HasRisk(k))
+			}
+			assert.False(t, r.HasRisk(RiskLostMode))
+		})
+	}
+	assert.Equal(t, "google_frp, mi_account", JoinRiskKinds([]RiskKind{RiskGoogleFRP, RiskMiAccount}, ", "))
+}
+
+func intPtrForTest(i int) *int { return &i }

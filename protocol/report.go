@@ -2,6 +2,8 @@ package protocol
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -103,6 +105,37 @@ type Report struct {
 	LostMode    Tri       `json:"lost_mode"`
 	Rooted      bool      `json:"rooted"`
 	CheckedAt   time.Time `json:"checked_at"`
+}
+
+// RiskKinds lists the distinct kinds of r's risks, in the order they first
+// appear. It is the one definition of "the risk kinds of a report".
+func (r Report) RiskKinds() []RiskKind {
+	var kinds []RiskKind
+	for _, risk := range r.Risks {
+		if !slices.Contains(kinds, risk.Kind) {
+			kinds = append(kinds, risk.Kind)
+		}
+	}
+	return kinds
+}
+
+// HasRisk reports whether r carries a risk of any of kinds.
+func (r Report) HasRisk(kinds ...RiskKind) bool {
+	for _, risk := range r.Risks {
+		if slices.Contains(kinds, risk.Kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// JoinRiskKinds writes kinds as one string, separated by sep.
+func JoinRiskKinds(kinds []RiskKind, sep string) string {
+	s := make([]string, len(kinds))
+	for i, k := range kinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, sep)
 }
 
 // Verdict is safe only for a report with no risks; a report whose only risks

@@ -93,13 +93,7 @@ func adbStateHint(state string) string {
 
 // riskKinds lists the distinct kinds of a report's risks, in its order.
 func riskKinds(r protocol.Report) string {
-	var kinds []string
-	for _, risk := range r.Risks {
-		if k := string(risk.Kind); !slices.Contains(kinds, k) {
-			kinds = append(kinds, k)
-		}
-	}
-	return strings.Join(kinds, ",")
+	return protocol.JoinRiskKinds(r.RiskKinds(), ",")
 }
 
 // writeStatusText explains one phone: the verdict, each risk with its

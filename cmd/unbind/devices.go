@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -107,18 +106,10 @@ func riskKinds(r *protocol.Report) string {
 	if r == nil {
 		return "no report yet"
 	}
-	seen := map[protocol.RiskKind]bool{}
-	var kinds []string
-	for _, risk := range r.Risks {
-		if !seen[risk.Kind] {
-			seen[risk.Kind] = true
-			kinds = append(kinds, string(risk.Kind))
-		}
-	}
-	if len(kinds) == 0 {
+	if len(r.Risks) == 0 {
 		return "-"
 	}
-	return strings.Join(kinds, ",")
+	return protocol.JoinRiskKinds(r.RiskKinds(), ",")
 }
 
 func yesNo(b bool) string {

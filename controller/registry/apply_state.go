@@ -33,18 +33,15 @@ type stateKey struct {
 }
 
 func keyOf(r *protocol.Report) stateKey {
-	return stateKey{verdict: r.Verdict(), riskKinds: joinKinds(r.Risks), findDevice: r.FindDevice, lostMode: r.LostMode}
+	return stateKey{verdict: r.Verdict(), riskKinds: joinKinds(*r), findDevice: r.FindDevice, lostMode: r.LostMode}
 }
 
 // joinKinds is the sorted set of risk kinds: the order of risks and their
 // evidence text may vary between identical checks.
-func joinKinds(risks []protocol.Risk) string {
-	kinds := make([]string, 0, len(risks))
-	for _, r := range risks {
-		kinds = append(kinds, string(r.Kind))
-	}
+func joinKinds(r protocol.Report) string {
+	kinds := r.RiskKinds()
 	slices.Sort(kinds)
-	return strings.Join(slices.Compact(kinds), ",")
+	return protocol.JoinRiskKinds(kinds, ",")
 }
 
 func splitKinds(s string) []protocol.RiskKind {

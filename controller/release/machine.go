@@ -6,7 +6,6 @@ package release
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/unbind/unbind/protocol"
@@ -49,9 +48,11 @@ type Release struct {
 
 // Command is what the registry knows of the release's current command.
 type Command struct {
-	ID     string
-	Kind   protocol.CommandKind
-	State  string // registry command state: queued, sent, accepted, ..., succeeded
+	ID   string
+	Kind protocol.CommandKind
+	// State is the registry's command state: queued and sent (set by the
+	// controller, never terminal) or a state the agent reported.
+	State  protocol.CommandState
 	Detail string
 }
 
@@ -104,16 +105,14 @@ func verify(r Release, o Observed) (Release, []Effect) {
 		return r, nil
 	}
 	rep := o.Report
-	kinds := riskKinds(rep)
 	switch {
-	case safeAndFresh(rep, o):
+	case ResetAllowed(rep, o.ReportAt, o.Now, o.MaxReportAge) == nil:
 		return to(r, StageReset, o.Now, true), []Effect{{Send: protocol.CommandFactoryReset}}
-	case kinds[protocol.RiskLostMode]:
+	case rep.HasRisk(protocol.RiskLostMode):
 		return fail(r, "the phone is in lost mode: only its owner can unlock it")
-	case kinds[protocol.RiskMiAccount] || kinds[protocol.RiskGoogleFRP] ||
-		kinds[protocol.RiskSamsungReactivation] || kinds[protocol.RiskHuaweiID]:
+	case rep.HasRisk(protocol.RiskMiAccount, protocol.RiskGoogleFRP, protocol.RiskSamsungReactivation, protocol.RiskHuaweiID):
 		return to(r, StageSignOut, o.Now, true), []Effect{{Send: protocol.CommandSignOut}}
-	case kinds[protocol.RiskFindDevice]:
+	case rep.HasRisk(protocol.RiskFindDevice):
 		return to(r, StageFindDevice, o.Now, true), []Effect{{Send: protocol.CommandDisableFindDevice}}
 	default:
 		// Only unknowns (or a safe report too old): read again.
@@ -126,7 +125,7 @@ func guided(r Release, o Observed) (Release, []Effect) {
 	if o.Command == nil || !terminal(o.Command.State) {
 		return r, nil
 	}
-	if o.Command.State == "succeeded" {
+	if o.Command.State == protocol.CommandSucceeded {
 		return to(r, StageVerify, o.Now, true), []Effect{{Send: protocol.CommandRefresh}}
 	}
 	return fail(r, fmt.Sprintf("%s %s: %s", o.Command.Kind, o.Command.State, o.Command.Detail))
@@ -137,21 +136,15 @@ func reset(r Release, o Observed) (Release, []Effect) {
 		return r, nil
 	}
 	switch o.Command.State {
-	case "succeeded":
+	case protocol.CommandSucceeded:
 		r.Stage, r.Reason = StageReleased, o.Command.Detail
 		return r, nil
-	case "rejected":
+	case protocol.CommandRejected:
 		// The agent found a risk the controller had not seen: look again.
 		r.Reason = "reset refused by the phone: " + o.Command.Detail
 		return to(r, StageVerify, o.Now, false), []Effect{{Send: protocol.CommandRefresh}}
 	}
 	return fail(r, fmt.Sprintf("factory_reset %s: %s", o.Command.State, o.Command.Detail))
-}
-
-// safeAndFresh is the controller's half of the reset interlock.
-func safeAndFresh(rep *protocol.Report, o Observed) bool {
-	return rep.SafeToReset && len(rep.Risks) == 0 && rep.Verdict() == protocol.VerdictSafe &&
-		o.Now.Sub(o.ReportAt) <= o.MaxReportAge
 }
 
 // to moves r to stage s; keepReason false clears the explanation.
@@ -168,29 +161,13 @@ func fail(r Release, reason string) (Release, []Effect) {
 	return r, nil
 }
 
-func terminal(state string) bool {
-	return protocol.CommandState(state).Terminal()
-}
-
-func riskKinds(r *protocol.Report) map[protocol.RiskKind]bool {
-	m := map[protocol.RiskKind]bool{}
-	for _, risk := range r.Risks {
-		m[risk.Kind] = true
-	}
-	return m
+func terminal(state protocol.CommandState) bool {
+	return state.Terminal()
 }
 
 func remaining(r *protocol.Report) string {
 	if r == nil || len(r.Risks) == 0 {
 		return ""
 	}
-	var ks []string
-	seen := map[protocol.RiskKind]bool{}
-	for _, risk := range r.Risks {
-		if !seen[risk.Kind] {
-			seen[risk.Kind] = true
-			ks = append(ks, string(risk.Kind))
-		}
-	}
-	return "; still present: " + strings.Join(ks, ", ")
+	return "; still present: " + protocol.JoinRiskKinds(r.RiskKinds(), ", ")
 }

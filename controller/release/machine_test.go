@@ -26,7 +26,7 @@ func TestNext(t *testing.T) {
 	}
 	now := t0.Add(10 * time.Second)
 	fresh := now.Add(-time.Second)
-	cmd := func(kind protocol.CommandKind, state string) *Command {
+	cmd := func(kind protocol.CommandKind, state protocol.CommandState) *Command {
 		return &Command{ID: "c1", Kind: kind, State: state, Detail: "d"}
 	}
 	tests := []struct {
