@@ -1,14 +1,11 @@
 package agent
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -16,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -30,25 +28,6 @@ type Enrollment struct {
 	ControllerKey ed25519.PublicKey
 }
 
-// EnrollRequest is the body of POST /api/v1/enroll.
-type EnrollRequest struct {
-	Token    string `json:"token"`
-	DeviceID string `json:"device_id"`
-}
-
-// EnrollResponse is the controller's answer to a valid token.
-type EnrollResponse struct {
-	DeviceID     string `json:"device_id"`
-	MQTTUsername string `json:"mqtt_username"`
-	MQTTPassword string `json:"mqtt_password"`
-	BrokerURL    string `json:"broker_url"`
-	// ControllerPublicKey is PEM, block type publicKeyBlock.
-	ControllerPublicKey string `json:"controller_public_key"`
-}
-
-// EnrollPath is the controller's enrollment endpoint.
-const EnrollPath = "/api/v1/enroll"
-
 var (
 	// ErrEnrollRefused: the controller refused the token (unknown, used or
 	// expired). Only a new token from `unbind enroll` helps.
@@ -57,68 +36,31 @@ var (
 	ErrNotEnrolled = errors.New("agent not enrolled")
 )
 
-// publicKeyBlock is the PEM block type the controller writes its public key
-// in (controller/keys); the agent may not import the controller.
-const publicKeyBlock = "UNBIND ED25519 PUBLIC KEY"
-
 // ParsePublicKey reads a controller public key in PEM form.
 func ParsePublicKey(b []byte) (ed25519.PublicKey, error) {
-	block, _ := pem.Decode(b)
-	if block == nil || block.Type != publicKeyBlock || len(block.Bytes) != ed25519.PublicKeySize {
-		return nil, errors.New("not an unbind controller public key (PEM)")
-	}
-	return ed25519.PublicKey(block.Bytes), nil
+	return protocol.ParsePublicKey(b)
 }
 
-// maxEnrollResponse bounds the controller's answer; it is a few hundred bytes.
-const maxEnrollResponse = 16 << 10
-
 // Enroll exchanges token at the controller's API (base URL, e.g.
-// "http://10.0.0.2:8080") for the credentials of deviceID.
+// "http://10.0.0.2:8080") for the credentials of deviceID, through the api
+// client; client nil means api's default.
 func Enroll(ctx context.Context, client *http.Client, controllerURL, token, deviceID string) (Enrollment, error) {
 	if err := protocol.ValidateDeviceID(deviceID); err != nil {
 		return Enrollment{}, fmt.Errorf("enroll %q: %w", deviceID, err)
 	}
-	if client == nil {
-		client = http.DefaultClient
-	}
-	body, err := json.Marshal(EnrollRequest{Token: token, DeviceID: deviceID})
-	if err != nil {
-		return Enrollment{}, fmt.Errorf("enroll %s: %w", deviceID, err)
-	}
-	url := strings.TrimRight(controllerURL, "/") + EnrollPath
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
+	r, err := api.NewClient(controllerURL, client).Enroll(ctx, token, deviceID)
+	var apiErr *api.Error
+	switch {
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized:
+		return Enrollment{}, fmt.Errorf("enroll %s: %w: %s", deviceID, ErrEnrollRefused, apiErr.Error())
+	case errors.As(err, &apiErr):
+		return Enrollment{}, fmt.Errorf("enroll %s at %s: %s", deviceID, controllerURL, apiErr.Error())
+	case errors.Is(err, api.ErrUnreachable) || errors.Is(err, api.ErrBadURL):
 		return Enrollment{}, fmt.Errorf("enroll %s at %s: %w", deviceID, controllerURL, err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return Enrollment{}, fmt.Errorf("enroll %s at %s: %w", deviceID, controllerURL, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxEnrollResponse))
-	if err != nil {
-		return Enrollment{}, fmt.Errorf("enroll %s at %s: read answer: %w", deviceID, controllerURL, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error string `json:"error"`
-		}
-		msg := resp.Status
-		if json.Unmarshal(b, &e) == nil && e.Error != "" {
-			msg = e.Error
-		}
-		if resp.StatusCode == http.StatusUnauthorized {
-			return Enrollment{}, fmt.Errorf("enroll %s: %w: %s", deviceID, ErrEnrollRefused, msg)
-		}
-		return Enrollment{}, fmt.Errorf("enroll %s at %s: %s", deviceID, controllerURL, msg)
-	}
-	var r EnrollResponse
-	if err := json.Unmarshal(b, &r); err != nil {
+	case err != nil:
 		return Enrollment{}, fmt.Errorf("enroll %s at %s: answer: %w", deviceID, controllerURL, err)
 	}
-	e, err := r.enrollment()
+	e, err := enrollmentOf(r)
 	if err != nil {
 		return Enrollment{}, fmt.Errorf("enroll %s at %s: answer: %w", deviceID, controllerURL, err)
 	}
@@ -128,7 +70,7 @@ func Enroll(ctx context.Context, client *http.Client, controllerURL, token, devi
 	return e, nil
 }
 
-func (r EnrollResponse) enrollment() (Enrollment, error) {
+func enrollmentOf(r protocol.EnrollResponse) (Enrollment, error) {
 	key, err := ParsePublicKey([]byte(r.ControllerPublicKey))
 	if err != nil {
 		return Enrollment{}, err
@@ -146,8 +88,8 @@ const enrollmentFile = "enrollment.json"
 
 // SaveEnrollment writes e to dir, readable by its owner only.
 func SaveEnrollment(dir string, e Enrollment) error {
-	pemKey := pem.EncodeToMemory(&pem.Block{Type: publicKeyBlock, Bytes: e.ControllerKey})
-	b, err := json.MarshalIndent(EnrollResponse{
+	pemKey := protocol.EncodePublicKey(e.ControllerKey)
+	b, err := json.MarshalIndent(protocol.EnrollResponse{
 		DeviceID: e.DeviceID, MQTTUsername: e.Username, MQTTPassword: e.Password,
 		BrokerURL: e.BrokerURL, ControllerPublicKey: string(pemKey),
 	}, "", "  ")
@@ -170,11 +112,11 @@ func LoadEnrollment(dir string) (Enrollment, error) {
 	if err != nil {
 		return Enrollment{}, fmt.Errorf("read enrollment: %w", err)
 	}
-	var r EnrollResponse
+	var r protocol.EnrollResponse
 	if err := json.Unmarshal(b, &r); err != nil {
 		return Enrollment{}, fmt.Errorf("read enrollment %s: %w", path, err)
 	}
-	e, err := r.enrollment()
+	e, err := enrollmentOf(r)
 	if err != nil {
 		return Enrollment{}, fmt.Errorf("read enrollment %s: %w", path, err)
 	}

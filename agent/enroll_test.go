@@ -13,12 +13,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/protocol"
 )
 
 func TestEnrollAnswers(t *testing.T) {
 	pub, _ := keyPair(0)
-	goodPEM := string(pem.EncodeToMemory(&pem.Block{Type: publicKeyBlock, Bytes: pub}))
-	good := EnrollResponse{DeviceID: "me", MQTTUsername: "me", MQTTPassword: "pw", BrokerURL: "tcp://h:1883", ControllerPublicKey: goodPEM}
+	goodPEM := string(pem.EncodeToMemory(&pem.Block{Type: protocol.PublicKeyPEMBlock, Bytes: pub}))
+	good := protocol.EnrollResponse{DeviceID: "me", MQTTUsername: "me", MQTTPassword: "pw", BrokerURL: "tcp://h:1883", ControllerPublicKey: goodPEM}
 	tests := []struct {
 		name    string
 		status  int
@@ -29,17 +31,17 @@ func TestEnrollAnswers(t *testing.T) {
 		{name: "ok", status: 200, body: good},
 		{name: "refused", status: 401, body: map[string]string{"error": "token used"}, wantErr: "token used", refused: true},
 		{name: "server error", status: 500, body: map[string]string{"error": "disk full"}, wantErr: "disk full"},
-		{name: "other device", status: 200, body: func() EnrollResponse { r := good; r.DeviceID = "them"; return r }(), wantErr: "for device"},
-		{name: "bad key", status: 200, body: func() EnrollResponse { r := good; r.ControllerPublicKey = "x"; return r }(), wantErr: "public key"},
-		{name: "no password", status: 200, body: func() EnrollResponse { r := good; r.MQTTPassword = ""; return r }(), wantErr: "credentials"},
+		{name: "other device", status: 200, body: func() protocol.EnrollResponse { r := good; r.DeviceID = "them"; return r }(), wantErr: "for device"},
+		{name: "bad key", status: 200, body: func() protocol.EnrollResponse { r := good; r.ControllerPublicKey = "x"; return r }(), wantErr: "public key"},
+		{name: "no password", status: 200, body: func() protocol.EnrollResponse { r := good; r.MQTTPassword = ""; return r }(), wantErr: "credentials"},
 		{name: "not json", status: 200, body: "<html>", wantErr: "answer"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				var req EnrollRequest
+				var req protocol.EnrollRequest
 				assert.NoError(t, json.NewDecoder(r.Body).Decode(&req))
-				assert.Equal(t, EnrollRequest{Token: "tok", DeviceID: "me"}, req)
+				assert.Equal(t, protocol.EnrollRequest{Token: "tok", DeviceID: "me"}, req)
 				w.WriteHeader(tc.status)
 				if s, ok := tc.body.(string); ok {
 					_, _ = w.Write([]byte(s))

@@ -1,5 +1,6 @@
 // Package controller keeps the registry of phones, listens to their agents
-// over MQTT and serves the registry over an HTTP API. By default it embeds
+// over MQTT, dispatches commands, runs releases and serves the HTTP API that
+// Config.API builds (controller/httpapi). By default it embeds
 // its own MQTT broker; given a broker URL it uses that one instead.
 package controller
 
@@ -50,6 +51,9 @@ type Config struct {
 	MQTTListener net.Listener
 	HTTPListen   string
 	HTTPListener net.Listener
+	// API builds the HTTP API's handler once the controller runs
+	// (controller/httpapi.New); nil answers every request with 404.
+	API func(*Controller) http.Handler
 	// BatchSize and FlushInterval bound how long state reports wait before
 	// they are written in one transaction.
 	BatchSize     int
@@ -211,7 +215,11 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		every(runCtx, releaseEvery, c.advanceReleases)
 	}()
 
-	c.http = &http.Server{Handler: newAPI(c), ReadHeaderTimeout: 10 * time.Second}
+	handler := http.NotFoundHandler()
+	if cfg.API != nil {
+		handler = cfg.API(c)
+	}
+	c.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()

@@ -29,17 +29,6 @@ type EnrollmentToken struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// Enrollment is what an agent receives for a valid token. Its JSON form is
-// the body of POST /api/v1/enroll's answer.
-type Enrollment struct {
-	DeviceID     string `json:"device_id"`
-	MQTTUsername string `json:"mqtt_username"`
-	MQTTPassword string `json:"mqtt_password"`
-	BrokerURL    string `json:"broker_url"`
-	// ControllerPublicKey is the PEM form of the key commands are signed with.
-	ControllerPublicKey string `json:"controller_public_key"`
-}
-
 // NewEnrollmentToken mints a one-time enrollment token valid for ttl
 // (DefaultEnrollmentTTL when ttl <= 0).
 func (c *Controller) NewEnrollmentToken(ctx context.Context, ttl time.Duration) (EnrollmentToken, error) {
@@ -56,21 +45,21 @@ func (c *Controller) NewEnrollmentToken(ctx context.Context, ttl time.Duration) 
 
 // Enroll spends token on deviceID and issues the device's MQTT credentials,
 // replacing any it had. The password is returned here and never again.
-func (c *Controller) Enroll(ctx context.Context, token, deviceID string) (Enrollment, error) {
+func (c *Controller) Enroll(ctx context.Context, token, deviceID string) (protocol.EnrollResponse, error) {
 	if err := protocol.ValidateDeviceID(deviceID); err != nil {
-		return Enrollment{}, fmt.Errorf("enroll %q: %w", deviceID, err)
+		return protocol.EnrollResponse{}, fmt.Errorf("enroll %q: %w", deviceID, err)
 	}
 	password := randomSecret()
 	cred := registry.Credential{DeviceID: deviceID, Username: deviceID, PasswordHash: hashSecret(password)}
 	err := c.reg.Enroll(ctx, hashSecret(token), cred, c.cfg.Now().UTC())
 	if errors.Is(err, registry.ErrTokenRefused) {
-		return Enrollment{}, fmt.Errorf("enroll %s: %w", deviceID, ErrEnrollRefused)
+		return protocol.EnrollResponse{}, fmt.Errorf("enroll %s: %w", deviceID, ErrEnrollRefused)
 	}
 	if err != nil {
-		return Enrollment{}, err
+		return protocol.EnrollResponse{}, err
 	}
 	c.log.Info("device enrolled", "device", deviceID)
-	return Enrollment{
+	return protocol.EnrollResponse{
 		DeviceID: deviceID, MQTTUsername: cred.Username, MQTTPassword: password,
 		BrokerURL: c.BrokerURL(), ControllerPublicKey: string(keys.EncodePublic(c.PublicKey())),
 	}, nil

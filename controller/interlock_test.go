@@ -14,16 +14,7 @@ import (
 	"github.com/unbind/unbind/protocol"
 )
 
-func stateOf(id string, receivedAt time.Time, kinds ...protocol.RiskKind) registry.Update {
-	s := &protocol.DeviceState{V: 1, DeviceID: id, Seq: 1, Report: protocol.Report{
-		Device: protocol.Identity{Serial: id}, SafeToReset: len(kinds) == 0, Risks: []protocol.Risk{},
-		FindDevice: protocol.TriOff, LostMode: protocol.TriOff, CheckedAt: receivedAt,
-	}}
-	for _, k := range kinds {
-		s.Risks = append(s.Risks, protocol.Risk{Kind: k, Check: "test", Evidence: "test"})
-	}
-	return registry.Update{DeviceID: id, ReceivedAt: receivedAt, State: s}
-}
+var stateOf = controllertest.StateUpdate
 
 // TestFactoryResetInterlock: whoever asks, the controller issues a factory
 // reset only for a phone whose latest report is safe and fresh.

@@ -2,10 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -47,24 +43,7 @@ func enrollVia(c *controller.Controller) enroller {
 }
 
 // enrollViaAPI is enrollVia for a controller running in another process.
-func enrollViaAPI(apiURL string) enroller {
-	return func(ctx context.Context, id string) (agent.Enrollment, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, apiURL+"/api/v1/enroll/tokens", strings.NewReader(`{}`))
-		if err != nil {
-			return agent.Enrollment{}, err
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return agent.Enrollment{}, err
-		}
-		defer resp.Body.Close()
-		var tok controller.EnrollmentToken
-		if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil {
-			return agent.Enrollment{}, fmt.Errorf("token from %s: %s: %w", apiURL, resp.Status, err)
-		}
-		return agent.Enroll(ctx, nil, apiURL, tok.Token, id)
-	}
-}
+var enrollViaAPI = simfleet.EnrollVia
 
 // startFleet runs phones against the broker at brokerURL. Without an
 // enroller the agents reject every command and a broker that checks

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unbind/unbind/android/androidsim"
+	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/cert"
 	"github.com/unbind/unbind/controller/controllertest"
@@ -110,7 +111,7 @@ func TestRelease(t *testing.T) {
 	}
 	// Certificates exist for the released phones only, and verify.
 	for _, p := range willing {
-		var body controller.CertificateBody
+		var body api.CertificateBody
 		status := postJSON(t, c.APIURL()+"/api/v1/devices/"+p.Serial()+"/certificate", `{"operator":"tester"}`, &body)
 		require.Equal(t, http.StatusCreated, status, p.Serial())
 		assert.NoError(t, cert.Verify([]byte(body.File), c.PublicKey()), p.Serial())

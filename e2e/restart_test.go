@@ -17,8 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unbind/unbind/android/androidsim"
-	"github.com/unbind/unbind/controller"
-	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/api"
 )
 
 var (
@@ -55,9 +54,9 @@ func freePort(t *testing.T) string {
 }
 
 // serveProcess runs `unbind serve` as its own process.
-func serveProcess(t *testing.T, bin, db, mqtt, api string) *exec.Cmd {
+func serveProcess(t *testing.T, bin, db, mqtt, apiAddr string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--db", db, "--mqtt-listen", mqtt, "--http-listen", api, "--log-level", "warn")
+	cmd := exec.Command(bin, "serve", "--db", db, "--mqtt-listen", mqtt, "--http-listen", apiAddr, "--log-level", "warn")
 	cmd.Stdout = os.Stderr
 	cmd.Stderr = os.Stderr
 	require.NoError(t, cmd.Start())
@@ -66,7 +65,7 @@ func serveProcess(t *testing.T, bin, db, mqtt, api string) *exec.Cmd {
 		_ = cmd.Wait()
 	})
 	eventually(t, func() bool {
-		resp, err := http.Get("http://" + api + "/healthz")
+		resp, err := http.Get("http://" + apiAddr + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 		}
@@ -93,8 +92,8 @@ func getJSON(url string, v any) error {
 func TestReleaseSurvivesControllerKill(t *testing.T) {
 	bin := buildUnbind(t)
 	db := filepath.Join(t.TempDir(), "registry.db")
-	mqtt, api := freePort(t), freePort(t)
-	first := serveProcess(t, bin, db, mqtt, api)
+	mqtt, apiAddr := freePort(t), freePort(t)
+	first := serveProcess(t, bin, db, mqtt, apiAddr)
 
 	// People act a few seconds after being guided, so the kill lands while
 	// they are still at their phones.
@@ -110,11 +109,11 @@ func TestReleaseSurvivesControllerKill(t *testing.T) {
 	}
 	never := slow(androidsim.SamsungWithSecureFolder(), "k-never", androidsim.Never)
 	all := append(append([]*androidsim.Phone{}, willing...), never)
-	startFleet(t, "tcp://"+mqtt, all, enrollViaAPI("http://"+api))
+	startFleet(t, "tcp://"+mqtt, all, enrollViaAPI("http://"+apiAddr))
 
-	base := "http://" + api
+	base := "http://" + apiAddr
 	eventually(t, func() bool {
-		var body struct{ Devices []registry.Device }
+		var body struct{ Devices []api.Device }
 		err := getJSON(base+"/api/v1/devices?online", &body)
 		return err == nil && len(body.Devices) == len(all)
 	}, "fleet online")
@@ -125,10 +124,10 @@ func TestReleaseSurvivesControllerKill(t *testing.T) {
 		for _, p := range ps {
 			ids = append(ids, p.Serial())
 		}
-		reqBody, _ := json.Marshal(controller.ReleaseAPIRequest{DeviceIDs: ids, Operator: "tester", TimeoutSeconds: timeout})
+		reqBody, _ := json.Marshal(api.ReleaseRequest{DeviceIDs: ids, Operator: "tester", TimeoutSeconds: timeout})
 		resp, err := http.Post(base+"/api/v1/releases", "application/json", strings.NewReader(string(reqBody)))
 		require.NoError(t, err)
-		var started controller.ReleasesBody
+		var started api.ReleasesBody
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&started))
 		resp.Body.Close()
 		require.Len(t, started.Releases, len(ps))
@@ -141,7 +140,7 @@ func TestReleaseSurvivesControllerKill(t *testing.T) {
 	startReleases([]*androidsim.Phone{never}, 10)
 
 	eventually(t, func() bool {
-		var body controller.ReleasesBody
+		var body api.ReleasesBody
 		if getJSON(base+"/api/v1/releases"+query, &body) != nil {
 			return false
 		}
@@ -155,9 +154,9 @@ func TestReleaseSurvivesControllerKill(t *testing.T) {
 
 	require.NoError(t, first.Process.Kill())
 	_ = first.Wait()
-	serveProcess(t, bin, db, mqtt, api)
+	serveProcess(t, bin, db, mqtt, apiAddr)
 
-	var final controller.ReleasesBody
+	var final api.ReleasesBody
 	eventually(t, func() bool {
 		if getJSON(base+"/api/v1/releases"+query, &final) != nil {
 			return false

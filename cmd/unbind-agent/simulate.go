@@ -4,15 +4,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/internal/simfleet"
 )
@@ -68,7 +64,7 @@ func simulateRun(ctx context.Context, io streams, opts *simulateOptions) error {
 	fleet := simfleet.Start(ctx, simfleet.Config{
 		BrokerURL: opts.BrokerURL, Phones: androidsim.Fleet(opts.Phones, opts.Seed),
 		Interval: opts.Interval, ActiveInterval: time.Second, Logger: logger,
-		Enroll: enrollWith(opts.Controller),
+		Enroll: simfleet.EnrollVia(opts.Controller),
 	})
 	fmt.Fprintf(io.out, "%d simulated phones reporting to %s; Ctrl-C stops them\n", opts.Phones, opts.BrokerURL)
 	<-ctx.Done()
@@ -77,33 +73,4 @@ func simulateRun(ctx context.Context, io streams, opts *simulateOptions) error {
 		fmt.Fprintf(io.err, "%s: %v\n", serial, err)
 	}
 	return nil
-}
-
-// enrollWith mints a token per phone through the controller's API, as
-// `unbind enroll` does, and trades it like `unbind-agent enroll`. No
-// controller: the phones run unenrolled.
-func enrollWith(controllerURL string) func(context.Context, string) (agent.Enrollment, error) {
-	if controllerURL == "" {
-		return nil
-	}
-	client := &http.Client{Timeout: 30 * time.Second}
-	return func(ctx context.Context, id string) (agent.Enrollment, error) {
-		url := strings.TrimRight(controllerURL, "/") + "/api/v1/enroll/tokens"
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader("{}"))
-		if err != nil {
-			return agent.Enrollment{}, err
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return agent.Enrollment{}, fmt.Errorf("token for %s: %w", id, err)
-		}
-		defer resp.Body.Close()
-		var tok struct {
-			Token string `json:"token"`
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.Token == "" {
-			return agent.Enrollment{}, fmt.Errorf("token for %s from %s: %s", id, controllerURL, resp.Status)
-		}
-		return agent.Enroll(ctx, client, controllerURL, tok.Token, id)
-	}
 }

@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/api"
 )
 
 type auditOptions struct {
@@ -55,15 +53,11 @@ names risk kinds and verdicts only, never account names.`,
 }
 
 func auditRun(ctx context.Context, io streams, opts *auditOptions) error {
-	path := "/api/v1/audit"
-	if opts.ID != "" {
-		path = "/api/v1/devices/" + url.PathEscape(opts.ID) + "/audit"
-	}
-	path += "?limit=" + strconv.Itoa(opts.Limit)
-	var body controller.AuditBody
-	if err := newAPIClient(opts.API).get(ctx, path, &body); err != nil {
+	entries, err := newAPIClient(opts.API).Audit(ctx, opts.ID, opts.Limit)
+	if err != nil {
 		return err
 	}
+	body := api.AuditBody{Entries: entries}
 	if opts.Output == "json" {
 		return writeJSONTo(io.out, body.Entries)
 	}

@@ -5,15 +5,12 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller/cert"
 	"github.com/unbind/unbind/controller/keys"
 )
@@ -55,9 +52,8 @@ Check a certificate offline with 'unbind cert verify'.`,
 }
 
 func certRun(ctx context.Context, io streams, opts *certOptions) error {
-	var body controller.CertificateBody
-	req := controller.CertificateRequest{Operator: opts.Operator}
-	if err := newAPIClient(opts.API).post(ctx, "/api/v1/devices/"+url.PathEscape(opts.ID)+"/certificate", req, &body); err != nil {
+	body, err := newAPIClient(opts.API).IssueCertificate(ctx, opts.ID, api.CertificateRequest{Operator: opts.Operator})
+	if err != nil {
 		return err
 	}
 	sc, err := cert.Parse([]byte(body.File))
@@ -216,7 +212,7 @@ func newKeyCmd(io streams, runF func(context.Context, *keyOptions) error) *cobra
 }
 
 func keyRun(ctx context.Context, io streams, opts *keyOptions) error {
-	b, err := getKey(ctx, newAPIClient(opts.API))
+	b, err := newAPIClient(opts.API).PublicKey(ctx)
 	if err != nil {
 		return err
 	}
@@ -227,25 +223,4 @@ func keyRun(ctx context.Context, io streams, opts *keyOptions) error {
 	fmt.Fprintf(io.err, "controller key %s\n", cert.Fingerprint(pub))
 	_, err = io.out.Write(keys.EncodePublic(pub))
 	return err
-}
-
-// getKey fetches the PEM the key route serves (not JSON, so not apiClient.get).
-func getKey(ctx context.Context, c *apiClient) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/api/v1/key", nil)
-	if err != nil {
-		return nil, fmt.Errorf("%w: --api %q: %w", errUsage, c.base, err)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("cannot reach the controller at %s (is `unbind serve` running?): %w", c.base, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET /api/v1/key: %s", resp.Status)
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if err != nil {
-		return nil, fmt.Errorf("read the controller's key: %w", err)
-	}
-	return b, nil
 }

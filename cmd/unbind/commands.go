@@ -3,12 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
-	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/api"
 )
 
 func newCommandsCmd(io streams, runF func(context.Context, *commandsOptions) error) *cobra.Command {
@@ -20,12 +19,11 @@ func newCommandsCmd(io streams, runF func(context.Context, *commandsOptions) err
 }
 
 func commandsRun(ctx context.Context, io streams, opts *commandsOptions) error {
-	var body struct {
-		Commands []registry.CommandRecord `json:"commands"`
-	}
-	if err := newAPIClient(opts.API).get(ctx, "/api/v1/devices/"+url.PathEscape(opts.ID)+"/commands", &body); err != nil {
+	cmds, err := newAPIClient(opts.API).Commands(ctx, opts.ID)
+	if err != nil {
 		return err
 	}
+	body := api.CommandsBody{Commands: cmds}
 	if opts.Output == "json" {
 		return writeJSONTo(io.out, body.Commands)
 	}
@@ -56,13 +54,13 @@ phone already runs is canceled by the agent, which confirms it.`,
 }
 
 func cancelRun(ctx context.Context, io streams, opts *cancelOptions) error {
-	var out map[string]any
-	if err := newAPIClient(opts.API).post(ctx, "/api/v1/commands/"+url.PathEscape(opts.ID)+"/cancel", struct{}{}, &out); err != nil {
+	cmd, err := newAPIClient(opts.API).Cancel(ctx, opts.ID)
+	if err != nil {
 		return err
 	}
 	if opts.Output == "json" {
-		return writeJSONTo(io.out, out)
+		return writeJSONTo(io.out, cmd)
 	}
-	_, err := fmt.Fprintf(io.out, "cancel requested for %s\n", opts.ID)
+	_, err = fmt.Fprintf(io.out, "cancel requested for %s\n", opts.ID)
 	return err
 }

@@ -3,12 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-
-	"github.com/unbind/unbind/controller"
 )
 
 func newDeviceCmd(io streams, runF func(context.Context, *deviceOptions) error) *cobra.Command {
@@ -20,8 +17,8 @@ func newDeviceCmd(io streams, runF func(context.Context, *deviceOptions) error) 
 }
 
 func deviceRun(ctx context.Context, io streams, opts *deviceOptions) error {
-	var d controller.DeviceDetail
-	if err := newAPIClient(opts.API).get(ctx, "/api/v1/devices/"+url.PathEscape(opts.ID), &d); err != nil {
+	d, err := newAPIClient(opts.API).Device(ctx, opts.ID)
+	if err != nil {
 		return err
 	}
 	if opts.Output == "json" {

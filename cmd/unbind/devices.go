@@ -3,13 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -54,28 +53,14 @@ Filters combine with AND.`,
 	return cmd
 }
 
-func (o *devicesOptions) query() string {
-	q := url.Values{}
-	for name, on := range map[string]bool{
-		"bound": o.Bound, "safe": o.Safe, "unknown": o.Unknown, "online": o.Online, "offline": o.Offline,
-	} {
-		if on {
-			q.Set(name, "true")
-		}
-	}
-	if len(q) == 0 {
-		return ""
-	}
-	return "?" + q.Encode()
-}
-
 func devicesRun(ctx context.Context, io streams, opts *devicesOptions) error {
-	var body struct {
-		Devices []registry.Device `json:"devices"`
-	}
-	if err := newAPIClient(opts.API).get(ctx, "/api/v1/devices"+opts.query(), &body); err != nil {
+	devices, err := newAPIClient(opts.API).Devices(ctx, api.DeviceFilter{
+		Bound: opts.Bound, Safe: opts.Safe, Unknown: opts.Unknown, Online: opts.Online, Offline: opts.Offline,
+	})
+	if err != nil {
 		return err
 	}
+	body := api.DevicesBody{Devices: devices}
 	if opts.Output == "json" {
 		return writeJSONTo(io.out, body.Devices)
 	}
@@ -95,7 +80,7 @@ func devicesRun(ctx context.Context, io streams, opts *devicesOptions) error {
 }
 
 // verdictOf never shows a device without a report as safe.
-func verdictOf(d registry.Device) protocol.Verdict {
+func verdictOf(d api.Device) protocol.Verdict {
 	if d.State == nil || d.Verdict == "" {
 		return protocol.VerdictUnknown
 	}

@@ -54,8 +54,8 @@ expires after --ttl. Print one per phone.`,
 }
 
 func enrollRun(ctx context.Context, io streams, opts *enrollOptions) error {
-	var tok controller.EnrollmentToken
-	if err := newAPIClient(opts.API).post(ctx, "/api/v1/enroll/tokens", controller.TokenRequest{TTL: opts.TTL.String()}, &tok); err != nil {
+	tok, err := newAPIClient(opts.API).NewEnrollmentToken(ctx, opts.TTL)
+	if err != nil {
 		return err
 	}
 	if opts.Output == "json" {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/api"
 )
 
 type monitorOptions struct {
@@ -45,9 +45,8 @@ The password is shown once.`,
 }
 
 func monitorRun(ctx context.Context, io streams, opts *monitorOptions) error {
-	var m controller.MonitorCredential
-	if err := newAPIClient(opts.API).post(ctx, "/api/v1/monitors",
-		controller.MonitorRequest{Name: opts.Name, Operator: opts.Operator}, &m); err != nil {
+	m, err := newAPIClient(opts.API).NewMonitor(ctx, api.MonitorRequest{Name: opts.Name, Operator: opts.Operator})
+	if err != nil {
 		return err
 	}
 	if opts.Output == "json" {
@@ -57,7 +56,7 @@ func monitorRun(ctx context.Context, io streams, opts *monitorOptions) error {
 	if u, err := url.Parse(m.BrokerURL); err == nil && u.Hostname() != "" {
 		host, port = u.Hostname(), u.Port()
 	}
-	_, err := fmt.Fprintf(io.out, "username: %s\npassword: %s\n\nfor example:\n  mosquitto_sub -h %s -p %s -u '%s' -P '%s' -t 'unbind/v1/devices/+/state' -v\n",
+	_, err = fmt.Fprintf(io.out, "username: %s\npassword: %s\n\nfor example:\n  mosquitto_sub -h %s -p %s -u '%s' -P '%s' -t 'unbind/v1/devices/+/state' -v\n",
 		m.Username, m.Password, host, port, m.Username, m.Password)
 	return err
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -12,8 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/unbind/unbind/controller"
-	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller/release"
 )
 
@@ -91,21 +89,19 @@ exits 0 only if every phone was released.`,
 }
 
 func releaseRun(ctx context.Context, io streams, opts *releaseOptions) error {
-	api := newAPIClient(opts.API)
-	var body controller.ReleasesBody
-	err := api.post(ctx, "/api/v1/releases", controller.ReleaseAPIRequest{
+	client := newAPIClient(opts.API)
+	rs, err := client.StartReleases(ctx, api.ReleaseRequest{
 		DeviceIDs: opts.DeviceIDs, All: opts.All, Filter: opts.Filter, Operator: opts.Operator,
 		TimeoutSeconds: int(opts.Timeout / time.Second),
-	}, &body)
+	})
 	if err != nil {
 		return err
 	}
-	rs := body.Releases
 	if opts.Output == "table" {
 		fmt.Fprintf(io.err, "releasing %d phone(s) as %s\n", len(rs), opts.Operator)
 	}
 	if opts.Wait {
-		if rs, err = waitReleases(ctx, io, api, rs, opts); err != nil {
+		if rs, err = waitReleases(ctx, io, client, rs, opts); err != nil {
 			return err
 		}
 	}
@@ -128,20 +124,20 @@ func releaseRun(ctx context.Context, io streams, opts *releaseOptions) error {
 }
 
 // waitReleases polls until every release has ended, printing progress when it changes.
-func waitReleases(ctx context.Context, io streams, api *apiClient, rs []registry.ReleaseRecord, opts *releaseOptions) ([]registry.ReleaseRecord, error) {
-	q := url.Values{}
+func waitReleases(ctx context.Context, io streams, client *api.Client, rs []api.Release, opts *releaseOptions) ([]api.Release, error) {
+	ids := make([]string, 0, len(rs))
 	for _, r := range rs {
-		q.Add("id", r.ID)
+		ids = append(ids, r.ID)
 	}
 	last := ""
 	t := time.NewTicker(opts.Poll)
 	defer t.Stop()
 	for {
-		var body controller.ReleasesBody
-		if err := api.get(ctx, "/api/v1/releases?"+q.Encode(), &body); err != nil {
+		got, err := client.Releases(ctx, ids)
+		if err != nil {
 			return rs, err
 		}
-		rs = body.Releases
+		rs = got
 		line, done := progress(rs)
 		if line != last && opts.Output == "table" {
 			fmt.Fprintf(io.err, "%s  %s\n", time.Now().Format("15:04:05"), line)
@@ -160,7 +156,7 @@ func waitReleases(ctx context.Context, io streams, api *apiClient, rs []registry
 }
 
 // progress is a bar over the fleet and counts per kind of wait.
-func progress(rs []registry.ReleaseRecord) (string, bool) {
+func progress(rs []api.Release) (string, bool) {
 	var released, failed, person, working int
 	for _, r := range rs {
 		switch release.Stage(r.Stage) {
@@ -185,7 +181,7 @@ func progress(rs []registry.ReleaseRecord) (string, bool) {
 		bar, done, len(rs), released, failed, person, working), done == len(rs)
 }
 
-func printReleases(io streams, rs []registry.ReleaseRecord) error {
+func printReleases(io streams, rs []api.Release) error {
 	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "DEVICE\tRELEASE\tSTAGE\tOUTCOME\tREASON")
 	for _, r := range rs {

@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/unbind/unbind/api"
 )
 
 // version is set by the linker (-X main.version=...).
@@ -41,7 +43,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return code.code
 		}
 		fmt.Fprintln(stderr, "unbind:", err)
-		if errors.Is(err, errUsage) {
+		if errors.Is(err, errUsage) || errors.Is(err, api.ErrBadURL) {
 			return exitUsage
 		}
 		return exitError

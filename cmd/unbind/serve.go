@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/controller/httpapi"
 )
 
 type serveOptions struct {
@@ -57,6 +59,7 @@ func (o *serveOptions) config(logger *slog.Logger) controller.Config {
 		MQTTTLSCert: o.TLSCert, MQTTTLSKey: o.TLSKey, MaxReportAge: o.MaxReportAge, CommandTTL: o.CommandTTL,
 		BrokerUsername: orEnv(o.BrokerUser, "UNBIND_BROKER_USERNAME"), BrokerPassword: orEnv(o.BrokerPass, "UNBIND_BROKER_PASSWORD"),
 		Logger: logger, Version: version,
+		API: func(c *controller.Controller) http.Handler { return httpapi.New(c) },
 	}
 }
 

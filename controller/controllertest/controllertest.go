@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/controller/httpapi"
+	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/protocol"
 )
 
 // Start runs a controller until the test ends. configure may change the
@@ -28,6 +32,7 @@ func Start(t testing.TB, configure ...func(*controller.Config)) *controller.Cont
 		FlushInterval: 20 * time.Millisecond,
 		Logger:        Logger(t),
 		Version:       "test",
+		API:           func(c *controller.Controller) http.Handler { return httpapi.New(c) },
 	}
 	for _, f := range configure {
 		f(&cfg)
@@ -52,6 +57,19 @@ func Start(t testing.TB, configure ...func(*controller.Config)) *controller.Cont
 		}
 	})
 	return c
+}
+
+// StateUpdate is a report of device id received at receivedAt: safe with no
+// kinds, else with one risk of each kind.
+func StateUpdate(id string, receivedAt time.Time, kinds ...protocol.RiskKind) registry.Update {
+	s := &protocol.DeviceState{V: 1, DeviceID: id, Seq: 1, Report: protocol.Report{
+		Device: protocol.Identity{Serial: id}, SafeToReset: len(kinds) == 0, Risks: []protocol.Risk{},
+		FindDevice: protocol.TriOff, LostMode: protocol.TriOff, CheckedAt: receivedAt,
+	}}
+	for _, k := range kinds {
+		s.Risks = append(s.Risks, protocol.Risk{Kind: k, Check: "test", Evidence: "test"})
+	}
+	return registry.Update{DeviceID: id, ReceivedAt: receivedAt, State: s}
 }
 
 func listen(t testing.TB) net.Listener {

@@ -12,11 +12,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/unbind/unbind/protocol"
 )
 
 const (
 	privateBlock = "UNBIND ED25519 PRIVATE KEY"
-	publicBlock  = "UNBIND ED25519 PUBLIC KEY"
+	publicBlock  = protocol.PublicKeyPEMBlock
 )
 
 // ErrBadKey reports a key file that is not what it should be.

@@ -38,14 +38,14 @@ func OperatorActor(name string) string { return "operator:" + name }
 // account names: state changes are described by verdicts and risk kinds.
 type AuditEntry struct {
 	// ID orders entries; it is assigned by AppendAudit.
-	ID int64     `json:"id"`
-	At time.Time `json:"at"`
+	ID int64
+	At time.Time
 	// DeviceID is "" for entries about no single device.
-	DeviceID string `json:"device_id,omitempty"`
+	DeviceID string
 	// Actor is "controller", "agent:<device>" or "operator:<name>".
-	Actor  string `json:"actor"`
-	Action string `json:"action"`
-	Detail string `json:"detail,omitempty"`
+	Actor  string
+	Action string
+	Detail string
 }
 
 // AppendAudit records an entry, typically an operator's action. A zero At

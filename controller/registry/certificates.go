@@ -16,11 +16,11 @@ const AuditCertificateIssued = "certificate.issued"
 // CertificateRecord is a release certificate as issued: Document holds the
 // signed file byte for byte, so that it verifies exactly as first handed out.
 type CertificateRecord struct {
-	ID        string    `json:"id"`
-	DeviceID  string    `json:"device_id"`
-	ReleaseID string    `json:"release_id"`
-	IssuedAt  time.Time `json:"issued_at"`
-	Document  []byte    `json:"document"`
+	ID        string
+	DeviceID  string
+	ReleaseID string
+	IssuedAt  time.Time
+	Document  []byte
 }
 
 // StoreCertificate keeps an issued certificate and, in the same

@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -88,29 +87,4 @@ func TestUnknownDevice(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotNil(t, hist, "an empty history is [] in JSON, not null")
 	assert.Empty(t, hist)
-}
-
-func TestJSONShape(t *testing.T) {
-	s := fleet(t)
-	d, err := s.Device(context.Background(), "d-none-on")
-	require.NoError(t, err)
-	b, err := json.Marshal(d)
-	require.NoError(t, err)
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(b, &m))
-	for _, k := range []string{"id", "identity", "first_seen", "last_seen", "online", "agent_version", "presence_at", "state", "verdict", "state_seq"} {
-		assert.Contains(t, m, k)
-	}
-	assert.NotContains(t, m, "state_at", "zero times are left out")
-	assert.Nil(t, m["state"])
-
-	for _, v := range []any{StateChange{}, PresenceChange{}, CommandRecord{}, CommandTransition{}, Summary{}, ApplyStats{}} {
-		b, err := json.Marshal(v)
-		require.NoError(t, err)
-		var m map[string]any
-		require.NoError(t, json.Unmarshal(b, &m))
-		for k := range m {
-			assert.Regexp(t, `^[a-z]+(_[a-z]+)*$`, k, "%T", v)
-		}
-	}
 }

@@ -14,22 +14,22 @@ import (
 // ReleaseRecord is one release of one phone as stored: the workflow's stage
 // (see controller/release) and, once over, its outcome and reason.
 type ReleaseRecord struct {
-	ID       string `json:"id"`
-	DeviceID string `json:"device_id"`
-	Operator string `json:"operator"`
-	Stage    string `json:"stage"`
+	ID       string
+	DeviceID string
+	Operator string
+	Stage    string
 	// Outcome is "" while the release runs; "released" is the only outcome
 	// that lets a certificate be issued.
-	Outcome string `json:"outcome,omitempty"`
+	Outcome string
 	// Reason explains a failure in risk kinds and stages, never account names.
-	Reason string `json:"reason,omitempty"`
+	Reason string
 	// CommandID is the command the current stage waits for.
-	CommandID string    `json:"command_id,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-	Deadline  time.Time `json:"deadline"`
+	CommandID string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Deadline  time.Time
 	// FinishedAt is zero while the release runs.
-	FinishedAt time.Time `json:"finished_at,omitzero"`
+	FinishedAt time.Time
 }
 
 // OutcomeReleased is the outcome of a release that ended with a successful
@@ -41,13 +41,13 @@ func (r ReleaseRecord) Finished() bool { return !r.FinishedAt.IsZero() }
 
 // ReleaseFilter selects releases; set fields combine with AND.
 type ReleaseFilter struct {
-	DeviceID string `json:"device_id,omitempty"`
+	DeviceID string
 	// Unfinished selects releases without a finish time.
-	Unfinished bool `json:"unfinished,omitempty"`
+	Unfinished bool
 	// Outcome selects releases that ended this way.
-	Outcome string `json:"outcome,omitempty"`
+	Outcome string
 	// Limit keeps the newest Limit releases; 0 keeps all.
-	Limit int `json:"limit,omitempty"`
+	Limit int
 }
 
 func (r ReleaseRecord) check() error {

@@ -117,6 +117,7 @@ func TestLayering(t *testing.T) {
 		why       string
 	}{
 		{"protocol", []string{"api", "agent", "controller", "android", "internal", "cmd"}, "the wire types import nothing of ours"},
+		{"api", []string{"agent", "controller", "android", "internal", "cmd"}, "the API types and client import only protocol"},
 		{"agent", []string{"controller", "android", "internal", "cmd"}, "the agent depends on a Phone, not on Android"},
 		{"android", []string{"controller", "cmd", "internal/simfleet"}, "android implements the agent's Phone"},
 		{"controller/...", []string{"agent", "android", "internal/simfleet", "cmd"}, "the controller meets agents only over MQTT"},

@@ -1,4 +1,4 @@
-package controller_test
+package httpapi_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller/cert"
 	"github.com/unbind/unbind/controller/controllertest"
 	"github.com/unbind/unbind/controller/keys"
@@ -43,15 +43,15 @@ func TestAuditAndCertificateAPI(t *testing.T) {
 	c := controllertest.Start(t)
 	ctx := context.Background()
 	reg := c.Registry()
-	api := c.APIURL()
+	base := c.APIURL()
 	now := time.Now().UTC().Truncate(time.Second)
 
-	require.NoError(t, reg.Apply(ctx, []registry.Update{stateOf("p1", now.Add(-time.Minute), protocol.RiskGoogleFRP), stateOf("p1", now.Add(-50*time.Second))}))
-	var e controller.ErrorBody
-	assert.Equal(t, http.StatusNotFound, call(t, "GET", api+"/api/v1/devices/p1/certificate", "", &e))
-	assert.Equal(t, http.StatusConflict, call(t, "POST", api+"/api/v1/devices/p1/certificate", "", &e))
+	require.NoError(t, reg.Apply(ctx, []registry.Update{controllertest.StateUpdate("p1", now.Add(-time.Minute), protocol.RiskGoogleFRP), controllertest.StateUpdate("p1", now.Add(-50*time.Second))}))
+	var e api.ErrorBody
+	assert.Equal(t, http.StatusNotFound, call(t, "GET", base+"/api/v1/devices/p1/certificate", "", &e))
+	assert.Equal(t, http.StatusConflict, call(t, "POST", base+"/api/v1/devices/p1/certificate", "", &e))
 	assert.Contains(t, e.Error, "no release was run")
-	assert.Equal(t, http.StatusNotFound, call(t, "POST", api+"/api/v1/devices/ghost/certificate", "", &e))
+	assert.Equal(t, http.StatusNotFound, call(t, "POST", base+"/api/v1/devices/ghost/certificate", "", &e))
 
 	// A finished release with a succeeded reset after a safe report; the
 	// workflow never touches finished releases.
@@ -64,17 +64,17 @@ func TestAuditAndCertificateAPI(t *testing.T) {
 		Outcome: registry.OutcomeReleased, CommandID: "c-reset", CreatedAt: now.Add(-55 * time.Second), Deadline: now.Add(time.Hour),
 		FinishedAt: now.Add(-30 * time.Second)}))
 
-	var first, again, got controller.CertificateBody
-	require.Equal(t, http.StatusCreated, call(t, "POST", api+"/api/v1/devices/p1/certificate", `{"operator":"bo"}`, &first))
+	var first, again, got api.CertificateBody
+	require.Equal(t, http.StatusCreated, call(t, "POST", base+"/api/v1/devices/p1/certificate", `{"operator":"bo"}`, &first))
 	assert.Equal(t, "r1", first.ReleaseID)
-	require.Equal(t, http.StatusOK, call(t, "POST", api+"/api/v1/devices/p1/certificate", "", &again), "one certificate per release")
+	require.Equal(t, http.StatusOK, call(t, "POST", base+"/api/v1/devices/p1/certificate", "", &again), "one certificate per release")
 	assert.Equal(t, first, again)
-	require.Equal(t, http.StatusOK, call(t, "GET", api+"/api/v1/devices/p1/certificate", "", &got))
+	require.Equal(t, http.StatusOK, call(t, "GET", base+"/api/v1/devices/p1/certificate", "", &got))
 	assert.Equal(t, first, got)
-	assert.Equal(t, http.StatusBadRequest, call(t, "POST", api+"/api/v1/devices/p1/certificate", `{"nope":1}`, &e))
+	assert.Equal(t, http.StatusBadRequest, call(t, "POST", base+"/api/v1/devices/p1/certificate", `{"nope":1}`, &e))
 
 	// The key served is the one that verifies the certificate.
-	resp, err := http.Get(api + "/api/v1/key")
+	resp, err := http.Get(base + "/api/v1/key")
 	require.NoError(t, err)
 	pem, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -84,16 +84,16 @@ func TestAuditAndCertificateAPI(t *testing.T) {
 	assert.Equal(t, c.PublicKey(), pub)
 	require.NoError(t, cert.Verify([]byte(got.File), pub))
 
-	var trail controller.AuditBody
-	require.Equal(t, http.StatusOK, call(t, "GET", api+"/api/v1/devices/p1/audit", "", &trail))
+	var trail api.AuditBody
+	require.Equal(t, http.StatusOK, call(t, "GET", base+"/api/v1/devices/p1/audit", "", &trail))
 	var actions []string
 	for _, en := range trail.Entries {
 		actions = append(actions, en.Actor+" "+en.Action)
 	}
 	assert.Equal(t, []string{"agent:p1 state.changed", "agent:p1 state.changed", "controller command", "agent:p1 command",
 		"operator:ana release.created", "operator:bo certificate.issued"}, actions)
-	require.Equal(t, http.StatusOK, call(t, "GET", api+"/api/v1/audit?limit=2", "", &trail))
+	require.Equal(t, http.StatusOK, call(t, "GET", base+"/api/v1/audit?limit=2", "", &trail))
 	assert.Len(t, trail.Entries, 2)
-	assert.Equal(t, http.StatusBadRequest, call(t, "GET", api+"/api/v1/audit?limit=x", "", &e))
-	assert.Equal(t, http.StatusNotFound, call(t, "GET", api+"/api/v1/devices/ghost/audit", "", &e))
+	assert.Equal(t, http.StatusBadRequest, call(t, "GET", base+"/api/v1/audit?limit=x", "", &e))
+	assert.Equal(t, http.StatusNotFound, call(t, "GET", base+"/api/v1/devices/ghost/audit", "", &e))
 }

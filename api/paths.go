@@ -1,0 +1,34 @@
+package api
+
+import "net/url"
+
+// Paths of the API, relative to the controller's base URL. Builders escape
+// their IDs.
+const (
+	PathHealth       = "/healthz"
+	PathDevices      = "/api/v1/devices"
+	PathSummary      = "/api/v1/summary"
+	PathEnroll       = "/api/v1/enroll"
+	PathEnrollTokens = "/api/v1/enroll/tokens"
+	PathMonitors     = "/api/v1/monitors"
+	PathReleases     = "/api/v1/releases"
+	PathAudit        = "/api/v1/audit"
+	PathKey          = "/api/v1/key"
+)
+
+// DevicePath is GET /api/v1/devices/{id}.
+func DevicePath(id string) string { return PathDevices + "/" + url.PathEscape(id) }
+
+// DeviceCommandsPath is GET and POST /api/v1/devices/{id}/commands.
+func DeviceCommandsPath(id string) string { return DevicePath(id) + "/commands" }
+
+// DeviceAuditPath is GET /api/v1/devices/{id}/audit.
+func DeviceAuditPath(id string) string { return DevicePath(id) + "/audit" }
+
+// CertificatePath is GET and POST /api/v1/devices/{id}/certificate.
+func CertificatePath(id string) string { return DevicePath(id) + "/certificate" }
+
+// CancelPath is POST /api/v1/commands/{id}/cancel.
+func CancelPath(commandID string) string {
+	return "/api/v1/commands/" + url.PathEscape(commandID) + "/cancel"
+}

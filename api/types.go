@@ -1,0 +1,234 @@
+package api
+
+import (
+	"time"
+
+	"github.com/unbind/unbind/protocol"
+)
+
+// ErrorBody is the body of every error response.
+type ErrorBody struct {
+	Error string `json:"error"`
+}
+
+// Device is one phone as the registry knows it.
+type Device struct {
+	ID string `json:"id"`
+	// Identity keeps the last non-empty value of every field ever reported.
+	Identity     protocol.Identity `json:"identity"`
+	FirstSeen    time.Time         `json:"first_seen"`
+	LastSeen     time.Time         `json:"last_seen"`
+	Online       bool              `json:"online"`
+	AgentVersion string            `json:"agent_version,omitempty"`
+	PresenceAt   time.Time         `json:"presence_at,omitzero"`
+	// State is the newest report; nil until one arrived.
+	State *protocol.Report `json:"state"`
+	// Verdict is "" until a state arrived; show it as unknown, never safe.
+	Verdict  protocol.Verdict `json:"verdict"`
+	StateSeq uint64           `json:"state_seq"`
+	StateAt  time.Time        `json:"state_at,omitzero"`
+}
+
+// DevicesBody is the body of GET /api/v1/devices.
+type DevicesBody struct {
+	Devices []Device `json:"devices"`
+}
+
+// StateChange is a report that changed a device's verdict, risk kinds, Find
+// Device or lost mode.
+type StateChange struct {
+	At         time.Time           `json:"at"`
+	Verdict    protocol.Verdict    `json:"verdict"`
+	RiskKinds  []protocol.RiskKind `json:"risk_kinds"`
+	FindDevice protocol.Tri        `json:"find_device"`
+	LostMode   protocol.Tri        `json:"lost_mode"`
+	CheckedAt  time.Time           `json:"checked_at"`
+	Seq        uint64              `json:"seq"`
+}
+
+// PresenceChange is a device going online or offline.
+type PresenceChange struct {
+	At     time.Time               `json:"at"`
+	Status protocol.PresenceStatus `json:"status"`
+}
+
+// CommandState is where a command is in its life: queued and sent, set by
+// the controller, then the states the agent reports.
+type CommandState string
+
+// The command states.
+const (
+	CommandQueued     CommandState = "queued"
+	CommandSent       CommandState = "sent"
+	CommandAccepted                = CommandState(protocol.CommandAccepted)
+	CommandInProgress              = CommandState(protocol.CommandInProgress)
+	CommandSucceeded               = CommandState(protocol.CommandSucceeded)
+	CommandFailed                  = CommandState(protocol.CommandFailed)
+	CommandRejected                = CommandState(protocol.CommandRejected)
+	CommandTimedOut                = CommandState(protocol.CommandTimedOut)
+	CommandCanceled                = CommandState(protocol.CommandCanceled)
+)
+
+// Command is a command and everything that happened to it.
+type Command struct {
+	ID          string               `json:"id"`
+	DeviceID    string               `json:"device_id"`
+	Kind        protocol.CommandKind `json:"kind"`
+	Target      string               `json:"target,omitempty"`
+	IssuedAt    time.Time            `json:"issued_at"`
+	ExpiresAt   time.Time            `json:"expires_at"`
+	State       CommandState         `json:"state"`
+	UpdatedAt   time.Time            `json:"updated_at"`
+	Transitions []CommandTransition  `json:"transitions"`
+}
+
+// CommandTransition is one step reported for a command.
+type CommandTransition struct {
+	At         time.Time    `json:"at"`
+	State      CommandState `json:"state"`
+	Detail     string       `json:"detail,omitempty"`
+	ReportedAt time.Time    `json:"reported_at,omitzero"`
+}
+
+// CommandsBody is the body of GET /api/v1/devices/{id}/commands.
+type CommandsBody struct {
+	Commands []Command `json:"commands"`
+}
+
+// DeviceDetail is the body of GET /api/v1/devices/{id}.
+type DeviceDetail struct {
+	Device          Device           `json:"device"`
+	StateHistory    []StateChange    `json:"state_history"`
+	PresenceHistory []PresenceChange `json:"presence_history"`
+	Commands        []Command        `json:"commands"`
+}
+
+// CommandRequest is the body of POST /api/v1/devices/{id}/commands.
+type CommandRequest struct {
+	Kind protocol.CommandKind `json:"kind"`
+}
+
+// Summary counts devices. Online+Offline = Total; the verdict counts cover
+// devices with a state, and NoState the others.
+type Summary struct {
+	Total     int                      `json:"total"`
+	Online    int                      `json:"online"`
+	Offline   int                      `json:"offline"`
+	ByVerdict map[protocol.Verdict]int `json:"by_verdict"`
+	NoState   int                      `json:"no_state"`
+}
+
+// IngestStats counts what the controller's ingest path did with every message.
+type IngestStats struct {
+	Received    uint64            `json:"received"`
+	Applied     uint64            `json:"applied"`
+	Stale       uint64            `json:"stale"`
+	Orphans     uint64            `json:"orphans"`
+	Skipped     uint64            `json:"skipped"`
+	Batches     uint64            `json:"batches"`
+	Rejected    map[string]uint64 `json:"rejected"`
+	WriteErrors uint64            `json:"write_errors"`
+}
+
+// SummaryBody is the body of GET /api/v1/summary.
+type SummaryBody struct {
+	Registry Summary     `json:"registry"`
+	Ingest   IngestStats `json:"ingest"`
+}
+
+// TokenRequest is the body of POST /api/v1/enroll/tokens; TTL is a Go
+// duration such as "24h" and may be empty.
+type TokenRequest struct {
+	TTL string `json:"ttl,omitempty"`
+}
+
+// EnrollmentToken is a one-time token, shown once.
+type EnrollmentToken struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// MonitorRequest is the body of POST /api/v1/monitors.
+type MonitorRequest struct {
+	Name     string `json:"name"`
+	Operator string `json:"operator,omitempty"`
+}
+
+// MonitorCredential is a read-only MQTT login for observers.
+type MonitorCredential struct {
+	Name      string `json:"name"`
+	Username  string `json:"username"`
+	Password  string `json:"password"`
+	BrokerURL string `json:"broker_url"`
+}
+
+// ReleaseRequest is the body of POST /api/v1/releases. Exactly one of
+// DeviceIDs, All and Filter selects the phones.
+type ReleaseRequest struct {
+	DeviceIDs []string `json:"device_ids,omitempty"`
+	All       bool     `json:"all,omitempty"`
+	// Filter is a comma-separated list of bound, safe, unknown, online,
+	// offline, manufacturer=NAME and model=NAME, all of which must hold.
+	Filter         string `json:"filter,omitempty"`
+	Operator       string `json:"operator"`
+	TimeoutSeconds int    `json:"timeout_seconds,omitempty"`
+}
+
+// OutcomeReleased is the outcome of a release that ended with a factory reset
+// started on a verified-safe phone.
+const OutcomeReleased = "released"
+
+// Release is one release of one phone: its stage and, once over, its
+// outcome and reason.
+type Release struct {
+	ID         string    `json:"id"`
+	DeviceID   string    `json:"device_id"`
+	Operator   string    `json:"operator"`
+	Stage      string    `json:"stage"`
+	Outcome    string    `json:"outcome,omitempty"`
+	Reason     string    `json:"reason,omitempty"`
+	CommandID  string    `json:"command_id,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	Deadline   time.Time `json:"deadline"`
+	FinishedAt time.Time `json:"finished_at,omitzero"`
+}
+
+// Finished reports whether the release is over.
+func (r Release) Finished() bool { return !r.FinishedAt.IsZero() }
+
+// ReleasesBody is the body of the release routes' answers.
+type ReleasesBody struct {
+	Releases []Release `json:"releases"`
+}
+
+// AuditEntry is one row of the append-only audit trail.
+type AuditEntry struct {
+	ID       int64     `json:"id"`
+	At       time.Time `json:"at"`
+	DeviceID string    `json:"device_id,omitempty"`
+	Actor    string    `json:"actor"`
+	Action   string    `json:"action"`
+	Detail   string    `json:"detail,omitempty"`
+}
+
+// AuditBody is the body of GET /api/v1/audit and GET /api/v1/devices/{id}/audit.
+type AuditBody struct {
+	Entries []AuditEntry `json:"entries"`
+}
+
+// CertificateRequest is the optional body of POST /api/v1/devices/{id}/certificate.
+type CertificateRequest struct {
+	// Operator is who asks for the certificate, for the audit trail.
+	Operator string `json:"operator,omitempty"`
+}
+
+// CertificateBody answers the certificate routes. File is the signed JSON
+// file exactly as issued: write it out unchanged.
+type CertificateBody struct {
+	ID        string    `json:"id"`
+	DeviceID  string    `json:"device_id"`
+	ReleaseID string    `json:"release_id"`
+	IssuedAt  time.Time `json:"issued_at"`
+	File      string    `json:"file"`
+}

@@ -1,0 +1,105 @@
+package httpapi
+
+import (
+	"github.com/unbind/unbind/api"
+	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/controller/registry"
+)
+
+// The registry's structs are storage; these turn them into the API's types,
+// so that neither changes with the other. Lists are never null on the wire.
+
+func deviceOf(d registry.Device) api.Device {
+	return api.Device{
+		ID: d.ID, Identity: d.Identity, FirstSeen: d.FirstSeen, LastSeen: d.LastSeen, Online: d.Online,
+		AgentVersion: d.AgentVersion, PresenceAt: d.PresenceAt, State: d.State, Verdict: d.Verdict,
+		StateSeq: d.StateSeq, StateAt: d.StateAt,
+	}
+}
+
+func devicesOf(ds []registry.Device) []api.Device {
+	out := make([]api.Device, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, deviceOf(d))
+	}
+	return out
+}
+
+// stateChangesOf keeps nil as nil: the registry answers an empty history
+// with an empty slice, and the API has always passed that through.
+func stateChangesOf(cs []registry.StateChange) []api.StateChange {
+	if cs == nil {
+		return nil
+	}
+	out := make([]api.StateChange, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, api.StateChange{At: c.At, Verdict: c.Verdict, RiskKinds: c.RiskKinds,
+			FindDevice: c.FindDevice, LostMode: c.LostMode, CheckedAt: c.CheckedAt, Seq: c.Seq})
+	}
+	return out
+}
+
+func presenceChangesOf(cs []registry.PresenceChange) []api.PresenceChange {
+	if cs == nil {
+		return nil
+	}
+	out := make([]api.PresenceChange, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, api.PresenceChange{At: c.At, Status: c.Status})
+	}
+	return out
+}
+
+func commandsOf(cs []registry.CommandRecord) []api.Command {
+	if cs == nil {
+		return nil
+	}
+	out := make([]api.Command, 0, len(cs))
+	for _, c := range cs {
+		var ts []api.CommandTransition
+		if c.Transitions != nil {
+			ts = make([]api.CommandTransition, 0, len(c.Transitions))
+		}
+		for _, t := range c.Transitions {
+			ts = append(ts, api.CommandTransition{At: t.At, State: api.CommandState(t.State), Detail: t.Detail, ReportedAt: t.ReportedAt})
+		}
+		out = append(out, api.Command{ID: c.ID, DeviceID: c.DeviceID, Kind: c.Kind, Target: c.Target,
+			IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt, State: api.CommandState(c.State), UpdatedAt: c.UpdatedAt,
+			Transitions: ts})
+	}
+	return out
+}
+
+func summaryOf(s registry.Summary) api.Summary {
+	return api.Summary{Total: s.Total, Online: s.Online, Offline: s.Offline, ByVerdict: s.ByVerdict, NoState: s.NoState}
+}
+
+func ingestOf(st controller.IngestStats) api.IngestStats {
+	return api.IngestStats{Received: st.Received, Applied: st.Applied, Stale: st.Stale, Orphans: st.Orphans,
+		Skipped: st.Skipped, Batches: st.Batches, Rejected: st.Rejected, WriteErrors: st.WriteErrors}
+}
+
+func releasesOf(rs []registry.ReleaseRecord) []api.Release {
+	out := make([]api.Release, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, api.Release{ID: r.ID, DeviceID: r.DeviceID, Operator: r.Operator, Stage: r.Stage,
+			Outcome: r.Outcome, Reason: r.Reason, CommandID: r.CommandID, CreatedAt: r.CreatedAt,
+			UpdatedAt: r.UpdatedAt, Deadline: r.Deadline, FinishedAt: r.FinishedAt})
+	}
+	return out
+}
+
+func auditOf(es []registry.AuditEntry) []api.AuditEntry {
+	if es == nil {
+		return nil
+	}
+	out := make([]api.AuditEntry, 0, len(es))
+	for _, e := range es {
+		out = append(out, api.AuditEntry{ID: e.ID, At: e.At, DeviceID: e.DeviceID, Actor: e.Actor, Action: e.Action, Detail: e.Detail})
+	}
+	return out
+}
+
+func certificateOf(rec registry.CertificateRecord) api.CertificateBody {
+	return api.CertificateBody{ID: rec.ID, DeviceID: rec.DeviceID, ReleaseID: rec.ReleaseID, IssuedAt: rec.IssuedAt, File: string(rec.Document)}
+}

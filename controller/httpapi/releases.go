@@ -1,0 +1,116 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/unbind/unbind/api"
+	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/controller/registry"
+)
+
+func (s *server) startReleases(w http.ResponseWriter, r *http.Request) {
+	var req api.ReleaseRequest
+	if err := decodeBody(w, r, maxReleaseBody, &req); err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("release request: %w", err))
+		return
+	}
+	ids, err := selectDevices(r.Context(), s.c.Registry(), req)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	rs, err := s.c.StartReleases(r.Context(), controller.ReleaseRequest{
+		DeviceIDs: ids, Operator: req.Operator, Timeout: time.Duration(req.TimeoutSeconds) * time.Second,
+	})
+	switch {
+	case errors.Is(err, controller.ErrUnknownDevice):
+		writeError(w, http.StatusNotFound, err)
+	case errors.Is(err, controller.ErrNoOperator):
+		writeError(w, http.StatusBadRequest, err)
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, err)
+	default:
+		writeJSON(w, http.StatusAccepted, api.ReleasesBody{Releases: releasesOf(rs)})
+	}
+}
+
+func (s *server) releases(w http.ResponseWriter, r *http.Request) {
+	var out []registry.ReleaseRecord
+	for _, id := range r.URL.Query()["id"] {
+		rel, err := s.c.Registry().Release(r.Context(), id)
+		if errors.Is(err, registry.ErrNotFound) {
+			writeError(w, http.StatusNotFound, fmt.Errorf("release %q not found", id))
+			return
+		}
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, err)
+			return
+		}
+		out = append(out, rel)
+	}
+	writeJSON(w, http.StatusOK, api.ReleasesBody{Releases: releasesOf(out)})
+}
+
+// selectDevices turns a release request into device IDs.
+func selectDevices(ctx context.Context, reg *registry.Store, req api.ReleaseRequest) ([]string, error) {
+	n := 0
+	for _, set := range []bool{len(req.DeviceIDs) > 0, req.All, req.Filter != ""} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return nil, errors.New("say which phones: device IDs, all, or a filter (exactly one)")
+	}
+	if len(req.DeviceIDs) > 0 {
+		return req.DeviceIDs, nil
+	}
+	var f registry.Filter
+	var match []func(registry.Device) bool
+	if req.Filter != "" {
+		for _, term := range strings.Split(req.Filter, ",") {
+			key, value, hasValue := strings.Cut(strings.TrimSpace(term), "=")
+			switch {
+			case key == "bound" && !hasValue:
+				f.Bound = true
+			case key == "safe" && !hasValue:
+				f.Safe = true
+			case key == "unknown" && !hasValue:
+				f.Unknown = true
+			case key == "online" && !hasValue:
+				f.Online = true
+			case key == "offline" && !hasValue:
+				f.Offline = true
+			case key == "manufacturer" && hasValue:
+				match = append(match, func(d registry.Device) bool { return strings.EqualFold(d.Identity.Manufacturer, value) })
+			case key == "model" && hasValue:
+				match = append(match, func(d registry.Device) bool { return strings.EqualFold(d.Identity.Model, value) })
+			default:
+				return nil, fmt.Errorf("filter term %q: want bound, safe, unknown, online, offline, manufacturer=NAME or model=NAME", term)
+			}
+		}
+	}
+	devices, err := reg.Devices(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+next:
+	for _, d := range devices {
+		for _, m := range match {
+			if !m(d) {
+				continue next
+			}
+		}
+		ids = append(ids, d.ID)
+	}
+	if len(ids) == 0 {
+		return nil, errors.New("no phone matches")
+	}
+	return ids, nil
+}
