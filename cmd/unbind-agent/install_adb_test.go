@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/android"
 )
 
 const installBench = `8a3f21c7    device bound-xiaomi
@@ -72,7 +74,7 @@ func TestInstallThroughFakeADB(t *testing.T) {
 	assert.Equal(t, "emulator-5554: FAILED: adb lists it as offline", lines[3])
 	assert.Equal(t, "4 phones: 2 started, 2 failed", lines[4])
 
-	start := startLine("tcp://127.0.0.1:1883", []string{"--interval", "30s"})
+	start := android.StartLine("tcp://127.0.0.1:1883", []string{"--interval", "30s"})
 	assert.Equal(t, [][]string{
 		{"shell", "getprop ro.product.cpu.abi"},
 		{"shell", "pkill -x unbind-agent"},
@@ -147,6 +149,6 @@ func TestInstallEnrollsThroughFakeADB(t *testing.T) {
 		{"reverse", "tcp:1883", "tcp:1883"},
 		{"reverse", "tcp:8080", "tcp:8080"},
 		{"shell", "/data/local/tmp/unbind-agent enroll --token 'one-time token' --controller http://127.0.0.1:8080"},
-		{"shell", startLine("tcp://127.0.0.1:1883", nil)},
+		{"shell", android.StartLine("tcp://127.0.0.1:1883", nil)},
 	}, calls[5:])
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/android"
 )
 
 func TestNewInstallCmdFlags(t *testing.T) {
@@ -115,7 +117,7 @@ func TestPhoneController(t *testing.T) {
 }
 
 func TestStartLine(t *testing.T) {
-	line := startLine("tcp://127.0.0.1:1883", []string{"--device-id", "bench 1", "--password", "it's"})
+	line := android.StartLine("tcp://127.0.0.1:1883", []string{"--device-id", "bench 1", "--password", "it's"})
 	assert.Equal(t, "cd /data/local/tmp && if command -v setsid >/dev/null 2>&1; then "+
 		"setsid nohup ./unbind-agent run --broker tcp://127.0.0.1:1883 --device-id 'bench 1' --password 'it'\\''s' </dev/null >unbind-agent.log 2>&1 & "+
 		"else nohup ./unbind-agent run --broker tcp://127.0.0.1:1883 --device-id 'bench 1' --password 'it'\\''s' </dev/null >unbind-agent.log 2>&1 & fi", line)
