@@ -54,6 +54,9 @@ type Config struct {
 	// API builds the HTTP API's handler once the controller runs
 	// (controller/httpapi.New); nil answers every request with 404.
 	API func(*Controller) http.Handler
+	// BrokerCloseGrace bounds how long closing the embedded broker waits for
+	// clients to disconnect politely; 0 means broker.DefaultCloseGrace.
+	BrokerCloseGrace time.Duration
 	// BatchSize and FlushInterval bound how long state reports wait before
 	// they are written in one transaction.
 	BatchSize     int
@@ -167,7 +170,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		password := randomSecret()
 		mqttUser, mqttPassword = controllerUsername, password
 		auth := broker.NewDeviceAuth(&brokerCredentials{c: c, passwordHash: hashSecret(password)})
-		c.broker, err = broker.Start(context.WithoutCancel(ctx), broker.Config{Addr: cfg.MQTTListen, Listener: cfg.MQTTListener, Logger: cfg.Logger, Auth: auth, TLS: serverTLS})
+		c.broker, err = broker.Start(context.WithoutCancel(ctx), broker.Config{Addr: cfg.MQTTListen, Listener: cfg.MQTTListener, Logger: cfg.Logger, Auth: auth, TLS: serverTLS, CloseGrace: cfg.BrokerCloseGrace})
 		if err != nil {
 			return nil, listenError("mqtt", cfg.MQTTListen, err)
 		}

@@ -21,7 +21,7 @@ import (
 
 func phone(o androidsim.Options, serial string, b androidsim.Behaviour) *androidsim.Phone {
 	o.Identity.Serial = serial
-	o.Person = androidsim.Person{Behaviour: b, Delay: 100 * time.Millisecond}
+	o.Person = androidsim.Person{Behaviour: b, Delay: timing.QuickPerson}
 	return androidsim.New(o)
 }
 
@@ -35,9 +35,9 @@ func TestRelease(t *testing.T) {
 	c := controllertest.Start(t)
 	// Someone who takes a while, and a phone unplugged mid-release.
 	late := phone(androidsim.BoundXiaomi(), "mi-late", androidsim.Complies)
-	late.SetPerson(androidsim.Person{Behaviour: androidsim.Complies, Delay: 3 * time.Second})
+	late.SetPerson(androidsim.Person{Behaviour: androidsim.Complies, Delay: timing.LatePerson})
 	away := phone(androidsim.GoogleOnly(), "pixel-away", androidsim.Complies)
-	away.SetPerson(androidsim.Person{Behaviour: androidsim.Complies, Delay: 2 * time.Second})
+	away.SetPerson(androidsim.Person{Behaviour: androidsim.Complies, Delay: timing.AwayPerson})
 	willing := []*androidsim.Phone{
 		phone(androidsim.BoundXiaomi(), "mi-willing", androidsim.Complies),
 		phone(androidsim.SamsungWithSecureFolder(), "sam-willing", androidsim.Complies),
@@ -72,7 +72,7 @@ func TestRelease(t *testing.T) {
 	good, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: ids(willing), Operator: "tester", Timeout: 10 * time.Minute})
 	require.NoError(t, err)
 	// A short timeout: these phones can only fail, by timing out or at once.
-	bad, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: ids(unwilling), Operator: "tester", Timeout: 3 * time.Second})
+	bad, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: ids(unwilling), Operator: "tester", Timeout: timing.HopelessTimeout})
 	require.NoError(t, err)
 
 	fleet.Stop(away.Serial())

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,6 +22,7 @@ import (
 var (
 	buildOnce sync.Once
 	unbindBin string
+	buildDir  string
 	buildErr  error
 )
 
@@ -35,6 +35,7 @@ func buildUnbind(t *testing.T) string {
 			buildErr = err
 			return
 		}
+		buildDir = dir
 		unbindBin = filepath.Join(dir, "unbind")
 		out, err := exec.Command("go", "build", "-o", unbindBin, "github.com/unbind/unbind/cmd/unbind").CombinedOutput()
 		if err != nil {
@@ -99,7 +100,7 @@ func TestReleaseSurvivesControllerKill(t *testing.T) {
 	// they are still at their phones.
 	slow := func(o androidsim.Options, serial string, b androidsim.Behaviour) *androidsim.Phone {
 		o.Identity.Serial = serial
-		o.Person = androidsim.Person{Behaviour: b, Delay: 3 * time.Second}
+		o.Person = androidsim.Person{Behaviour: b, Delay: timing.RestartPerson}
 		return androidsim.New(o)
 	}
 	willing := []*androidsim.Phone{
@@ -137,7 +138,7 @@ func TestReleaseSurvivesControllerKill(t *testing.T) {
 	}
 	startReleases(willing, 600)
 	// The unwilling phone can only time out; a short bound keeps the test short.
-	startReleases([]*androidsim.Phone{never}, 10)
+	startReleases([]*androidsim.Phone{never}, timing.RestartHopelessSeconds)
 
 	eventually(t, func() bool {
 		var body api.ReleasesBody

@@ -11,6 +11,7 @@
 package broker
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -47,6 +48,9 @@ type Config struct {
 	// TLS, when set, makes the listener speak MQTT over TLS only (it needs
 	// at least one certificate); a plain MQTT client is then refused.
 	TLS *tls.Config
+	// CloseGrace is how long Close lets clients disconnect politely before
+	// it cuts their connections; 0 means DefaultCloseGrace. Tests shorten it.
+	CloseGrace time.Duration
 }
 
 // Broker is a running embedded broker.
@@ -56,17 +60,18 @@ type Broker struct {
 	log   *slog.Logger
 	hooks []mqtt.Hook // exactly what Start registered, kept for tests
 
-	stopWatch func() bool // cancels the close-on-ctx-done callback
-	closeOnce sync.Once
-	closeErr  error
+	closeGrace time.Duration
+	stopWatch  func() bool // cancels the close-on-ctx-done callback
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 const (
 	listenerID = "tcp"
-	// closeGrace is how long Close lets mochi say goodbye to clients before
-	// it cuts their connections; a client that stopped reading would
+	// DefaultCloseGrace is how long Close lets mochi say goodbye to clients
+	// before it cuts their connections; a client that stopped reading would
 	// otherwise hold a write, and so Close, until its keepalive runs out.
-	closeGrace = 2 * time.Second
+	DefaultCloseGrace = 2 * time.Second
 	// connectTimeout bounds how long a new connection may take to send
 	// CONNECT; mochi itself would wait forever and Close with it.
 	connectTimeout = 10 * time.Second
@@ -125,6 +130,8 @@ func Start(ctx context.Context, cfg Config) (*Broker, error) {
 		ln:    tl,
 		log:   log,
 		hooks: []mqtt.Hook{newAuthHook(auth, log)},
+
+		closeGrace: cmp.Or(cfg.CloseGrace, DefaultCloseGrace),
 	}
 	if err := b.serve(); err != nil {
 		_ = tl.stopAccepting()
@@ -195,7 +202,7 @@ func (b *Broker) shutdown() error {
 			}
 			<-b.ln.waitConns()
 		}()
-		timer := time.NewTimer(closeGrace)
+		timer := time.NewTimer(b.closeGrace)
 		defer timer.Stop()
 		select {
 		case <-polite:

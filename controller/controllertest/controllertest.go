@@ -33,6 +33,8 @@ func Start(t testing.TB, configure ...func(*controller.Config)) *controller.Cont
 		Logger:        Logger(t),
 		Version:       "test",
 		API:           func(c *controller.Controller) http.Handler { return httpapi.New(c) },
+		// Agents a test leaves connected need not hold its end up.
+		BrokerCloseGrace: 200 * time.Millisecond,
 	}
 	for _, f := range configure {
 		f(&cfg)

@@ -10,6 +10,7 @@ import (
 	"net"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/unbind/unbind/controller/broker"
 )
@@ -26,7 +27,7 @@ func StartEmbedded(t testing.TB) *broker.Broker {
 	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	// Not t.Context(): it ends before the test's other cleanups run, and
 	// clients closed there should still find the broker up.
-	b, err := broker.Start(context.Background(), broker.Config{Listener: ln, Logger: log})
+	b, err := broker.Start(context.Background(), broker.Config{Listener: ln, Logger: log, CloseGrace: 200 * time.Millisecond})
 	if err != nil {
 		_ = ln.Close()
 		t.Fatalf("start the embedded broker: %v", err)

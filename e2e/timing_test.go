@@ -1,0 +1,44 @@
+package e2e
+
+import (
+	"os"
+	"testing"
+	"time"
+)
+
+// timing holds every real-time wait the end-to-end tests build into their
+// scenarios, in one place: how long simulated people take and how soon
+// hopeless releases give up. The values are the smallest that keep each
+// scenario meaningful (a kill must land while people are still at their
+// phones); scale them here rather than in the tests.
+var timing = struct {
+	// LatePerson and AwayPerson act this long after being guided (release).
+	LatePerson, AwayPerson time.Duration
+	// QuickPerson is everyone else in the release test.
+	QuickPerson time.Duration
+	// HopelessTimeout ends the releases of phones that can only fail.
+	HopelessTimeout time.Duration
+	// RestartPerson acts this long after being guided, so that the
+	// controller is killed while people are at their phones.
+	RestartPerson time.Duration
+	// RestartHopelessSeconds is the timeout of the unwilling phone's release
+	// in the restart test (the API takes whole seconds).
+	RestartHopelessSeconds int
+}{
+	LatePerson:             3 * time.Second,
+	AwayPerson:             2 * time.Second,
+	QuickPerson:            100 * time.Millisecond,
+	HopelessTimeout:        3 * time.Second,
+	RestartPerson:          3 * time.Second,
+	RestartHopelessSeconds: 10,
+}
+
+// TestMain removes what the package's tests leave outside t.TempDir (the
+// unbind binary built once for all of them).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
