@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/unbind/unbind/internal/cli"
 )
 
 // version is set by the linker (-X main.version=...).
@@ -26,7 +28,7 @@ const (
 	exitInterrupt = 130
 )
 
-var errUsage = errors.New("usage")
+var errUsage = cli.ErrUsage
 
 // exitCodeError lets a command choose its exit code without printing anything.
 type exitCodeError struct{ code int }
@@ -106,9 +108,5 @@ func newVersionCmd(io streams) *cobra.Command {
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("%w: --log-level %q: %w", errUsage, level, err)
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	return cli.NewLogger(w, level)
 }

@@ -3,16 +3,14 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
-	"fmt"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/agent"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 type runOptions struct {
@@ -112,16 +110,5 @@ func applyEnrollment(cfg *agent.Config, opts *runOptions, logger *slog.Logger) e
 
 // clientTLS trusts the CA in caFile, or the system roots when it is empty.
 func clientTLS(caFile string) (*tls.Config, error) {
-	if caFile == "" {
-		return nil, nil
-	}
-	pemCerts, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, fmt.Errorf("--ca: %w", err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pemCerts) {
-		return nil, fmt.Errorf("%w: --ca %s holds no PEM certificate", errUsage, caFile)
-	}
-	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+	return cli.TrustTLS("--ca", caFile)
 }

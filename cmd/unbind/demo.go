@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/internal/cli"
 	"github.com/unbind/unbind/internal/simfleet"
 	"github.com/unbind/unbind/protocol"
 )
@@ -191,16 +191,5 @@ func enrollInProcess(ctx context.Context, c *controller.Controller, deviceID str
 // demoPhoneTLS makes the simulated phones trust the broker's own certificate
 // when the demo runs it with TLS.
 func demoPhoneTLS(certFile string) (*tls.Config, error) {
-	if certFile == "" {
-		return nil, nil
-	}
-	pem, err := os.ReadFile(certFile)
-	if err != nil {
-		return nil, fmt.Errorf("read --mqtt-tls-cert: %w", err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%w: --mqtt-tls-cert %s holds no PEM certificate", errUsage, certFile)
-	}
-	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+	return cli.TrustTLS("--mqtt-tls-cert", certFile)
 }

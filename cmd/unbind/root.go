@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/api"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 // version is set by the linker (-X main.version=...).
@@ -30,7 +31,7 @@ type exitCodeError struct{ code int }
 func (e exitCodeError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // errUsage marks errors in how the command was called.
-var errUsage = errors.New("usage")
+var errUsage = cli.ErrUsage
 
 func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/httpapi"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 type serveOptions struct {
@@ -112,11 +113,7 @@ func startController(ctx context.Context, cfg controller.Config) (*controller.Co
 }
 
 func newLogger(io streams, level string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("%w: --log-level %q: %w", errUsage, level, err)
-	}
-	return slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: l})), nil
+	return cli.NewLogger(io.err, level)
 }
 
 func orEnv(v, key string) string {
