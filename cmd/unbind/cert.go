@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -156,37 +155,13 @@ func imeiNote(imei string) string {
 	return ", IMEI " + imei
 }
 
-// loadPublicKey accepts a public key PEM, the controller's private key
-// file, or a directory holding controller.pub or controller.key.
+// loadPublicKey is keys.FindPublic for --key.
 func loadPublicKey(path string) (ed25519.PublicKey, error) {
-	st, err := os.Stat(path)
+	pub, err := keys.FindPublic(path)
 	if err != nil {
-		return nil, fmt.Errorf("--key: %w", err)
+		return nil, fmt.Errorf("--key %w", err)
 	}
-	if st.IsDir() {
-		for _, name := range []string{"controller.pub", "controller.key"} {
-			p := filepath.Join(path, name)
-			if _, err := os.Stat(p); err == nil {
-				return loadPublicKey(p)
-			}
-		}
-		return nil, fmt.Errorf("--key %s: no controller.pub or controller.key in the directory", path)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("--key: %w", err)
-	}
-	if pub, err := keys.DecodePublic(b); err == nil {
-		return pub, nil
-	}
-	priv, err := keys.LoadPrivate(path)
-	if errors.Is(err, keys.ErrBadKey) {
-		return nil, fmt.Errorf("--key %s: neither an unbind public key nor a controller key", path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("--key: %w", err)
-	}
-	return priv.Public().(ed25519.PublicKey), nil
+	return pub, nil
 }
 
 type keyOptions struct {

@@ -84,3 +84,37 @@ func DecodePublic(b []byte) (ed25519.PublicKey, error) {
 	}
 	return ed25519.PublicKey(block.Bytes), nil
 }
+
+// FindPublic reads the controller's public key from path: a public key PEM,
+// the controller's private key file, or a directory holding controller.pub
+// or controller.key (tried in that order).
+func FindPublic(path string) (ed25519.PublicKey, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if st.IsDir() {
+		for _, name := range []string{"controller.pub", "controller.key"} {
+			p := filepath.Join(path, name)
+			if _, err := os.Stat(p); err == nil {
+				return FindPublic(p)
+			}
+		}
+		return nil, fmt.Errorf("%s: no controller.pub or controller.key in the directory", path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if pub, err := DecodePublic(b); err == nil {
+		return pub, nil
+	}
+	priv, err := LoadPrivate(path)
+	if errors.Is(err, ErrBadKey) {
+		return nil, fmt.Errorf("%s: neither an unbind public key nor a controller key", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return priv.Public().(ed25519.PublicKey), nil
+}
