@@ -18,7 +18,6 @@ import (
 
 const (
 	privateBlock = "UNBIND ED25519 PRIVATE KEY"
-	publicBlock  = protocol.PublicKeyPEMBlock
 )
 
 // ErrBadKey reports a key file that is not what it should be.
@@ -73,16 +72,16 @@ func LoadPrivate(path string) (ed25519.PrivateKey, error) {
 // EncodePublic returns the PEM form of a public key, as handed to agents and
 // to `unbind cert verify`.
 func EncodePublic(pub ed25519.PublicKey) []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: publicBlock, Bytes: pub})
+	return protocol.EncodePublicKey(pub)
 }
 
-// DecodePublic parses the PEM form of a public key.
+// DecodePublic parses the PEM form of a public key (protocol.ParsePublicKey).
 func DecodePublic(b []byte) (ed25519.PublicKey, error) {
-	block, _ := pem.Decode(b)
-	if block == nil || block.Type != publicBlock || len(block.Bytes) != ed25519.PublicKeySize {
+	pub, err := protocol.ParsePublicKey(b)
+	if err != nil {
 		return nil, ErrBadKey
 	}
-	return ed25519.PublicKey(block.Bytes), nil
+	return pub, nil
 }
 
 // FindPublic reads the controller's public key from path: a public key PEM,
