@@ -14,7 +14,7 @@ import (
 const (
 	CheckUsers      = "pm list users"
 	CheckAccounts   = "dumpsys account"
-	CheckLostMode   = "lost mode"
+	CheckLostMode   = agent.CheckLostMode
 	CheckFindDevice = "find device"
 )
 
