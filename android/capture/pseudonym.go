@@ -13,18 +13,21 @@ import (
 	"github.com/unbind/unbind/android"
 )
 
-// pseudonyms maps personal values to stable stand-ins: within one capture
+// Pseudonyms maps personal values to stable stand-ins: within one capture
 // the same value always gets the same pseudonym, of the same kind (an
 // e-mail stays an e-mail, an IMEI a valid IMEI), so parsers see consistent
-// data.
-type pseudonyms struct {
+// data. Share one between the phones of one capture run so that their
+// pseudonyms differ (and a value seen on two phones is one pseudonym). It
+// is not safe for concurrent use.
+type Pseudonyms struct {
 	byValue map[string]string
 	counts  map[string]int
 	imeis   map[string]string
 }
 
-func newPseudonyms() *pseudonyms {
-	return &pseudonyms{byValue: map[string]string{}, counts: map[string]int{}, imeis: map[string]string{}}
+// NewPseudonyms returns an empty table.
+func NewPseudonyms() *Pseudonyms {
+	return &Pseudonyms{byValue: map[string]string{}, counts: map[string]int{}, imeis: map[string]string{}}
 }
 
 var (
@@ -37,7 +40,7 @@ var (
 // where a short word cannot be mistaken for anything else.
 const minBare = 4
 
-func (p *pseudonyms) add(kind, value string) {
+func (p *Pseudonyms) add(kind, value string) {
 	value = strings.TrimSpace(value)
 	if value == "" {
 		return
@@ -93,7 +96,7 @@ func allDigits(s string) bool {
 }
 
 // collect finds the personal values in what one command printed.
-func (p *pseudonyms) collect(argv []string, out []byte) {
+func (p *Pseudonyms) collect(argv []string, out []byte) {
 	switch {
 	case len(argv) == 1 && argv[0] == "getprop":
 		if props, err := android.ParseGetprop(out); err == nil {
@@ -121,7 +124,7 @@ func (p *pseudonyms) collect(argv []string, out []byte) {
 	}
 }
 
-func (p *pseudonyms) collectProp(key, value string) {
+func (p *Pseudonyms) collectProp(key, value string) {
 	k := strings.ToLower(key)
 	switch {
 	case strings.Contains(k, "serial"):
@@ -157,7 +160,7 @@ func accountNames(out []byte) []string {
 }
 
 // replacer returns the substitution of every collected value.
-func (p *pseudonyms) replacer() *strings.Replacer {
+func (p *Pseudonyms) replacer() *strings.Replacer {
 	type pair struct{ old, new string }
 	var pairs []pair
 	for v, ps := range p.byValue {
@@ -178,7 +181,7 @@ func (p *pseudonyms) replacer() *strings.Replacer {
 }
 
 // rewrite pseudonymises one output.
-func (p *pseudonyms) rewrite(r *strings.Replacer, argv []string, out []byte) []byte {
+func (p *Pseudonyms) rewrite(r *strings.Replacer, argv []string, out []byte) []byte {
 	if len(argv) >= 3 && argv[0] == "service" && argv[2] == "iphonesubinfo" {
 		out = p.rewriteParcel(out)
 	}
@@ -189,7 +192,7 @@ func (p *pseudonyms) rewrite(r *strings.Replacer, argv []string, out []byte) []b
 // whose hex words and right column both hold its digits, by re-printing the
 // dump with the pseudonym's. Output that is not such a dump is returned
 // as is.
-func (p *pseudonyms) rewriteParcel(out []byte) []byte {
+func (p *Pseudonyms) rewriteParcel(out []byte) []byte {
 	imei, err := android.ParseIMEI(out)
 	if err != nil {
 		return out

@@ -74,6 +74,9 @@ type Options struct {
 	Tool string
 	// Now stamps the capture; nil means time.Now.
 	Now func() time.Time
+	// Pseudonyms is shared by the phones of one capture run; nil gives
+	// this phone a table of its own.
+	Pseudonyms *Pseudonyms
 }
 
 // Result is one phone's capture, kept in memory until written.
@@ -150,7 +153,10 @@ func (c *Result) Write(dir string) (string, error) {
 	cmds := append([]recorded(nil), c.rec.commands...)
 	c.rec.mu.Unlock()
 
-	pn := newPseudonyms()
+	pn := c.opts.Pseudonyms
+	if pn == nil {
+		pn = NewPseudonyms()
+	}
 	pn.add("serial", c.opts.Serial)
 	pn.add("serial", c.identity.Serial)
 	for _, cmd := range cmds {

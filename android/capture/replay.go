@@ -142,3 +142,23 @@ func List(dir string) ([]string, error) {
 	}
 	return dirs, nil
 }
+
+// OpenAll opens every capture List finds in dir. It returns their directory
+// names in order and the replays by name.
+func OpenAll(dir string) ([]string, map[string]*Replay, error) {
+	dirs, err := List(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := make([]string, 0, len(dirs))
+	replays := make(map[string]*Replay, len(dirs))
+	for _, d := range dirs {
+		r, err := Open(d)
+		if err != nil {
+			return nil, nil, err
+		}
+		names = append(names, filepath.Base(d))
+		replays[filepath.Base(d)] = r
+	}
+	return names, replays, nil
+}

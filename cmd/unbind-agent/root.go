@@ -81,6 +81,7 @@ A phone is safe to reset only when every check answered and none found a lock.`,
 		newSimulateCmd(io, nil),
 		newEnrollCmd(io, nil),
 		newStatusCmd(io, nil),
+		newCaptureCmd(io),
 		newInstallCmd(io, nil),
 		newVersionCmd(io),
 	)
