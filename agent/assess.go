@@ -29,6 +29,9 @@ func LockKind(accountType string) (protocol.RiskKind, bool) {
 	return k, ok
 }
 
+// CheckLostMode names the lost-mode check in Problems and risks.
+const CheckLostMode = "lost mode"
+
 // AssessOptions tune how a report is written, never what it concludes.
 type AssessOptions struct {
 	// ShowAccountNames puts raw account names in the report. Off by default:
@@ -90,6 +93,12 @@ func Assess(obs Observation, opts AssessOptions) protocol.Report {
 		})
 	}
 	complete := len(obs.Problems) == 0 && len(obs.Users) > 0
+	// Find Device needs a Mi account, so it is ruled out by account lists
+	// read in full; a failed lost-mode read says nothing about accounts.
+	accountsComplete := len(obs.Users) > 0
+	for _, p := range obs.Problems {
+		accountsComplete = accountsComplete && p.Check == CheckLostMode
+	}
 
 	switch {
 	case r.FindDevice == protocol.TriOn:
@@ -102,7 +111,7 @@ func Assess(obs Observation, opts AssessOptions) protocol.Report {
 			Evidence: "Find Device state unreadable (" + reasonOr(obs.FindDeviceReason) +
 				"); a Mi account is signed in, so Find Device is treated as on",
 		})
-	case r.FindDevice == protocol.TriUnknown && complete:
+	case r.FindDevice == protocol.TriUnknown && accountsComplete:
 		// Find Device cannot be on without a com.xiaomi account (confirmed),
 		// and every account list was read, so it is off.
 		r.FindDevice = protocol.TriOff
@@ -117,12 +126,12 @@ func Assess(obs Observation, opts AssessOptions) protocol.Report {
 	switch r.LostMode {
 	case protocol.TriOn:
 		r.Risks = append(r.Risks, protocol.Risk{
-			Kind: protocol.RiskLostMode, Check: "lost mode", Evidence: "the phone is remotely locked (lost mode)",
+			Kind: protocol.RiskLostMode, Check: CheckLostMode, Evidence: "the phone is remotely locked (lost mode)",
 		})
 	case protocol.TriUnknown:
 		if complete { // otherwise a Problem already explains it
 			r.Risks = append(r.Risks, protocol.Risk{
-				Kind: protocol.RiskUnknown, Check: "lost mode", Evidence: "lost-mode state unknown",
+				Kind: protocol.RiskUnknown, Check: CheckLostMode, Evidence: "lost-mode state unknown",
 			})
 		}
 	}

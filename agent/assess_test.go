@@ -61,6 +61,9 @@ func TestAssess(t *testing.T) {
 			[]protocol.RiskKind{protocol.RiskLostMode}, protocol.TriOff, protocol.VerdictAtRisk},
 		{"lost mode unknown without a problem", obs(owner(), protocol.TriOff, protocol.TriUnknown), false,
 			[]protocol.RiskKind{protocol.RiskUnknown}, protocol.TriOff, protocol.VerdictUnknown},
+		{"lost mode unreadable, provider unreadable, no Mi account: find device still off",
+			obs(owner(), protocol.TriUnknown, protocol.TriUnknown, Problem{Check: CheckLostMode, Reason: "permission denial"}), false,
+			[]protocol.RiskKind{protocol.RiskUnknown}, protocol.TriOff, protocol.VerdictUnknown},
 		{"zero observation is unknown", Observation{ObservedAt: checkedAt}, false,
 			[]protocol.RiskKind{protocol.RiskUnknown, protocol.RiskUnknown}, protocol.TriUnknown, protocol.VerdictUnknown},
 	}

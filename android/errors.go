@@ -44,9 +44,6 @@ var (
 	// ErrDeviceUnreachable: adb could not reach the phone (not found,
 	// offline, unauthorized). The command itself never ran.
 	ErrDeviceUnreachable = errors.New("device unreachable")
-	// ErrLostModeKeyAbsent: a Xiaomi phone has no lost-mode setting. The key
-	// is confirmed but its values are only inferred, so absence is unknown.
-	ErrLostModeKeyAbsent = errors.New("lost-mode key absent")
 	// ErrResetUnconfirmed: the reset broadcast was sent but the phone stopped
 	// answering before confirming it, which is also what a wiping phone does.
 	ErrResetUnconfirmed = errors.New("reset broadcast sent, not confirmed")
@@ -55,7 +52,7 @@ var (
 // reasons lists, most specific first, the errors whose text is a reason.
 var reasons = []error{
 	ErrDeviceUnreachable, ErrTimedOut, ErrCommandNotFound,
-	ErrPermissionDenied, ErrSecurityException, ErrLostModeKeyAbsent,
+	ErrPermissionDenied, ErrSecurityException,
 	ErrNoProvider, ErrNoService, ErrNotLoaded, ErrNoResult, ErrNull,
 	ErrUserMissing, ErrCountMismatch, ErrTruncated, ErrEmptyOutput, ErrUnrecognized,
 }

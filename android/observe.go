@@ -14,7 +14,7 @@ import (
 const (
 	CheckUsers      = "pm list users"
 	CheckAccounts   = "dumpsys account"
-	CheckLostMode   = "lost mode"
+	CheckLostMode   = agent.CheckLostMode
 	CheckFindDevice = "find device"
 )
 
@@ -148,13 +148,22 @@ func (d *Device) queryFlag(ctx context.Context, uri, column string) (bool, error
 	return on, nil
 }
 
-// Lost mode is Xiaomi's remote lock; its setting key is confirmed, its
-// values only inferred (0 off, anything else on).
+// Lost mode is Xiaomi's remote lock. Its setting key is confirmed, and so
+// is how the phone reads it: MIUI's and HyperOS's own code
+// (MiuiGlobalActions, PowerManagerServiceInjector, WifiDialog, HyperOS
+// PowerManagerServiceImpl) calls Settings.Global.getInt(cr, key, 0), so an
+// absent key is "not locked" to the phone itself, and any non-zero number is
+// locked.
 const lostModeKey = "com.xiaomi.system.devicelock.locked"
+
+// LostModeKeyAbsentEvidence is why an absent lost-mode key reads as off.
+const LostModeKeyAbsentEvidence = "key absent; MIUI reads it as 0"
 
 // readLostMode reads Xiaomi's lost-mode setting. On a phone known not to be
 // a Xiaomi the check does not apply and lost mode is off. On a Xiaomi, or a
-// phone of unknown make, a missing key is unknown rather than off.
+// phone of unknown make: a number is the answer (0 off, anything else on),
+// "null" (key never written) is off as the phone reads it, and anything
+// else (a denial, junk, empty output, a timeout) is unknown.
 func (d *Device) readLostMode(ctx context.Context, props Props) (protocol.Tri, error) {
 	if props.Known() && !props.IsXiaomi() {
 		return protocol.TriOff, nil
@@ -165,10 +174,11 @@ func (d *Device) readLostMode(ctx context.Context, props Props) (protocol.Tri, e
 	}
 	v, err := ParseSettingInt(res.Stdout)
 	if err = explain(res, err); err != nil {
-		if errors.Is(err, ErrNull) {
-			return protocol.TriUnknown, fmt.Errorf("settings %s: %w", lostModeKey, ErrLostModeKeyAbsent)
+		if errors.Is(err, ErrNull) && res.ExitCode == 0 {
+			d.log.Info("lost mode off", logKeyCheck, CheckLostMode, logKeyReason, LostModeKeyAbsentEvidence)
+			return protocol.TriOff, nil
 		}
-		return protocol.TriUnknown, err
+		return protocol.TriUnknown, fmt.Errorf("settings %s: %w", lostModeKey, err)
 	}
 	if v != 0 {
 		return protocol.TriOn, nil

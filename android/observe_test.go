@@ -240,13 +240,74 @@ func TestObserve(t *testing.T) {
 			wantVerdict:  protocol.VerdictAtRisk,
 		},
 		{
-			name: "lost-mode key absent on a Xiaomi",
+			name: "lost-mode key absent on a clean Xiaomi: MIUI reads it as 0",
 			phone: func(t *testing.T) *stubPhone {
 				return cleanXiaomi(t).on(cmdLostMode, stdout("null\n"))
 			},
 			wantFind:     protocol.TriOff,
+			wantLost:     protocol.TriOff,
+			wantProblems: map[string]string{},
+			wantVerdict:  protocol.VerdictSafe,
+		},
+		{
+			name: "lost-mode key 0",
+			phone: func(t *testing.T) *stubPhone {
+				return cleanXiaomi(t).on(cmdLostMode, stdout("0\n"))
+			},
+			wantFind:     protocol.TriOff,
+			wantLost:     protocol.TriOff,
+			wantProblems: map[string]string{},
+			wantVerdict:  protocol.VerdictSafe,
+		},
+		{
+			name: "lost-mode key 2 is on",
+			phone: func(t *testing.T) *stubPhone {
+				return cleanXiaomi(t).on(cmdLostMode, stdout("2\n"))
+			},
+			wantFind:     protocol.TriOff,
+			wantLost:     protocol.TriOn,
+			wantProblems: map[string]string{},
+			wantVerdict:  protocol.VerdictAtRisk,
+		},
+		{
+			name: "lost-mode key junk",
+			phone: func(t *testing.T) *stubPhone {
+				return cleanXiaomi(t).on(cmdLostMode, stdout("locked?\n"))
+			},
+			wantFind:     protocol.TriOff,
 			wantLost:     protocol.TriUnknown,
-			wantProblems: map[string]string{CheckLostMode: "lost-mode key absent"},
+			wantProblems: map[string]string{CheckLostMode: "unrecognized output"},
+			wantVerdict:  protocol.VerdictUnknown,
+		},
+		{
+			name: "lost-mode key denied",
+			phone: func(t *testing.T) *stubPhone {
+				return cleanXiaomi(t).on(cmdLostMode, stderr("Exception occurred while executing 'get':\n"+
+					"java.lang.SecurityException: Permission Denial: reading global setting\n", 255))
+			},
+			wantFind:     protocol.TriOff,
+			wantLost:     protocol.TriUnknown,
+			wantProblems: map[string]string{CheckLostMode: "permission denial"},
+			wantVerdict:  protocol.VerdictUnknown,
+		},
+		{
+			name: "lost-mode key null but settings failed",
+			phone: func(t *testing.T) *stubPhone {
+				return cleanXiaomi(t).on(cmdLostMode, answer{res: Result{Stdout: []byte("null\n"), ExitCode: 1}})
+			},
+			wantFind:     protocol.TriOff,
+			wantLost:     protocol.TriUnknown,
+			wantProblems: map[string]string{CheckLostMode: "null"},
+			wantVerdict:  protocol.VerdictUnknown,
+		},
+		{
+			name: "lost-mode key empty",
+			phone: func(t *testing.T) *stubPhone {
+				return cleanXiaomi(t).on(cmdLostMode, stdout(""))
+			},
+			wantFind:     protocol.TriOff,
+			wantLost:     protocol.TriUnknown,
+			wantProblems: map[string]string{CheckLostMode: "empty output"},
 			wantVerdict:  protocol.VerdictUnknown,
 		},
 		{

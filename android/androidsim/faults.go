@@ -85,9 +85,11 @@ type Faults struct {
 	Checkin DumpFault
 	// FindDevice is how the Find Device provider answers.
 	FindDevice ProviderAccess
-	// LostModeKeyAbsent: settings get global
-	// com.xiaomi.system.devicelock.locked prints null on a Xiaomi phone.
-	LostModeKeyAbsent bool
+	// LostModeKey is how a Xiaomi phone answers settings get global
+	// com.xiaomi.system.devicelock.locked. The zero value is the common case
+	// on real phones: the key was never written and prints null, unless the
+	// phone is in lost mode.
+	LostModeKey LostModeKey
 	// SettingsNull: every settings get prints null.
 	SettingsNull bool
 	// XiaomiIntentsDenied: am start of the Mi account and Find Device screens
@@ -98,4 +100,35 @@ type Faults struct {
 	// android.ErrDeviceUnreachable.
 	Unreachable    bool
 	UnreachableErr error
+}
+
+// LostModeKey is how a Xiaomi phone answers the lost-mode setting.
+type LostModeKey int
+
+const (
+	// LostModeKeyAbsent: the key was never written; settings prints null
+	// (a phone in lost mode prints 1). Real phones that were never locked
+	// remotely answer so.
+	LostModeKeyAbsent LostModeKey = iota
+	// LostModeKeyWritten: the key holds 0, or 1 in lost mode.
+	LostModeKeyWritten
+	// LostModeKeyDenied: settings fails with a SecurityException
+	// (Permission Denial), as a build that guards the key would.
+	LostModeKeyDenied
+	// LostModeKeyJunk: the key holds something that is not a number.
+	LostModeKeyJunk
+)
+
+func (k LostModeKey) String() string {
+	switch k {
+	case LostModeKeyAbsent:
+		return "absent"
+	case LostModeKeyWritten:
+		return "written"
+	case LostModeKeyDenied:
+		return "denied"
+	case LostModeKeyJunk:
+		return "junk"
+	}
+	return "unknown"
 }

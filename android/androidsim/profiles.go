@@ -88,7 +88,9 @@ func BoundXiaomiMIUI() Options {
 	}
 }
 
-// CleanXiaomi is a Xiaomi with no account and Find Device off.
+// CleanXiaomi is a Xiaomi with no account and Find Device off. Like most
+// real phones that were never locked remotely, it has no lost-mode key:
+// settings prints null.
 func CleanXiaomi() Options {
 	return Options{
 		Identity: modelRedmiNote13.identity("e41b9a06", imei("86450206128334")),
@@ -167,5 +169,31 @@ func HangingFindDevice() Options {
 	o := BoundXiaomi()
 	o.Identity.Serial = "0b6c3f58"
 	o.Faults.FindDevice = ProviderHangs
+	return o
+}
+
+// LostModeOff is CleanXiaomi with the lost-mode key written as 0, as
+// a phone that was locked remotely once and unlocked keeps it.
+func LostModeOff() Options {
+	o := CleanXiaomi()
+	o.Identity = modelXiaomi12X.identity("a7c3e910", imei("86209305118822"))
+	o.Faults.LostModeKey = LostModeKeyWritten
+	return o
+}
+
+// LostModeUnreadable is CleanXiaomi whose lost-mode setting cannot be read
+// (a SecurityException): nobody can tell whether it is locked remotely.
+func LostModeUnreadable() Options {
+	o := CleanXiaomi()
+	o.Identity = modelRedmiNote11.identity("d5e7a021", imei("86173604990127"))
+	o.Faults.LostModeKey = LostModeKeyDenied
+	return o
+}
+
+// LostModeJunk is CleanXiaomi whose lost-mode setting holds no number.
+func LostModeJunk() Options {
+	o := CleanXiaomi()
+	o.Identity = modelPocoF5.identity("b3d1f604", imei("86947005119934"))
+	o.Faults.LostModeKey = LostModeKeyJunk
 	return o
 }

@@ -32,6 +32,13 @@ func (p *Phone) settingsCmd(pr *proc, args []string) {
 		pr.code = exitJavaError
 		return
 	}
+	if ns == "global" && key == KeyLostMode && p.id.isXiaomi() && p.faults.LostModeKey == LostModeKeyDenied {
+		pr.err("Exception occurred while executing 'get':\n"+
+			"java.lang.SecurityException: Permission Denial: reading global setting %s from pid=%d, uid=2000\n"+
+			"\tat com.android.providers.settings.SettingsProvider.enforceReadPermission(SettingsProvider.java:2214)\n", key, p.nextPid())
+		pr.code = exitJavaError
+		return
+	}
 	v, ok := p.setting(ns, key)
 	if !ok || p.faults.SettingsNull {
 		v = "null"
@@ -57,7 +64,13 @@ func (p *Phone) setting(ns, key string) (string, bool) {
 	case "global/device_provisioned", "secure/user_setup_complete":
 		return boolDigit(!p.setupIncomplete), true
 	case "global/" + KeyLostMode:
-		if p.id.isXiaomi() && !p.faults.LostModeKeyAbsent {
+		if !p.id.isXiaomi() {
+			break
+		}
+		switch {
+		case p.faults.LostModeKey == LostModeKeyJunk:
+			return "locked?", true
+		case p.lostMode || p.faults.LostModeKey == LostModeKeyWritten:
 			return boolDigit(p.lostMode), true
 		}
 	case "global/secure_frp_mode":

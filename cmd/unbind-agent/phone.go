@@ -38,5 +38,11 @@ func (o *phoneOptions) phone(logger *slog.Logger) (agent.Phone, error) {
 	if o.CommandTimeout <= 0 {
 		return nil, fmt.Errorf("%w: --command-timeout must be positive", errUsage)
 	}
-	return android.NewDevice(o.transport(), android.DeviceConfig{CommandTimeout: o.CommandTimeout, Logger: logger}), nil
+	return android.NewDevice(o.transport(), o.deviceConfig(logger)), nil
+}
+
+// deviceConfig is how status and run read a phone: --show-account-names
+// reaches both (names read, then masked or shown by the agent).
+func (o *phoneOptions) deviceConfig(logger *slog.Logger) android.DeviceConfig {
+	return android.DeviceConfig{CommandTimeout: o.CommandTimeout, Logger: logger, AccountNames: o.ShowAccountNames}
 }

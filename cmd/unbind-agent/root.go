@@ -82,6 +82,7 @@ A phone is safe to reset only when every check answered and none found a lock.`,
 		newRunCmd(io, nil),
 		newEnrollCmd(io, nil),
 		newStatusCmd(io, nil),
+		newCaptureCmd(io),
 		newInstallCmd(io, nil),
 		newVersionCmd(io),
 	)

@@ -25,6 +25,8 @@ type statusOptions struct {
 	Output   string
 	Parallel int
 	LogLevel string
+	// FromCapture judges captured phones instead of live ones.
+	FromCapture string
 
 	// phones finds and opens phones; nil means the real ones (this phone,
 	// or adb). Tests put simulated phones here.
@@ -98,6 +100,8 @@ lost_mode, rooted, checked_at) and verdict: safe, at_risk, unknown or error.`,
 	f.StringVarP(&opts.Output, "output", "o", "text", "text or json")
 	f.IntVar(&opts.Parallel, "parallel", 4, "phones checked at once with --adb all")
 	f.StringVar(&opts.LogLevel, "log-level", "warn", "debug, info, warn or error (logs go to stderr)")
+	f.StringVar(&opts.FromCapture, "from-capture", "", "judge a phone recorded by capture (its directory, or the --out directory for all of them) instead of a live one")
+	cmd.MarkFlagsMutuallyExclusive("from-capture", "adb")
 	return cmd
 }
 
@@ -145,6 +149,11 @@ func statusRun(ctx context.Context, io streams, opts *statusOptions) error {
 	}
 	src := opts.source()
 	all := opts.ADBSerial == adbAll
+	if opts.FromCapture != "" {
+		if src, all, err = replaySource(opts.FromCapture); err != nil {
+			return err
+		}
+	}
 
 	var statuses []phoneStatus
 	if all {
@@ -214,11 +223,7 @@ func checkOne(ctx context.Context, src *phoneSource, opts *statusOptions, logger
 	if serial != "" {
 		logger = logger.With(agent.LogDevice, serial)
 	}
-	dev := android.NewDevice(src.transport(serial), android.DeviceConfig{
-		CommandTimeout: opts.CommandTimeout,
-		Logger:         logger,
-		AccountNames:   opts.ShowAccountNames,
-	})
+	dev := android.NewDevice(src.transport(serial), opts.deviceConfig(logger))
 	a := agent.New(dev, agent.Config{ShowAccountNames: opts.ShowAccountNames, Logger: logger, Version: version})
 	rep, err := a.Check(ctx)
 	if err != nil {

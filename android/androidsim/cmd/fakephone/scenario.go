@@ -23,6 +23,9 @@ var profiles = map[string]func() androidsim.Options{
 	"rooted":                androidsim.Rooted,
 	"huawei-id":             androidsim.HuaweiID,
 	"hanging-find-device":   androidsim.HangingFindDevice,
+	"lost-mode-off":         androidsim.LostModeOff,
+	"lost-mode-unreadable":  androidsim.LostModeUnreadable,
+	"lost-mode-junk":        androidsim.LostModeJunk,
 }
 
 // profileNames lists the profiles in a stable order.
