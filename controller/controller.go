@@ -50,8 +50,8 @@ type Config struct {
 	MQTTListener net.Listener
 	HTTPListen   string
 	HTTPListener net.Listener
-	// BatchSize and FlushInterval bound how long state reports wait before
-	// they are written in one transaction.
+	// BatchSize bounds the updates written in one transaction. After a write
+	// that was not full, the ingester waits FlushInterval for more to gather.
 	BatchSize     int
 	FlushInterval time.Duration
 	// CommandTTL is how long a command stays valid after it is issued.
@@ -78,7 +78,7 @@ func (c *Config) setDefaults() {
 		c.BatchSize = 256
 	}
 	if c.FlushInterval <= 0 {
-		c.FlushInterval = 100 * time.Millisecond
+		c.FlushInterval = 20 * time.Millisecond
 	}
 	if c.CommandTTL <= 0 {
 		c.CommandTTL = 15 * time.Minute
@@ -111,6 +111,10 @@ func (e *AddrInUseError) Error() string {
 
 func (e *AddrInUseError) Unwrap() error { return e.Err }
 
+// controllerClientID is the controller's MQTT client ID; the embedded
+// broker reserves it for the controller's login.
+const controllerClientID = broker.ControllerClientID
+
 // Controller is a running controller. Close stops it.
 type Controller struct {
 	cfg    Config
@@ -123,6 +127,9 @@ type Controller struct {
 	httpLn net.Listener
 	stats  *counters
 	ingest *ingester
+	// releaseWake collects the devices whose reports or events were written,
+	// so that their releases move on at once.
+	releaseWake *deviceSet
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -177,10 +184,9 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
-	c.ingest = &ingester{
-		in: make(chan inbound, 4096), store: c.reg, log: c.log, stats: c.stats,
-		batchSize: cfg.BatchSize, flushEvery: cfg.FlushInterval,
-	}
+	c.ingest = newIngester(c.reg, c.log, c.stats, cfg.BatchSize, cfg.FlushInterval)
+	c.releaseWake = newDeviceSet()
+	c.ingest.applied = c.releaseWake.add
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
@@ -188,7 +194,10 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	}()
 
 	c.conn, err = mqttconn.Dial(ctx, mqttconn.Options{
-		BrokerURL: brokerURL, TLSConfig: clientTLS, ClientID: "unbind-controller", CleanSession: false, Logger: c.log,
+		BrokerURL: brokerURL, TLSConfig: clientTLS, ClientID: controllerClientID, CleanSession: false, Logger: c.log,
+		// receive never blocks, so handling messages in order costs nothing
+		// and keeps one device's reports from overtaking each other.
+		OrderMatters: true,
 		Username: mqttUser, Password: mqttPassword,
 	})
 	if err != nil {
@@ -208,7 +217,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		every(runCtx, releaseEvery, c.advanceReleases)
+		c.runReleases(runCtx)
 	}()
 
 	c.http = &http.Server{Handler: newAPI(c), ReadHeaderTimeout: 10 * time.Second}
@@ -223,15 +232,12 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	return c, nil
 }
 
-// receive hands a message to the ingester. It blocks when the ingester is
-// behind, which slows the broker down instead of dropping acknowledged data.
-func (c *Controller) receive(ctx context.Context) func(string, []byte) {
+// receive hands a message to the ingester, which never blocks: the broker
+// gets its acknowledgement at once and never has to drop a message for a
+// slow controller (see ingester).
+func (c *Controller) receive(context.Context) func(string, []byte) {
 	return func(topic string, payload []byte) {
-		m := inbound{topic: topic, payload: payload, receivedAt: c.cfg.Now().UTC()}
-		select {
-		case c.ingest.in <- m:
-		case <-ctx.Done():
-		}
+		c.ingest.offer(inbound{topic: topic, payload: payload, receivedAt: c.cfg.Now().UTC()})
 	}
 }
 

@@ -17,6 +17,15 @@ type Identity struct {
 	DeviceID string
 }
 
+// ControllerClientID is the MQTT client ID of the controller's session. Only
+// the controller's login may use it, so no other client can take over the
+// controller's session.
+const ControllerClientID = "unbind-controller"
+
+// DeviceClientIDPrefix starts a device's client ID: an agent connects as
+// DeviceClientIDPrefix + its device ID, and only with its own credentials.
+const DeviceClientIDPrefix = "unbind-agent-"
+
 // CredentialLookup checks MQTT credentials. It is called from client
 // goroutines, once per connection, and must be quick.
 type CredentialLookup interface {
