@@ -62,9 +62,13 @@ type Config struct {
 	// MaxReportAge bounds how old a "safe" report may be when a factory
 	// reset is issued.
 	MaxReportAge time.Duration
-	Logger       *slog.Logger
-	Version      string
-	Now          func() time.Time
+	// MaxClients caps the embedded broker's clients; zero fits the file
+	// descriptor limit, whose soft value is raised to the hard one at start
+	// (see broker.Config.MaxClients).
+	MaxClients int
+	Logger     *slog.Logger
+	Version    string
+	Now        func() time.Time
 }
 
 func (c *Config) setDefaults() {
@@ -170,7 +174,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		password := randomSecret()
 		mqttUser, mqttPassword = controllerUsername, password
 		auth := broker.NewDeviceAuth(&brokerCredentials{c: c, passwordHash: hashSecret(password)})
-		c.broker, err = broker.Start(context.WithoutCancel(ctx), broker.Config{Addr: cfg.MQTTListen, Listener: cfg.MQTTListener, Logger: cfg.Logger, Auth: auth, TLS: serverTLS})
+		c.broker, err = broker.Start(context.WithoutCancel(ctx), broker.Config{Addr: cfg.MQTTListen, Listener: cfg.MQTTListener, Logger: cfg.Logger, Auth: auth, TLS: serverTLS, MaxClients: cfg.MaxClients})
 		if err != nil {
 			return nil, listenError("mqtt", cfg.MQTTListen, err)
 		}
@@ -198,7 +202,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		// receive never blocks, so handling messages in order costs nothing
 		// and keeps one device's reports from overtaking each other.
 		OrderMatters: true,
-		Username: mqttUser, Password: mqttPassword,
+		Username:     mqttUser, Password: mqttPassword,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("controller: %w", err)
