@@ -17,6 +17,9 @@ import (
 // release moves when a report or command event of its device is written.
 const releaseSweepEvery = 2 * time.Second
 
+// releaseWorkers bounds the releases advanced at once.
+const releaseWorkers = 32
+
 // deviceSet gathers device IDs between two runs of the release loop.
 type deviceSet struct {
 	mu   sync.Mutex
@@ -138,14 +141,24 @@ func (c *Controller) advanceReleases(ctx context.Context, devices map[string]str
 		c.log.Warn("releases: list", "err", err)
 		return
 	}
+	// Releases are independent: advance them side by side, so that one
+	// phone's round trip to the broker does not wait for another's.
+	sem := make(chan struct{}, releaseWorkers)
+	var wg sync.WaitGroup
 	for _, r := range rs {
 		if _, ok := devices[r.DeviceID]; devices != nil && !ok {
 			continue
 		}
-		if err := c.advance(ctx, r); err != nil && ctx.Err() == nil {
-			c.log.Warn("releases: advance", "device", r.DeviceID, "release", r.ID, "err", err)
-		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := c.advance(ctx, r); err != nil && ctx.Err() == nil {
+				c.log.Warn("releases: advance", "device", r.DeviceID, "release", r.ID, "err", err)
+			}
+		}()
 	}
+	wg.Wait()
 }
 
 func (c *Controller) advance(ctx context.Context, rec registry.ReleaseRecord) error {
