@@ -33,10 +33,13 @@ func TestDecodeUpdate(t *testing.T) {
 		{"other device's id", "unbind/v1/devices/dev2/state", goodState, "id_mismatch"},
 		{"command channel is not ingested", "unbind/v1/devices/dev1/commands", goodState, "bad_topic"},
 		{"foreign topic", "somewhere/else", goodState, "bad_topic"},
+		{"dated in the future", state, strings.Replace(goodState, "2026-11-23T10:00:00Z", "2099-01-01T00:00:00Z", 1), "clock_skew"},
+		{"four minutes ahead is within the skew", state, strings.Replace(goodState, "2026-11-23T10:00:00Z", "2026-11-23T10:04:00Z", 1), ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			u, err := decodeUpdate(inbound{topic: tc.topic, payload: []byte(tc.payload), receivedAt: time.Now()})
+			received := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+			u, err := decodeUpdate(inbound{topic: tc.topic, payload: []byte(tc.payload), receivedAt: received})
 			if tc.reason == "" {
 				require.NoError(t, err)
 				assert.Equal(t, "dev1", u.DeviceID)
