@@ -7,7 +7,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 DIST    := dist
 FUZZTIME ?= 10s
 
-.PHONY: all build demo test deps android bench fuzz clean help
+.PHONY: all build demo test deps android bench fleetbench fuzz clean help
 
 all: build
 
@@ -38,6 +38,12 @@ android: ## agent for android/arm64 (and linux/arm for 32-bit phones), cgo-free 
 bench: ## run the benchmarks and record them under bench/
 	@mkdir -p bench
 	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./controller/registry/ | tee bench/registry.txt
+
+FLEET_AGENTS  ?= 1000
+FLEET_REPORTS ?= 100
+fleetbench: ## fleet benchmark: controller vs Mosquitto, FLEET_AGENTS x FLEET_REPORTS; appends to bench/fleet.jsonl
+	$(GO) build -trimpath -o $(DIST)/unbind-bench ./cmd/unbind-bench
+	$(DIST)/unbind-bench --agents $(FLEET_AGENTS) --reports $(FLEET_REPORTS) -o json | tee -a bench/fleet.jsonl
 
 fuzz: ## run every fuzz target for FUZZTIME each
 	@for pkg in $$($(GO) list ./...); do \

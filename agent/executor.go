@@ -31,7 +31,27 @@ type activeCommand struct {
 }
 
 func newExecutor(s *session) *executor {
-	return &executor{s: s, log: s.log, seen: loadSeen(s.a.cfg.StateDir, s.a.cfg.Now(), s.log)}
+	e := &executor{s: s, log: s.log, seen: loadSeen(s.a.cfg.StateDir, s.a.cfg.Now(), s.log)}
+	// A guided step the last run left unfinished goes on: the person is
+	// guided again, and the command ends when the phone shows it done.
+	if cmd, ok := loadActive(s.a.cfg.StateDir, s.a.cfg.Now(), s.log); ok {
+		e.log.Info("resuming the guided command of the last run", LogCommand, cmd.ID, "kind", string(cmd.Kind))
+		e.active = &activeCommand{cmd: cmd}
+	}
+	return e
+}
+
+// setActive changes the guided command in progress and keeps it in the
+// state directory, so that a restart resumes it.
+func (e *executor) setActive(a *activeCommand) {
+	e.active = a
+	var cmd *protocol.Command
+	if a != nil {
+		cmd = &a.cmd
+	}
+	if err := saveActive(e.s.a.cfg.StateDir, cmd); err != nil {
+		e.log.Warn("cannot keep the guided command for a restart", "err", err)
+	}
 }
 
 func (e *executor) busy() bool { return e.active != nil }
@@ -83,10 +103,10 @@ func (e *executor) handle(ctx context.Context, cmd protocol.Command) {
 			return
 		}
 		e.emit(ctx, cmd.Target, protocol.CommandCanceled, "canceled by "+cmd.ID)
-		e.active = nil
+		e.setActive(nil)
 		e.emit(ctx, cmd.ID, protocol.CommandSucceeded, "")
 	case protocol.CommandSignOut, protocol.CommandDisableFindDevice:
-		e.active = &activeCommand{cmd: cmd}
+		e.setActive(&activeCommand{cmd: cmd})
 		e.poll(ctx)
 	case protocol.CommandFactoryReset:
 		e.reset(ctx, cmd)
@@ -105,11 +125,11 @@ func (e *executor) poll(ctx context.Context) {
 	done, remaining := progress(a.cmd.Kind, r)
 	switch {
 	case done:
-		e.active = nil
+		e.setActive(nil)
 		e.emit(ctx, a.cmd.ID, protocol.CommandSucceeded, "verified on the phone")
 		return
 	case !e.s.a.cfg.Now().Before(a.cmd.ExpiresAt):
-		e.active = nil
+		e.setActive(nil)
 		e.emit(ctx, a.cmd.ID, protocol.CommandTimedOut, "still present: "+kinds(remaining))
 		return
 	}

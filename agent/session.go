@@ -23,7 +23,7 @@ type session struct {
 	reconnected chan struct{}
 
 	last    protocol.Report
-	seq     uint64
+	seq     *reportSeq
 	exec    *executor
 	pending []protocol.CommandEvent // events the broker has not acknowledged yet
 }
@@ -120,9 +120,11 @@ func (s *session) refresh(ctx context.Context) protocol.Report {
 }
 
 func (s *session) publishState(ctx context.Context) {
-	s.seq++
+	if s.seq == nil {
+		s.seq = loadSeq(s.a.cfg.StateDir, s.log)
+	}
 	s.publish(ctx, s.topics.state, true, protocol.DeviceState{
-		V: protocol.Version, DeviceID: s.id, Seq: s.seq, Report: s.last,
+		V: protocol.Version, DeviceID: s.id, Seq: s.seq.next(), Epoch: s.seq.epoch, Report: s.last,
 	})
 }
 

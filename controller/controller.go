@@ -57,8 +57,8 @@ type Config struct {
 	// BrokerCloseGrace bounds how long closing the embedded broker waits for
 	// clients to disconnect politely; 0 means broker.DefaultCloseGrace.
 	BrokerCloseGrace time.Duration
-	// BatchSize and FlushInterval bound how long state reports wait before
-	// they are written in one transaction.
+	// BatchSize bounds the updates written in one transaction. After a write
+	// that was not full, the ingester waits FlushInterval for more to gather.
 	BatchSize     int
 	FlushInterval time.Duration
 	// CommandTTL is how long a command stays valid after it is issued.
@@ -69,9 +69,13 @@ type Config struct {
 	// MaxReportAge bounds how old a "safe" report may be when a factory
 	// reset is issued.
 	MaxReportAge time.Duration
-	Logger       *slog.Logger
-	Version      string
-	Now          func() time.Time
+	// MaxClients caps the embedded broker's clients; zero fits the file
+	// descriptor limit, whose soft value is raised to the hard one at start
+	// (see broker.Config.MaxClients).
+	MaxClients int
+	Logger     *slog.Logger
+	Version    string
+	Now        func() time.Time
 }
 
 func (c *Config) setDefaults() {
@@ -85,7 +89,7 @@ func (c *Config) setDefaults() {
 		c.BatchSize = 256
 	}
 	if c.FlushInterval <= 0 {
-		c.FlushInterval = 100 * time.Millisecond
+		c.FlushInterval = 20 * time.Millisecond
 	}
 	if c.CommandTTL <= 0 {
 		c.CommandTTL = 15 * time.Minute
@@ -118,6 +122,10 @@ func (e *AddrInUseError) Error() string {
 
 func (e *AddrInUseError) Unwrap() error { return e.Err }
 
+// controllerClientID is the controller's MQTT client ID; the embedded
+// broker reserves it for the controller's login.
+const controllerClientID = broker.ControllerClientID
+
 // Controller is a running controller. Close stops it.
 type Controller struct {
 	cfg    Config
@@ -130,6 +138,9 @@ type Controller struct {
 	httpLn net.Listener
 	stats  *counters
 	ingest *ingester
+	// releaseWake collects the devices whose reports or events were written,
+	// so that their releases move on at once.
+	releaseWake *deviceSet
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -170,7 +181,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		password := randomSecret()
 		mqttUser, mqttPassword = controllerUsername, password
 		auth := broker.NewDeviceAuth(&brokerCredentials{c: c, passwordHash: hashSecret(password)})
-		c.broker, err = broker.Start(context.WithoutCancel(ctx), broker.Config{Addr: cfg.MQTTListen, Listener: cfg.MQTTListener, Logger: cfg.Logger, Auth: auth, TLS: serverTLS, CloseGrace: cfg.BrokerCloseGrace})
+		c.broker, err = broker.Start(context.WithoutCancel(ctx), broker.Config{Addr: cfg.MQTTListen, Listener: cfg.MQTTListener, Logger: cfg.Logger, Auth: auth, TLS: serverTLS, CloseGrace: cfg.BrokerCloseGrace, MaxClients: cfg.MaxClients})
 		if err != nil {
 			return nil, listenError("mqtt", cfg.MQTTListen, err)
 		}
@@ -184,10 +195,9 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
-	c.ingest = &ingester{
-		in: make(chan inbound, 4096), store: c.reg, log: c.log, stats: c.stats,
-		batchSize: cfg.BatchSize, flushEvery: cfg.FlushInterval,
-	}
+	c.ingest = newIngester(c.reg, c.log, c.stats, cfg.BatchSize, cfg.FlushInterval)
+	c.releaseWake = newDeviceSet()
+	c.ingest.applied = c.releaseWake.add
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
@@ -195,8 +205,11 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	}()
 
 	c.conn, err = mqttconn.Dial(ctx, mqttconn.Options{
-		BrokerURL: brokerURL, TLSConfig: clientTLS, ClientID: "unbind-controller", CleanSession: false, Logger: c.log,
-		Username: mqttUser, Password: mqttPassword,
+		BrokerURL: brokerURL, TLSConfig: clientTLS, ClientID: controllerClientID, CleanSession: false, Logger: c.log,
+		// receive never blocks, so handling messages in order costs nothing
+		// and keeps one device's reports from overtaking each other.
+		OrderMatters: true,
+		Username:     mqttUser, Password: mqttPassword,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("controller: %w", err)
@@ -215,7 +228,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		every(runCtx, releaseEvery, c.advanceReleases)
+		c.runReleases(runCtx)
 	}()
 
 	handler := http.NotFoundHandler()
@@ -234,15 +247,12 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	return c, nil
 }
 
-// receive hands a message to the ingester. It blocks when the ingester is
-// behind, which slows the broker down instead of dropping acknowledged data.
-func (c *Controller) receive(ctx context.Context) func(string, []byte) {
+// receive hands a message to the ingester, which never blocks: the broker
+// gets its acknowledgement at once and never has to drop a message for a
+// slow controller (see ingester).
+func (c *Controller) receive(context.Context) func(string, []byte) {
 	return func(topic string, payload []byte) {
-		m := inbound{topic: topic, payload: payload, receivedAt: c.cfg.Now().UTC()}
-		select {
-		case c.ingest.in <- m:
-		case <-ctx.Done():
-		}
+		c.ingest.offer(inbound{topic: topic, payload: payload, receivedAt: c.cfg.Now().UTC()})
 	}
 }
 

@@ -20,18 +20,19 @@ const redeliverAfter = 5 * time.Second
 // are online, and times out those that expired before delivery. It also runs
 // right after a restart, so nothing queued is forgotten.
 func (c *Controller) dispatch(ctx context.Context) {
-	cmds, err := c.reg.Commands(ctx, "")
+	cmds, err := c.reg.WaitingCommands(ctx)
 	if err != nil {
-		c.log.Warn("dispatch: list commands", "err", err)
+		c.log.Warn("dispatch: list commands waiting for delivery", "err", err)
 		return
 	}
 	now := c.cfg.Now().UTC()
 	devices := map[string]*registry.Device{}
-	for _, rec := range cmds {
+	for _, w := range cmds {
+		rec := w.CommandRecord
 		// A command marked sent that the agent never acknowledged may have
 		// died with a broker or controller restart: send it again. The agent
 		// runs a command ID at most once, so this cannot run anything twice.
-		resend := rec.State == registry.CommandSent && now.Sub(lastStep(rec)) >= redeliverAfter
+		resend := rec.State == registry.CommandSent && now.Sub(w.LastStep) >= redeliverAfter
 		if rec.State != registry.CommandQueued && !resend {
 			continue
 		}
@@ -81,13 +82,4 @@ func every(ctx context.Context, d time.Duration, f func(context.Context)) {
 		case <-t.C:
 		}
 	}
-}
-
-// lastStep is when anything last happened to a command (each delivery adds
-// a step, so resends are spaced by redeliverAfter).
-func lastStep(rec registry.CommandRecord) time.Time {
-	if n := len(rec.Transitions); n > 0 {
-		return rec.Transitions[n-1].At
-	}
-	return rec.UpdatedAt
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/unbind/unbind/controller/broker"
@@ -116,7 +117,7 @@ func (b *brokerCredentials) Identify(username string, password []byte) (broker.I
 		return broker.Identity{}, false
 	}
 	if isMonitor(cred) {
-		return broker.Identity{Monitor: true}, true
+		return broker.Identity{Monitor: true, Name: strings.TrimPrefix(cred.DeviceID, registry.MonitorPrefix)}, true
 	}
 	return broker.Identity{DeviceID: cred.DeviceID}, true
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,6 +23,9 @@ type inbound struct {
 // IngestStats counts what the ingest path did with every message.
 type IngestStats struct {
 	Received uint64 `json:"received"`
+	// Superseded state reports were replaced, before they were written, by a
+	// newer report of the same device that arrived after them.
+	Superseded uint64 `json:"superseded"`
 	// Applied, Stale, Orphans and Skipped say what the registry did with the
 	// messages that decoded: written, older than what it had, events for
 	// unknown commands, refused by its own checks or failed alone.
@@ -31,17 +35,18 @@ type IngestStats struct {
 	Skipped uint64 `json:"skipped"`
 	Batches uint64 `json:"batches"`
 	// Rejected messages were not written; by reason: too_large,
-	// unknown_version, malformed, invalid, bad_topic, id_mismatch.
+	// unknown_version, malformed, invalid, bad_topic, id_mismatch,
+	// clock_skew (a report dated more than MaxClockSkew ahead).
 	Rejected map[string]uint64 `json:"rejected"`
 	// WriteErrors counts batches the registry failed to write.
 	WriteErrors uint64 `json:"write_errors"`
 }
 
-var rejectReasons = []string{"too_large", "unknown_version", "malformed", "invalid", "bad_topic", "id_mismatch"}
+var rejectReasons = []string{"too_large", "unknown_version", "malformed", "invalid", "bad_topic", "id_mismatch", "clock_skew"}
 
 type counters struct {
-	received, applied, stale, orphans, skipped, batches, writeErrors atomic.Uint64
-	rejected                                                         map[string]*atomic.Uint64
+	received, superseded, applied, stale, orphans, skipped, batches, writeErrors atomic.Uint64
+	rejected                                                                     map[string]*atomic.Uint64
 }
 
 func newCounters() *counters {
@@ -54,7 +59,7 @@ func newCounters() *counters {
 
 func (c *counters) snapshot() IngestStats {
 	s := IngestStats{
-		Received: c.received.Load(), Applied: c.applied.Load(), Stale: c.stale.Load(),
+		Received: c.received.Load(), Superseded: c.superseded.Load(), Applied: c.applied.Load(), Stale: c.stale.Load(),
 		Orphans: c.orphans.Load(), Skipped: c.skipped.Load(), Batches: c.batches.Load(),
 		WriteErrors: c.writeErrors.Load(), Rejected: make(map[string]uint64),
 	}
@@ -69,74 +74,146 @@ type store interface {
 	ApplyBatch(ctx context.Context, batch []registry.Update) (registry.ApplyStats, error)
 }
 
-// ingester decodes messages and writes them to the registry in batches, one
-// transaction per batch, from a single goroutine.
+// ingester takes every message the controller's MQTT session receives and
+// writes it to the registry from one goroutine, in batches of one
+// transaction each.
+//
+// offer never blocks, so the controller acknowledges every message to the
+// broker at once and the broker never has to drop one for a slow
+// subscriber. Nothing can overflow either: a state report is a snapshot, so
+// only the newest pending one per device is kept (latest wins, and the one it
+// replaces is counted as superseded); presence and command events are kept in
+// arrival order in a queue whose size is bounded by what the agents have
+// outstanding, not by the rate.
 type ingester struct {
-	in         chan inbound
 	store      store
 	log        *slog.Logger
 	stats      *counters
 	batchSize  int
 	flushEvery time.Duration
+	// applied, when set, is told the devices whose updates were written.
+	applied func(devices map[string]struct{})
+
+	mu     sync.Mutex
+	states map[string]registry.Update // device ID -> newest pending state report
+	queue  []registry.Update          // presence and events, in arrival order
+	wake   chan struct{}              // capacity 1: something is pending
 }
 
-// run owns the batch; it flushes what it holds when ctx ends, so nothing
-// acknowledged by the broker is dropped on a clean stop.
-func (g *ingester) run(ctx context.Context) {
-	batch := make([]registry.Update, 0, g.batchSize)
-	tick := time.NewTicker(g.flushEvery)
-	defer tick.Stop()
-	flush := func() {
-		if len(batch) == 0 {
-			return
-		}
-		// A write must finish even during shutdown; it is short and bounded.
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		st, err := g.store.ApplyBatch(wctx, batch)
-		cancel()
-		if err != nil {
-			g.stats.writeErrors.Add(1)
-			g.log.Error("registry write failed", "updates", len(batch), "err", err)
-		} else {
-			g.stats.applied.Add(uint64(st.Applied))
-			g.stats.stale.Add(uint64(st.Stale))
-			g.stats.orphans.Add(uint64(st.Orphans))
-			g.stats.skipped.Add(uint64(st.Invalid + st.Failed))
-			g.stats.batches.Add(1)
-		}
-		batch = batch[:0]
+func newIngester(st store, log *slog.Logger, stats *counters, batchSize int, flushEvery time.Duration) *ingester {
+	return &ingester{
+		store: st, log: log, stats: stats, batchSize: batchSize, flushEvery: flushEvery,
+		states: make(map[string]registry.Update), wake: make(chan struct{}, 1),
 	}
+}
+
+// offer decodes and validates a message, once, and keeps it for the writer;
+// it never blocks. A message that does not decode is counted and dropped
+// here, so it can never replace a good report.
+func (g *ingester) offer(m inbound) {
+	g.stats.received.Add(1)
+	u, ok := g.decode(m)
+	if !ok {
+		return
+	}
+	g.mu.Lock()
+	if u.State != nil {
+		if _, ok := g.states[u.DeviceID]; ok {
+			g.stats.superseded.Add(1)
+		}
+		g.states[u.DeviceID] = u
+	} else {
+		g.queue = append(g.queue, u)
+	}
+	g.mu.Unlock()
+	select {
+	case g.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take empties what is pending: the queue first (events in order), then the
+// newest report of each device.
+func (g *ingester) take() []registry.Update {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.queue) == 0 && len(g.states) == 0 {
+		return nil
+	}
+	out := make([]registry.Update, 0, len(g.queue)+len(g.states))
+	out = append(out, g.queue...)
+	for _, u := range g.states {
+		out = append(out, u)
+	}
+	g.queue = nil
+	clear(g.states)
+	return out
+}
+
+// run writes what is offered until ctx ends, then writes what is left, so
+// nothing acknowledged by the broker is dropped on a clean stop. After a
+// write it waits flushEvery at most for more to gather, so that a trickle
+// is not written one transaction per message.
+func (g *ingester) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			for {
-				select {
-				case m := <-g.in:
-					if u, ok := g.decode(m); ok {
-						batch = append(batch, u)
-					}
-				default:
-					flush()
-					return
-				}
-			}
-		case m := <-g.in:
-			if u, ok := g.decode(m); ok {
-				batch = append(batch, u)
-				if len(batch) >= g.batchSize {
-					flush()
-				}
-			}
-		case <-tick.C:
-			flush()
+			g.drain(ctx)
+			return
+		case <-g.wake:
 		}
+		if n := g.drain(ctx); n >= g.batchSize {
+			continue
+		}
+		t := time.NewTimer(g.flushEvery)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// drain writes everything pending now, batchSize updates per transaction,
+// and says how many messages it took.
+func (g *ingester) drain(ctx context.Context) int {
+	updates := g.take()
+	taken := len(updates)
+	for len(updates) > 0 {
+		n := min(len(updates), g.batchSize)
+		g.flush(ctx, updates[:n])
+		updates = updates[n:]
+	}
+	return taken
+}
+
+func (g *ingester) flush(ctx context.Context, batch []registry.Update) {
+	// A write must finish even during shutdown; it is short and bounded.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	st, err := g.store.ApplyBatch(wctx, batch)
+	cancel()
+	if err != nil {
+		g.stats.writeErrors.Add(1)
+		g.log.Error("registry write failed", "updates", len(batch), "err", err)
+		return
+	}
+	g.stats.applied.Add(uint64(st.Applied))
+	g.stats.stale.Add(uint64(st.Stale))
+	g.stats.orphans.Add(uint64(st.Orphans))
+	g.stats.skipped.Add(uint64(st.Invalid + st.Failed))
+	g.stats.batches.Add(1)
+	if g.applied != nil {
+		devices := make(map[string]struct{}, len(batch))
+		for _, u := range batch {
+			devices[u.DeviceID] = struct{}{}
+		}
+		g.applied(devices)
 	}
 }
 
 // decode turns a message into a registry update, or counts and logs why not.
 // Logs carry the topic and the error, never the payload: it may hold names.
 func (g *ingester) decode(m inbound) (registry.Update, bool) {
-	g.stats.received.Add(1)
 	u, err := decodeUpdate(m)
 	if err != nil {
 		reason := rejectReason(err)
@@ -147,7 +224,15 @@ func (g *ingester) decode(m inbound) (registry.Update, bool) {
 	return u, true
 }
 
-var errIDMismatch = errors.New("device_id does not match the topic")
+var (
+	errIDMismatch = errors.New("device_id does not match the topic")
+	errClockSkew  = errors.New("report dated in the future")
+)
+
+// MaxClockSkew is how far ahead of the controller's clock a report's
+// checked_at may be. A report dated later is refused (clock_skew): the time
+// it claims cannot be true, and it must not make the phone look checked.
+const MaxClockSkew = 5 * time.Minute
 
 func decodeUpdate(m inbound) (registry.Update, error) {
 	id, ch, err := protocol.ParseTopic(m.topic)
@@ -162,7 +247,10 @@ func decodeUpdate(m inbound) (registry.Update, error) {
 		if err != nil {
 			return u, err
 		}
-		u.State, payloadID = &s, s.DeviceID
+		if s.CheckedAt.Sub(m.receivedAt) > MaxClockSkew {
+			return u, fmt.Errorf("%w: checked_at is %s ahead of the controller", errClockSkew, s.CheckedAt.Sub(m.receivedAt).Round(time.Second))
+		}
+		u.State, payloadID, u.Raw = &s, s.DeviceID, m.payload
 	case protocol.ChannelPresence:
 		p, err := protocol.DecodePresence(m.payload)
 		if err != nil {
@@ -181,6 +269,7 @@ func decodeUpdate(m inbound) (registry.Update, error) {
 	if payloadID != id {
 		return u, fmt.Errorf("%w: topic %s, payload %s", errIDMismatch, id, payloadID)
 	}
+	u.Decoded = true
 	return u, nil
 }
 
@@ -196,6 +285,8 @@ func rejectReason(err error) string {
 		return "bad_topic"
 	case errors.Is(err, errIDMismatch):
 		return "id_mismatch"
+	case errors.Is(err, errClockSkew):
+		return "clock_skew"
 	default:
 		return "invalid"
 	}

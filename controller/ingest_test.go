@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -32,10 +33,13 @@ func TestDecodeUpdate(t *testing.T) {
 		{"other device's id", "unbind/v1/devices/dev2/state", goodState, "id_mismatch"},
 		{"command channel is not ingested", "unbind/v1/devices/dev1/commands", goodState, "bad_topic"},
 		{"foreign topic", "somewhere/else", goodState, "bad_topic"},
+		{"dated in the future", state, strings.Replace(goodState, "2026-11-23T10:00:00Z", "2099-01-01T00:00:00Z", 1), "clock_skew"},
+		{"four minutes ahead is within the skew", state, strings.Replace(goodState, "2026-11-23T10:00:00Z", "2026-11-23T10:04:00Z", 1), ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			u, err := decodeUpdate(inbound{topic: tc.topic, payload: []byte(tc.payload), receivedAt: time.Now()})
+			received := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+			u, err := decodeUpdate(inbound{topic: tc.topic, payload: []byte(tc.payload), receivedAt: received})
 			if tc.reason == "" {
 				require.NoError(t, err)
 				assert.Equal(t, "dev1", u.DeviceID)
@@ -59,30 +63,50 @@ func (s *recordingStore) ApplyBatch(_ context.Context, b []registry.Update) (reg
 	return registry.ApplyStats{Applied: len(b)}, nil
 }
 
-func TestIngesterBatchesAndFlushesOnStop(t *testing.T) {
+func TestIngesterCoalescesBatchesAndFlushesOnStop(t *testing.T) {
 	st := &recordingStore{}
-	g := &ingester{
-		in: make(chan inbound, 100), store: st, log: slog.New(slog.DiscardHandler), stats: newCounters(),
-		batchSize: 4, flushEvery: time.Hour,
+	g := newIngester(st, slog.New(slog.DiscardHandler), newCounters(), 4, time.Hour)
+	// Offered before the loop runs: ten reports of dev1 (only the newest is
+	// written), one report of each of six other devices, three events of
+	// dev1 in order, and a malformed report of dev9.
+	for i := range 10 {
+		g.offer(inbound{topic: "unbind/v1/devices/dev1/state", payload: []byte(strings.Replace(goodState, `"seq":1`, fmt.Sprintf(`"seq":%d`, i+1), 1)), receivedAt: time.Now()})
 	}
-	for range 10 {
-		g.in <- inbound{topic: "unbind/v1/devices/dev1/state", payload: []byte(goodState), receivedAt: time.Now()}
+	for i := 2; i <= 7; i++ {
+		id := fmt.Sprintf("dev%d", i)
+		g.offer(inbound{topic: "unbind/v1/devices/" + id + "/state", payload: []byte(strings.ReplaceAll(goodState, "dev1", id)), receivedAt: time.Now()})
 	}
-	g.in <- inbound{topic: "unbind/v1/devices/dev1/state", payload: []byte("nope"), receivedAt: time.Now()}
+	for _, state := range []string{"accepted", "in_progress", "succeeded"} {
+		g.offer(inbound{topic: "unbind/v1/devices/dev1/events", payload: []byte(`{"v":1,"device_id":"dev1","command_id":"c1","state":"` + state + `","at":"2026-11-23T10:00:00Z"}`), receivedAt: time.Now()})
+	}
+	g.offer(inbound{topic: "unbind/v1/devices/dev9/state", payload: []byte("nope"), receivedAt: time.Now()})
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { g.run(ctx); close(done) }()
-	require.Eventually(t, func() bool { return g.stats.received.Load() == 11 }, 10*time.Second, 5*time.Millisecond)
-	cancel()
-	<-done
+	cancel() // run drains what is pending and returns
+	g.run(ctx)
 
 	stats := g.stats.snapshot()
-	assert.Equal(t, uint64(10), stats.Applied, "every valid message is written, the last ones on stop")
+	assert.Equal(t, uint64(20), stats.Received)
+	assert.Equal(t, uint64(9), stats.Superseded, "nine of dev1's reports were replaced by its newest")
+	assert.Equal(t, uint64(10), stats.Applied, "seven reports and three events written")
 	assert.Equal(t, uint64(1), stats.Rejected["malformed"])
+	var events []string
+	var seq1 []uint64
 	total := 0
 	for _, b := range st.batches {
 		assert.LessOrEqual(t, len(b), 4)
 		total += len(b)
+		for _, u := range b {
+			if u.Event != nil {
+				events = append(events, string(u.Event.State))
+			}
+			if u.State != nil && u.DeviceID == "dev1" {
+				seq1 = append(seq1, u.State.Seq)
+				assert.True(t, u.Decoded)
+				assert.NotEmpty(t, u.Raw, "the report is stored as received")
+			}
+		}
 	}
 	assert.Equal(t, 10, total)
+	assert.Equal(t, []string{"accepted", "in_progress", "succeeded"}, events, "events keep their order")
+	assert.Equal(t, []uint64{10}, seq1, "only dev1's newest report is written")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/unbind/unbind/controller/registry"
@@ -11,8 +12,65 @@ import (
 	"github.com/unbind/unbind/protocol"
 )
 
-// releaseEvery is how often unfinished releases are moved forward.
-const releaseEvery = 500 * time.Millisecond
+// releaseSweepEvery is how often every unfinished release is looked at, for
+// deadlines and anything no report or event announced. Between sweeps a
+// release moves when a report or command event of its device is written.
+const releaseSweepEvery = 2 * time.Second
+
+// releaseWorkers bounds the releases advanced at once.
+const releaseWorkers = 32
+
+// deviceSet gathers device IDs between two runs of the release loop.
+type deviceSet struct {
+	mu   sync.Mutex
+	ids  map[string]struct{}
+	wake chan struct{}
+}
+
+func newDeviceSet() *deviceSet {
+	return &deviceSet{ids: make(map[string]struct{}), wake: make(chan struct{}, 1)}
+}
+
+// add never blocks.
+func (d *deviceSet) add(ids map[string]struct{}) {
+	d.mu.Lock()
+	for id := range ids {
+		d.ids[id] = struct{}{}
+	}
+	d.mu.Unlock()
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (d *deviceSet) take() map[string]struct{} {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ids := d.ids
+	d.ids = make(map[string]struct{})
+	return ids
+}
+
+// runReleases moves releases on: those of the devices whose reports or
+// events were just written, at once, and all of them every sweep.
+func (c *Controller) runReleases(ctx context.Context) {
+	sweep := time.NewTicker(releaseSweepEvery)
+	defer sweep.Stop()
+	c.advanceReleases(ctx, nil)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.releaseWake.wake:
+			if ids := c.releaseWake.take(); len(ids) > 0 {
+				c.advanceReleases(ctx, ids)
+			}
+		case <-sweep.C:
+			c.advanceReleases(ctx, nil)
+		}
+	}
+}
 
 // ReleaseRequest asks for phones to be released.
 type ReleaseRequest struct {
@@ -67,21 +125,40 @@ func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]r
 		byDevice[id] = r
 		out = append(out, r)
 	}
+	started := make(map[string]struct{}, len(out))
+	for _, r := range out {
+		started[r.DeviceID] = struct{}{}
+	}
+	c.releaseWake.add(started)
 	return out, nil
 }
 
-// advanceReleases moves every unfinished release one step.
-func (c *Controller) advanceReleases(ctx context.Context) {
+// advanceReleases moves unfinished releases one step: those of the given
+// devices, or every one when devices is nil.
+func (c *Controller) advanceReleases(ctx context.Context, devices map[string]struct{}) {
 	rs, err := c.reg.UnfinishedReleases(ctx)
 	if err != nil {
 		c.log.Warn("releases: list", "err", err)
 		return
 	}
+	// Releases are independent: advance them side by side, so that one
+	// phone's round trip to the broker does not wait for another's.
+	sem := make(chan struct{}, releaseWorkers)
+	var wg sync.WaitGroup
 	for _, r := range rs {
-		if err := c.advance(ctx, r); err != nil && ctx.Err() == nil {
-			c.log.Warn("releases: advance", "device", r.DeviceID, "release", r.ID, "err", err)
+		if _, ok := devices[r.DeviceID]; devices != nil && !ok {
+			continue
 		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := c.advance(ctx, r); err != nil && ctx.Err() == nil {
+				c.log.Warn("releases: advance", "device", r.DeviceID, "release", r.ID, "err", err)
+			}
+		}()
 	}
+	wg.Wait()
 }
 
 func (c *Controller) advance(ctx context.Context, rec registry.ReleaseRecord) error {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unbind/unbind/android/androidsim"
+	"github.com/unbind/unbind/controller/broker"
 	"github.com/unbind/unbind/controller/controllertest"
 	"github.com/unbind/unbind/protocol"
 	"github.com/unbind/unbind/protocol/mqttconn"
@@ -37,7 +38,7 @@ func TestThirdPartyClientWithEnrolledCredentials(t *testing.T) {
 	require.NoError(t, err)
 	state := `{"v":1,"device_id":"third-party-1","seq":1,"device":{"serial":"third-party-1"},"safe_to_reset":true,"risks":[],` +
 		`"find_device":"off","lost_mode":"off","rooted":false,"checked_at":"` + time.Now().UTC().Format(time.RFC3339) + `"}`
-	args := []string{"-h", u.Hostname(), "-p", u.Port(), "-q", "1", "-t", topic, "-m", state}
+	args := []string{"-h", u.Hostname(), "-p", u.Port(), "-i", broker.DeviceClientIDPrefix + e.DeviceID, "-q", "1", "-t", topic, "-m", state}
 	out, err := exec.CommandContext(ctx, pub, append(args, "-u", e.Username, "-P", "wrong")...).CombinedOutput()
 	assert.Error(t, err, "a wrong password is refused: %s", out)
 	out, err = exec.CommandContext(ctx, pub, append(args, "-u", e.Username, "-P", e.Password)...).CombinedOutput()
@@ -73,7 +74,7 @@ func TestThirdPartySubscriberReadsRetainedState(t *testing.T) {
 	require.NoError(t, err)
 	topic, err := protocol.StateTopic(serial)
 	require.NoError(t, err)
-	login := []string{"-h", u.Hostname(), "-p", u.Port(), "-u", mon.Username, "-P", mon.Password}
+	login := []string{"-h", u.Hostname(), "-p", u.Port(), "-i", broker.MonitorClientID(mon.Name), "-u", mon.Username, "-P", mon.Password}
 	out, err := exec.CommandContext(ctx, sub, append(login, "-t", topic, "-C", "1", "-W", "20", "-q", "1")...).Output()
 	require.NoError(t, err, "mosquitto_sub: %s", out)
 
@@ -109,7 +110,7 @@ func TestBadPayloadsAreRejectedAndCounted(t *testing.T) {
 	// an enrolled device misbehaving on them.
 	vandal, err := enrollVia(c)(ctx, "vandal")
 	require.NoError(t, err)
-	conn, err := mqttconn.Dial(ctx, mqttconn.Options{BrokerURL: c.BrokerURL(), ClientID: "vandal", CleanSession: true,
+	conn, err := mqttconn.Dial(ctx, mqttconn.Options{BrokerURL: c.BrokerURL(), ClientID: broker.DeviceClientIDPrefix + "vandal", CleanSession: true,
 		Username: vandal.Username, Password: vandal.Password})
 	require.NoError(t, err)
 	defer conn.Close(0)

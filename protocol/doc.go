@@ -14,6 +14,8 @@ package protocol
 // History:
 //
 //	1: 2026-11-23: first version: state, presence, commands, command events.
+//	1: 2026-11-24: optional DeviceState.Epoch; Seq kept across agent restarts.
+//	   Compatible: old controllers ignore the field, old agents omit it.
 const Version = 1
 
 // MaxPayload bounds every message on the wire. A phone report with dozens of

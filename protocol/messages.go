@@ -10,9 +10,15 @@ import (
 type DeviceState struct {
 	V        int    `json:"v"`
 	DeviceID string `json:"device_id"`
-	// Seq grows with every report of one agent process; with CheckedAt it
-	// lets the controller drop reports that arrive out of order.
+	// Seq grows with every report of one agent; with Epoch it lets the
+	// controller drop reports that arrive out of order without trusting the
+	// phone's clock. An agent keeps Seq across restarts in its state
+	// directory.
 	Seq uint64 `json:"seq"`
+	// Epoch names the agent's sequence: it changes only when the agent lost
+	// its state directory and Seq started again at 1. Empty from agents
+	// older than the 2026-11-24 revision, which are ordered by CheckedAt.
+	Epoch string `json:"epoch,omitempty"`
 	Report
 }
 
@@ -20,6 +26,9 @@ type DeviceState struct {
 func (s DeviceState) Validate() error {
 	if err := checkHeader(s.V, s.DeviceID); err != nil {
 		return err
+	}
+	if len(s.Epoch) > 64 {
+		return fmt.Errorf("%w: epoch is %d bytes, limit 64", ErrInvalid, len(s.Epoch))
 	}
 	return s.Report.Validate()
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/api"
+	"github.com/unbind/unbind/controller/broker"
 )
 
 type monitorOptions struct {
@@ -56,7 +57,7 @@ func monitorRun(ctx context.Context, io streams, opts *monitorOptions) error {
 	if u, err := url.Parse(m.BrokerURL); err == nil && u.Hostname() != "" {
 		host, port = u.Hostname(), u.Port()
 	}
-	_, err = fmt.Fprintf(io.out, "username: %s\npassword: %s\n\nfor example:\n  mosquitto_sub -h %s -p %s -u '%s' -P '%s' -t 'unbind/v1/devices/+/state' -v\n",
-		m.Username, m.Password, host, port, m.Username, m.Password)
+	_, err = fmt.Fprintf(io.out, "username: %s\npassword: %s\n\nfor example:\n  mosquitto_sub -h %s -p %s -i '%s' -u '%s' -P '%s' -t 'unbind/v1/devices/+/state' -v\n",
+		m.Username, m.Password, host, port, broker.MonitorClientID(m.Name), m.Username, m.Password)
 	return err
 }

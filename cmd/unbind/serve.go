@@ -29,6 +29,7 @@ type serveOptions struct {
 	LogLevel   string
 	// MaxReportAge and CommandTTL tune the reset interlock and command expiry.
 	MaxReportAge time.Duration
+	MaxClients   int
 	CommandTTL   time.Duration
 }
 
@@ -49,6 +50,7 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.BrokerPass, "broker-password", "", "the controller's password on the external broker (env UNBIND_BROKER_PASSWORD)")
 	f.StringVar(&o.TLSCert, "mqtt-tls-cert", "", "PEM certificate: the embedded broker then speaks MQTT over TLS only (needs --mqtt-tls-key)")
 	f.StringVar(&o.TLSKey, "mqtt-tls-key", "", "PEM private key of --mqtt-tls-cert")
+	f.IntVar(&o.MaxClients, "max-clients", 0, "most MQTT clients the embedded broker holds; 0 fits the open-file limit (raised to its hard value at start)")
 	f.DurationVar(&o.MaxReportAge, "max-report-age", 2*time.Minute, "a factory reset needs a safe report received at most this long ago")
 	f.DurationVar(&o.CommandTTL, "command-ttl", 15*time.Minute, "how long a command stays valid after it is issued")
 	f.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
@@ -57,7 +59,7 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 func (o *serveOptions) config(logger *slog.Logger) controller.Config {
 	return controller.Config{
 		DBPath: o.DBPath, MQTTListen: o.MQTTListen, HTTPListen: o.HTTPListen, BrokerURL: o.BrokerURL,
-		MQTTTLSCert: o.TLSCert, MQTTTLSKey: o.TLSKey, MaxReportAge: o.MaxReportAge, CommandTTL: o.CommandTTL,
+		MQTTTLSCert: o.TLSCert, MQTTTLSKey: o.TLSKey, MaxReportAge: o.MaxReportAge, CommandTTL: o.CommandTTL, MaxClients: o.MaxClients,
 		BrokerUsername: orEnv(o.BrokerUser, "UNBIND_BROKER_USERNAME"), BrokerPassword: orEnv(o.BrokerPass, "UNBIND_BROKER_PASSWORD"),
 		Logger: logger, Version: version,
 		API: func(c *controller.Controller) http.Handler { return httpapi.New(c) },

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"log/slog"
+	"time"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
@@ -72,12 +73,13 @@ var deviceChannels = []protocol.Channel{
 // permissive hook would silently override this one.
 type authHook struct {
 	mqtt.HookBase
-	auth Authorizer
-	log  *slog.Logger
+	auth    Authorizer
+	log     *slog.Logger
+	refused *refusalLog
 }
 
 func newAuthHook(auth Authorizer, log *slog.Logger) *authHook {
-	return &authHook{auth: auth, log: log}
+	return &authHook{auth: auth, log: log, refused: newRefusalLog(log, time.Now)}
 }
 
 func (h *authHook) ID() string { return "unbind-auth" }
@@ -91,11 +93,11 @@ func (h *authHook) Provides(b byte) bool {
 func (h *authHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {
 	p := peerOf(cl)
 	if !h.auth.Connect(p, pk.Connect.Password) {
-		h.log.Info("mqtt connect refused", keyClient, p.ClientID, keyRemote, p.Remote)
+		h.refused.refused(p.Remote, p.ClientID, "unknown login, or a client ID that is not the login's own")
 		return false
 	}
 	if pk.Connect.WillFlag && !h.auth.Allow(p, pk.Connect.WillTopic, true) {
-		h.log.Info("mqtt connect refused: will topic not allowed", keyClient, p.ClientID, keyRemote, p.Remote)
+		h.refused.refused(p.Remote, p.ClientID, "will topic not allowed")
 		return false
 	}
 	return true

@@ -51,6 +51,10 @@ type Config struct {
 	// CloseGrace is how long Close lets clients disconnect politely before
 	// it cuts their connections; 0 means DefaultCloseGrace. Tests shorten it.
 	CloseGrace time.Duration
+	// MaxClients bounds the connected clients; one more is refused with
+	// "server unavailable" (MQTT 5: "server busy") and a log line. Zero
+	// means DefaultMaxClients of the file descriptors this process may open.
+	MaxClients int
 }
 
 // Broker is a running embedded broker.
@@ -118,9 +122,25 @@ func Start(ctx context.Context, cfg Config) (*Broker, error) {
 	tl := newTCPListener(ln, connectTimeout, log)
 	tl.tls = cfg.TLS
 
+	maxClients := cfg.MaxClients
+	fdLimit := RaiseFileLimit()
+	if maxClients <= 0 {
+		maxClients = DefaultMaxClients(fdLimit)
+	}
+	if fdLimit > 0 && uint64(maxClients)+fdReserve > fdLimit {
+		log.Warn("mqtt client cap is above what the file descriptor limit allows: clients past the limit will fail to connect; raise the hard limit (ulimit -Hn, LimitNOFILE=) or lower --max-clients",
+			"max_clients", maxClients, "fd_limit", fdLimit, "fits", DefaultMaxClients(fdLimit))
+	}
+	refused := newRefusalLog(log, time.Now)
+	tl.full = func(remote string) {
+		refused.refused(remote, "", fmt.Sprintf("the broker holds its maximum of %d clients (--max-clients)", maxClients))
+	}
+
 	srv := mqtt.New(&mqtt.Options{
-		Capabilities: capabilities(),
-		Logger:       slog.New(newQuietHandler(log.Handler(), slog.LevelWarn)),
+		Capabilities:             capabilities(maxClients),
+		ClientNetWriteBufferSize: clientBuffer,
+		ClientNetReadBufferSize:  clientBuffer,
+		Logger:                   slog.New(newQuietHandler(log.Handler(), slog.LevelWarn)),
 		// $SYS topics cannot be subscribed to through the ACL; refresh them
 		// rarely, since each refresh stops the world to read memory stats.
 		SysTopicResendInterval: sysTopicInterval,
@@ -138,7 +158,7 @@ func Start(ctx context.Context, cfg Config) (*Broker, error) {
 		return nil, fmt.Errorf("start broker on %s: %w", tl.Address(), err)
 	}
 	b.stopWatch = context.AfterFunc(ctx, func() { _ = b.shutdown() })
-	log.Info("mqtt broker listening", keyAddr, tl.Address())
+	log.Info("mqtt broker listening", keyAddr, tl.Address(), "max_clients", maxClients, "fd_limit", fdLimit)
 	return b, nil
 }
 

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/unbind/unbind/protocol"
@@ -15,7 +16,39 @@ type Identity struct {
 	Controller bool
 	// DeviceID is the enrolled device, when Controller is unset.
 	DeviceID string
+	// Name is the monitor's name; its client IDs start with
+	// MonitorClientID(Name).
+	Name string
 }
+
+// MonitorClientID is the client ID a monitor connects with; it may add a
+// suffix after a further "-" to hold more than one session.
+func MonitorClientID(name string) string { return "unbind-monitor-" + name }
+
+// clientIDAllowed binds client IDs to logins, so that no login can take over
+// another's session (a broker replaces the older of two sessions with one
+// client ID): the controller's ID is the controller's alone, a device has
+// exactly one ID and so one live session, and a monitor uses its own prefix.
+func clientIDAllowed(id Identity, clientID string) bool {
+	switch {
+	case id.Controller:
+		return clientID == ControllerClientID
+	case id.Monitor:
+		own := MonitorClientID(id.Name)
+		return id.Name != "" && (clientID == own || strings.HasPrefix(clientID, own+"-"))
+	default:
+		return clientID == DeviceClientIDPrefix+id.DeviceID
+	}
+}
+
+// ControllerClientID is the MQTT client ID of the controller's session. Only
+// the controller's login may use it, so no other client can take over the
+// controller's session.
+const ControllerClientID = "unbind-controller"
+
+// DeviceClientIDPrefix starts a device's client ID: an agent connects as
+// DeviceClientIDPrefix + its device ID, and only with its own credentials.
+const DeviceClientIDPrefix = "unbind-agent-"
 
 // CredentialLookup checks MQTT credentials. It is called from client
 // goroutines, once per connection, and must be quick.
@@ -53,6 +86,9 @@ func (a *DeviceAuth) Connect(p Peer, password []byte) bool {
 		return false
 	}
 	if !id.Controller && !id.Monitor && protocol.ValidateDeviceID(id.DeviceID) != nil {
+		return false
+	}
+	if !clientIDAllowed(id, p.ClientID) {
 		return false
 	}
 	a.who.Store(p.Username, id)

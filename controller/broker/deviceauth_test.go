@@ -26,15 +26,36 @@ func (f fixedCredentials) Identify(username string, password []byte) (Identity, 
 
 var testCredentials = fixedCredentials{
 	"ctl":  {"ctl-pw", Identity{Controller: true}},
-	"mon":  {"mon-pw", Identity{Monitor: true}},
+	"mon":  {"mon-pw", Identity{Monitor: true, Name: "mon"}},
 	"A":    {"a-pw", Identity{DeviceID: "A"}},
 	"B":    {"b-pw", Identity{DeviceID: "B"}},
 	"evil": {"e-pw", Identity{DeviceID: "a/+"}},
 }
 
+// ownClientID is the client ID user's login may connect with.
+func ownClientID(user string) string {
+	c, ok := testCredentials[user]
+	switch {
+	case !ok:
+		return "c-" + user
+	case c.id.Controller:
+		return ControllerClientID
+	case c.id.Monitor:
+		return MonitorClientID(c.id.Name)
+	}
+	return DeviceClientIDPrefix + c.id.DeviceID
+}
+
+// peer is user connecting with its own client ID.
+func peer(user string) Peer { return Peer{Username: user, ClientID: ownClientID(user)} }
+
 func dialAs(t testing.TB, url, user, password string) (*client, error) {
+	return dialAsID(t, url, user, password, ownClientID(user))
+}
+
+func dialAsID(t testing.TB, url, user, password, clientID string) (*client, error) {
 	c := &client{t: t, msgs: make(chan message, 64), lost: make(chan error, 1)}
-	opts := paho.NewClientOptions().AddBroker(url).SetClientID("c-" + user).
+	opts := paho.NewClientOptions().AddBroker(url).SetClientID(clientID).
 		SetProtocolVersion(4).SetAutoReconnect(false).SetConnectTimeout(wait).
 		SetDefaultPublishHandler(func(_ paho.Client, m paho.Message) {
 			c.msgs <- message{topic: m.Topic(), payload: m.Payload(), retained: m.Retained()}
@@ -142,8 +163,8 @@ func TestDeviceAuthACL(t *testing.T) {
 
 func TestDeviceAuthDecisions(t *testing.T) {
 	a := NewDeviceAuth(testCredentials)
-	require.True(t, a.Connect(Peer{Username: "A"}, []byte("a-pw")))
-	require.True(t, a.Connect(Peer{Username: "ctl"}, []byte("ctl-pw")))
+	require.True(t, a.Connect(peer("A"), []byte("a-pw")))
+	require.True(t, a.Connect(peer("ctl"), []byte("ctl-pw")))
 	phone, ctl, stranger := Peer{Username: "A"}, Peer{Username: "ctl"}, Peer{Username: "B"}
 	for _, tc := range aclCases(t) {
 		// Outside a device's own topics nothing is allowed to anyone but the
@@ -168,8 +189,8 @@ func TestDeviceAuthDecisions(t *testing.T) {
 // can write nowhere, not even commands.
 func TestMonitorReadsOnly(t *testing.T) {
 	a := NewDeviceAuth(testCredentials)
-	require.True(t, a.Connect(Peer{Username: "mon"}, []byte("mon-pw")))
-	assert.False(t, a.Connect(Peer{Username: "mon"}, []byte("wrong")))
+	require.True(t, a.Connect(peer("mon"), []byte("mon-pw")))
+	assert.False(t, a.Connect(peer("mon"), []byte("wrong")))
 	mon := Peer{Username: "mon"}
 	for _, tc := range aclCases(t) {
 		assert.False(t, a.Allow(mon, tc.topic, true), "monitor writes %s", tc.topic)
@@ -191,7 +212,7 @@ func FuzzDeviceAuth(f *testing.F) {
 		f.Add(tc.topic, true)
 	}
 	a := NewDeviceAuth(testCredentials)
-	a.Connect(Peer{Username: "A"}, []byte("a-pw"))
+	a.Connect(peer("A"), []byte("a-pw"))
 	own := map[string]bool{}
 	for _, ch := range []protocol.Channel{protocol.ChannelState, protocol.ChannelPresence, protocol.ChannelEvents, protocol.ChannelCommands} {
 		own[mustTopic(f, "A", ch)] = true

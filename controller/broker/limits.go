@@ -17,16 +17,23 @@ import (
 const MaxPacketSize = 2 * protocol.MaxPayload
 
 const (
-	// maxClients bounds connections; a bench holds tens to hundreds of phones.
-	maxClients = 4096
 	// maxPending bounds each client's queue of packets waiting to be
-	// written. The controller's subscriptions receive two retained messages
-	// per device (state and presence) at once, so this also bounds the fleet
-	// a freshly started controller can take in without drops.
-	maxPending = 8192
-	// maxInflight bounds the unacknowledged QoS 1/2 messages kept per client,
-	// with the same fleet-size reasoning as maxPending.
+	// written. mochi allocates the queue for every client up front (8 bytes a
+	// slot), so it is most of an idle connection's memory: 1,024 slots are
+	// 8 KiB. A phone receives a command now and then; the controller, which
+	// receives every report, acknowledges at once (its handler never blocks),
+	// so its queue stays short as long as it keeps up with reading. When the
+	// controller subscribes, the broker also queues two retained messages per
+	// device (state and presence); those beyond the queue are dropped, and
+	// each phone's next periodic report brings its state back.
+	maxPending = 1024
+	// maxInflight bounds the unacknowledged QoS 1/2 messages kept per client.
+	// The controller acknowledges every message at once, so only a
+	// controller that is not reading fills it.
 	maxInflight = 8192
+	// clientBuffer is the size of each client's read and write buffers.
+	// Reports are a few hundred bytes; mochi's default is 2 KiB each.
+	clientBuffer = 1024
 	// receiveMaximum bounds the QoS 1/2 publishes a client may have
 	// unacknowledged towards the broker; QoS 1 is acknowledged at once, so
 	// only a stuck QoS 2 exchange consumes it.
@@ -43,9 +50,9 @@ const (
 // zero on purpose: mochi's default of a day would also delete retained
 // messages older than a day, so the state of a phone that sat unchanged and
 // connected for a day would vanish for a controller that restarts.
-func capabilities() *mqtt.Capabilities {
+func capabilities(maxClients int) *mqtt.Capabilities {
 	c := mqtt.NewDefaultServerCapabilities()
-	c.MaximumClients = maxClients
+	c.MaximumClients = int64(maxClients)
 	c.MaximumPacketSize = MaxPacketSize
 	c.MaximumClientWritesPending = maxPending
 	c.MaximumInflight = maxInflight

@@ -12,7 +12,7 @@ import (
 
 func TestCapabilities(t *testing.T) {
 	t.Parallel()
-	c := capabilities()
+	c := capabilities(DefaultMaxClients(0))
 	assert.Equal(t, uint32(MaxPacketSize), c.MaximumPacketSize)
 	assert.Greater(t, MaxPacketSize, protocol.MaxPayload+1024, "room for an oversized payload and its headers")
 	assert.Zero(t, c.MaximumMessageExpiryInterval, "retained state must not expire")

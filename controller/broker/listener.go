@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
 )
 
 // tcpListener is the broker's mochi listener. It replaces mochi's Net
@@ -29,6 +30,9 @@ type tcpListener struct {
 	// tls, when set, wraps each accepted connection; the handshake runs on
 	// mochi's first read, so the CONNECT deadline bounds it too.
 	tls *tls.Config
+	// full, when set, is told of each client refused because the broker
+	// holds its maximum number of clients.
+	full func(remote string)
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{} // raw connections, which closeConns can always cut
@@ -88,6 +92,8 @@ func (l *tcpListener) run(establish listeners.EstablishFn, conn net.Conn) {
 	l.mu.Unlock()
 	switch {
 	case err == nil:
+	case errors.Is(err, packets.ErrServerBusy) && l.full != nil:
+		l.full(conn.RemoteAddr().String())
 	case routineEnd(err):
 		l.log.Debug("mqtt connection ended", keyRemote, conn.RemoteAddr().String(), keyErr, err)
 	default:

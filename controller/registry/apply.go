@@ -163,8 +163,13 @@ func validateUpdate(u *Update) error {
 	if payloadID != u.DeviceID {
 		return errors.New("payload device_id differs from the update's")
 	}
-	if err := msg.Validate(); err != nil {
-		return err
+	if u.Raw != nil && (u.State == nil || !u.Decoded) {
+		return errors.New("raw bytes are kept only for a decoded state report")
+	}
+	if !u.Decoded {
+		if err := msg.Validate(); err != nil {
+			return err
+		}
 	}
 	if !storable(at) {
 		return errors.New("payload time is out of range")

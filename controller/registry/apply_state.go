@@ -18,6 +18,8 @@ type current struct {
 	hasState    bool
 	checkedAt   time.Time
 	seq         uint64
+	epoch       string
+	stateAt     time.Time
 	key         stateKey
 	hasPresence bool
 	online      bool
@@ -55,30 +57,41 @@ func splitKinds(s string) []protocol.RiskKind {
 	return kinds
 }
 
-// supersedes reports whether a report checked at (at, seq) replaces the
-// current one. The check time comes first because a restarted agent starts
-// its Seq again at 1; Seq breaks ties between reports of the same instant.
-// An identical (at, seq) is a redelivery, not a newer report.
-func (c *current) supersedes(at time.Time, seq uint64) bool {
+// supersedes reports whether a report replaces the current one. Reports of
+// one agent epoch are ordered by their sequence alone, so a phone's clock,
+// however wrong, cannot freeze its later reports; a report of another epoch
+// (the agent lost its state directory) is newer when it arrived later.
+// Reports without an epoch, from older agents, are ordered by check time and
+// then Seq, as before. An identical (epoch, seq) is a redelivery.
+func (c *current) supersedes(s *protocol.DeviceState, receivedAt time.Time) bool {
 	if !c.hasState {
 		return true
 	}
-	if !at.Equal(c.checkedAt) {
-		return at.After(c.checkedAt)
+	switch {
+	case s.Epoch != "" && s.Epoch == c.epoch:
+		return s.Seq > c.seq
+	case s.Epoch != "":
+		return !receivedAt.Before(c.stateAt)
 	}
-	return seq > c.seq
+	if !s.CheckedAt.Equal(c.checkedAt) {
+		return s.CheckedAt.After(c.checkedAt)
+	}
+	return s.Seq > c.seq
 }
 
 // loadCurrent reads the device's row; found is false for a device never seen.
 func loadCurrent(ctx context.Context, tx *sql.Tx, id string) (c current, found bool, err error) {
 	var (
 		checkedAt, presenceAt      sql.NullString
+		stateAt                    sql.NullString
 		seq                        sql.NullInt64
 		verdict, kinds, find, lost sql.NullString
 		online                     bool
 	)
-	err = tx.QueryRowContext(ctx, `SELECT state_checked_at, state_seq, verdict, risk_kinds, find_device, lost_mode, online, presence_at
-		FROM devices WHERE id = ?`, id).Scan(&checkedAt, &seq, &verdict, &kinds, &find, &lost, &online, &presenceAt)
+	err = tx.QueryRowContext(ctx, `SELECT state_checked_at, state_seq, verdict, risk_kinds, find_device, lost_mode, online, presence_at,
+		state_epoch, state_at
+		FROM devices WHERE id = ?`, id).Scan(&checkedAt, &seq, &verdict, &kinds, &find, &lost, &online, &presenceAt,
+		&c.epoch, &stateAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, false, nil
 	}
@@ -86,6 +99,9 @@ func loadCurrent(ctx context.Context, tx *sql.Tx, id string) (c current, found b
 		return c, false, fmt.Errorf("read device %s: %w", id, err)
 	}
 	if c.checkedAt, err = parseNullTime(checkedAt); err != nil {
+		return c, true, fmt.Errorf("read device %s: %w", id, err)
+	}
+	if c.stateAt, err = parseNullTime(stateAt); err != nil {
 		return c, true, fmt.Errorf("read device %s: %w", id, err)
 	}
 	if c.presenceAt, err = parseNullTime(presenceAt); err != nil {
@@ -115,7 +131,7 @@ func applyState(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 		return 0, err
 	}
 	r := &u.State.Report
-	if !cur.supersedes(r.CheckedAt, u.State.Seq) {
+	if !cur.supersedes(u.State, u.ReceivedAt) {
 		return stale, nil
 	}
 	if !found {
@@ -125,10 +141,16 @@ func applyState(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 	}
 	// The report JSON is the one place account names (masked by the agent)
 	// are kept; no other column is derived from Accounts or Risk.Account.
-	body, err := json.Marshal(r)
-	if err != nil {
-		return 0, fmt.Errorf("encode state of %s: %w", u.DeviceID, err)
+	// A report as received is stored as it came: the envelope's extra fields
+	// (v, device_id, seq, epoch) are ignored when it is read as a Report.
+	body := u.Raw
+	if body == nil {
+		var err error
+		if body, err = json.Marshal(r); err != nil {
+			return 0, fmt.Errorf("encode state of %s: %w", u.DeviceID, err)
+		}
 	}
+	offsetMS := u.ReceivedAt.Sub(r.CheckedAt).Milliseconds()
 	key := keyOf(r)
 	id := r.Device
 	at := formatTime(u.ReceivedAt)
@@ -145,11 +167,11 @@ func applyState(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 		imei = coalesce(nullif(?, ''), imei),
 		last_seen = max(last_seen, ?),
 		state_json = ?, verdict = ?, state_seq = ?, state_at = ?, state_checked_at = ?,
-		risk_kinds = ?, find_device = ?, lost_mode = ?
+		risk_kinds = ?, find_device = ?, lost_mode = ?, state_epoch = ?, clock_offset_ms = ?
 		WHERE id = ?`,
 		id.Serial, id.Manufacturer, id.Brand, id.Model, id.AndroidVersion, id.SDK, id.VendorOS, id.IMEI,
 		at, string(body), string(key.verdict), seq, at, formatTime(r.CheckedAt),
-		key.riskKinds, string(key.findDevice), string(key.lostMode), u.DeviceID)
+		key.riskKinds, string(key.findDevice), string(key.lostMode), u.State.Epoch, offsetMS, u.DeviceID)
 	if err != nil {
 		return 0, fmt.Errorf("store state of %s: %w", u.DeviceID, err)
 	}

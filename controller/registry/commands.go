@@ -156,3 +156,51 @@ func insertTransition(ctx context.Context, tx *sql.Tx, id string, at time.Time, 
 	}
 	return nil
 }
+
+// WaitingCommand is a command the controller still has to deliver: queued,
+// or sent and not yet acknowledged by the agent.
+type WaitingCommand struct {
+	CommandRecord
+	// LastStep is when anything last happened to it (each delivery adds a
+	// step, so resends can be spaced).
+	LastStep time.Time
+}
+
+// WaitingCommands lists the commands waiting for delivery, oldest first,
+// without their transitions. It reads only those rows (through the partial
+// index commands_waiting), however many commands were ever issued.
+func (s *Store) WaitingCommands(ctx context.Context) ([]WaitingCommand, error) {
+	var out []WaitingCommand
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.device_id, c.kind, c.target, c.issued_at, c.expires_at, c.state, c.updated_at,
+			coalesce((SELECT max(t.at) FROM command_transitions t WHERE t.command_id = c.id), c.updated_at)
+			FROM commands c INDEXED BY commands_waiting WHERE c.state IN ('queued', 'sent') ORDER BY c.issued_at, c.rowid`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				w                              WaitingCommand
+				issued, expires, updated, last string
+			)
+			if err := rows.Scan(&w.ID, &w.DeviceID, &w.Kind, &w.Target, &issued, &expires, &w.State, &updated, &last); err != nil {
+				return err
+			}
+			for _, p := range []struct {
+				dst *time.Time
+				src string
+			}{{&w.IssuedAt, issued}, {&w.ExpiresAt, expires}, {&w.UpdatedAt, updated}, {&w.LastStep, last}} {
+				if *p.dst, err = parseTime(p.src); err != nil {
+					return fmt.Errorf("command %s: %w", w.ID, err)
+				}
+			}
+			out = append(out, w)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("commands waiting for delivery: %w", err)
+	}
+	return out, nil
+}

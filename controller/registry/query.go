@@ -7,12 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/unbind/unbind/protocol"
 )
 
 const deviceColumns = `id, serial, manufacturer, brand, model, android_version, sdk, vendor_os, imei, agent_version,
-	first_seen, last_seen, online, presence_at, state_json, verdict, state_seq, state_at`
+	first_seen, last_seen, online, presence_at, state_json, verdict, state_seq, state_at, clock_offset_ms`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -21,12 +22,12 @@ func scanDevice(row rowScanner) (Device, error) {
 		d                                       Device
 		firstSeen, lastSeen                     string
 		presenceAt, stateJSON, verdict, stateAt sql.NullString
-		seq                                     sql.NullInt64
+		seq, offsetMS                           sql.NullInt64
 	)
 	id := &d.Identity
 	if err := row.Scan(&d.ID, &id.Serial, &id.Manufacturer, &id.Brand, &id.Model, &id.AndroidVersion, &id.SDK,
 		&id.VendorOS, &id.IMEI, &d.AgentVersion, &firstSeen, &lastSeen, &d.Online, &presenceAt,
-		&stateJSON, &verdict, &seq, &stateAt); err != nil {
+		&stateJSON, &verdict, &seq, &stateAt, &offsetMS); err != nil {
 		return d, err
 	}
 	var err error
@@ -50,6 +51,10 @@ func scanDevice(row rowScanner) (Device, error) {
 	}
 	d.Verdict = protocol.Verdict(verdict.String)
 	d.StateSeq = uint64(seq.Int64)
+	if offsetMS.Valid {
+		off := time.Duration(offsetMS.Int64) * time.Millisecond
+		d.ClockOffset = &off
+	}
 	return d, nil
 }
 

@@ -15,6 +15,12 @@ type Update struct {
 	State      *protocol.DeviceState
 	Presence   *protocol.Presence
 	Event      *protocol.CommandEvent
+	// Raw, when set, is the state report exactly as received; it is stored
+	// as is instead of being encoded again.
+	Raw []byte
+	// Decoded says the payload came from a protocol decoder, which already
+	// validated it; Apply then skips that part of its own checks.
+	Decoded bool
 }
 
 // Filter selects devices; set fields combine with AND, and the zero Filter
@@ -51,6 +57,10 @@ type Device struct {
 	StateSeq uint64
 	// StateAt is when the current state was received.
 	StateAt time.Time
+	// ClockOffset is how far the phone's clock was behind the controller's
+	// (negative: ahead) when its newest report arrived, network delay
+	// included; nil until a report arrived.
+	ClockOffset *time.Duration
 }
 
 // StateChange is a report that changed what matters about a device: its

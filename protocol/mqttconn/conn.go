@@ -41,6 +41,12 @@ type Options struct {
 	// broker while the client is away.
 	CleanSession bool
 	Will         *Will
+	// OrderMatters runs message handlers one at a time, in the order the
+	// broker sent the messages, on paho's own goroutine; the broker's
+	// acknowledgement waits for each handler, so handlers must never block.
+	// Otherwise each handler runs on a goroutine of its own, and messages of
+	// one topic may overtake each other.
+	OrderMatters bool
 	// OnConnect runs after every successful (re)connection and after the
 	// subscriptions are restored. It runs on its own goroutine and must be short.
 	OnConnect func()
@@ -100,7 +106,7 @@ func Dial(ctx context.Context, opts Options) (*Conn, error) {
 		SetUsername(opts.Username).
 		SetPassword(opts.Password).
 		SetCleanSession(opts.CleanSession).
-		SetOrderMatters(false).
+		SetOrderMatters(opts.OrderMatters).
 		SetAutoReconnect(false). // our loop reconnects, with jitter and a context
 		SetConnectRetry(false).
 		SetKeepAlive(30 * time.Second).

@@ -1,0 +1,350 @@
+package fleet
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/unbind/unbind/agent"
+)
+
+// Target is the controller under test.
+type Target struct {
+	APIURL    string
+	BrokerURL string
+	// RSS reports the controller's resident memory in bytes (0: unknown).
+	RSS func() uint64
+}
+
+// Options size the run.
+type Options struct {
+	Agents  int
+	Reports int // per agent, in the burst
+	// ReferenceURL is a plain broker (Mosquitto) the same publishers are run
+	// against; empty skips the reference.
+	ReferenceURL string
+	// Release also releases every phone and times the reset acknowledgements.
+	Release bool
+	// Progress, when set, is told what the run is doing.
+	Progress func(stage string, done, total int)
+	Workers  int
+}
+
+// Result is one run's figures. Rates and times are nil when not measured.
+type Result struct {
+	Agents              int      `json:"agents"`
+	AgentsConnected     int      `json:"agents_connected"`
+	ReportsPublished    uint64   `json:"reports_published"`
+	ReportsPersisted    uint64   `json:"reports_persisted"`
+	Superseded          uint64   `json:"reports_superseded"`
+	Lost                uint64   `json:"lost"`
+	Stale               uint64   `json:"stale"`
+	PersistedPerS       float64  `json:"persisted_per_s"`
+	ReferenceRelayPerS  *float64 `json:"reference_relay_per_s"`
+	Ratio               *float64 `json:"ratio"`
+	ConnectS            float64  `json:"connect_s"`
+	ControllerRSSBytes  uint64   `json:"controller_rss_bytes"`
+	ReleasePhones       int      `json:"release_phones"`
+	ReleaseAcknowledged int      `json:"release_acknowledged"`
+	ReleaseAckS         *float64 `json:"release_ack_s"`
+}
+
+// Run enrolls and connects the agents, measures them idle, bursts reports,
+// optionally runs the reference and a release, and returns the figures.
+func Run(ctx context.Context, t Target, o Options) (Result, error) {
+	res := Result{Agents: o.Agents}
+	if o.Workers <= 0 {
+		o.Workers = 64
+	}
+	progress := func(stage string, done, total int) {
+		if o.Progress != nil {
+			o.Progress(stage, done, total)
+		}
+	}
+	agents := make([]*lightAgent, o.Agents)
+	for i := range agents {
+		a, err := newLightAgent(fmt.Sprintf("bench%06d", i))
+		if err != nil {
+			return res, err
+		}
+		agents[i] = a
+	}
+	defer func() {
+		for _, a := range agents {
+			a.close()
+		}
+	}()
+
+	var done atomic.Int64
+	enrolled := make(map[*lightAgent]agent.Enrollment, len(agents))
+	var enrollMu sync.Mutex
+	if errs := parallel(agents, o.Workers, func(a *lightAgent) error {
+		e, err := enroll(ctx, t.APIURL, a.id)
+		if err != nil {
+			return err
+		}
+		enrollMu.Lock()
+		enrolled[a] = e
+		enrollMu.Unlock()
+		progress("enroll", int(done.Add(1)), len(agents))
+		return nil
+	}); len(errs) > 0 {
+		return res, fmt.Errorf("enroll %d agents: %d failed, first: %w", len(agents), len(errs), errs[0])
+	}
+
+	done.Store(0)
+	start := time.Now()
+	var connected atomic.Int64
+	errs := parallel(agents, o.Workers, func(a *lightAgent) error {
+		cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		err := a.connect(cctx, t.BrokerURL, enrolled[a])
+		if err == nil {
+			connected.Add(1)
+		}
+		progress("connect", int(done.Add(1)), len(agents))
+		return err
+	})
+	res.ConnectS = time.Since(start).Seconds()
+	res.AgentsConnected = int(connected.Load())
+	if len(errs) > 0 {
+		return res, fmt.Errorf("connect: %d of %d failed, first: %w", len(errs), len(agents), errs[0])
+	}
+	time.Sleep(2 * time.Second) // let the idle state settle before reading memory
+	if t.RSS != nil {
+		res.ControllerRSSBytes = t.RSS()
+	}
+
+	// The burst: every agent publishes its reports as fast as acks allow.
+	before, err := summary(ctx, t.APIURL)
+	if err != nil {
+		return res, err
+	}
+	done.Store(0)
+	start = time.Now()
+	var published atomic.Uint64
+	errs = parallel(agents, o.Workers, func(a *lightAgent) error {
+		for range o.Reports {
+			if err := a.report(ctx); err != nil {
+				return err
+			}
+			published.Add(1)
+		}
+		progress("burst", int(done.Add(1)), len(agents))
+		return nil
+	})
+	if len(errs) > 0 {
+		return res, fmt.Errorf("burst: %d agents failed, first: %w", len(errs), errs[0])
+	}
+	res.ReportsPublished = published.Load()
+	// Persisted means: every device holds its newest report.
+	want := uint64(o.Reports)
+	var seqs map[string]uint64
+	for {
+		if seqs, err = deviceSeqs(ctx, t.APIURL); err != nil {
+			return res, err
+		}
+		newest := 0
+		for _, a := range agents {
+			if seqs[a.id] >= want {
+				newest++
+			}
+		}
+		progress("persist", newest, len(agents))
+		if newest == len(agents) {
+			break
+		}
+		if time.Since(start) > 5*time.Minute {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return res, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	elapsed := time.Since(start).Seconds()
+	after, err := summary(ctx, t.APIURL)
+	if err != nil {
+		return res, err
+	}
+	for _, a := range agents {
+		if s := seqs[a.id]; s < want {
+			res.Lost += want - s
+		}
+	}
+	res.ReportsPersisted = after.Ingest.Applied - before.Ingest.Applied
+	res.Superseded = after.Ingest.Superseded - before.Ingest.Superseded
+	res.Stale = after.Ingest.Stale - before.Ingest.Stale
+	res.PersistedPerS = float64(res.ReportsPublished-res.Lost) / elapsed
+
+	if o.ReferenceURL != "" {
+		rate, err := reference(ctx, o.ReferenceURL, len(agents), o.Reports, o.Workers, progress)
+		if err != nil {
+			return res, fmt.Errorf("reference: %w", err)
+		}
+		ratio := res.PersistedPerS / rate
+		res.ReferenceRelayPerS, res.Ratio = &rate, &ratio
+	}
+
+	if o.Release {
+		if err := releaseAll(ctx, t, agents, &res, progress); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// releaseAll has every phone report safe, releases them all in one request
+// and waits until every factory_reset is acknowledged.
+func releaseAll(ctx context.Context, t Target, agents []*lightAgent, res *Result, progress func(string, int, int)) error {
+	for _, a := range agents {
+		a.safe = true
+	}
+	if errs := parallel(agents, 64, func(a *lightAgent) error { return a.report(ctx) }); len(errs) > 0 {
+		return fmt.Errorf("safe reports: %w", errs[0])
+	}
+	want := uint64(0)
+	for _, a := range agents {
+		want = max(want, a.seq)
+	}
+	for {
+		seqs, err := deviceSeqs(ctx, t.APIURL)
+		if err != nil {
+			return err
+		}
+		ok := 0
+		for _, a := range agents {
+			if seqs[a.id] >= a.seq {
+				ok++
+			}
+		}
+		if ok == len(agents) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ids := make([]string, len(agents))
+	for i, a := range agents {
+		ids[i] = a.id
+	}
+	body, _ := json.Marshal(map[string]any{"device_ids": ids, "operator": "bench", "timeout_seconds": 600})
+	start := time.Now()
+	if err := post(ctx, t.APIURL+"/api/v1/releases", body, nil); err != nil {
+		return fmt.Errorf("start release: %w", err)
+	}
+	res.ReleasePhones = len(agents)
+	deadline := start.Add(2 * time.Minute)
+	for {
+		acked, last := 0, int64(0)
+		for _, a := range agents {
+			if at := a.resetAcked.Load(); at != 0 {
+				acked++
+				last = max(last, at)
+			}
+		}
+		progress("release", acked, len(agents))
+		res.ReleaseAcknowledged = acked
+		if acked == len(agents) {
+			s := time.Unix(0, last).Sub(start).Seconds()
+			res.ReleaseAckS = &s
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+type summaryBody struct {
+	Ingest struct {
+		Applied    uint64 `json:"applied"`
+		Superseded uint64 `json:"superseded"`
+		Stale      uint64 `json:"stale"`
+	} `json:"ingest"`
+}
+
+func summary(ctx context.Context, apiURL string) (summaryBody, error) {
+	var s summaryBody
+	return s, get(ctx, apiURL+"/api/v1/summary", &s)
+}
+
+func deviceSeqs(ctx context.Context, apiURL string) (map[string]uint64, error) {
+	var body struct {
+		Devices []struct {
+			ID       string `json:"id"`
+			StateSeq uint64 `json:"state_seq"`
+		} `json:"devices"`
+	}
+	if err := get(ctx, apiURL+"/api/v1/devices", &body); err != nil {
+		return nil, err
+	}
+	out := make(map[string]uint64, len(body.Devices))
+	for _, d := range body.Devices {
+		out[d.ID] = d.StateSeq
+	}
+	return out, nil
+}
+
+func enroll(ctx context.Context, apiURL, id string) (agent.Enrollment, error) {
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if err := post(ctx, apiURL+"/api/v1/enroll/tokens", []byte(`{}`), &tok); err != nil {
+		return agent.Enrollment{}, fmt.Errorf("token for %s: %w", id, err)
+	}
+	return agent.Enroll(ctx, nil, apiURL, tok.Token, id)
+}
+
+func get(ctx context.Context, url string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	return do(req, v)
+}
+
+func post(ctx context.Context, url string, body []byte, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return do(req, v)
+}
+
+func do(req *http.Request, v any) error {
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", req.Method, req.URL, err)
+	}
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %s: %s", req.Method, req.URL, resp.Status, bytes.TrimSpace(b))
+	}
+	if v == nil {
+		return nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s %s: %w", req.Method, req.URL, err)
+	}
+	return nil
+}
+
+var errNoReference = errors.New("no reference broker")

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"text/tabwriter"
+
+	"github.com/unbind/unbind/bench/fleet"
+)
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// progressBar redraws one line per stage on w.
+func progressBar(w io.Writer) func(stage string, done, total int) {
+	var mu sync.Mutex
+	last := ""
+	return func(stage string, done, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		width := 30
+		filled := 0
+		if total > 0 {
+			filled = min(width, done*width/total)
+		}
+		line := fmt.Sprintf("\r%-10s [%s%s] %d/%d", stage, strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total)
+		if line != last {
+			fmt.Fprint(w, line)
+			last = line
+		}
+	}
+}
+
+func printTable(w io.Writer, r fleet.Result) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	opt := func(v *float64, format string) string {
+		if v == nil {
+			return "-"
+		}
+		return fmt.Sprintf(format, *v)
+	}
+	rows := [][2]string{
+		{"agents connected", fmt.Sprintf("%d of %d in %.1f s", r.AgentsConnected, r.Agents, r.ConnectS)},
+		{"controller RSS idle", fmt.Sprintf("%.1f MiB (%.1f KiB per agent)", float64(r.ControllerRSSBytes)/(1<<20), float64(r.ControllerRSSBytes)/1024/float64(max(1, r.AgentsConnected)))},
+		{"reports published", fmt.Sprint(r.ReportsPublished)},
+		{"written / superseded", fmt.Sprintf("%d / %d", r.ReportsPersisted, r.Superseded)},
+		{"lost", fmt.Sprint(r.Lost)},
+		{"stale", fmt.Sprint(r.Stale)},
+		{"persisted per s", fmt.Sprintf("%.0f", r.PersistedPerS)},
+		{"Mosquitto relay per s", opt(r.ReferenceRelayPerS, "%.0f")},
+		{"ratio", opt(r.Ratio, "%.2f")},
+		{"release: resets acknowledged", fmt.Sprintf("%d of %d in %s s", r.ReleaseAcknowledged, r.ReleasePhones, opt(r.ReleaseAckS, "%.2f"))},
+	}
+	for _, row := range rows {
+		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
+	}
+	tw.Flush()
+}
