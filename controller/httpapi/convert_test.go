@@ -69,3 +69,30 @@ func marshal(t *testing.T, v any) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// TestClockOffsetInSeconds: the registry's clock offset reaches the API as
+// seconds (to the millisecond) under clock_offset, and is absent until a
+// report gave one.
+func TestClockOffsetInSeconds(t *testing.T) {
+	dur := func(d time.Duration) *time.Duration { return &d }
+	for _, tc := range []struct {
+		name   string
+		offset *time.Duration
+		want   string // the JSON value; "" for absent
+	}{
+		{"no report yet", nil, ""},
+		{"a minute behind", dur(time.Minute), "60"},
+		{"ahead, rounded to the millisecond", dur(-1500*time.Millisecond - 400*time.Microsecond), "-1.5"},
+		{"in step", dur(0), "0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var m map[string]json.RawMessage
+			require.NoError(t, json.Unmarshal([]byte(marshal(t, deviceOf(registry.Device{ID: "d1", ClockOffset: tc.offset}))), &m))
+			if tc.want == "" {
+				assert.NotContains(t, m, "clock_offset")
+				return
+			}
+			assert.Equal(t, tc.want, string(m["clock_offset"]))
+		})
+	}
+}
