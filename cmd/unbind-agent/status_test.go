@@ -14,6 +14,7 @@ import (
 
 	"github.com/unbind/unbind/android"
 	"github.com/unbind/unbind/android/androidsim"
+	"github.com/unbind/unbind/android/phonecheck"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -63,7 +64,7 @@ func TestNewStatusCmdFlags(t *testing.T) {
 
 // simSource serves simulated phones as if attached over adb, plus phones
 // adb lists but cannot use. transport("") is the first phone.
-func simSource(phones []*androidsim.Phone, unusable ...android.ADBDevice) *phoneSource {
+func simSource(phones []*androidsim.Phone, unusable ...android.ADBDevice) *phonecheck.Source {
 	bySerial := map[string]*androidsim.Phone{}
 	var devs []android.ADBDevice
 	for _, p := range phones {
@@ -71,14 +72,14 @@ func simSource(phones []*androidsim.Phone, unusable ...android.ADBDevice) *phone
 		devs = append(devs, android.ADBDevice{Serial: p.Serial(), State: "device"})
 	}
 	devs = append(devs, unusable...)
-	return &phoneSource{
-		transport: func(serial string) android.Transport {
+	return &phonecheck.Source{
+		Transport: func(serial string) android.Transport {
 			if serial == "" {
 				return phones[0]
 			}
 			return bySerial[serial]
 		},
-		list: func(context.Context) ([]android.ADBDevice, error) { return devs, nil },
+		List: func(context.Context) ([]android.ADBDevice, error) { return devs, nil },
 	}
 }
 
@@ -179,7 +180,7 @@ func TestStatusRun(t *testing.T) {
 					}
 					continue
 				}
-				var got statusJSON
+				var got phonecheck.JSON
 				require.NoError(t, json.Unmarshal([]byte(out), &got), out)
 				assert.Equal(t, tc.verdict, got.Verdict)
 				assert.Equal(t, tc.code == exitSafe, got.SafeToReset)
@@ -294,7 +295,7 @@ func TestStatusRunAll(t *testing.T) {
 		opts.phones = simSource(phones[:2], unusable[:1]...)
 		out, _, code := runStatus(t, opts)
 		assert.Equal(t, exitError, code)
-		var got []statusJSON
+		var got []phonecheck.JSON
 		require.NoError(t, json.Unmarshal([]byte(out), &got), out)
 		require.Len(t, got, 3)
 		assert.Equal(t, "R5CW21XKQ7M", got[0].Device.Serial)
@@ -321,7 +322,7 @@ func TestStatusRunAll(t *testing.T) {
 
 	t.Run("no phone", func(t *testing.T) {
 		opts := statusOpts(adbAll, "text")
-		opts.phones = &phoneSource{list: func(context.Context) ([]android.ADBDevice, error) { return nil, nil }}
+		opts.phones = &phonecheck.Source{List: func(context.Context) ([]android.ADBDevice, error) { return nil, nil }}
 		_, _, code := runStatus(t, opts)
 		assert.Equal(t, exitError, code)
 	})
