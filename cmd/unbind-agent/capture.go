@@ -8,6 +8,7 @@ import (
 
 	"github.com/unbind/unbind/android/capture"
 	"github.com/unbind/unbind/android/phonecheck"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 type captureOptions struct {
@@ -15,7 +16,7 @@ type captureOptions struct {
 	Out string
 }
 
-func newCaptureCmd(io streams) *cobra.Command {
+func newCaptureCmd(io cli.Streams) *cobra.Command {
 	opts := &captureOptions{}
 	cmd := &cobra.Command{
 		Use:   "capture --out DIR",
@@ -38,7 +39,7 @@ numbers, IMEIs and serials become pseudonyms unless --show-account-names.`,
 	return cmd
 }
 
-func captureRun(ctx context.Context, io streams, opts *captureOptions) error {
+func captureRun(ctx context.Context, io cli.Streams, opts *captureOptions) error {
 	src := phonecheck.ADBSource(opts.ADBPath)
 	serials := []string{opts.ADBSerial}
 	if opts.ADBSerial == adbAll {
@@ -49,5 +50,5 @@ func captureRun(ctx context.Context, io streams, opts *captureOptions) error {
 	}
 	copts := capture.Options{CommandTimeout: opts.CommandTimeout, ShowAccountNames: opts.ShowAccountNames,
 		Tool: "unbind-agent " + version}
-	return phonecheck.Capture(ctx, src, serials, copts, opts.Out, func(dir string) { fmt.Fprintln(io.out, dir) })
+	return phonecheck.Capture(ctx, src, serials, copts, opts.Out, func(dir string) { fmt.Fprintln(io.Out, dir) })
 }

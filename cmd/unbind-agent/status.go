@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/android/phonecheck"
+	"github.com/unbind/unbind/internal/cli"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -33,7 +34,7 @@ func (o *statusOptions) source() *phonecheck.Source {
 	return phonecheck.ADBSource(o.ADBPath)
 }
 
-func newStatusCmd(io streams, runF func(context.Context, *statusOptions) error) *cobra.Command {
+func newStatusCmd(io cli.Streams, runF func(context.Context, *statusOptions) error) *cobra.Command {
 	opts := &statusOptions{}
 	cmd := &cobra.Command{
 		Use:   "status",
@@ -95,8 +96,8 @@ func exitCode(r phonecheck.Result) int {
 	return exitError
 }
 
-func statusRun(ctx context.Context, io streams, opts *statusOptions) error {
-	logger, err := newLogger(io.err, opts.LogLevel)
+func statusRun(ctx context.Context, io cli.Streams, opts *statusOptions) error {
+	logger, err := newLogger(io.Err, opts.LogLevel)
 	if err != nil {
 		return err
 	}
@@ -123,11 +124,11 @@ func statusRun(ctx context.Context, io streams, opts *statusOptions) error {
 
 	switch {
 	case opts.Output == "json":
-		err = phonecheck.WriteJSON(io.out, results, all)
+		err = phonecheck.WriteJSON(io.Out, results, all)
 	case all:
-		err = phonecheck.WriteTable(io.out, results)
+		err = phonecheck.WriteTable(io.Out, results)
 	default:
-		err = phonecheck.WriteText(io.out, results[0])
+		err = phonecheck.WriteText(io.Out, results[0])
 	}
 	if err != nil {
 		return fmt.Errorf("write status: %w", err)
@@ -135,12 +136,12 @@ func statusRun(ctx context.Context, io streams, opts *statusOptions) error {
 	code := exitSafe
 	for _, r := range results {
 		if r.Err != nil && !all {
-			fmt.Fprintf(io.err, "unbind-agent: status of %s: %v\n", phonecheck.Describe(r.Serial), r.Err)
+			fmt.Fprintf(io.Err, "unbind-agent: status of %s: %v\n", phonecheck.Describe(r.Serial), r.Err)
 		}
 		code = max(code, exitCode(r))
 	}
 	if code != exitSafe {
-		return exitCodeError{code}
+		return cli.ExitError{Code: code}
 	}
 	return nil
 }

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +15,7 @@ import (
 	"github.com/unbind/unbind/android"
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/android/phonecheck"
+	"github.com/unbind/unbind/internal/cli"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -41,7 +42,7 @@ func TestNewStatusCmdFlags(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got *statusOptions
-			cmd := newStatusCmd(streams{out: &bytes.Buffer{}, err: &bytes.Buffer{}}, func(_ context.Context, o *statusOptions) error {
+			cmd := newStatusCmd(cli.Streams{Out: &bytes.Buffer{}, Err: &bytes.Buffer{}}, func(_ context.Context, o *statusOptions) error {
 				got = o
 				return nil
 			})
@@ -85,16 +86,7 @@ func simSource(phones []*androidsim.Phone, unusable ...android.ADBDevice) *phone
 
 // exitOf is the exit code run would turn err into.
 func exitOf(err error) int {
-	var code exitCodeError
-	switch {
-	case err == nil:
-		return exitSafe
-	case errors.As(err, &code):
-		return code.code
-	case errors.Is(err, errUsage):
-		return exitUsage
-	}
-	return exitError
+	return cli.Streams{Out: io.Discard, Err: io.Discard}.Exit(context.Background(), "unbind-agent", err, exitCodes)
 }
 
 func statusOpts(adb, output string) *statusOptions {
@@ -109,7 +101,7 @@ func runStatus(t *testing.T, opts *statusOptions) (stdout, stderr string, code i
 	var out, errb bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	err := statusRun(ctx, streams{out: &out, err: &errb}, opts)
+	err := statusRun(ctx, cli.Streams{Out: &out, Err: &errb}, opts)
 	return out.String(), errb.String(), exitOf(err)
 }
 
@@ -336,7 +328,7 @@ func TestStatusRunInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out bytes.Buffer
 	errc := make(chan error, 1)
-	go func() { errc <- statusRun(ctx, streams{out: &out, err: &bytes.Buffer{}}, opts) }()
+	go func() { errc <- statusRun(ctx, cli.Streams{Out: &out, Err: &bytes.Buffer{}}, opts) }()
 	// The phone hangs on its Find Device query until the check is stopped.
 	require.Eventually(t, func() bool {
 		for _, c := range phone.Calls() {
