@@ -132,14 +132,20 @@ func (a *Agent) checkOrUnknown(ctx context.Context, known protocol.Identity) pro
 		return r
 	}
 	a.log.Warn("phone unreadable", "err", err)
+	return UnreadableReport(known, "phone", "phone did not answer: "+err.Error(), a.cfg.Now())
+}
+
+// UnreadableReport is the report of a phone that could not be read: its one
+// risk is unknown (check and evidence say why), and Find Device and lost
+// mode are unknown, so that a reader of safe_to_reset and risks alone still
+// sees that nothing is known. known is the identity known so far.
+func UnreadableReport(known protocol.Identity, check, evidence string, now time.Time) protocol.Report {
 	return protocol.Report{
-		Device: known,
-		Risks: []protocol.Risk{{
-			Kind: protocol.RiskUnknown, Check: "phone", Evidence: "phone did not answer: " + err.Error(),
-		}},
+		Device:     known,
+		Risks:      []protocol.Risk{{Kind: protocol.RiskUnknown, Check: check, Evidence: evidence}},
 		FindDevice: protocol.TriUnknown,
 		LostMode:   protocol.TriUnknown,
-		CheckedAt:  a.cfg.Now().UTC(),
+		CheckedAt:  now.UTC(),
 	}
 }
 

@@ -60,7 +60,7 @@ func Enroll(ctx context.Context, client *http.Client, controllerURL, token, devi
 	case err != nil:
 		return Enrollment{}, fmt.Errorf("enroll %s at %s: answer: %w", deviceID, controllerURL, err)
 	}
-	e, err := enrollmentOf(r)
+	e, err := EnrollmentOf(r)
 	if err != nil {
 		return Enrollment{}, fmt.Errorf("enroll %s at %s: answer: %w", deviceID, controllerURL, err)
 	}
@@ -70,7 +70,9 @@ func Enroll(ctx context.Context, client *http.Client, controllerURL, token, devi
 	return e, nil
 }
 
-func enrollmentOf(r protocol.EnrollResponse) (Enrollment, error) {
+// EnrollmentOf is the enrollment a controller's answer grants: the
+// controller's key parsed, and MQTT credentials required.
+func EnrollmentOf(r protocol.EnrollResponse) (Enrollment, error) {
 	key, err := ParsePublicKey([]byte(r.ControllerPublicKey))
 	if err != nil {
 		return Enrollment{}, err
@@ -116,7 +118,7 @@ func LoadEnrollment(dir string) (Enrollment, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return Enrollment{}, fmt.Errorf("read enrollment %s: %w", path, err)
 	}
-	e, err := enrollmentOf(r)
+	e, err := EnrollmentOf(r)
 	if err != nil {
 		return Enrollment{}, fmt.Errorf("read enrollment %s: %w", path, err)
 	}

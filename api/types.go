@@ -27,6 +27,10 @@ type Device struct {
 	Verdict  protocol.Verdict `json:"verdict"`
 	StateSeq uint64           `json:"state_seq"`
 	StateAt  time.Time        `json:"state_at,omitzero"`
+	// ClockOffset is how many seconds the phone's clock was behind the
+	// controller's (negative: ahead) when its newest report arrived, network
+	// delay included, to the millisecond; absent until a report arrived.
+	ClockOffset *float64 `json:"clock_offset,omitempty"`
 }
 
 // DevicesBody is the body of GET /api/v1/devices.

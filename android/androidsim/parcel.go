@@ -2,9 +2,9 @@ package androidsim
 
 import (
 	"encoding/binary"
-	"fmt"
-	"strings"
 	"unicode/utf16"
+
+	"github.com/unbind/unbind/android"
 )
 
 const serviceUsage = "Usage: service [-h|-?]\n" +
@@ -19,15 +19,15 @@ func (p *Phone) service(pr *proc, args []string) {
 	switch {
 	case len(args) >= 3 && args[0] == "call" && args[1] == "iphonesubinfo":
 		if args[2] == "1" && p.id.IMEI != "" {
-			pr.out("%s", parcelDump(stringParcel(0, p.id.IMEI)))
+			pr.out("%s", android.DumpParcel(stringParcel(0, p.id.IMEI)))
 			return
 		}
 		if args[2] == "1" {
-			pr.out("%s", parcelDump(stringParcel(0xffffffff,
+			pr.out("%s", android.DumpParcel(stringParcel(0xffffffff,
 				"getImeiForSlot: The user 2000 does not meet the requirements to access device identifiers.")))
 			return
 		}
-		pr.out("%s", parcelDump(make([]byte, 8)))
+		pr.out("%s", android.DumpParcel(make([]byte, 8)))
 	case len(args) >= 3 && args[0] == "call":
 		pr.out("service: Service %s does not exist\n", args[1])
 	case len(args) == 2 && args[0] == "check":
@@ -55,45 +55,6 @@ func stringParcel(status uint32, s string) []byte {
 		b = append(b, 0)
 	}
 	return b
-}
-
-// parcelDump prints a parcel as `service call` does: 16 bytes a line, as
-// little-endian 32-bit words on the left and printable bytes on the right.
-func parcelDump(b []byte) string {
-	if len(b) <= 16 {
-		return fmt.Sprintf("Result: Parcel(%s    '%s')\n", hexWords(b), printable(b))
-	}
-	var s strings.Builder
-	s.WriteString("Result: Parcel(\n")
-	for off := 0; off < len(b); off += 16 {
-		line := b[off:min(off+16, len(b))]
-		fmt.Fprintf(&s, "  0x%08x: %-35s '%-16s'", off, hexWords(line), printable(line))
-		if off+16 >= len(b) {
-			s.WriteString(")")
-		}
-		s.WriteString("\n")
-	}
-	return s.String()
-}
-
-func hexWords(b []byte) string {
-	words := make([]string, 0, 4)
-	for i := 0; i+4 <= len(b); i += 4 {
-		words = append(words, fmt.Sprintf("%08x", binary.LittleEndian.Uint32(b[i:])))
-	}
-	return strings.Join(words, " ")
-}
-
-func printable(b []byte) string {
-	out := make([]byte, len(b))
-	for i, c := range b {
-		if c >= 0x20 && c < 0x7f {
-			out[i] = c
-		} else {
-			out[i] = '.'
-		}
-	}
-	return string(out)
 }
 
 // luhnDigit returns the check digit that makes digits+check pass Luhn.

@@ -209,7 +209,7 @@ func (p *Pseudonyms) rewriteParcel(out []byte) []byte {
 	if !bytes.Contains(raw, from) {
 		return out
 	}
-	return []byte(dumpParcel(bytes.ReplaceAll(raw, from, to)))
+	return []byte(android.DumpParcel(bytes.ReplaceAll(raw, from, to)))
 }
 
 func utf16le(s string) []byte {
@@ -247,38 +247,3 @@ func parcelBytes(out []byte) ([]byte, bool) {
 	return raw, seen && len(raw) > 0
 }
 
-// dumpParcel prints bytes as `service call` does: 16 bytes a line, as
-// little-endian words on the left and printable bytes on the right.
-func dumpParcel(b []byte) string {
-	words := func(line []byte) string {
-		ws := make([]string, 0, 4)
-		for i := 0; i+4 <= len(line); i += 4 {
-			ws = append(ws, fmt.Sprintf("%08x", binary.LittleEndian.Uint32(line[i:])))
-		}
-		return strings.Join(ws, " ")
-	}
-	text := func(line []byte) string {
-		t := make([]byte, len(line))
-		for i, c := range line {
-			t[i] = '.'
-			if c >= 0x20 && c < 0x7f {
-				t[i] = c
-			}
-		}
-		return string(t)
-	}
-	if len(b) <= 16 {
-		return fmt.Sprintf("Result: Parcel(%s    '%s')\n", words(b), text(b))
-	}
-	var s strings.Builder
-	s.WriteString("Result: Parcel(\n")
-	for off := 0; off < len(b); off += 16 {
-		line := b[off:min(off+16, len(b))]
-		fmt.Fprintf(&s, "  0x%08x: %-35s '%-16s'", off, words(line), text(line))
-		if off+16 >= len(b) {
-			s.WriteString(")")
-		}
-		s.WriteString("\n")
-	}
-	return s.String()
-}

@@ -1,18 +1,15 @@
 package fleet
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/unbind/unbind/agent"
+	"github.com/unbind/unbind/api"
 )
 
 // Target is the controller under test.
@@ -60,6 +57,7 @@ type Result struct {
 // optionally runs the reference and a release, and returns the figures.
 func Run(ctx context.Context, t Target, o Options) (Result, error) {
 	res := Result{Agents: o.Agents}
+	client := api.NewClient(t.APIURL, nil)
 	if o.Workers <= 0 {
 		o.Workers = 64
 	}
@@ -86,7 +84,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 	enrolled := make(map[*lightAgent]agent.Enrollment, len(agents))
 	var enrollMu sync.Mutex
 	if errs := parallel(agents, o.Workers, func(a *lightAgent) error {
-		e, err := enroll(ctx, t.APIURL, a.id)
+		e, err := enroll(ctx, client, a.id)
 		if err != nil {
 			return err
 		}
@@ -123,7 +121,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 	}
 
 	// The burst: every agent publishes its reports as fast as acks allow.
-	before, err := summary(ctx, t.APIURL)
+	before, err := client.Summary(ctx)
 	if err != nil {
 		return res, err
 	}
@@ -148,7 +146,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 	want := uint64(o.Reports)
 	var seqs map[string]uint64
 	for {
-		if seqs, err = deviceSeqs(ctx, t.APIURL); err != nil {
+		if seqs, err = deviceSeqs(ctx, client); err != nil {
 			return res, err
 		}
 		newest := 0
@@ -171,7 +169,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 		}
 	}
 	elapsed := time.Since(start).Seconds()
-	after, err := summary(ctx, t.APIURL)
+	after, err := client.Summary(ctx)
 	if err != nil {
 		return res, err
 	}
@@ -195,7 +193,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 	}
 
 	if o.Release {
-		if err := releaseAll(ctx, t, agents, &res, progress); err != nil {
+		if err := releaseAll(ctx, client, agents, &res, progress); err != nil {
 			return res, err
 		}
 	}
@@ -204,7 +202,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 
 // releaseAll has every phone report safe, releases them all in one request
 // and waits until every factory_reset is acknowledged.
-func releaseAll(ctx context.Context, t Target, agents []*lightAgent, res *Result, progress func(string, int, int)) error {
+func releaseAll(ctx context.Context, client *api.Client, agents []*lightAgent, res *Result, progress func(string, int, int)) error {
 	for _, a := range agents {
 		a.safe = true
 	}
@@ -216,7 +214,7 @@ func releaseAll(ctx context.Context, t Target, agents []*lightAgent, res *Result
 		want = max(want, a.seq)
 	}
 	for {
-		seqs, err := deviceSeqs(ctx, t.APIURL)
+		seqs, err := deviceSeqs(ctx, client)
 		if err != nil {
 			return err
 		}
@@ -235,9 +233,8 @@ func releaseAll(ctx context.Context, t Target, agents []*lightAgent, res *Result
 	for i, a := range agents {
 		ids[i] = a.id
 	}
-	body, _ := json.Marshal(map[string]any{"device_ids": ids, "operator": "bench", "timeout_seconds": 600})
 	start := time.Now()
-	if err := post(ctx, t.APIURL+"/api/v1/releases", body, nil); err != nil {
+	if _, err := client.StartReleases(ctx, api.ReleaseRequest{DeviceIDs: ids, Operator: "bench", TimeoutSeconds: 600}); err != nil {
 		return fmt.Errorf("start release: %w", err)
 	}
 	res.ReleasePhones = len(agents)
@@ -268,83 +265,25 @@ func releaseAll(ctx context.Context, t Target, agents []*lightAgent, res *Result
 	}
 }
 
-type summaryBody struct {
-	Ingest struct {
-		Applied    uint64 `json:"applied"`
-		Superseded uint64 `json:"superseded"`
-		Stale      uint64 `json:"stale"`
-	} `json:"ingest"`
-}
-
-func summary(ctx context.Context, apiURL string) (summaryBody, error) {
-	var s summaryBody
-	return s, get(ctx, apiURL+"/api/v1/summary", &s)
-}
-
-func deviceSeqs(ctx context.Context, apiURL string) (map[string]uint64, error) {
-	var body struct {
-		Devices []struct {
-			ID       string `json:"id"`
-			StateSeq uint64 `json:"state_seq"`
-		} `json:"devices"`
-	}
-	if err := get(ctx, apiURL+"/api/v1/devices", &body); err != nil {
+// deviceSeqs is each device's newest state sequence, as the registry holds it.
+func deviceSeqs(ctx context.Context, c *api.Client) (map[string]uint64, error) {
+	devices, err := c.Devices(ctx, api.DeviceFilter{})
+	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]uint64, len(body.Devices))
-	for _, d := range body.Devices {
+	out := make(map[string]uint64, len(devices))
+	for _, d := range devices {
 		out[d.ID] = d.StateSeq
 	}
 	return out, nil
 }
 
-func enroll(ctx context.Context, apiURL, id string) (agent.Enrollment, error) {
-	var tok struct {
-		Token string `json:"token"`
-	}
-	if err := post(ctx, apiURL+"/api/v1/enroll/tokens", []byte(`{}`), &tok); err != nil {
+func enroll(ctx context.Context, c *api.Client, id string) (agent.Enrollment, error) {
+	tok, err := c.NewEnrollmentToken(ctx, 0)
+	if err != nil {
 		return agent.Enrollment{}, fmt.Errorf("token for %s: %w", id, err)
 	}
-	return agent.Enroll(ctx, nil, apiURL, tok.Token, id)
-}
-
-func get(ctx context.Context, url string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	return do(req, v)
-}
-
-func post(ctx context.Context, url string, body []byte, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	return do(req, v)
-}
-
-func do(req *http.Request, v any) error {
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", req.Method, req.URL, err)
-	}
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %s: %s", req.Method, req.URL, resp.Status, bytes.TrimSpace(b))
-	}
-	if v == nil {
-		return nil
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%s %s: %w", req.Method, req.URL, err)
-	}
-	return nil
+	return agent.Enroll(ctx, nil, c.Base(), tok.Token, id)
 }
 
 var errNoReference = errors.New("no reference broker")

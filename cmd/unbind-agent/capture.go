@@ -1,14 +1,14 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/unbind/unbind/android"
 	"github.com/unbind/unbind/android/capture"
+	"github.com/unbind/unbind/android/phonecheck"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 type captureOptions struct {
@@ -16,7 +16,7 @@ type captureOptions struct {
 	Out string
 }
 
-func newCaptureCmd(io streams) *cobra.Command {
+func newCaptureCmd(io cli.Streams) *cobra.Command {
 	opts := &captureOptions{}
 	cmd := &cobra.Command{
 		Use:   "capture --out DIR",
@@ -39,55 +39,16 @@ numbers, IMEIs and serials become pseudonyms unless --show-account-names.`,
 	return cmd
 }
 
-func captureRun(ctx context.Context, io streams, opts *captureOptions) error {
+func captureRun(ctx context.Context, io cli.Streams, opts *captureOptions) error {
+	src := phonecheck.ADBSource(opts.ADBPath)
 	serials := []string{opts.ADBSerial}
 	if opts.ADBSerial == adbAll {
-		devs, err := android.ListADBDevices(ctx, opts.ADBPath)
-		if err != nil {
+		var err error
+		if serials, err = src.Ready(ctx); err != nil {
 			return err
 		}
-		serials = serials[:0]
-		for _, d := range devs {
-			if d.Ready() {
-				serials = append(serials, d.Serial)
-			}
-		}
 	}
-	names := capture.NewPseudonyms() // one table: each phone's serial gets its own pseudonym
-	for _, serial := range serials {
-		o := opts.phoneOptions
-		o.ADBSerial = serial
-		copts := capture.Options{CommandTimeout: o.CommandTimeout, ShowAccountNames: o.ShowAccountNames,
-			Transport: "local", Serial: serial, Tool: "unbind-agent " + version, Pseudonyms: names}
-		if serial != "" {
-			copts.Transport = "adb"
-		}
-		res, err := capture.Phone(ctx, o.transport(), copts)
-		if err != nil {
-			return fmt.Errorf("capture %s: %w", describeSerial(serial), err)
-		}
-		dir, err := res.Write(opts.Out)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(io.out, dir)
-	}
-	return nil
-}
-
-// replaySource answers from the captures in dir: one phone, or every phone
-// of a capture run as with --adb all.
-func replaySource(dir string) (*phoneSource, bool, error) {
-	names, replays, err := capture.OpenAll(dir)
-	if err != nil {
-		return nil, false, err
-	}
-	devs := make([]android.ADBDevice, len(names))
-	for i, n := range names {
-		devs[i] = android.ADBDevice{Serial: n, State: "device"}
-	}
-	return &phoneSource{
-		transport: func(serial string) android.Transport { return replays[cmp.Or(serial, names[0])] },
-		list:      func(context.Context) ([]android.ADBDevice, error) { return devs, nil },
-	}, len(names) > 1, nil
+	copts := capture.Options{CommandTimeout: opts.CommandTimeout, ShowAccountNames: opts.ShowAccountNames,
+		Tool: "unbind-agent " + version}
+	return phonecheck.Capture(ctx, src, serials, copts, opts.Out, func(dir string) { fmt.Fprintln(io.Out, dir) })
 }

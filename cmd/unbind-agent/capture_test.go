@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unbind/unbind/android/androidsim"
+	"github.com/unbind/unbind/android/phonecheck"
 )
 
 // TestStatusLostModeKey: a clean Xiaomi whose lost-mode key was never
@@ -49,7 +50,7 @@ a7c3e910 device lost-mode-off
 				}
 				out, errOut, code := runAgent(args...)
 				require.Equal(t, tc.code, code, "stdout: %s\nstderr: %s", out, errOut)
-				var got statusJSON
+				var got phonecheck.JSON
 				require.NoError(t, json.Unmarshal([]byte(out), &got))
 				assert.Equal(t, tc.lost, string(got.LostMode))
 				assert.Equal(t, tc.kinds, jsonKinds(got))
@@ -58,7 +59,7 @@ a7c3e910 device lost-mode-off
 	}
 }
 
-func jsonKinds(s statusJSON) []string {
+func jsonKinds(s phonecheck.JSON) []string {
 	var out []string
 	for _, r := range s.Risks {
 		out = append(out, string(r.Kind))
@@ -106,7 +107,7 @@ func TestCaptureThenReplay(t *testing.T) {
 			replay, replayErr, replayCode := runAgent("status", "-o", "json", "--from-capture", dir)
 
 			assert.Equal(t, liveCode, replayCode, "live: %s %s\nreplay: %s %s", live, liveErr, replay, replayErr)
-			var l, r statusJSON
+			var l, r phonecheck.JSON
 			require.NoError(t, json.Unmarshal([]byte(live), &l))
 			require.NoError(t, json.Unmarshal([]byte(replay), &r))
 			assert.Equal(t, l.Verdict, r.Verdict)

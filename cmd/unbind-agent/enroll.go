@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/agent"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 type enrollOptions struct {
@@ -19,7 +20,7 @@ type enrollOptions struct {
 	StateDir   string
 }
 
-func newEnrollCmd(io streams, runF func(context.Context, *enrollOptions) error) *cobra.Command {
+func newEnrollCmd(io cli.Streams, runF func(context.Context, *enrollOptions) error) *cobra.Command {
 	opts := &enrollOptions{}
 	cmd := &cobra.Command{
 		Use:   "enroll",
@@ -50,7 +51,7 @@ runs only commands signed by that controller.`,
 	return cmd
 }
 
-func enrollRun(ctx context.Context, io streams, opts *enrollOptions) error {
+func enrollRun(ctx context.Context, io cli.Streams, opts *enrollOptions) error {
 	dir, err := stateDir(opts.StateDir, opts.ADBSerial)
 	if err != nil {
 		return err
@@ -72,13 +73,13 @@ func enrollRun(ctx context.Context, io streams, opts *enrollOptions) error {
 	if err := agent.SaveEnrollment(dir, e); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(io.out, "enrolled %s with %s; credentials in %s\nbroker: %s\n", e.DeviceID, opts.Controller, dir, e.BrokerURL)
+	_, err = fmt.Fprintf(io.Out, "enrolled %s with %s; credentials in %s\nbroker: %s\n", e.DeviceID, opts.Controller, dir, e.BrokerURL)
 	return err
 }
 
 // readSerial reads the phone once to learn its serial.
-func readSerial(ctx context.Context, io streams, o *phoneOptions) (string, error) {
-	logger, err := newLogger(io.err, "error")
+func readSerial(ctx context.Context, io cli.Streams, o *phoneOptions) (string, error) {
+	logger, err := newLogger(io.Err, "error")
 	if err != nil {
 		return "", err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/controller/controllertest"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 // TestEnrollThenRunConfig: enroll stores what run then loads, owner-only.
@@ -24,7 +25,7 @@ func TestEnrollThenRunConfig(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "state")
 
 	out := &bytes.Buffer{}
-	io := streams{out: out, err: &bytes.Buffer{}}
+	io := cli.Streams{Out: out, Err: &bytes.Buffer{}}
 	require.NoError(t, enrollRun(ctx, io, &enrollOptions{Token: tok.Token, Controller: c.APIURL(), DeviceID: "phone-1", StateDir: dir}))
 	assert.Contains(t, out.String(), "enrolled phone-1")
 	matches, err := filepath.Glob(filepath.Join(dir, "*"))

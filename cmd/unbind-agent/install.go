@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/android"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 type installOptions struct {
@@ -25,7 +26,7 @@ type installOptions struct {
 	RunArgs []string
 }
 
-func newInstallCmd(io streams, runF func(context.Context, *installOptions) error) *cobra.Command {
+func newInstallCmd(io cli.Streams, runF func(context.Context, *installOptions) error) *cobra.Command {
 	opts := &installOptions{}
 	cmd := &cobra.Command{
 		Use:   "install --adb SERIAL|all --broker URL [-- RUN-FLAGS...]",
@@ -110,7 +111,7 @@ func usageIf(err, target error) error {
 	return err
 }
 
-func installRun(ctx context.Context, io streams, opts *installOptions) error {
+func installRun(ctx context.Context, io cli.Streams, opts *installOptions) error {
 	cfg := android.InstallConfig{ADBPath: opts.ADBPath, Dist: opts.Dist, Timeout: opts.Timeout, Token: opts.Token, RunArgs: opts.RunArgs}
 	var err error
 	if cfg.Broker, cfg.BrokerPort, err = phoneBroker(opts.BrokerURL); err != nil {
@@ -129,17 +130,17 @@ func installRun(ctx context.Context, io streams, opts *installOptions) error {
 	for _, r := range results {
 		if r.Err != nil {
 			failed++
-			fmt.Fprintf(io.out, "%s: FAILED: %v\n", r.Serial, r.Err)
+			fmt.Fprintf(io.Out, "%s: FAILED: %v\n", r.Serial, r.Err)
 			continue
 		}
-		fmt.Fprintf(io.out, "%s: %s (%s, %s) started, reporting to %s%s; log %s\n",
+		fmt.Fprintf(io.Out, "%s: %s (%s, %s) started, reporting to %s%s; log %s\n",
 			r.Serial, r.Build, r.ABI, r.Version, cfg.Broker, r.Reverse, android.PhoneAgentLog)
 	}
 	if len(results) > 1 {
-		fmt.Fprintf(io.out, "%d phones: %d started, %d failed\n", len(results), len(results)-failed, failed)
+		fmt.Fprintf(io.Out, "%d phones: %d started, %d failed\n", len(results), len(results)-failed, failed)
 	}
 	if failed > 0 {
-		return exitCodeError{exitError}
+		return cli.ExitError{Code: exitError}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unbind/unbind/android"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 func TestNewInstallCmdFlags(t *testing.T) {
@@ -40,7 +41,7 @@ func TestNewInstallCmdFlags(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got *installOptions
-			cmd := newInstallCmd(streams{out: &bytes.Buffer{}, err: &bytes.Buffer{}}, func(_ context.Context, o *installOptions) error {
+			cmd := newInstallCmd(cli.Streams{Out: &bytes.Buffer{}, Err: &bytes.Buffer{}}, func(_ context.Context, o *installOptions) error {
 				got = o
 				return nil
 			})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/android"
+	"github.com/unbind/unbind/android/phonecheck"
 )
 
 // phoneOptions choose which phone the agent reads.
@@ -28,10 +29,7 @@ func (o *phoneOptions) addFlags(cmd *cobra.Command) {
 }
 
 func (o *phoneOptions) transport() android.Transport {
-	if o.ADBSerial != "" {
-		return &android.ADB{Serial: o.ADBSerial, Path: o.ADBPath}
-	}
-	return &android.LocalShell{}
+	return phonecheck.ADBSource(o.ADBPath).Transport(o.ADBSerial)
 }
 
 func (o *phoneOptions) phone(logger *slog.Logger) (agent.Phone, error) {

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"github.com/unbind/unbind/internal/cli"
 	"log/slog"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ func TestRunPhoneAccountNames(t *testing.T) {
 			args = append(args, "--show-account-names")
 		}
 		var opts *runOptions
-		cmd := newRunCmd(streams{}, func(_ context.Context, o *runOptions) error { opts = o; return nil })
+		cmd := newRunCmd(cli.Streams{}, func(_ context.Context, o *runOptions) error { opts = o; return nil })
 		cmd.SetArgs(args)
 		require.NoError(t, cmd.Execute())
 		require.NotNil(t, opts)

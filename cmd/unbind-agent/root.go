@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,38 +29,19 @@ const (
 
 var errUsage = cli.ErrUsage
 
-// exitCodeError lets a command choose its exit code without printing anything.
-type exitCodeError struct{ code int }
-
-func (e exitCodeError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+// exitCodes map the errors of a command to exit statuses.
+var exitCodes = cli.ExitCodes{Error: exitError, Usage: exitUsage, Interrupt: exitInterrupt}
 
 func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root := newRootCmd(streams{out: stdout, err: stderr})
+	io := cli.Streams{Out: stdout, Err: stderr}
+	root := newRootCmd(io)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
-	var code exitCodeError
-	switch {
-	case err == nil:
-		return exitSafe
-	case errors.As(err, &code):
-		return code.code
-	case errors.Is(err, errUsage):
-		fmt.Fprintln(stderr, "unbind-agent:", err)
-		return exitUsage
-	case ctx.Err() != nil:
-		fmt.Fprintln(stderr, "unbind-agent: interrupted")
-		return exitInterrupt
-	default:
-		fmt.Fprintln(stderr, "unbind-agent:", err)
-		return exitError
-	}
+	return io.Exit(ctx, "unbind-agent", root.ExecuteContext(ctx), exitCodes)
 }
 
-type streams struct{ out, err io.Writer }
-
-func newRootCmd(io streams) *cobra.Command {
+func newRootCmd(io cli.Streams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "unbind-agent",
 		Short: "Check a phone's activation locks and release it safely",
@@ -73,8 +53,8 @@ A phone is safe to reset only when every check answered and none found a lock.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.SetOut(io.out)
-	root.SetErr(io.err)
+	root.SetOut(io.Out)
+	root.SetErr(io.Err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	})
@@ -94,15 +74,15 @@ A phone is safe to reset only when every check answered and none found a lock.`,
 
 // optionalCmds are subcommands that files behind build tags register from
 // init (simulate, with -tags sim), so that shipped binaries do not carry them.
-var optionalCmds []func(streams) *cobra.Command
+var optionalCmds []func(cli.Streams) *cobra.Command
 
-func newVersionCmd(io streams) *cobra.Command {
+func newVersionCmd(io cli.Streams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintln(io.out, "unbind-agent", version)
+			_, err := fmt.Fprintln(io.Out, "unbind-agent", version)
 			return err
 		},
 	}

@@ -26,7 +26,7 @@ type runOptions struct {
 	brokerSet bool // --broker given: it wins over the enrolled broker URL
 }
 
-func newRunCmd(io streams, runF func(context.Context, *runOptions) error) *cobra.Command {
+func newRunCmd(io cli.Streams, runF func(context.Context, *runOptions) error) *cobra.Command {
 	opts := &runOptions{}
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -57,8 +57,8 @@ func newRunCmd(io streams, runF func(context.Context, *runOptions) error) *cobra
 	return cmd
 }
 
-func runRun(ctx context.Context, io streams, opts *runOptions) error {
-	logger, err := newLogger(io.err, opts.LogLevel)
+func runRun(ctx context.Context, io cli.Streams, opts *runOptions) error {
+	logger, err := newLogger(io.Err, opts.LogLevel)
 	if err != nil {
 		return err
 	}

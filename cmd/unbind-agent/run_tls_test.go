@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/unbind/unbind/internal/cli"
 	"os"
 	"path/filepath"
 	"testing"
@@ -28,7 +29,7 @@ func TestClientTLS(t *testing.T) {
 func TestRunCAFlag(t *testing.T) {
 	t.Parallel()
 	var got *runOptions
-	cmd := newRunCmd(streams{}, func(_ context.Context, o *runOptions) error { got = o; return nil })
+	cmd := newRunCmd(cli.Streams{}, func(_ context.Context, o *runOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"--ca", "/etc/unbind/ca.pem", "--broker", "ssl://10.0.0.5:8883"})
 	require.NoError(t, cmd.Execute())
 	require.NotNil(t, got)

@@ -10,11 +10,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/android/androidsim"
+	"github.com/unbind/unbind/internal/cli"
 	"github.com/unbind/unbind/internal/simfleet"
 )
 
 func init() {
-	optionalCmds = append(optionalCmds, func(io streams) *cobra.Command { return newSimulateCmd(io, nil) })
+	optionalCmds = append(optionalCmds, func(io cli.Streams) *cobra.Command { return newSimulateCmd(io, nil) })
 }
 
 type simulateOptions struct {
@@ -26,7 +27,7 @@ type simulateOptions struct {
 	LogLevel   string
 }
 
-func newSimulateCmd(io streams, runF func(context.Context, *simulateOptions) error) *cobra.Command {
+func newSimulateCmd(io cli.Streams, runF func(context.Context, *simulateOptions) error) *cobra.Command {
 	opts := &simulateOptions{}
 	cmd := &cobra.Command{
 		Use:   "simulate",
@@ -56,8 +57,8 @@ commands as real ones, in the same formats, and fail the same ways.`,
 	return cmd
 }
 
-func simulateRun(ctx context.Context, io streams, opts *simulateOptions) error {
-	logger, err := newLogger(io.err, opts.LogLevel)
+func simulateRun(ctx context.Context, io cli.Streams, opts *simulateOptions) error {
+	logger, err := newLogger(io.Err, opts.LogLevel)
 	if err != nil {
 		return err
 	}
@@ -66,11 +67,11 @@ func simulateRun(ctx context.Context, io streams, opts *simulateOptions) error {
 		Interval: opts.Interval, ActiveInterval: time.Second, Logger: logger,
 		Enroll: simfleet.EnrollVia(opts.Controller),
 	})
-	fmt.Fprintf(io.out, "%d simulated phones reporting to %s; Ctrl-C stops them\n", opts.Phones, opts.BrokerURL)
+	fmt.Fprintf(io.Out, "%d simulated phones reporting to %s; Ctrl-C stops them\n", opts.Phones, opts.BrokerURL)
 	<-ctx.Done()
 	fleet.Close()
 	for serial, err := range fleet.Errors() {
-		fmt.Fprintf(io.err, "%s: %v\n", serial, err)
+		fmt.Fprintf(io.Err, "%s: %v\n", serial, err)
 	}
 	return nil
 }

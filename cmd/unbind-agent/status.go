@@ -1,19 +1,13 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
-	"slices"
-	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
 
-	"github.com/unbind/unbind/agent"
-	"github.com/unbind/unbind/android"
+	"github.com/unbind/unbind/android/phonecheck"
+	"github.com/unbind/unbind/internal/cli"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -30,33 +24,17 @@ type statusOptions struct {
 
 	// phones finds and opens phones; nil means the real ones (this phone,
 	// or adb). Tests put simulated phones here.
-	phones *phoneSource
+	phones *phonecheck.Source
 }
 
-// phoneSource opens phones. transport("") is the phone this runs on.
-type phoneSource struct {
-	transport func(serial string) android.Transport
-	list      func(ctx context.Context) ([]android.ADBDevice, error)
-}
-
-func (o *statusOptions) source() *phoneSource {
+func (o *statusOptions) source() *phonecheck.Source {
 	if o.phones != nil {
 		return o.phones
 	}
-	return &phoneSource{
-		transport: func(serial string) android.Transport {
-			if serial == "" {
-				return &android.LocalShell{}
-			}
-			return &android.ADB{Serial: serial, Path: o.ADBPath}
-		},
-		list: func(ctx context.Context) ([]android.ADBDevice, error) {
-			return android.ListADBDevices(ctx, o.ADBPath)
-		},
-	}
+	return phonecheck.ADBSource(o.ADBPath)
 }
 
-func newStatusCmd(io streams, runF func(context.Context, *statusOptions) error) *cobra.Command {
+func newStatusCmd(io cli.Streams, runF func(context.Context, *statusOptions) error) *cobra.Command {
 	opts := &statusOptions{}
 	cmd := &cobra.Command{
 		Use:   "status",
@@ -105,33 +83,9 @@ lost_mode, rooted, checked_at) and verdict: safe, at_risk, unknown or error.`,
 	return cmd
 }
 
-// phoneStatus is the outcome for one phone.
-type phoneStatus struct {
-	Serial string
-	// ADBState is adb's word for a phone it cannot use ("offline",
-	// "unauthorized"); such a phone is not checked.
-	ADBState string
-	Report   protocol.Report
-	// Err is set when the phone could not be read at all.
-	Err error
-}
-
-// verdictError adds to protocol's verdicts: the agent could not read the
-// phone at all.
-const verdictError = "error"
-
-// checkReadPhone names the failed check of a phone that could not be read.
-const checkReadPhone = "read phone"
-
-func (s phoneStatus) verdict() string {
-	if s.Err != nil || s.ADBState != "" {
-		return verdictError
-	}
-	return string(s.Report.Verdict())
-}
-
-func (s phoneStatus) exitCode() int {
-	switch s.verdict() {
+// exitCode is the exit status for a phone's verdict.
+func exitCode(r phonecheck.Result) int {
+	switch r.Verdict() {
 	case string(protocol.VerdictSafe):
 		return exitSafe
 	case string(protocol.VerdictAtRisk):
@@ -142,119 +96,52 @@ func (s phoneStatus) exitCode() int {
 	return exitError
 }
 
-func statusRun(ctx context.Context, io streams, opts *statusOptions) error {
-	logger, err := newLogger(io.err, opts.LogLevel)
+func statusRun(ctx context.Context, io cli.Streams, opts *statusOptions) error {
+	logger, err := newLogger(io.Err, opts.LogLevel)
 	if err != nil {
 		return err
 	}
 	src := opts.source()
 	all := opts.ADBSerial == adbAll
 	if opts.FromCapture != "" {
-		if src, all, err = replaySource(opts.FromCapture); err != nil {
+		if src, all, err = phonecheck.FromCapture(opts.FromCapture); err != nil {
 			return err
 		}
 	}
-
-	var statuses []phoneStatus
+	check := phonecheck.Options{Parallel: opts.Parallel, Device: opts.deviceConfig(logger),
+		ShowAccountNames: opts.ShowAccountNames, Version: version, Logger: logger}
+	var results []phonecheck.Result
 	if all {
-		if statuses, err = checkAll(ctx, src, opts, logger); err != nil {
+		if results, err = phonecheck.All(ctx, src, check); err != nil {
 			return err
 		}
 	} else {
-		statuses = []phoneStatus{checkOne(ctx, src, opts, logger, opts.ADBSerial)}
+		results = []phonecheck.Result{phonecheck.One(ctx, src, check, opts.ADBSerial)}
 	}
 	if err := ctx.Err(); err != nil {
 		return err // interrupted: half-done checks are not a verdict
 	}
 
-	if opts.Output == "json" {
-		err = writeStatusJSON(io.out, statuses, all)
-	} else if all {
-		err = writeStatusTable(io.out, statuses)
-	} else {
-		err = writeStatusText(io.out, statuses[0])
+	switch {
+	case opts.Output == "json":
+		err = phonecheck.WriteJSON(io.Out, results, all)
+	case all:
+		err = phonecheck.WriteTable(io.Out, results)
+	default:
+		err = phonecheck.WriteText(io.Out, results[0])
 	}
 	if err != nil {
 		return fmt.Errorf("write status: %w", err)
 	}
 	code := exitSafe
-	for _, s := range statuses {
-		if s.Err != nil && !all {
-			fmt.Fprintf(io.err, "unbind-agent: status of %s: %v\n", describeSerial(s.Serial), s.Err)
+	for _, r := range results {
+		if r.Err != nil && !all {
+			fmt.Fprintf(io.Err, "unbind-agent: status of %s: %v\n", phonecheck.Describe(r.Serial), r.Err)
 		}
-		code = max(code, s.exitCode())
+		code = max(code, exitCode(r))
 	}
 	if code != exitSafe {
-		return exitCodeError{code}
+		return cli.ExitError{Code: code}
 	}
 	return nil
-}
-
-// checkAll checks every phone adb lists, opts.Parallel at a time, and
-// returns them ordered by serial whatever order they finished in.
-func checkAll(ctx context.Context, src *phoneSource, opts *statusOptions, logger *slog.Logger) ([]phoneStatus, error) {
-	devs, err := src.list(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(devs) == 0 {
-		return nil, errors.New("no phone attached: adb devices lists none (check the cable and that USB debugging is on)")
-	}
-	slices.SortStableFunc(devs, func(a, b android.ADBDevice) int { return cmp.Compare(a.Serial, b.Serial) })
-	statuses := make([]phoneStatus, len(devs))
-	var g errgroup.Group
-	g.SetLimit(opts.Parallel)
-	for i, d := range devs {
-		if !d.Ready() {
-			statuses[i] = phoneStatus{Serial: d.Serial, ADBState: d.State}
-			continue
-		}
-		g.Go(func() error {
-			statuses[i] = checkOne(ctx, src, opts, logger, d.Serial)
-			return nil
-		})
-	}
-	_ = g.Wait() // each check keeps its own error
-	return statuses, nil
-}
-
-// checkOne reads one phone and judges it; serial "" is the phone this runs on.
-func checkOne(ctx context.Context, src *phoneSource, opts *statusOptions, logger *slog.Logger, serial string) phoneStatus {
-	if serial != "" {
-		logger = logger.With(agent.LogDevice, serial)
-	}
-	dev := android.NewDevice(src.transport(serial), opts.deviceConfig(logger))
-	a := agent.New(dev, agent.Config{ShowAccountNames: opts.ShowAccountNames, Logger: logger, Version: version})
-	rep, err := a.Check(ctx)
-	if err != nil {
-		return phoneStatus{Serial: serial, Err: err}
-	}
-	if serial == "" {
-		serial = rep.Device.Serial
-	}
-	return phoneStatus{Serial: serial, Report: rep}
-}
-
-func describeSerial(serial string) string {
-	if serial == "" {
-		return "this phone"
-	}
-	return serial
-}
-
-// errorReport stands in for the report of a phone that could not be read,
-// so that JSON readers looking only at safe_to_reset and risks still see
-// that nothing is known.
-func (s phoneStatus) errorReport(now time.Time) protocol.Report {
-	evidence := "could not read the phone: " + android.Reason(s.Err)
-	if s.ADBState != "" {
-		evidence = "adb lists the phone as " + s.ADBState
-	}
-	return protocol.Report{
-		Device:     protocol.Identity{Serial: s.Serial},
-		Risks:      []protocol.Risk{{Kind: protocol.RiskUnknown, Check: checkReadPhone, Evidence: evidence}},
-		FindDevice: protocol.TriUnknown,
-		LostMode:   protocol.TriUnknown,
-		CheckedAt:  now.UTC(),
-	}
 }

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +14,8 @@ import (
 
 	"github.com/unbind/unbind/android"
 	"github.com/unbind/unbind/android/androidsim"
+	"github.com/unbind/unbind/android/phonecheck"
+	"github.com/unbind/unbind/internal/cli"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -40,7 +42,7 @@ func TestNewStatusCmdFlags(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got *statusOptions
-			cmd := newStatusCmd(streams{out: &bytes.Buffer{}, err: &bytes.Buffer{}}, func(_ context.Context, o *statusOptions) error {
+			cmd := newStatusCmd(cli.Streams{Out: &bytes.Buffer{}, Err: &bytes.Buffer{}}, func(_ context.Context, o *statusOptions) error {
 				got = o
 				return nil
 			})
@@ -63,7 +65,7 @@ func TestNewStatusCmdFlags(t *testing.T) {
 
 // simSource serves simulated phones as if attached over adb, plus phones
 // adb lists but cannot use. transport("") is the first phone.
-func simSource(phones []*androidsim.Phone, unusable ...android.ADBDevice) *phoneSource {
+func simSource(phones []*androidsim.Phone, unusable ...android.ADBDevice) *phonecheck.Source {
 	bySerial := map[string]*androidsim.Phone{}
 	var devs []android.ADBDevice
 	for _, p := range phones {
@@ -71,29 +73,20 @@ func simSource(phones []*androidsim.Phone, unusable ...android.ADBDevice) *phone
 		devs = append(devs, android.ADBDevice{Serial: p.Serial(), State: "device"})
 	}
 	devs = append(devs, unusable...)
-	return &phoneSource{
-		transport: func(serial string) android.Transport {
+	return &phonecheck.Source{
+		Transport: func(serial string) android.Transport {
 			if serial == "" {
 				return phones[0]
 			}
 			return bySerial[serial]
 		},
-		list: func(context.Context) ([]android.ADBDevice, error) { return devs, nil },
+		List: func(context.Context) ([]android.ADBDevice, error) { return devs, nil },
 	}
 }
 
 // exitOf is the exit code run would turn err into.
 func exitOf(err error) int {
-	var code exitCodeError
-	switch {
-	case err == nil:
-		return exitSafe
-	case errors.As(err, &code):
-		return code.code
-	case errors.Is(err, errUsage):
-		return exitUsage
-	}
-	return exitError
+	return cli.Streams{Out: io.Discard, Err: io.Discard}.Exit(context.Background(), "unbind-agent", err, exitCodes)
 }
 
 func statusOpts(adb, output string) *statusOptions {
@@ -108,7 +101,7 @@ func runStatus(t *testing.T, opts *statusOptions) (stdout, stderr string, code i
 	var out, errb bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	err := statusRun(ctx, streams{out: &out, err: &errb}, opts)
+	err := statusRun(ctx, cli.Streams{Out: &out, Err: &errb}, opts)
 	return out.String(), errb.String(), exitOf(err)
 }
 
@@ -179,7 +172,7 @@ func TestStatusRun(t *testing.T) {
 					}
 					continue
 				}
-				var got statusJSON
+				var got phonecheck.JSON
 				require.NoError(t, json.Unmarshal([]byte(out), &got), out)
 				assert.Equal(t, tc.verdict, got.Verdict)
 				assert.Equal(t, tc.code == exitSafe, got.SafeToReset)
@@ -294,7 +287,7 @@ func TestStatusRunAll(t *testing.T) {
 		opts.phones = simSource(phones[:2], unusable[:1]...)
 		out, _, code := runStatus(t, opts)
 		assert.Equal(t, exitError, code)
-		var got []statusJSON
+		var got []phonecheck.JSON
 		require.NoError(t, json.Unmarshal([]byte(out), &got), out)
 		require.Len(t, got, 3)
 		assert.Equal(t, "R5CW21XKQ7M", got[0].Device.Serial)
@@ -321,7 +314,7 @@ func TestStatusRunAll(t *testing.T) {
 
 	t.Run("no phone", func(t *testing.T) {
 		opts := statusOpts(adbAll, "text")
-		opts.phones = &phoneSource{list: func(context.Context) ([]android.ADBDevice, error) { return nil, nil }}
+		opts.phones = &phonecheck.Source{List: func(context.Context) ([]android.ADBDevice, error) { return nil, nil }}
 		_, _, code := runStatus(t, opts)
 		assert.Equal(t, exitError, code)
 	})
@@ -335,7 +328,7 @@ func TestStatusRunInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out bytes.Buffer
 	errc := make(chan error, 1)
-	go func() { errc <- statusRun(ctx, streams{out: &out, err: &bytes.Buffer{}}, opts) }()
+	go func() { errc <- statusRun(ctx, cli.Streams{Out: &out, Err: &bytes.Buffer{}}, opts) }()
 	// The phone hangs on its Find Device query until the check is stopped.
 	require.Eventually(t, func() bool {
 		for _, c := range phone.Calls() {

@@ -3,22 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"text/tabwriter"
 
 	"github.com/unbind/unbind/bench/fleet"
 )
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
 
 // progressBar redraws one line per stage on w.
 func progressBar(w io.Writer) func(stage string, done, total int) {

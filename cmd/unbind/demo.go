@@ -13,13 +13,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/android/androidsim"
-	"github.com/unbind/unbind/controller"
-	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/internal/cli"
+	"github.com/unbind/unbind/internal/demo"
 	"github.com/unbind/unbind/internal/simfleet"
-	"github.com/unbind/unbind/protocol"
 )
 
 func init() {
@@ -101,7 +98,7 @@ func demoRun(ctx context.Context, io streams, opts *demoOptions) error {
 		TLS:       phoneTLS,
 		BrokerURL: c.BrokerURL(), Phones: androidsim.Fleet(opts.Phones, opts.Seed),
 		Interval: opts.Interval, ActiveInterval: time.Second, Logger: logger,
-		Enroll: func(ctx context.Context, id string) (agent.Enrollment, error) { return enrollInProcess(ctx, c, id) },
+		Enroll: demo.EnrollInProcess(c),
 	})
 	defer fleet.Close()
 
@@ -109,83 +106,11 @@ func demoRun(ctx context.Context, io streams, opts *demoOptions) error {
 		opts.Phones, c.BrokerURL(), c.APIURL(), opts.DBPath)
 	fmt.Fprintf(io.out, "Try, in another terminal:  go run ./cmd/unbind devices --api %s\nCtrl-C stops the demo.\n\n", c.APIURL())
 
-	guided := map[string]bool{}
-	last, lastPrint := "", time.Time{}
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			fmt.Fprintln(io.out, "\nstopping: phones go offline, the registry is flushed")
-			return nil
-		case <-tick.C:
-		}
-		s, err := c.Registry().Summary(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				continue
-			}
-			return fmt.Errorf("read summary: %w", err)
-		}
-		// A line when the fleet changes, and a heartbeat while it is quiet.
-		counts := countsLine(s)
-		if counts != last || time.Since(lastPrint) >= 30*time.Second {
-			fmt.Fprintf(io.out, "%s  %s | %s\n", time.Now().Format("15:04:05"), counts, ingestLine(c.Stats()))
-			last, lastPrint = counts, time.Now()
-		}
-		if opts.Guide {
-			guideAtRisk(ctx, c, guided)
-		}
+	if err := demo.Watch(ctx, c, io.out, opts.Guide); err != nil {
+		return err
 	}
-}
-
-func countsLine(s registry.Summary) string {
-	return fmt.Sprintf("phones %d  online %d  offline %d | safe %d  at_risk %d  unknown %d  no report %d",
-		s.Total, s.Online, s.Offline,
-		s.ByVerdict[protocol.VerdictSafe], s.ByVerdict[protocol.VerdictAtRisk], s.ByVerdict[protocol.VerdictUnknown], s.NoState)
-}
-
-func ingestLine(st controller.IngestStats) string {
-	rejected := uint64(0)
-	for _, n := range st.Rejected {
-		rejected += n
-	}
-	return fmt.Sprintf("messages %d  rejected %d", st.Received, rejected)
-}
-
-// guideAtRisk sends one sign_out to each phone at risk that is online.
-func guideAtRisk(ctx context.Context, c *controller.Controller, guided map[string]bool) {
-	devices, err := c.Registry().Devices(ctx, registry.Filter{Bound: true, Online: true})
-	if err != nil {
-		return
-	}
-	for _, d := range devices {
-		if guided[d.ID] {
-			continue
-		}
-		if _, err := c.SendCommand(ctx, d.ID, protocol.CommandSignOut); err == nil {
-			guided[d.ID] = true
-		}
-	}
-}
-
-// enrollInProcess enrolls a simulated phone as `unbind enroll` and
-// `unbind-agent enroll` would, without the round trip through the API.
-func enrollInProcess(ctx context.Context, c *controller.Controller, deviceID string) (agent.Enrollment, error) {
-	tok, err := c.NewEnrollmentToken(ctx, time.Hour)
-	if err != nil {
-		return agent.Enrollment{}, err
-	}
-	e, err := c.Enroll(ctx, tok.Token, deviceID)
-	if err != nil {
-		return agent.Enrollment{}, err
-	}
-	key, err := agent.ParsePublicKey([]byte(e.ControllerPublicKey))
-	if err != nil {
-		return agent.Enrollment{}, fmt.Errorf("enroll %s: %w", deviceID, err)
-	}
-	return agent.Enrollment{DeviceID: e.DeviceID, BrokerURL: e.BrokerURL, Username: e.MQTTUsername,
-		Password: e.MQTTPassword, ControllerKey: key}, nil
+	fmt.Fprintln(io.out, "\nstopping: phones go offline, the registry is flushed")
+	return nil
 }
 
 // demoPhoneTLS makes the simulated phones trust the broker's own certificate

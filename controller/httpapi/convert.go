@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"time"
+
 	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/registry"
@@ -13,8 +15,18 @@ func deviceOf(d registry.Device) api.Device {
 	return api.Device{
 		ID: d.ID, Identity: d.Identity, FirstSeen: d.FirstSeen, LastSeen: d.LastSeen, Online: d.Online,
 		AgentVersion: d.AgentVersion, PresenceAt: d.PresenceAt, State: d.State, Verdict: d.Verdict,
-		StateSeq: d.StateSeq, StateAt: d.StateAt,
+		StateSeq: d.StateSeq, StateAt: d.StateAt, ClockOffset: secondsOf(d.ClockOffset),
 	}
+}
+
+// secondsOf is a duration in seconds, to the millisecond, for the API;
+// nil stays nil.
+func secondsOf(d *time.Duration) *float64 {
+	if d == nil {
+		return nil
+	}
+	s := float64(d.Round(time.Millisecond).Milliseconds()) / 1000
+	return &s
 }
 
 func devicesOf(ds []registry.Device) []api.Device {

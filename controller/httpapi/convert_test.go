@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unbind/unbind/api"
+	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/protocol"
 )
@@ -68,4 +69,40 @@ func marshal(t *testing.T, v any) string {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// TestClockOffsetInSeconds: the registry's clock offset reaches the API as
+// seconds (to the millisecond) under clock_offset, and is absent until a
+// report gave one.
+func TestClockOffsetInSeconds(t *testing.T) {
+	dur := func(d time.Duration) *time.Duration { return &d }
+	for _, tc := range []struct {
+		name   string
+		offset *time.Duration
+		want   string // the JSON value; "" for absent
+	}{
+		{"no report yet", nil, ""},
+		{"a minute behind", dur(time.Minute), "60"},
+		{"ahead, rounded to the millisecond", dur(-1500*time.Millisecond - 400*time.Microsecond), "-1.5"},
+		{"in step", dur(0), "0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var m map[string]json.RawMessage
+			require.NoError(t, json.Unmarshal([]byte(marshal(t, deviceOf(registry.Device{ID: "d1", ClockOffset: tc.offset}))), &m))
+			if tc.want == "" {
+				assert.NotContains(t, m, "clock_offset")
+				return
+			}
+			assert.Equal(t, tc.want, string(m["clock_offset"]))
+		})
+	}
+}
+
+// TestIngestStatsKeepEveryCounter: the summary's ingest counters reach the
+// API as the controller counts them, none dropped on the way (superseded
+// once was).
+func TestIngestStatsKeepEveryCounter(t *testing.T) {
+	st := controller.IngestStats{Received: 1, Superseded: 2, Applied: 3, Stale: 4, Orphans: 5, Skipped: 6,
+		Batches: 7, Rejected: map[string]uint64{"malformed": 8}, WriteErrors: 9}
+	assert.JSONEq(t, marshal(t, st), marshal(t, ingestOf(st)))
 }

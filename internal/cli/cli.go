@@ -1,6 +1,7 @@
-// Package cli is the plumbing both command-line programs share: the usage
-// error, the logger made from --log-level, and the CA pool made from a PEM
-// file. Exit codes stay with each program: they mean different things.
+// Package cli is the plumbing the command-line programs share: their
+// streams (with terminal detection), how an error becomes an exit status,
+// the usage error, the logger made from --log-level, and the CA pool made
+// from a PEM file. What each exit status means stays with each program.
 package cli
 
 import (

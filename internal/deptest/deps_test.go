@@ -38,6 +38,7 @@ type rule struct {
 var neverShipped = []rule{
 	{module + "/android/androidsim", "simulated phones are for the demo and tests (-tags sim), never shipped"},
 	{module + "/internal/simfleet", "the simulated fleet is for the demo and tests (-tags sim), never shipped"},
+	{module + "/internal/demo", "the demo runs only in unbind demo (-tags sim), never shipped"},
 	{"testing", "test code does not ship"},
 	{"github.com/stretchr/testify", "test code does not ship"},
 }

@@ -1,4 +1,4 @@
-package main
+package phonecheck
 
 import (
 	"encoding/json"
@@ -13,21 +13,23 @@ import (
 	"github.com/unbind/unbind/protocol"
 )
 
-// statusJSON is one phone in --output json: the report as the agent would
+// JSON is one phone in --output json: the report as the agent would
 // publish it, its verdict, and why it could not be read when it could not.
-type statusJSON struct {
+type JSON struct {
 	protocol.Report
 	Verdict  string `json:"verdict"`
 	ADBState string `json:"adb_state,omitempty"`
 	Error    string `json:"error,omitempty"`
 }
 
-func writeStatusJSON(w io.Writer, statuses []phoneStatus, all bool) error {
+// WriteJSON prints results as indented JSON: an array when all, else the
+// first (and only) result as one object.
+func WriteJSON(w io.Writer, results []Result, all bool) error {
 	now := time.Now()
-	out := make([]statusJSON, len(statuses))
-	for i, s := range statuses {
-		out[i] = statusJSON{Report: s.Report, Verdict: s.verdict(), ADBState: s.ADBState}
-		if s.verdict() == verdictError {
+	out := make([]JSON, len(results))
+	for i, s := range results {
+		out[i] = JSON{Report: s.Report, Verdict: s.Verdict(), ADBState: s.ADBState}
+		if s.Verdict() == VerdictError {
 			out[i].Report = s.errorReport(now)
 		}
 		if s.Err != nil {
@@ -42,12 +44,12 @@ func writeStatusJSON(w io.Writer, statuses []phoneStatus, all bool) error {
 	return enc.Encode(out[0])
 }
 
-// writeStatusTable prints one line per phone and a summary, for a bench.
-func writeStatusTable(w io.Writer, statuses []phoneStatus) error {
+// WriteTable prints one line per phone and a summary, for a bench.
+func WriteTable(w io.Writer, results []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SERIAL\tMODEL\tVERDICT\tRISKS")
 	counts := map[string]int{}
-	for _, s := range statuses {
+	for _, s := range results {
 		verdict, detail := verdictWords(s), ""
 		switch {
 		case s.ADBState != "":
@@ -57,20 +59,20 @@ func writeStatusTable(w io.Writer, statuses []phoneStatus) error {
 		default:
 			detail = riskKinds(s.Report)
 		}
-		counts[s.verdict()]++
+		counts[s.Verdict()]++
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Serial, orDash(model(s.Report.Device)), verdict, orDash(detail))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "%d phones: %d safe, %d not safe, %d could not tell, %d not checked\n",
-		len(statuses), counts[string(protocol.VerdictSafe)], counts[string(protocol.VerdictAtRisk)],
-		counts[string(protocol.VerdictUnknown)], counts[verdictError])
+		len(results), counts[string(protocol.VerdictSafe)], counts[string(protocol.VerdictAtRisk)],
+		counts[string(protocol.VerdictUnknown)], counts[VerdictError])
 	return err
 }
 
-func verdictWords(s phoneStatus) string {
-	switch s.verdict() {
+func verdictWords(s Result) string {
+	switch s.Verdict() {
 	case string(protocol.VerdictSafe):
 		return "safe"
 	case string(protocol.VerdictAtRisk):
@@ -96,12 +98,12 @@ func riskKinds(r protocol.Report) string {
 	return protocol.JoinRiskKinds(r.RiskKinds(), ",")
 }
 
-// writeStatusText explains one phone: the verdict, each risk with its
-// evidence, and what to do about it.
-func writeStatusText(w io.Writer, s phoneStatus) error {
+// WriteText explains one phone: the verdict, each risk with its evidence,
+// and what to do about it.
+func WriteText(w io.Writer, s Result) error {
 	var b strings.Builder
-	if s.verdict() == verdictError {
-		fmt.Fprintf(&b, "Could not read %s (%s): treat it as NOT SAFE to reset.\n", describeSerial(s.Serial), android.Reason(s.Err))
+	if s.Verdict() == VerdictError {
+		fmt.Fprintf(&b, "Could not read %s (%s): treat it as NOT SAFE to reset.\n", Describe(s.Serial), android.Reason(s.Err))
 		b.WriteString("What to do next:\n" +
 			"  1. Check that the phone is connected, unlocked and has accepted USB debugging (adb devices).\n" +
 			"  2. Run the check again.\n")

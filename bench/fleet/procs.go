@@ -1,0 +1,175 @@
+package fleet
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/controller/httpapi"
+)
+
+// ServeController is the child StartController runs: a controller on its
+// embedded broker, on free loopback ports, with a registry in a temporary
+// directory. It prints its URLs as one JSON line on stdout and runs until
+// stdin closes; it returns the child's exit status.
+func ServeController(maxClients int, stdin io.Reader, stdout, stderr io.Writer) int {
+	dir, err := os.MkdirTemp("", "unbind-bench-")
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	c, err := controller.Start(context.Background(), controller.Config{
+		DBPath: filepath.Join(dir, "registry.db"), MQTTListen: "127.0.0.1:0", HTTPListen: "127.0.0.1:0",
+		MaxClients: maxClients, Logger: log,
+		API: func(c *controller.Controller) http.Handler { return httpapi.New(c) },
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	defer c.Close()
+	b, _ := json.Marshal(map[string]string{"api": c.APIURL(), "broker": c.BrokerURL()})
+	fmt.Fprintln(stdout, string(b))
+	_, _ = io.Copy(io.Discard, stdin)
+	return 0
+}
+
+// Child is a process the benchmark started: the controller under test
+// (API and Broker are its URLs) or the reference broker (URL).
+type Child struct {
+	API, Broker string
+	URL         string
+	cmd         *exec.Cmd
+	stdin       io.Closer
+	once        sync.Once
+}
+
+// Stop ends the child (closing its stdin, or by SIGTERM) and waits for it,
+// killing it after 15 s.
+func (c *Child) Stop() {
+	c.once.Do(func() {
+		if c.stdin != nil {
+			c.stdin.Close()
+		} else {
+			_ = c.cmd.Process.Signal(syscall.SIGTERM)
+		}
+		done := make(chan struct{})
+		go func() { _ = c.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			_ = c.cmd.Process.Kill()
+			<-done
+		}
+	})
+}
+
+// RSS is the child's resident set size, from /proc (0 elsewhere).
+func (c *Child) RSS() uint64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// StartController runs argv (a program that calls ServeController) and
+// reads the URLs it prints.
+func StartController(ctx context.Context, argv ...string) (*Child, error) {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start controller: %w", err)
+	}
+	c := &Child{cmd: cmd, stdin: stdin}
+	line, err := bufio.NewReader(out).ReadBytes('\n')
+	var urls struct{ API, Broker string }
+	if err == nil {
+		err = json.Unmarshal(line, &urls)
+	}
+	if err != nil {
+		c.Stop()
+		return nil, fmt.Errorf("controller did not start: %w", err)
+	}
+	c.API, c.Broker = urls.API, urls.Broker
+	return c, nil
+}
+
+// StartMosquitto runs Mosquitto on a free loopback port, anonymous and
+// without persistence, as the reference broker.
+func StartMosquitto(ctx context.Context) (*Child, error) {
+	bin, err := exec.LookPath("mosquitto")
+	if err != nil {
+		for _, p := range []string{"/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"} {
+			if _, serr := os.Stat(p); serr == nil {
+				bin, err = p, nil
+				break
+			}
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mosquitto is not installed (make deps)")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	dir, err := os.MkdirTemp("", "unbind-bench-mosquitto-")
+	if err != nil {
+		return nil, err
+	}
+	conf := fmt.Sprintf("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n", port)
+	if os.Geteuid() == 0 {
+		conf += "user root\n"
+	}
+	path := filepath.Join(dir, "mosquitto.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, bin, "-c", path)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	c := &Child{cmd: cmd, URL: fmt.Sprintf("tcp://127.0.0.1:%d", port)}
+	for range 100 {
+		if conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			conn.Close()
+			return c, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	c.Stop()
+	return nil, fmt.Errorf("mosquitto did not start on port %d", port)
+}

@@ -1,0 +1,50 @@
+package fleet
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/api"
+)
+
+// TestServeControllerServesTheAPI: the controller the benchmark starts as
+// its child answers the HTTP API (it once served only 404s), and stops when
+// its stdin closes.
+func TestServeControllerServesTheAPI(t *testing.T) {
+	stdinR, stdinW := io.Pipe()
+	stdoutR, stdoutW := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- ServeController(0, stdinR, stdoutW, io.Discard)
+		stdoutW.Close()
+	}()
+	line, err := bufio.NewReader(stdoutR).ReadBytes('\n')
+	require.NoError(t, err)
+	var urls struct{ API, Broker string }
+	require.NoError(t, json.Unmarshal(line, &urls))
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := api.NewClient(urls.API, nil)
+	_, err = c.Summary(ctx)
+	require.NoError(t, err)
+	tok, err := c.NewEnrollmentToken(ctx, 0)
+	require.NoError(t, err)
+	assert.NotEmpty(t, tok.Token)
+
+	go func() { _, _ = io.Copy(io.Discard, stdoutR) }()
+	require.NoError(t, stdinW.Close())
+	select {
+	case code := <-done:
+		assert.Zero(t, code)
+	case <-ctx.Done():
+		t.Fatal("the child did not stop when its stdin closed")
+	}
+}
