@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/api"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 type auditOptions struct {
@@ -64,7 +65,7 @@ func auditRun(ctx context.Context, io streams, opts *auditOptions) error {
 	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "AT (UTC)\tDEVICE\tACTOR\tACTION\tDETAIL")
 	for _, e := range body.Entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.At.UTC().Format(time.RFC3339), dash(e.DeviceID), e.Actor, e.Action, e.Detail)
+		cli.Printf(tw, "%s\t%s\t%s\t%s\t%s\n", e.At.UTC().Format(time.RFC3339), dash(e.DeviceID), e.Actor, e.Action, e.Detail)
 	}
 	return tw.Flush()
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller/cert"
 	"github.com/unbind/unbind/controller/keys"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 type certOptions struct {
@@ -137,14 +138,14 @@ func certVerifyRun(_ context.Context, io streams, opts *certVerifyOptions) error
 	}
 	sc, err := cert.Open(file, pub)
 	if err != nil {
-		fmt.Fprintf(io.out, "INVALID %s: %v\n", opts.File, err)
+		cli.Printf(io.out, "INVALID %s: %v\n", opts.File, err)
 		return exitCodeError{code: exitError}
 	}
 	d := sc.Doc
-	fmt.Fprintf(io.out, "VALID %s: certificate %s\n", opts.File, d.ID)
-	fmt.Fprintf(io.out, "  phone %s (serial %s%s), released by %s, reset %s\n", d.Device.ID, d.Device.Serial, imeiNote(d.Device.IMEI),
+	cli.Printf(io.out, "VALID %s: certificate %s\n", opts.File, d.ID)
+	cli.Printf(io.out, "  phone %s (serial %s%s), released by %s, reset %s\n", d.Device.ID, d.Device.Serial, imeiNote(d.Device.IMEI),
 		d.Release.Operator, d.Reset.CompletedAt.UTC().Format("2006-01-02T15:04:05Z07:00"))
-	fmt.Fprintf(io.out, "  signed by controller key %s\n", d.Controller.KeyFingerprint)
+	cli.Printf(io.out, "  signed by controller key %s\n", d.Controller.KeyFingerprint)
 	return nil
 }
 

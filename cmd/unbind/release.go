@@ -13,6 +13,7 @@ import (
 
 	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller/release"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 type releaseOptions struct {
@@ -140,7 +141,7 @@ func waitReleases(ctx context.Context, io streams, client *api.Client, rs []api.
 		rs = got
 		line, done := progress(rs)
 		if line != last && opts.Output == "table" {
-			fmt.Fprintf(io.err, "%s  %s\n", time.Now().Format("15:04:05"), line)
+			cli.Printf(io.err, "%s  %s\n", time.Now().Format("15:04:05"), line)
 			last = line
 		}
 		if done {
@@ -185,7 +186,7 @@ func printReleases(io streams, rs []api.Release) error {
 	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "DEVICE\tRELEASE\tSTAGE\tOUTCOME\tREASON")
 	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.DeviceID, r.ID, r.Stage, dash(r.Outcome), dash(r.Reason))
+		cli.Printf(tw, "%s\t%s\t%s\t%s\t%s\n", r.DeviceID, r.ID, r.Stage, dash(r.Outcome), dash(r.Reason))
 	}
 	return tw.Flush()
 }
