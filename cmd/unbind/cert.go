@@ -19,7 +19,7 @@ type certOptions struct {
 	API      string
 	ID       string
 	OutDir   string
-	Operator string
+	Note     string
 }
 
 func newCertCmd(io streams, runF func(context.Context, *certOptions) error) *cobra.Command {
@@ -46,13 +46,13 @@ Check a certificate offline with 'unbind cert verify'.`,
 	}
 	addAPIFlag(cmd, &opts.API)
 	cmd.Flags().StringVar(&opts.OutDir, "out", ".", "directory to write the certificate files into")
-	cmd.Flags().StringVar(&opts.Operator, "operator", os.Getenv("UNBIND_OPERATOR"), "who asks for the certificate, for the audit trail (env UNBIND_OPERATOR)")
+	cmd.Flags().StringVar(&opts.Note, "note", "", "a note for the audit trail (who asks is the API token's operator)")
 	cmd.AddCommand(newCertVerifyCmd(io, nil))
 	return cmd
 }
 
 func certRun(ctx context.Context, io streams, opts *certOptions) error {
-	body, err := newAPIClient(opts.API).IssueCertificate(ctx, opts.ID, api.CertificateRequest{Operator: opts.Operator})
+	body, err := newAPIClient(opts.API).IssueCertificate(ctx, opts.ID, api.CertificateRequest{Note: opts.Note})
 	if err != nil {
 		return err
 	}

@@ -51,6 +51,15 @@ func tokenPath(dir, key string) string {
 	return filepath.Join(dir, "tokens", name+".token")
 }
 
+// TokenPath is the file that holds the token stored under dir for apiURL.
+func TokenPath(dir, apiURL string) (string, error) {
+	key, err := TokenKey(apiURL)
+	if err != nil {
+		return "", err
+	}
+	return tokenPath(dir, key), nil
+}
+
 // LoadToken returns the API token to send to apiURL: $UNBIND_TOKEN when
 // set, else the one stored for its controller (by `unbind login`, or by
 // `unbind serve` for a loopback controller), else "".
