@@ -19,6 +19,8 @@ import (
 type Target struct {
 	APIURL    string
 	BrokerURL string
+	// Token is an operator's API token (role operator or admin).
+	Token string
 	// RSS reports the controller's resident memory in bytes (0: unknown).
 	RSS func() uint64
 }
@@ -86,7 +88,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 	enrolled := make(map[*lightAgent]agent.Enrollment, len(agents))
 	var enrollMu sync.Mutex
 	if errs := parallel(agents, o.Workers, func(a *lightAgent) error {
-		e, err := enroll(ctx, t.APIURL, a.id)
+		e, err := enroll(ctx, t, a.id)
 		if err != nil {
 			return err
 		}
@@ -123,7 +125,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 	}
 
 	// The burst: every agent publishes its reports as fast as acks allow.
-	before, err := summary(ctx, t.APIURL)
+	before, err := summary(ctx, t)
 	if err != nil {
 		return res, err
 	}
@@ -148,7 +150,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 	want := uint64(o.Reports)
 	var seqs map[string]uint64
 	for {
-		if seqs, err = deviceSeqs(ctx, t.APIURL); err != nil {
+		if seqs, err = deviceSeqs(ctx, t); err != nil {
 			return res, err
 		}
 		newest := 0
@@ -171,7 +173,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 		}
 	}
 	elapsed := time.Since(start).Seconds()
-	after, err := summary(ctx, t.APIURL)
+	after, err := summary(ctx, t)
 	if err != nil {
 		return res, err
 	}
@@ -216,7 +218,7 @@ func releaseAll(ctx context.Context, t Target, agents []*lightAgent, res *Result
 		want = max(want, a.seq)
 	}
 	for {
-		seqs, err := deviceSeqs(ctx, t.APIURL)
+		seqs, err := deviceSeqs(ctx, t)
 		if err != nil {
 			return err
 		}
@@ -237,7 +239,7 @@ func releaseAll(ctx context.Context, t Target, agents []*lightAgent, res *Result
 	}
 	body, _ := json.Marshal(map[string]any{"device_ids": ids, "operator": "bench", "timeout_seconds": 600})
 	start := time.Now()
-	if err := post(ctx, t.APIURL+"/api/v1/releases", body, nil); err != nil {
+	if err := post(ctx, t, "/api/v1/releases", body, nil); err != nil {
 		return fmt.Errorf("start release: %w", err)
 	}
 	res.ReleasePhones = len(agents)
@@ -276,19 +278,19 @@ type summaryBody struct {
 	} `json:"ingest"`
 }
 
-func summary(ctx context.Context, apiURL string) (summaryBody, error) {
+func summary(ctx context.Context, t Target) (summaryBody, error) {
 	var s summaryBody
-	return s, get(ctx, apiURL+"/api/v1/summary", &s)
+	return s, get(ctx, t, "/api/v1/summary", &s)
 }
 
-func deviceSeqs(ctx context.Context, apiURL string) (map[string]uint64, error) {
+func deviceSeqs(ctx context.Context, t Target) (map[string]uint64, error) {
 	var body struct {
 		Devices []struct {
 			ID       string `json:"id"`
 			StateSeq uint64 `json:"state_seq"`
 		} `json:"devices"`
 	}
-	if err := get(ctx, apiURL+"/api/v1/devices", &body); err != nil {
+	if err := get(ctx, t, "/api/v1/devices", &body); err != nil {
 		return nil, err
 	}
 	out := make(map[string]uint64, len(body.Devices))
@@ -298,34 +300,35 @@ func deviceSeqs(ctx context.Context, apiURL string) (map[string]uint64, error) {
 	return out, nil
 }
 
-func enroll(ctx context.Context, apiURL, id string) (agent.Enrollment, error) {
+func enroll(ctx context.Context, t Target, id string) (agent.Enrollment, error) {
 	var tok struct {
 		Token string `json:"token"`
 	}
-	if err := post(ctx, apiURL+"/api/v1/enroll/tokens", []byte(`{}`), &tok); err != nil {
+	if err := post(ctx, t, "/api/v1/enroll/tokens", []byte(`{}`), &tok); err != nil {
 		return agent.Enrollment{}, fmt.Errorf("token for %s: %w", id, err)
 	}
-	return agent.Enroll(ctx, nil, apiURL, tok.Token, id)
+	return agent.Enroll(ctx, nil, t.APIURL, tok.Token, id)
 }
 
-func get(ctx context.Context, url string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+func get(ctx context.Context, t Target, path string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.APIURL+path, nil)
 	if err != nil {
 		return err
 	}
-	return do(req, v)
+	return do(req, t.Token, v)
 }
 
-func post(ctx context.Context, url string, body []byte, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+func post(ctx context.Context, t Target, path string, body []byte, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.APIURL+path, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	return do(req, v)
+	return do(req, t.Token, v)
 }
 
-func do(req *http.Request, v any) error {
+func do(req *http.Request, token string, v any) error {
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err

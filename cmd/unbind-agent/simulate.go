@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/android/androidsim"
+	"github.com/unbind/unbind/internal/cli"
 	"github.com/unbind/unbind/internal/simfleet"
 )
 
@@ -61,10 +62,18 @@ func simulateRun(ctx context.Context, io streams, opts *simulateOptions) error {
 	if err != nil {
 		return err
 	}
+	var token string
+	if opts.Controller != "" {
+		// Minting enrollment tokens needs an operator's API token: the one
+		// `unbind serve` stores on its machine, `unbind login`'s, or $UNBIND_TOKEN.
+		if token, err = cli.LoadToken(opts.Controller); err != nil {
+			return err
+		}
+	}
 	fleet := simfleet.Start(ctx, simfleet.Config{
 		BrokerURL: opts.BrokerURL, Phones: androidsim.Fleet(opts.Phones, opts.Seed),
 		Interval: opts.Interval, ActiveInterval: time.Second, Logger: logger,
-		Enroll: simfleet.EnrollVia(opts.Controller),
+		Enroll: simfleet.EnrollVia(opts.Controller, token),
 	})
 	fmt.Fprintf(io.out, "%d simulated phones reporting to %s; Ctrl-C stops them\n", opts.Phones, opts.BrokerURL)
 	<-ctx.Done()

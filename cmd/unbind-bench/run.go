@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -22,6 +23,8 @@ import (
 	"github.com/unbind/unbind/bench/fleet"
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/broker"
+	"github.com/unbind/unbind/controller/httpapi"
+	"github.com/unbind/unbind/controller/registry"
 )
 
 // childArg makes the binary run the controller under test instead.
@@ -66,7 +69,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if isTerminal(stderr) {
 		opts.Progress = progressBar(stderr)
 	}
-	res, err := fleet.Run(ctx, fleet.Target{APIURL: ctl.api, BrokerURL: ctl.broker, RSS: ctl.rss}, opts)
+	res, err := fleet.Run(ctx, fleet.Target{APIURL: ctl.api, BrokerURL: ctl.broker, Token: ctl.token, RSS: ctl.rss}, opts)
 	if opts.Progress != nil {
 		fmt.Fprintln(stderr)
 	}
@@ -101,13 +104,20 @@ func runController(args []string, stdout, stderr io.Writer) int {
 	c, err := controller.Start(context.Background(), controller.Config{
 		DBPath: filepath.Join(dir, "registry.db"), MQTTListen: "127.0.0.1:0", HTTPListen: "127.0.0.1:0",
 		MaxClients: maxClients, Logger: log,
+		API: func(c *controller.Controller) http.Handler { return httpapi.New(c) },
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	defer c.Close()
-	b, _ := json.Marshal(map[string]string{"api": c.APIURL(), "broker": c.BrokerURL()})
+	token, err := c.AddOperator(context.Background(), "bench", controller.RoleOperator, false, registry.ActorController, "")
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	// The token goes to the parent over the pipe, never to a log.
+	b, _ := json.Marshal(map[string]string{"api": c.APIURL(), "broker": c.BrokerURL(), "token": token})
 	fmt.Fprintln(stdout, string(b))
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	return 0
@@ -117,6 +127,7 @@ type child struct {
 	cmd         *exec.Cmd
 	stdin       io.Closer
 	api, broker string
+	token       string
 	url         string
 	once        sync.Once
 }
@@ -174,7 +185,7 @@ func startController(ctx context.Context, maxClients int) (*child, error) {
 	}
 	c := &child{cmd: cmd, stdin: stdin}
 	line, err := bufio.NewReader(out).ReadBytes('\n')
-	var urls struct{ API, Broker string }
+	var urls struct{ API, Broker, Token string }
 	if err == nil {
 		err = json.Unmarshal(line, &urls)
 	}
@@ -182,7 +193,7 @@ func startController(ctx context.Context, maxClients int) (*child, error) {
 		c.stop()
 		return nil, fmt.Errorf("controller did not start: %w", err)
 	}
-	c.api, c.broker = urls.API, urls.Broker
+	c.api, c.broker, c.token = urls.API, urls.Broker, urls.Token
 	return c, nil
 }
 

@@ -16,10 +16,10 @@ import (
 )
 
 type certOptions struct {
-	API      string
-	ID       string
-	OutDir   string
-	Note     string
+	API    string
+	ID     string
+	OutDir string
+	Note   string
 }
 
 func newCertCmd(io streams, runF func(context.Context, *certOptions) error) *cobra.Command {

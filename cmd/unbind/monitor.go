@@ -12,9 +12,9 @@ import (
 )
 
 type monitorOptions struct {
-	API      string
-	Output   string
-	Name     string
+	API    string
+	Output string
+	Name   string
 }
 
 func newMonitorCmd(io streams, runF func(context.Context, *monitorOptions) error) *cobra.Command {

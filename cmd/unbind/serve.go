@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,7 +34,7 @@ type serveOptions struct {
 	HTTPTLSCert  string
 	HTTPTLSKey   string
 	InsecureHTTP bool
-	LogLevel   string
+	LogLevel     string
 	// MaxReportAge and CommandTTL tune the reset interlock and command expiry.
 	MaxReportAge time.Duration
 	MaxClients   int
