@@ -237,7 +237,7 @@ func releaseAll(ctx context.Context, t Target, agents []*lightAgent, res *Result
 	for i, a := range agents {
 		ids[i] = a.id
 	}
-	body, _ := json.Marshal(map[string]any{"device_ids": ids, "operator": "bench", "timeout_seconds": 600})
+	body, _ := json.Marshal(map[string]any{"device_ids": ids, "timeout_seconds": 600})
 	start := time.Now()
 	if err := post(ctx, t, "/api/v1/releases", body, nil); err != nil {
 		return fmt.Errorf("start release: %w", err)
