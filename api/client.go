@@ -44,9 +44,10 @@ const maxResponse = 64 << 20
 
 // Client calls a controller's HTTP API.
 type Client struct {
-	base string
-	http *http.Client
-	hint string
+	base  string
+	http  *http.Client
+	hint  string
+	token string
 }
 
 // NewClient returns a client for the controller at base (e.g.
@@ -62,6 +63,13 @@ func NewClient(base string, hc *http.Client) *Client {
 // (for example " (is `unbind serve` running?)").
 func (c *Client) WithHint(hint string) *Client {
 	c.hint = hint
+	return c
+}
+
+// WithToken returns c, which sends token as its operator's API token
+// (Authorization: Bearer). Enrollment and /healthz need none.
+func (c *Client) WithToken(token string) *Client {
+	c.token = token
 	return c
 }
 
@@ -208,6 +216,40 @@ func (c *Client) PublicKey(ctx context.Context) ([]byte, error) {
 	return c.send(ctx, http.MethodGet, PathKey, nil)
 }
 
+// Me says whom the client's token belongs to.
+func (c *Client) Me(ctx context.Context) (Me, error) {
+	var me Me
+	err := c.do(ctx, http.MethodGet, PathMe, nil, &me)
+	return me, err
+}
+
+// Operators lists the operator accounts (admin).
+func (c *Client) Operators(ctx context.Context) ([]Operator, error) {
+	var body OperatorsBody
+	err := c.do(ctx, http.MethodGet, PathOperators, nil, &body)
+	return body.Operators, err
+}
+
+// AddOperator creates an operator account and returns its token, shown
+// once (admin).
+func (c *Client) AddOperator(ctx context.Context, req OperatorRequest) (OperatorToken, error) {
+	var tok OperatorToken
+	err := c.do(ctx, http.MethodPost, PathOperators, req, &tok)
+	return tok, err
+}
+
+// RevokeOperator ends an operator account (admin).
+func (c *Client) RevokeOperator(ctx context.Context, name, note string) error {
+	return c.do(ctx, http.MethodPost, OperatorRevokePath(name), NoteRequest{Note: note}, nil)
+}
+
+// VerifyAudit checks the audit trail's hash chain.
+func (c *Client) VerifyAudit(ctx context.Context) (AuditVerification, error) {
+	var v AuditVerification
+	err := c.do(ctx, http.MethodGet, PathAuditVerify, nil, &v)
+	return v, err
+}
+
 // do sends body as JSON (when not nil) and decodes the answer into v (when
 // not nil).
 func (c *Client) do(ctx context.Context, method, path string, body, v any) error {
@@ -237,6 +279,9 @@ func (c *Client) send(ctx context.Context, method, path string, body any) ([]byt
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

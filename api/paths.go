@@ -14,6 +14,9 @@ const (
 	PathReleases     = "/api/v1/releases"
 	PathAudit        = "/api/v1/audit"
 	PathKey          = "/api/v1/key"
+	PathMe           = "/api/v1/me"
+	PathOperators    = "/api/v1/operators"
+	PathAuditVerify  = "/api/v1/audit/verify"
 )
 
 // DevicePath is GET /api/v1/devices/{id}.
@@ -31,4 +34,9 @@ func CertificatePath(id string) string { return DevicePath(id) + "/certificate" 
 // CancelPath is POST /api/v1/commands/{id}/cancel.
 func CancelPath(commandID string) string {
 	return "/api/v1/commands/" + url.PathEscape(commandID) + "/cancel"
+}
+
+// OperatorRevokePath is POST /api/v1/operators/{name}/revoke.
+func OperatorRevokePath(name string) string {
+	return PathOperators + "/" + url.PathEscape(name) + "/revoke"
 }

@@ -157,8 +157,7 @@ type EnrollmentToken struct {
 
 // MonitorRequest is the body of POST /api/v1/monitors.
 type MonitorRequest struct {
-	Name     string `json:"name"`
-	Operator string `json:"operator,omitempty"`
+	Name string `json:"name"`
 }
 
 // MonitorCredential is a read-only MQTT login for observers.
@@ -176,8 +175,10 @@ type ReleaseRequest struct {
 	All       bool     `json:"all,omitempty"`
 	// Filter is a comma-separated list of bound, safe, unknown, online,
 	// offline, manufacturer=NAME and model=NAME, all of which must hold.
-	Filter         string `json:"filter,omitempty"`
-	Operator       string `json:"operator"`
+	Filter string `json:"filter,omitempty"`
+	// Note is free text for the audit trail. Who runs the release is the
+	// authenticated operator, never a field of the request.
+	Note           string `json:"note,omitempty"`
 	TimeoutSeconds int    `json:"timeout_seconds,omitempty"`
 }
 
@@ -217,6 +218,7 @@ type AuditEntry struct {
 	Actor    string    `json:"actor"`
 	Action   string    `json:"action"`
 	Detail   string    `json:"detail,omitempty"`
+	Note     string    `json:"note,omitempty"`
 }
 
 // AuditBody is the body of GET /api/v1/audit and GET /api/v1/devices/{id}/audit.
@@ -226,8 +228,9 @@ type AuditBody struct {
 
 // CertificateRequest is the optional body of POST /api/v1/devices/{id}/certificate.
 type CertificateRequest struct {
-	// Operator is who asks for the certificate, for the audit trail.
-	Operator string `json:"operator,omitempty"`
+	// Note is free text for the audit trail; who asks is the authenticated
+	// operator.
+	Note string `json:"note,omitempty"`
 }
 
 // CertificateBody answers the certificate routes. File is the signed JSON
@@ -238,4 +241,60 @@ type CertificateBody struct {
 	ReleaseID string    `json:"release_id"`
 	IssuedAt  time.Time `json:"issued_at"`
 	File      string    `json:"file"`
+}
+
+// Roles of operator accounts: each may do what the ones before it may.
+const (
+	RoleViewer   = "viewer"
+	RoleOperator = "operator"
+	RoleAdmin    = "admin"
+)
+
+// Me answers GET /api/v1/me: who the API token belongs to.
+type Me struct {
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+// OperatorRequest is the body of POST /api/v1/operators.
+type OperatorRequest struct {
+	Name string `json:"name"`
+	Role string `json:"role"`
+	Note string `json:"note,omitempty"`
+}
+
+// OperatorToken is a new account's API token, shown once.
+type OperatorToken struct {
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+	Token string `json:"token"`
+}
+
+// Operator is an account as listed; its token is never shown again.
+type Operator struct {
+	Name      string    `json:"name"`
+	Role      string    `json:"role"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
+}
+
+// OperatorsBody answers GET /api/v1/operators.
+type OperatorsBody struct {
+	Operators []Operator `json:"operators"`
+}
+
+// NoteRequest is the body of actions that take only a note, such as
+// POST /api/v1/operators/{name}/revoke.
+type NoteRequest struct {
+	Note string `json:"note,omitempty"`
+}
+
+// AuditVerification answers GET /api/v1/audit/verify. BrokenID is 0 when
+// every chained row verifies.
+type AuditVerification struct {
+	Rows      int    `json:"rows"`
+	Unchained int    `json:"unchained"`
+	BrokenID  int64  `json:"broken_id,omitempty"`
+	Reason    string `json:"reason,omitempty"`
 }

@@ -11,8 +11,8 @@ import (
 
 // IssueCertificate returns the certificate of the device's newest release,
 // issuing and storing it the first time; created says which. operator, when
-// set, is recorded in the audit trail as who asked.
-func (c *Controller) IssueCertificate(ctx context.Context, deviceID, operator string) (registry.CertificateRecord, bool, error) {
+// set, is recorded in the audit trail as who asked, with note.
+func (c *Controller) IssueCertificate(ctx context.Context, deviceID, operator, note string) (registry.CertificateRecord, bool, error) {
 	in, err := cert.Gather(ctx, c.reg, deviceID)
 	if err != nil {
 		return registry.CertificateRecord{}, false, err
@@ -31,7 +31,7 @@ func (c *Controller) IssueCertificate(ctx context.Context, deviceID, operator st
 		return registry.CertificateRecord{}, false, err
 	}
 	rec := registry.CertificateRecord{ID: sc.Doc.ID, DeviceID: deviceID, ReleaseID: in.Release.ID,
-		IssuedAt: sc.Doc.IssuedAt, Document: sc.File}
+		IssuedAt: sc.Doc.IssuedAt, Document: sc.File, Note: note}
 	actor := registry.ActorController
 	if operator != "" {
 		actor = registry.OperatorActor(operator)

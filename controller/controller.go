@@ -51,6 +51,21 @@ type Config struct {
 	MQTTListener net.Listener
 	HTTPListen   string
 	HTTPListener net.Listener
+	// HTTPTLSCert and HTTPTLSKey are PEM files; when both are set the API
+	// is served over HTTPS (TLS 1.2 or later) only.
+	HTTPTLSCert string
+	HTTPTLSKey  string
+	// InsecureHTTP allows serving the API without TLS on an address other
+	// than loopback; Start refuses that otherwise, and warns with it.
+	InsecureHTTP bool
+	// HTTPMaxConns caps the API's concurrent connections (0: 256); more wait
+	// in the listen queue, so an HTTP flood cannot take the file
+	// descriptors the broker needs.
+	HTTPMaxConns int
+	// HTTPReadTimeout bounds reading one request, body included (0: 30 s);
+	// a client dribbling a body is cut there. Write and idle timeouts are
+	// derived from it.
+	HTTPReadTimeout time.Duration
 	// API builds the HTTP API's handler once the controller runs
 	// (controller/httpapi.New); nil answers every request with 404.
 	API func(*Controller) http.Handler
@@ -84,6 +99,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.HTTPListen == "" {
 		c.HTTPListen = "127.0.0.1:8080"
+	}
+	if c.HTTPMaxConns <= 0 {
+		c.HTTPMaxConns = 256
+	}
+	if c.HTTPReadTimeout <= 0 {
+		c.HTTPReadTimeout = 30 * time.Second
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 256
@@ -136,8 +157,10 @@ type Controller struct {
 	conn   *mqttconn.Conn
 	http   *http.Server
 	httpLn net.Listener
-	stats  *counters
-	ingest *ingester
+	// httpTLS: the API is served over HTTPS.
+	httpTLS bool
+	stats   *counters
+	ingest  *ingester
 	// releaseWake collects the devices whose reports or events were written,
 	// so that their releases move on at once.
 	releaseWake *deviceSet
@@ -161,6 +184,11 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	if err != nil {
 		return nil, err
 	}
+	httpTLS, err := loadHTTPTLS(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.httpTLS = httpTLS != nil
 	if cfg.KeyPath == "" {
 		cfg.KeyPath = filepath.Join(filepath.Dir(cfg.DBPath), "controller.key")
 		c.cfg.KeyPath = cfg.KeyPath
@@ -186,6 +214,13 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 			return nil, listenError("mqtt", cfg.MQTTListen, err)
 		}
 		brokerURL = c.broker.URL()
+	}
+	httpAddr := cfg.HTTPListen
+	if cfg.HTTPListener != nil {
+		httpAddr = cfg.HTTPListener.Addr().String()
+	}
+	if err := c.checkHTTPExposure(httpAddr, httpTLS); err != nil {
+		return nil, err
 	}
 	if c.httpLn = cfg.HTTPListener; c.httpLn == nil {
 		if c.httpLn, err = net.Listen("tcp", cfg.HTTPListen); err != nil {
@@ -235,11 +270,12 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	if cfg.API != nil {
 		handler = cfg.API(c)
 	}
-	c.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	var serveLn net.Listener
+	c.http, serveLn = c.newHTTPServer(handler, c.httpLn, httpTLS)
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		if err := c.http.Serve(c.httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := c.http.Serve(serveLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			c.log.Error("http api stopped", "err", err)
 		}
 	}()
@@ -275,7 +311,12 @@ func (c *Controller) BrokerURL() string {
 func (c *Controller) PublicKey() ed25519.PublicKey { return c.key.Public().(ed25519.PublicKey) }
 
 // APIURL is the base URL of the HTTP API.
-func (c *Controller) APIURL() string { return "http://" + c.httpLn.Addr().String() }
+func (c *Controller) APIURL() string {
+	if c.httpTLS {
+		return "https://" + c.httpLn.Addr().String()
+	}
+	return "http://" + c.httpLn.Addr().String()
+}
 
 // Registry gives read access to the registry (and write access to tests).
 func (c *Controller) Registry() *registry.Store { return c.reg }

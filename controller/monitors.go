@@ -20,6 +20,9 @@ type MonitorCredential struct {
 // NewMonitorCredential creates (or replaces) the monitor login called name.
 // The password is shown once; only its hash is kept.
 func (c *Controller) NewMonitorCredential(ctx context.Context, name, actor string) (MonitorCredential, error) {
+	if err := ValidateName("monitor name", name); err != nil {
+		return MonitorCredential{}, err
+	}
 	password := randomSecret()
 	m := MonitorCredential{Name: name, Username: "unbind/monitor/" + name, Password: password, BrokerURL: c.BrokerURL()}
 	err := c.reg.AddMonitorCredential(ctx, name, registry.Credential{

@@ -75,9 +75,11 @@ func (c *Controller) runReleases(ctx context.Context) {
 // ReleaseRequest asks for phones to be released.
 type ReleaseRequest struct {
 	DeviceIDs []string `json:"device_ids"`
-	// Operator is who runs the release; it appears in the audit trail and
-	// on the certificate.
+	// Operator is the authenticated operator who runs the release; it
+	// appears in the audit trail and on the certificate.
 	Operator string `json:"operator"`
+	// Note is free text for the audit trail; it never names who acted.
+	Note string `json:"note,omitempty"`
 	// Timeout bounds each phone's release; a phone still bound then fails.
 	Timeout time.Duration `json:"timeout"`
 }
@@ -117,7 +119,7 @@ func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]r
 		now := c.cfg.Now().UTC()
 		r := registry.ReleaseRecord{
 			ID: newCommandID(), DeviceID: id, Operator: req.Operator, Stage: string(release.StageVerify),
-			CreatedAt: now, UpdatedAt: now, Deadline: now.Add(req.Timeout),
+			CreatedAt: now, UpdatedAt: now, Deadline: now.Add(req.Timeout), Note: req.Note,
 		}
 		if err := c.reg.CreateRelease(ctx, r); err != nil {
 			return out, fmt.Errorf("create release of %s: %w", id, err)

@@ -110,15 +110,16 @@ func TestRelease(t *testing.T) {
 		assert.False(t, p.WasReset(), "%s must not be reset", p.Serial())
 	}
 	// Certificates exist for the released phones only, and verify.
+	token := controllertest.Token(t, c, controller.RoleOperator)
 	for _, p := range willing {
 		var body api.CertificateBody
-		status := postJSON(t, c.APIURL()+"/api/v1/devices/"+p.Serial()+"/certificate", `{"operator":"tester"}`, &body)
+		status := postJSON(t, c.APIURL()+"/api/v1/devices/"+p.Serial()+"/certificate", token, `{"note":"tester"}`, &body)
 		require.Equal(t, http.StatusCreated, status, p.Serial())
 		assert.NoError(t, cert.Verify([]byte(body.File), c.PublicKey()), p.Serial())
 		assert.Contains(t, body.File, p.Serial())
 	}
 	for _, p := range unwilling {
-		status := postJSON(t, c.APIURL()+"/api/v1/devices/"+p.Serial()+"/certificate", `{"operator":"tester"}`, nil)
+		status := postJSON(t, c.APIURL()+"/api/v1/devices/"+p.Serial()+"/certificate", token, `{"note":"tester"}`, nil)
 		assert.Equal(t, http.StatusConflict, status, "no certificate for %s", p.Serial())
 	}
 	for _, p := range all {
@@ -130,9 +131,13 @@ func TestRelease(t *testing.T) {
 }
 
 // postJSON posts body and decodes the answer into v (if not nil).
-func postJSON(t *testing.T, url, body string, v any) int {
+func postJSON(t *testing.T, url, token, body string, v any) int {
 	t.Helper()
-	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	if v != nil && resp.StatusCode/100 == 2 {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/api"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 var (
@@ -58,6 +59,9 @@ func freePort(t *testing.T) string {
 func serveProcess(t *testing.T, bin, db, mqtt, apiAddr string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--db", db, "--mqtt-listen", mqtt, "--http-listen", apiAddr, "--log-level", "warn")
+	// `unbind serve` stores its local admin token in the user config dir:
+	// give it one of the test's own (see serveToken).
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(filepath.Dir(db), "config"))
 	cmd.Stdout = os.Stderr
 	cmd.Stderr = os.Stderr
 	require.NoError(t, cmd.Start())
@@ -75,8 +79,25 @@ func serveProcess(t *testing.T, bin, db, mqtt, apiAddr string) *exec.Cmd {
 	return cmd
 }
 
+// serveToken is the admin token serveProcess's controller stored for db.
+func serveToken(t *testing.T, db, apiAddr string) string {
+	t.Helper()
+	tok, err := cli.LoadTokenFrom(filepath.Join(filepath.Dir(db), "config", "unbind"), "http://"+apiAddr)
+	require.NoError(t, err)
+	require.NotEmpty(t, tok, "unbind serve stored no admin token")
+	return tok
+}
+
+// apiToken is the token getJSON sends.
+var apiToken string
+
 func getJSON(url string, v any) error {
-	resp, err := http.Get(url)
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+apiToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
 	}
@@ -110,7 +131,8 @@ func TestReleaseSurvivesControllerKill(t *testing.T) {
 	}
 	never := slow(androidsim.SamsungWithSecureFolder(), "k-never", androidsim.Never)
 	all := append(append([]*androidsim.Phone{}, willing...), never)
-	startFleet(t, "tcp://"+mqtt, all, enrollViaAPI("http://"+apiAddr))
+	apiToken = serveToken(t, db, apiAddr)
+	startFleet(t, "tcp://"+mqtt, all, enrollViaAPI("http://"+apiAddr, apiToken))
 
 	base := "http://" + apiAddr
 	eventually(t, func() bool {
@@ -125,8 +147,12 @@ func TestReleaseSurvivesControllerKill(t *testing.T) {
 		for _, p := range ps {
 			ids = append(ids, p.Serial())
 		}
-		reqBody, _ := json.Marshal(api.ReleaseRequest{DeviceIDs: ids, Operator: "tester", TimeoutSeconds: timeout})
-		resp, err := http.Post(base+"/api/v1/releases", "application/json", strings.NewReader(string(reqBody)))
+		reqBody, _ := json.Marshal(api.ReleaseRequest{DeviceIDs: ids, TimeoutSeconds: timeout})
+		req, err := http.NewRequest(http.MethodPost, base+"/api/v1/releases", strings.NewReader(string(reqBody)))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+apiToken)
+		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
 		var started api.ReleasesBody
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&started))

@@ -16,6 +16,8 @@ import (
 type Target struct {
 	APIURL    string
 	BrokerURL string
+	// Token is an operator's API token (role operator or admin).
+	Token string
 	// RSS reports the controller's resident memory in bytes (0: unknown).
 	RSS func() uint64
 }
@@ -57,7 +59,7 @@ type Result struct {
 // optionally runs the reference and a release, and returns the figures.
 func Run(ctx context.Context, t Target, o Options) (Result, error) {
 	res := Result{Agents: o.Agents}
-	client := api.NewClient(t.APIURL, nil)
+	client := api.NewClient(t.APIURL, nil).WithToken(t.Token)
 	if o.Workers <= 0 {
 		o.Workers = 64
 	}
@@ -234,7 +236,7 @@ func releaseAll(ctx context.Context, client *api.Client, agents []*lightAgent, r
 		ids[i] = a.id
 	}
 	start := time.Now()
-	if _, err := client.StartReleases(ctx, api.ReleaseRequest{DeviceIDs: ids, Operator: "bench", TimeoutSeconds: 600}); err != nil {
+	if _, err := client.StartReleases(ctx, api.ReleaseRequest{DeviceIDs: ids, Note: "bench", TimeoutSeconds: 600}); err != nil {
 		return fmt.Errorf("start release: %w", err)
 	}
 	res.ReleasePhones = len(agents)

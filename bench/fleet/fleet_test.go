@@ -19,7 +19,7 @@ func TestBurstLosesNothingAndReleaseCompletes(t *testing.T) {
 	c := controllertest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	res, err := Run(ctx, Target{APIURL: c.APIURL(), BrokerURL: c.BrokerURL()}, Options{Agents: 100, Reports: 100, Release: true})
+	res, err := Run(ctx, Target{APIURL: c.APIURL(), BrokerURL: c.BrokerURL(), Token: controllertest.AdminToken(t, c)}, Options{Agents: 100, Reports: 100, Release: true})
 	require.NoError(t, err)
 	assert.Equal(t, 100, res.AgentsConnected)
 	assert.Equal(t, uint64(100*100), res.ReportsPublished)

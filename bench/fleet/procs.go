@@ -20,6 +20,7 @@ import (
 
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/httpapi"
+	"github.com/unbind/unbind/controller/registry"
 )
 
 // ServeController is the child StartController runs: a controller on its
@@ -44,7 +45,13 @@ func ServeController(maxClients int, stdin io.Reader, stdout, stderr io.Writer) 
 		return 1
 	}
 	defer c.Close()
-	b, _ := json.Marshal(map[string]string{"api": c.APIURL(), "broker": c.BrokerURL()})
+	token, err := c.AddOperator(context.Background(), "bench", controller.RoleOperator, false, registry.ActorController, "")
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	// The token goes to the parent over the pipe, never to a log.
+	b, _ := json.Marshal(map[string]string{"api": c.APIURL(), "broker": c.BrokerURL(), "token": token})
 	fmt.Fprintln(stdout, string(b))
 	_, _ = io.Copy(io.Discard, stdin)
 	return 0
@@ -54,10 +61,12 @@ func ServeController(maxClients int, stdin io.Reader, stdout, stderr io.Writer) 
 // (API and Broker are its URLs) or the reference broker (URL).
 type Child struct {
 	API, Broker string
-	URL         string
-	cmd         *exec.Cmd
-	stdin       io.Closer
-	once        sync.Once
+	// Token is an operator token of the controller under test.
+	Token string
+	URL   string
+	cmd   *exec.Cmd
+	stdin io.Closer
+	once  sync.Once
 }
 
 // Stop ends the child (closing its stdin, or by SIGTERM) and waits for it,
@@ -113,7 +122,7 @@ func StartController(ctx context.Context, argv ...string) (*Child, error) {
 	}
 	c := &Child{cmd: cmd, stdin: stdin}
 	line, err := bufio.NewReader(out).ReadBytes('\n')
-	var urls struct{ API, Broker string }
+	var urls struct{ API, Broker, Token string }
 	if err == nil {
 		err = json.Unmarshal(line, &urls)
 	}
@@ -121,7 +130,7 @@ func StartController(ctx context.Context, argv ...string) (*Child, error) {
 		c.Stop()
 		return nil, fmt.Errorf("controller did not start: %w", err)
 	}
-	c.API, c.Broker = urls.API, urls.Broker
+	c.API, c.Broker, c.Token = urls.API, urls.Broker, urls.Token
 	return c, nil
 }
 

@@ -27,12 +27,13 @@ func TestServeControllerServesTheAPI(t *testing.T) {
 	}()
 	line, err := bufio.NewReader(stdoutR).ReadBytes('\n')
 	require.NoError(t, err)
-	var urls struct{ API, Broker string }
+	var urls struct{ API, Broker, Token string }
 	require.NoError(t, json.Unmarshal(line, &urls))
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	c := api.NewClient(urls.API, nil)
+	require.NotEmpty(t, urls.Token, "the child hands its operator token to the parent")
+	c := api.NewClient(urls.API, nil).WithToken(urls.Token)
 	_, err = c.Summary(ctx)
 	require.NoError(t, err)
 	tok, err := c.NewEnrollmentToken(ctx, 0)

@@ -62,10 +62,18 @@ func simulateRun(ctx context.Context, io cli.Streams, opts *simulateOptions) err
 	if err != nil {
 		return err
 	}
+	var token string
+	if opts.Controller != "" {
+		// Minting enrollment tokens needs an operator's API token: the one
+		// `unbind serve` stores on its machine, `unbind login`'s, or $UNBIND_TOKEN.
+		if token, err = cli.LoadToken(opts.Controller); err != nil {
+			return err
+		}
+	}
 	fleet := simfleet.Start(ctx, simfleet.Config{
 		BrokerURL: opts.BrokerURL, Phones: androidsim.Fleet(opts.Phones, opts.Seed),
 		Interval: opts.Interval, ActiveInterval: time.Second, Logger: logger,
-		Enroll: simfleet.EnrollVia(opts.Controller),
+		Enroll: simfleet.EnrollVia(opts.Controller, token),
 	})
 	fmt.Fprintf(io.Out, "%d simulated phones reporting to %s; Ctrl-C stops them\n", opts.Phones, opts.BrokerURL)
 	<-ctx.Done()

@@ -67,7 +67,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if cli.IsTerminal(stderr) {
 		opts.Progress = progressBar(stderr)
 	}
-	res, err := fleet.Run(ctx, fleet.Target{APIURL: ctl.API, BrokerURL: ctl.Broker, RSS: ctl.RSS}, opts)
+	res, err := fleet.Run(ctx, fleet.Target{APIURL: ctl.API, BrokerURL: ctl.Broker, Token: ctl.Token, RSS: ctl.RSS}, opts)
 	if opts.Progress != nil {
 		fmt.Fprintln(stderr)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/api"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 type auditOptions struct {
@@ -49,7 +50,56 @@ names risk kinds and verdicts only, never account names.`,
 	addAPIFlag(cmd, &opts.API)
 	addOutputFlag(cmd, &opts.Output)
 	cmd.Flags().IntVar(&opts.Limit, "limit", 100, "show the newest N entries (0: all)")
+	cmd.AddCommand(newAuditVerifyCmd(io))
 	return cmd
+}
+
+func newAuditVerifyCmd(io streams) *cobra.Command {
+	opts := &auditOptions{}
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Check the audit trail's hash chain and name the first broken row",
+		Long: `Each audit row stores the hash of the row before it and a hash of its own
+content. verify reads the whole trail in the controller and exits 0 when every
+row matches, 1 naming the first row that does not (changed, inserted, or
+following a removed row). Removing only the newest rows cannot be detected
+from the trail itself.`,
+		Example: "  unbind audit verify\n  unbind audit verify -o json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkOutput(opts.Output); err != nil {
+				return err
+			}
+			return auditVerifyRun(cmd.Context(), io, opts)
+		},
+	}
+	addAPIFlag(cmd, &opts.API)
+	addOutputFlag(cmd, &opts.Output)
+	return cmd
+}
+
+func auditVerifyRun(ctx context.Context, io streams, opts *auditOptions) error {
+	v, err := newAPIClient(opts.API).VerifyAudit(ctx)
+	if err != nil {
+		return err
+	}
+	if opts.Output == "json" {
+		if err := writeJSONTo(io.out, v); err != nil {
+			return err
+		}
+	} else if v.BrokenID == 0 {
+		fmt.Fprintf(io.out, "audit trail intact: %d rows, the chain verifies", v.Rows)
+		if v.Unchained > 0 {
+			fmt.Fprintf(io.out, " (the first %d predate the chain and are not covered)", v.Unchained)
+		}
+		fmt.Fprintln(io.out)
+	} else {
+		cli.Printf(io.out, "audit trail BROKEN at row %d: %s\n", v.BrokenID, v.Reason)
+	}
+	if v.BrokenID != 0 {
+		return exitCodeError{code: exitError}
+	}
+	return nil
 }
 
 func auditRun(ctx context.Context, io streams, opts *auditOptions) error {
@@ -62,9 +112,9 @@ func auditRun(ctx context.Context, io streams, opts *auditOptions) error {
 		return writeJSONTo(io.out, body.Entries)
 	}
 	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "AT (UTC)\tDEVICE\tACTOR\tACTION\tDETAIL")
+	fmt.Fprintln(tw, "AT (UTC)\tDEVICE\tACTOR\tACTION\tDETAIL\tNOTE")
 	for _, e := range body.Entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.At.UTC().Format(time.RFC3339), dash(e.DeviceID), e.Actor, e.Action, e.Detail)
+		cli.Printf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.At.UTC().Format(time.RFC3339), dash(e.DeviceID), e.Actor, e.Action, dash(e.Detail), dash(e.Note))
 	}
 	return tw.Flush()
 }

@@ -14,9 +14,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/controllertest"
 	"github.com/unbind/unbind/controller/keys"
 	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/internal/cli"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -48,8 +50,8 @@ func TestAuditCertFlags(t *testing.T) {
 		{[]string{"audit", "P1", "--limit", "0", "-o", "json"}, auditOptions{API: "http://127.0.0.1:8080", Output: "json", ID: "P1"}, false},
 		{[]string{"audit", "--limit", "-1"}, nil, true},
 		{[]string{"audit", "a", "b"}, nil, true},
-		{[]string{"cert", "P1"}, certOptions{API: "http://127.0.0.1:8080", ID: "P1", OutDir: ".", Operator: "ana"}, false},
-		{[]string{"cert", "P1", "--out", "d", "--operator", "bo"}, certOptions{API: "http://127.0.0.1:8080", ID: "P1", OutDir: "d", Operator: "bo"}, false},
+		{[]string{"cert", "P1"}, certOptions{API: "http://127.0.0.1:8080", ID: "P1", OutDir: "."}, false},
+		{[]string{"cert", "P1", "--out", "d", "--note", "for bo"}, certOptions{API: "http://127.0.0.1:8080", ID: "P1", OutDir: "d", Note: "for bo"}, false},
 		{[]string{"cert"}, nil, true},
 		{[]string{"cert", "verify", "f.json", "--key", "k.pub"}, certVerifyOptions{File: "f.json", Key: "k.pub"}, false},
 		{[]string{"cert", "verify", "f.json"}, nil, true},
@@ -87,12 +89,15 @@ func TestCertAgainstController(t *testing.T) {
 	c := controllertest.Start(t)
 	ctx := context.Background()
 	api := c.APIURL()
+	tok, err := c.AddOperator(ctx, "bo", controller.RoleOperator, false, registry.ActorController, "")
+	require.NoError(t, err)
+	t.Setenv(cli.TokenEnv, tok)
 	released(t, c.Registry(), "P1")
 	require.NoError(t, c.Registry().Apply(ctx, []registry.Update{{DeviceID: "P2", ReceivedAt: time.Now().UTC(), State: state("P2", protocol.RiskGoogleFRP)}}))
 	dir := t.TempDir()
 
 	io, out, _ := testStreams()
-	require.NoError(t, certRun(ctx, io, &certOptions{API: api, ID: "P1", OutDir: filepath.Join(dir, "certs"), Operator: "bo"}))
+	require.NoError(t, certRun(ctx, io, &certOptions{API: api, ID: "P1", OutDir: filepath.Join(dir, "certs")}))
 	jsonPath, htmlPath := filepath.Join(dir, "certs", "P1.cert.json"), filepath.Join(dir, "certs", "P1.cert.html")
 	assert.Equal(t, jsonPath+"\n"+htmlPath+"\n", out.String())
 	page, err := os.ReadFile(htmlPath)

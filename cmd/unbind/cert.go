@@ -12,13 +12,14 @@ import (
 	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller/cert"
 	"github.com/unbind/unbind/controller/keys"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 type certOptions struct {
-	API      string
-	ID       string
-	OutDir   string
-	Operator string
+	API    string
+	ID     string
+	OutDir string
+	Note   string
 }
 
 func newCertCmd(io streams, runF func(context.Context, *certOptions) error) *cobra.Command {
@@ -45,13 +46,13 @@ Check a certificate offline with 'unbind cert verify'.`,
 	}
 	addAPIFlag(cmd, &opts.API)
 	cmd.Flags().StringVar(&opts.OutDir, "out", ".", "directory to write the certificate files into")
-	cmd.Flags().StringVar(&opts.Operator, "operator", os.Getenv("UNBIND_OPERATOR"), "who asks for the certificate, for the audit trail (env UNBIND_OPERATOR)")
+	cmd.Flags().StringVar(&opts.Note, "note", "", "a note for the audit trail (who asks is the API token's operator)")
 	cmd.AddCommand(newCertVerifyCmd(io, nil))
 	return cmd
 }
 
 func certRun(ctx context.Context, io streams, opts *certOptions) error {
-	body, err := newAPIClient(opts.API).IssueCertificate(ctx, opts.ID, api.CertificateRequest{Operator: opts.Operator})
+	body, err := newAPIClient(opts.API).IssueCertificate(ctx, opts.ID, api.CertificateRequest{Note: opts.Note})
 	if err != nil {
 		return err
 	}
@@ -137,14 +138,14 @@ func certVerifyRun(_ context.Context, io streams, opts *certVerifyOptions) error
 	}
 	sc, err := cert.Open(file, pub)
 	if err != nil {
-		fmt.Fprintf(io.out, "INVALID %s: %v\n", opts.File, err)
+		cli.Printf(io.out, "INVALID %s: %v\n", opts.File, err)
 		return exitCodeError{code: exitError}
 	}
 	d := sc.Doc
-	fmt.Fprintf(io.out, "VALID %s: certificate %s\n", opts.File, d.ID)
-	fmt.Fprintf(io.out, "  phone %s (serial %s%s), released by %s, reset %s\n", d.Device.ID, d.Device.Serial, imeiNote(d.Device.IMEI),
+	cli.Printf(io.out, "VALID %s: certificate %s\n", opts.File, d.ID)
+	cli.Printf(io.out, "  phone %s (serial %s%s), released by %s, reset %s\n", d.Device.ID, d.Device.Serial, imeiNote(d.Device.IMEI),
 		d.Release.Operator, d.Reset.CompletedAt.UTC().Format("2006-01-02T15:04:05Z07:00"))
-	fmt.Fprintf(io.out, "  signed by controller key %s\n", d.Controller.KeyFingerprint)
+	cli.Printf(io.out, "  signed by controller key %s\n", d.Controller.KeyFingerprint)
 	return nil
 }
 

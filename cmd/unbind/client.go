@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/api"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 func defaultAPI() string {
@@ -33,10 +34,14 @@ func checkOutput(format string) error {
 	return nil
 }
 
-// newAPIClient is the controller's API client, saying what to do when the
-// controller does not answer.
+// newAPIClient is the controller's API client with the operator's token
+// ($UNBIND_TOKEN, or the one stored for this controller by `unbind login`
+// or, on the controller's machine, by `unbind serve`), saying what to do
+// when the controller does not answer. A token file that cannot be read is
+// left out: the controller then answers 401, which says to log in.
 func newAPIClient(base string) *api.Client {
-	return api.NewClient(base, nil).WithHint(" (is `unbind serve` running?)")
+	token, _ := cli.LoadToken(base)
+	return api.NewClient(base, nil).WithHint(" (is `unbind serve` running?)").WithToken(token)
 }
 
 func writeJSONTo(w io.Writer, v any) error {

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/unbind/unbind/controller/controllertest"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/protocol"
 )
@@ -71,7 +70,7 @@ func state(id string, risks ...protocol.RiskKind) *protocol.DeviceState {
 // TestDevicesAndDeviceAgainstController runs the client commands against a
 // real controller whose registry holds a bound, a safe and an unknown phone.
 func TestDevicesAndDeviceAgainstController(t *testing.T) {
-	c := controllertest.Start(t)
+	c := startAuthed(t)
 	now := time.Now().UTC()
 	require.NoError(t, c.Registry().Apply(context.Background(), []registry.Update{
 		{DeviceID: "bound1", ReceivedAt: now, State: state("bound1", protocol.RiskMiAccount, protocol.RiskFindDevice)},
@@ -115,7 +114,7 @@ func TestClientSaysWhenControllerIsDown(t *testing.T) {
 }
 
 func TestServeReportsTakenPortWithFlag(t *testing.T) {
-	c := controllertest.Start(t)
+	c := startAuthed(t)
 	taken := c.APIURL()[len("http://"):]
 	io, _, _ := testStreams()
 	err := serveRun(context.Background(), io, &serveOptions{
@@ -133,7 +132,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestCommandsAndCancel(t *testing.T) {
-	c := controllertest.Start(t)
+	c := startAuthed(t)
 	ctx := context.Background()
 	now := time.Now().UTC()
 	require.NoError(t, c.Registry().Apply(ctx, []registry.Update{{DeviceID: "off1", ReceivedAt: now, State: state("off1")}}))
@@ -164,10 +163,10 @@ func TestReleaseFlags(t *testing.T) {
 		args    []string
 		wantErr string
 	}{
-		{"ids", []string{"a", "b", "--operator", "me"}, ""},
-		{"nothing selected", []string{"--operator", "me"}, "exactly one"},
-		{"two selections", []string{"a", "--all", "--operator", "me"}, "exactly one"},
-		{"no operator", []string{"--all", "--operator", ""}, "--operator is required"},
+		{"ids", []string{"a", "b", "--note", "batch 7"}, ""},
+		{"nothing selected", []string{"--note", "x"}, "exactly one"},
+		{"two selections", []string{"a", "--all"}, "exactly one"},
+		{"free-text operator is gone", []string{"--all", "--operator", "alice"}, "unknown flag: --operator"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -191,12 +190,12 @@ func TestReleaseFlags(t *testing.T) {
 // TestReleaseWaitReportsFailure: a phone that never answers ends as failed
 // at its timeout; --wait shows progress and exits non-zero.
 func TestReleaseWaitReportsFailure(t *testing.T) {
-	c := controllertest.Start(t)
+	c := startAuthed(t)
 	ctx := context.Background()
 	require.NoError(t, c.Registry().Apply(ctx, []registry.Update{{DeviceID: "gone1", ReceivedAt: time.Now().UTC(), State: state("gone1", protocol.RiskGoogleFRP)}}))
 	io, out, errb := testStreams()
 	err := releaseRun(ctx, io, &releaseOptions{
-		API: c.APIURL(), Output: "json", DeviceIDs: []string{"gone1"}, Operator: "tester",
+		API: c.APIURL(), Output: "json", DeviceIDs: []string{"gone1"},
 		Timeout: time.Second, Wait: true, Poll: 50 * time.Millisecond,
 	})
 	assert.Equal(t, exitCodeError{code: exitError}, err)
@@ -208,9 +207,9 @@ func TestReleaseWaitReportsFailure(t *testing.T) {
 }
 
 func TestMonitor(t *testing.T) {
-	c := controllertest.Start(t)
+	c := startAuthed(t)
 	io, out, _ := testStreams()
-	require.NoError(t, monitorRun(context.Background(), io, &monitorOptions{API: c.APIURL(), Output: "table", Name: "screen", Operator: "tester"}))
+	require.NoError(t, monitorRun(context.Background(), io, &monitorOptions{API: c.APIURL(), Output: "table", Name: "screen"}))
 	assert.Contains(t, out.String(), "username: unbind/monitor/screen")
 	assert.Contains(t, out.String(), "mosquitto_sub -h 127.0.0.1")
 	io, _, _ = testStreams()

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/api"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 func newCommandsCmd(io streams, runF func(context.Context, *commandsOptions) error) *cobra.Command {
@@ -30,9 +31,9 @@ func commandsRun(ctx context.Context, io streams, opts *commandsOptions) error {
 	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "COMMAND\tKIND\tSTATE\tISSUED\tEXPIRES")
 	for _, c := range body.Commands {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Kind, c.State, ago(c.IssuedAt), ago(c.ExpiresAt))
+		cli.Printf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Kind, c.State, ago(c.IssuedAt), ago(c.ExpiresAt))
 		for _, tr := range c.Transitions {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t\t\n", ago(tr.At), tr.State, tr.Detail)
+			cli.Printf(tw, "  %s\t%s\t%s\t\t\n", ago(tr.At), tr.State, tr.Detail)
 		}
 	}
 	if err := tw.Flush(); err != nil {

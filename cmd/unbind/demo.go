@@ -89,6 +89,9 @@ func demoRun(ctx context.Context, io streams, opts *demoOptions) error {
 		return err
 	}
 	defer c.Close()
+	if _, err := ensureLocalToken(ctx, c); err != nil {
+		return err
+	}
 
 	phoneTLS, err := demoPhoneTLS(opts.TLSCert)
 	if err != nil {

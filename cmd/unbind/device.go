@@ -6,6 +6,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/unbind/unbind/internal/cli"
 )
 
 func newDeviceCmd(io streams, runF func(context.Context, *deviceOptions) error) *cobra.Command {
@@ -26,23 +28,23 @@ func deviceRun(ctx context.Context, io streams, opts *deviceOptions) error {
 	}
 	dev := d.Device
 	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "Device\t%s\n", dev.ID)
-	fmt.Fprintf(tw, "Model\t%s %s (%s)\n", dash(dev.Identity.Manufacturer), dash(dev.Identity.Model), dash(dev.Identity.Brand))
-	fmt.Fprintf(tw, "Android\t%s (SDK %d) %s\n", dash(dev.Identity.AndroidVersion), dev.Identity.SDK, dev.Identity.VendorOS)
-	fmt.Fprintf(tw, "Online\t%s (since %s)\n", yesNo(dev.Online), ago(dev.PresenceAt))
-	fmt.Fprintf(tw, "First seen\t%s\n", ago(dev.FirstSeen))
-	fmt.Fprintf(tw, "Last seen\t%s\n", ago(dev.LastSeen))
-	fmt.Fprintf(tw, "Verdict\t%s\n", verdictOf(dev))
+	cli.Printf(tw, "Device\t%s\n", dev.ID)
+	cli.Printf(tw, "Model\t%s %s (%s)\n", dash(dev.Identity.Manufacturer), dash(dev.Identity.Model), dash(dev.Identity.Brand))
+	cli.Printf(tw, "Android\t%s (SDK %d) %s\n", dash(dev.Identity.AndroidVersion), dev.Identity.SDK, dev.Identity.VendorOS)
+	cli.Printf(tw, "Online\t%s (since %s)\n", yesNo(dev.Online), ago(dev.PresenceAt))
+	cli.Printf(tw, "First seen\t%s\n", ago(dev.FirstSeen))
+	cli.Printf(tw, "Last seen\t%s\n", ago(dev.LastSeen))
+	cli.Printf(tw, "Verdict\t%s\n", verdictOf(dev))
 	if s := dev.State; s != nil {
-		fmt.Fprintf(tw, "Checked\t%s\n", ago(s.CheckedAt))
-		fmt.Fprintf(tw, "Find Device\t%s\n", s.FindDevice)
-		fmt.Fprintf(tw, "Lost mode\t%s\n", s.LostMode)
+		cli.Printf(tw, "Checked\t%s\n", ago(s.CheckedAt))
+		cli.Printf(tw, "Find Device\t%s\n", s.FindDevice)
+		cli.Printf(tw, "Lost mode\t%s\n", s.LostMode)
 		for _, r := range s.Risks {
 			user := ""
 			if r.User != nil {
 				user = fmt.Sprintf(" user %d", *r.User)
 			}
-			fmt.Fprintf(tw, "Risk\t%s%s: %s [%s]\n", r.Kind, user, r.Evidence, r.Check)
+			cli.Printf(tw, "Risk\t%s%s: %s [%s]\n", r.Kind, user, r.Evidence, r.Check)
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -52,16 +54,16 @@ func deviceRun(ctx context.Context, io streams, opts *deviceOptions) error {
 	tw = tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  AT\tVERDICT\tRISKS\tFIND DEVICE\tLOST MODE")
 	for _, h := range d.StateHistory {
-		fmt.Fprintf(tw, "  %s\t%s\t%v\t%s\t%s\n", ago(h.At), h.Verdict, h.RiskKinds, h.FindDevice, h.LostMode)
+		cli.Printf(tw, "  %s\t%s\t%v\t%s\t%s\n", ago(h.At), h.Verdict, h.RiskKinds, h.FindDevice, h.LostMode)
 	}
 	fmt.Fprintln(tw, "\n  PRESENCE AT\tSTATUS")
 	for _, p := range d.PresenceHistory {
-		fmt.Fprintf(tw, "  %s\t%s\n", ago(p.At), p.Status)
+		cli.Printf(tw, "  %s\t%s\n", ago(p.At), p.Status)
 	}
 	if len(d.Commands) > 0 {
 		fmt.Fprintln(tw, "\n  COMMAND\tKIND\tSTATE\tUPDATED")
 		for _, c := range d.Commands {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", c.ID, c.Kind, c.State, ago(c.UpdatedAt))
+			cli.Printf(tw, "  %s\t%s\t%s\t%s\n", c.ID, c.Kind, c.State, ago(c.UpdatedAt))
 		}
 	}
 	return tw.Flush()

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/api"
+	"github.com/unbind/unbind/internal/cli"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -67,7 +68,7 @@ func devicesRun(ctx context.Context, io streams, opts *devicesOptions) error {
 	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tMANUFACTURER\tMODEL\tVERDICT\tRISKS\tONLINE\tLAST SEEN")
 	for _, d := range body.Devices {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, dash(d.Identity.Manufacturer), dash(d.Identity.Model),
+		cli.Printf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, dash(d.Identity.Manufacturer), dash(d.Identity.Model),
 			verdictOf(d), riskKinds(d.State), yesNo(d.Online), ago(d.LastSeen))
 	}
 	if err := tw.Flush(); err != nil {

@@ -13,11 +13,10 @@ import (
 
 	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/controller"
-	"github.com/unbind/unbind/controller/controllertest"
 )
 
 func TestEnrollPrintsAUsableToken(t *testing.T) {
-	c := controllertest.Start(t)
+	c := startAuthed(t)
 	ctx := context.Background()
 
 	io, out, _ := testStreams()

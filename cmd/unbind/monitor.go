@@ -12,10 +12,9 @@ import (
 )
 
 type monitorOptions struct {
-	API      string
-	Output   string
-	Name     string
-	Operator string
+	API    string
+	Output string
+	Name   string
 }
 
 func newMonitorCmd(io streams, runF func(context.Context, *monitorOptions) error) *cobra.Command {
@@ -41,12 +40,11 @@ The password is shown once.`,
 	}
 	addAPIFlag(cmd, &opts.API)
 	addOutputFlag(cmd, &opts.Output)
-	cmd.Flags().StringVar(&opts.Operator, "operator", defaultOperator(), "who creates the login (audit trail)")
 	return cmd
 }
 
 func monitorRun(ctx context.Context, io streams, opts *monitorOptions) error {
-	m, err := newAPIClient(opts.API).NewMonitor(ctx, api.MonitorRequest{Name: opts.Name, Operator: opts.Operator})
+	m, err := newAPIClient(opts.API).NewMonitor(ctx, api.MonitorRequest{Name: opts.Name})
 	if err != nil {
 		return err
 	}

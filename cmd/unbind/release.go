@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller/release"
+	"github.com/unbind/unbind/internal/cli"
 )
 
 type releaseOptions struct {
@@ -21,19 +21,10 @@ type releaseOptions struct {
 	DeviceIDs []string
 	All       bool
 	Filter    string
-	Operator  string
+	Note      string
 	Timeout   time.Duration
 	Wait      bool
 	Poll      time.Duration
-}
-
-func defaultOperator() string {
-	for _, k := range []string{"UNBIND_OPERATOR", "USER", "USERNAME"} {
-		if v := os.Getenv(k); v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func newReleaseCmd(io streams, runF func(context.Context, *releaseOptions) error) *cobra.Command {
@@ -67,9 +58,6 @@ exits 0 only if every phone was released.`,
 			if n != 1 {
 				return fmt.Errorf("%w: give device IDs, --all or --filter (exactly one)", errUsage)
 			}
-			if opts.Operator == "" {
-				return fmt.Errorf("%w: --operator is required (or set UNBIND_OPERATOR)", errUsage)
-			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -81,7 +69,7 @@ exits 0 only if every phone was released.`,
 	f := cmd.Flags()
 	f.BoolVar(&opts.All, "all", false, "release every phone in the registry")
 	f.StringVar(&opts.Filter, "filter", "", "release the phones matching all of: bound, safe, unknown, online, offline, manufacturer=NAME, model=NAME (comma-separated)")
-	f.StringVar(&opts.Operator, "operator", defaultOperator(), "who runs the release (audit trail and certificates)")
+	f.StringVar(&opts.Note, "note", "", "a note for the audit trail (who runs the release is the API token's operator)")
 	f.DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "give up on a phone still bound after this long")
 	f.BoolVar(&opts.Wait, "wait", false, "wait until every phone is released or failed, showing progress")
 	f.DurationVar(&opts.Poll, "poll", time.Second, "how often --wait asks the controller")
@@ -91,14 +79,14 @@ exits 0 only if every phone was released.`,
 func releaseRun(ctx context.Context, io streams, opts *releaseOptions) error {
 	client := newAPIClient(opts.API)
 	rs, err := client.StartReleases(ctx, api.ReleaseRequest{
-		DeviceIDs: opts.DeviceIDs, All: opts.All, Filter: opts.Filter, Operator: opts.Operator,
+		DeviceIDs: opts.DeviceIDs, All: opts.All, Filter: opts.Filter, Note: opts.Note,
 		TimeoutSeconds: int(opts.Timeout / time.Second),
 	})
 	if err != nil {
 		return err
 	}
 	if opts.Output == "table" {
-		fmt.Fprintf(io.err, "releasing %d phone(s) as %s\n", len(rs), opts.Operator)
+		fmt.Fprintf(io.err, "releasing %d phone(s)\n", len(rs))
 	}
 	if opts.Wait {
 		if rs, err = waitReleases(ctx, io, client, rs, opts); err != nil {
@@ -140,7 +128,7 @@ func waitReleases(ctx context.Context, io streams, client *api.Client, rs []api.
 		rs = got
 		line, done := progress(rs)
 		if line != last && opts.Output == "table" {
-			fmt.Fprintf(io.err, "%s  %s\n", time.Now().Format("15:04:05"), line)
+			cli.Printf(io.err, "%s  %s\n", time.Now().Format("15:04:05"), line)
 			last = line
 		}
 		if done {
@@ -185,7 +173,7 @@ func printReleases(io streams, rs []api.Release) error {
 	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "DEVICE\tRELEASE\tSTAGE\tOUTCOME\tREASON")
 	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.DeviceID, r.ID, r.Stage, dash(r.Outcome), dash(r.Reason))
+		cli.Printf(tw, "%s\t%s\t%s\t%s\t%s\n", r.DeviceID, r.ID, r.Stage, dash(r.Outcome), dash(r.Reason))
 	}
 	return tw.Flush()
 }

@@ -88,6 +88,8 @@ lost mode remains; anything unverified is unknown, never safe.`,
 		newCertCmd(io, nil),
 		newKeyCmd(io, nil),
 		newEnrollCmd(io, nil),
+		newOperatorCmd(io),
+		newLoginCmd(io),
 		newVersionCmd(io),
 	)
 	for _, newCmd := range optionalCmds {

@@ -5,15 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/httpapi"
+	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/internal/cli"
 )
 
@@ -26,7 +29,12 @@ type serveOptions struct {
 	BrokerPass string
 	TLSCert    string
 	TLSKey     string
-	LogLevel   string
+	// HTTPTLSCert and HTTPTLSKey serve the API over HTTPS; InsecureHTTP
+	// allows plain HTTP beyond loopback.
+	HTTPTLSCert  string
+	HTTPTLSKey   string
+	InsecureHTTP bool
+	LogLevel     string
 	// MaxReportAge and CommandTTL tune the reset interlock and command expiry.
 	MaxReportAge time.Duration
 	MaxClients   int
@@ -50,6 +58,9 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.BrokerPass, "broker-password", "", "the controller's password on the external broker (env UNBIND_BROKER_PASSWORD)")
 	f.StringVar(&o.TLSCert, "mqtt-tls-cert", "", "PEM certificate: the embedded broker then speaks MQTT over TLS only (needs --mqtt-tls-key)")
 	f.StringVar(&o.TLSKey, "mqtt-tls-key", "", "PEM private key of --mqtt-tls-cert")
+	f.StringVar(&o.HTTPTLSCert, "http-tls-cert", "", "PEM certificate: the HTTP API is then served over HTTPS only (needs --http-tls-key)")
+	f.StringVar(&o.HTTPTLSKey, "http-tls-key", "", "PEM private key of --http-tls-cert")
+	f.BoolVar(&o.InsecureHTTP, "insecure-http", false, "allow --http-listen beyond loopback without TLS (tokens and device credentials cross the network in clear)")
 	f.IntVar(&o.MaxClients, "max-clients", 0, "most MQTT clients the embedded broker holds; 0 fits the open-file limit (raised to its hard value at start)")
 	f.DurationVar(&o.MaxReportAge, "max-report-age", 2*time.Minute, "a factory reset needs a safe report received at most this long ago")
 	f.DurationVar(&o.CommandTTL, "command-ttl", 15*time.Minute, "how long a command stays valid after it is issued")
@@ -59,7 +70,7 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 func (o *serveOptions) config(logger *slog.Logger) controller.Config {
 	return controller.Config{
 		DBPath: o.DBPath, MQTTListen: o.MQTTListen, HTTPListen: o.HTTPListen, BrokerURL: o.BrokerURL,
-		MQTTTLSCert: o.TLSCert, MQTTTLSKey: o.TLSKey, MaxReportAge: o.MaxReportAge, CommandTTL: o.CommandTTL, MaxClients: o.MaxClients,
+		MQTTTLSCert: o.TLSCert, MQTTTLSKey: o.TLSKey, HTTPTLSCert: o.HTTPTLSCert, HTTPTLSKey: o.HTTPTLSKey, InsecureHTTP: o.InsecureHTTP, MaxReportAge: o.MaxReportAge, CommandTTL: o.CommandTTL, MaxClients: o.MaxClients,
 		BrokerUsername: orEnv(o.BrokerUser, "UNBIND_BROKER_USERNAME"), BrokerPassword: orEnv(o.BrokerPass, "UNBIND_BROKER_PASSWORD"),
 		Logger: logger, Version: version,
 		API: func(c *controller.Controller) http.Handler { return httpapi.New(c) },
@@ -73,7 +84,8 @@ func newServeCmd(io streams, runF func(context.Context, *serveOptions) error) *c
 		Short: "Run the controller: registry, embedded MQTT broker and HTTP API",
 		Example: `  unbind serve
   unbind serve --broker tcp://10.0.0.5:1883 --db /var/lib/unbind/registry.db
-  unbind serve --mqtt-listen 0.0.0.0:8883 --mqtt-tls-cert broker.pem --mqtt-tls-key broker-key.pem`,
+  unbind serve --mqtt-listen 0.0.0.0:8883 --mqtt-tls-cert broker.pem --mqtt-tls-key broker-key.pem \
+    --http-listen 0.0.0.0:8443 --http-tls-cert api.pem --http-tls-key api-key.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -96,8 +108,12 @@ func serveRun(ctx context.Context, io streams, opts *serveOptions) error {
 		return err
 	}
 	defer c.Close()
-	fmt.Fprintf(io.out, "unbind controller %s\n  MQTT broker: %s\n  HTTP API:    %s\n  registry:    %s\nCtrl-C stops it.\n",
-		version, c.BrokerURL(), c.APIURL(), opts.DBPath)
+	tokenPath, err := ensureLocalToken(ctx, c)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(io.out, "unbind controller %s\n  MQTT broker: %s\n  HTTP API:    %s\n  registry:    %s\n  admin token: %s\nCtrl-C stops it.\n",
+		version, c.BrokerURL(), c.APIURL(), opts.DBPath, tokenPath)
 	<-ctx.Done()
 	fmt.Fprintln(io.out, "stopping")
 	return nil
@@ -123,4 +139,36 @@ func orEnv(v, key string) string {
 		return v
 	}
 	return os.Getenv(key)
+}
+
+// localAdmin is the operator account whose token `unbind serve` keeps for
+// the CLI on the controller's own machine.
+const localAdmin = "local-admin"
+
+// ensureLocalToken makes sure the user's config directory holds a working
+// admin token for this controller's loopback address (localhost:PORT), so
+// that the CLI on this machine needs no login. A stored token that still
+// authenticates as an admin is kept; otherwise (first start, file lost,
+// account revoked) the local-admin account gets a new token, written
+// owner-only (0600). The token itself is never printed or logged.
+func ensureLocalToken(ctx context.Context, c *controller.Controller) (string, error) {
+	dir, err := cli.ConfigDir()
+	if err != nil {
+		return "", err
+	}
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(strings.TrimPrefix(c.APIURL(), "https://"), "http://"))
+	if err != nil {
+		return "", fmt.Errorf("local admin token: API address %s: %w", c.APIURL(), err)
+	}
+	local := "http://127.0.0.1:" + port
+	if tok, err := cli.LoadTokenFrom(dir, local); err == nil && tok != "" {
+		if op, err := c.Authenticate(ctx, tok); err == nil && op.Role == controller.RoleAdmin {
+			return cli.TokenPath(dir, local)
+		}
+	}
+	tok, err := c.AddOperator(ctx, localAdmin, controller.RoleAdmin, true, registry.ActorController, "token for the CLI on the controller's machine")
+	if err != nil {
+		return "", fmt.Errorf("local admin token: %w", err)
+	}
+	return cli.SaveTokenTo(dir, local, tok)
 }

@@ -5,6 +5,8 @@ package controllertest
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/httpapi"
 	"github.com/unbind/unbind/controller/registry"
@@ -59,6 +62,28 @@ func Start(t testing.TB, configure ...func(*controller.Config)) *controller.Cont
 		}
 	})
 	return c
+}
+
+// AdminToken adds an admin operator account to c (named "test-admin-N")
+// and returns its API token.
+func AdminToken(t testing.TB, c *controller.Controller) string {
+	return Token(t, c, controller.RoleAdmin)
+}
+
+var tokenSeq atomic.Int64
+
+// Token adds an operator account with role to c and returns its API token.
+func Token(t testing.TB, c *controller.Controller, role controller.Role) string {
+	t.Helper()
+	name := fmt.Sprintf("test-%s-%d", role, tokenSeq.Add(1))
+	tok, err := c.AddOperator(context.Background(), name, role, false, registry.ActorController, "")
+	require.NoError(t, err, "add operator %s", name)
+	return tok
+}
+
+// Client is an API client of c authenticated as an admin.
+func Client(t testing.TB, c *controller.Controller) *api.Client {
+	return api.NewClient(c.APIURL(), nil).WithToken(AdminToken(t, c))
 }
 
 // StateUpdate is a report of device id received at receivedAt: safe with no

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/unbind/unbind/api"
+	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/cert"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/protocol"
@@ -67,7 +68,12 @@ func (s *server) issueCertificate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rec, created, err := s.c.IssueCertificate(r.Context(), r.PathValue("id"), req.Operator)
+	op, _ := OperatorFrom(r.Context())
+	if err := controller.ValidateNote(req.Note); err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	rec, created, err := s.c.IssueCertificate(r.Context(), r.PathValue("id"), op.Name, req.Note)
 	switch {
 	case errors.Is(err, registry.ErrNotFound):
 		writeError(w, http.StatusNotFound, fmt.Errorf("device %q not found", r.PathValue("id")))

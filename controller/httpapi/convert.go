@@ -107,7 +107,7 @@ func auditOf(es []registry.AuditEntry) []api.AuditEntry {
 	}
 	out := make([]api.AuditEntry, 0, len(es))
 	for _, e := range es {
-		out = append(out, api.AuditEntry{ID: e.ID, At: e.At, DeviceID: e.DeviceID, Actor: e.Actor, Action: e.Action, Detail: e.Detail})
+		out = append(out, api.AuditEntry{ID: e.ID, At: e.At, DeviceID: e.DeviceID, Actor: e.Actor, Action: e.Action, Detail: e.Detail, Note: e.Note})
 	}
 	return out
 }

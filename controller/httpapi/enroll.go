@@ -8,7 +8,6 @@ import (
 
 	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller"
-	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -63,11 +62,7 @@ func (s *server) newMonitor(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("monitor request: %w", err))
 		return
 	}
-	actor := registry.ActorController
-	if req.Operator != "" {
-		actor = registry.OperatorActor(req.Operator)
-	}
-	m, err := s.c.NewMonitorCredential(r.Context(), req.Name, actor)
+	m, err := s.c.NewMonitorCredential(r.Context(), req.Name, actor(r))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return

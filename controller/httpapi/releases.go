@@ -19,13 +19,18 @@ func (s *server) startReleases(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("release request: %w", err))
 		return
 	}
+	if err := controller.ValidateNote(req.Note); err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	op, _ := OperatorFrom(r.Context())
 	ids, err := selectDevices(r.Context(), s.c.Registry(), req)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
 	rs, err := s.c.StartReleases(r.Context(), controller.ReleaseRequest{
-		DeviceIDs: ids, Operator: req.Operator, Timeout: time.Duration(req.TimeoutSeconds) * time.Second,
+		DeviceIDs: ids, Operator: op.Name, Note: req.Note, Timeout: time.Duration(req.TimeoutSeconds) * time.Second,
 	})
 	switch {
 	case errors.Is(err, controller.ErrUnknownDevice):

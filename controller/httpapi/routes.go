@@ -10,42 +10,60 @@ import (
 	"github.com/unbind/unbind/controller"
 )
 
-// Route is one endpoint: a net/http pattern ("METHOD /path/{id}") and its
-// handler.
+// Public marks a route that needs no API token: /healthz, and enrollment,
+// which needs an enrollment token instead.
+const Public controller.Role = "public"
+
+// Route is one endpoint: a net/http pattern ("METHOD /path/{id}"), the
+// least role a caller's API token must have (or Public), and its handler.
+// A route with no role is served as admin-only: forgetting one fails
+// closed.
 type Route struct {
 	Pattern string
+	Role    controller.Role
 	Handler http.HandlerFunc
 }
 
 // Routes is the route table of the API served for c.
 func Routes(c *controller.Controller) []Route {
 	s := &server{c: c}
+	const (
+		viewer   = controller.RoleViewer
+		operator = controller.RoleOperator
+		admin    = controller.RoleAdmin
+	)
 	return []Route{
-		{"GET /healthz", s.health},
-		{"GET /api/v1/summary", s.summary},
-		{"GET /api/v1/devices", s.devices},
-		{"GET /api/v1/devices/{id}", s.device},
-		{"GET /api/v1/devices/{id}/commands", s.commands},
-		{"POST /api/v1/devices/{id}/commands", s.sendCommand},
-		{"POST /api/v1/commands/{id}/cancel", s.cancel},
-		{"POST /api/v1/monitors", s.newMonitor},
-		{"POST /api/v1/enroll", s.enroll},
-		{"POST /api/v1/enroll/tokens", s.newEnrollmentToken},
-		{"POST /api/v1/releases", s.startReleases},
-		{"GET /api/v1/releases", s.releases},
-		{"GET /api/v1/audit", s.audit},
-		{"GET /api/v1/devices/{id}/audit", s.deviceAudit},
-		{"GET /api/v1/devices/{id}/certificate", s.certificate},
-		{"POST /api/v1/devices/{id}/certificate", s.issueCertificate},
-		{"GET /api/v1/key", s.publicKey},
+		{"GET /healthz", Public, s.health},
+		{"GET /api/v1/me", viewer, s.me},
+		{"GET /api/v1/summary", viewer, s.summary},
+		{"GET /api/v1/devices", viewer, s.devices},
+		{"GET /api/v1/devices/{id}", viewer, s.device},
+		{"GET /api/v1/devices/{id}/commands", viewer, s.commands},
+		{"POST /api/v1/devices/{id}/commands", operator, s.sendCommand},
+		{"POST /api/v1/commands/{id}/cancel", operator, s.cancel},
+		{"POST /api/v1/monitors", admin, s.newMonitor},
+		{"POST /api/v1/enroll", Public, s.enroll},
+		{"POST /api/v1/enroll/tokens", operator, s.newEnrollmentToken},
+		{"POST /api/v1/releases", operator, s.startReleases},
+		{"GET /api/v1/releases", viewer, s.releases},
+		{"GET /api/v1/audit", viewer, s.audit},
+		{"GET /api/v1/audit/verify", viewer, s.verifyAudit},
+		{"GET /api/v1/devices/{id}/audit", viewer, s.deviceAudit},
+		{"GET /api/v1/devices/{id}/certificate", viewer, s.certificate},
+		{"POST /api/v1/devices/{id}/certificate", operator, s.issueCertificate},
+		{"GET /api/v1/key", viewer, s.publicKey},
+		{"GET /api/v1/operators", admin, s.operators},
+		{"POST /api/v1/operators", admin, s.addOperator},
+		{"POST /api/v1/operators/{name}/revoke", admin, s.revokeOperator},
 	}
 }
 
-// Middleware wraps a route's handler; it sees the route's pattern.
+// Middleware wraps a route's handler; it sees the route's pattern and role.
 type Middleware func(Route, http.Handler) http.Handler
 
-// New is the API's handler for c: every route of Routes, each wrapped by
-// the middleware in order (the first is outermost).
+// New is the API's handler for c: every route of Routes behind the guard
+// (Host check on loopback, bearer token and role, JSON request bodies; see
+// guard), then the middleware in order (the first is outermost).
 func New(c *controller.Controller, mw ...Middleware) http.Handler {
 	mux := http.NewServeMux()
 	for _, r := range Routes(c) {
@@ -53,7 +71,7 @@ func New(c *controller.Controller, mw ...Middleware) http.Handler {
 		for i := len(mw) - 1; i >= 0; i-- {
 			h = mw[i](r, h)
 		}
-		mux.Handle(r.Pattern, h)
+		mux.Handle(r.Pattern, guard(c, r, h))
 	}
 	return mux
 }

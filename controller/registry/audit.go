@@ -2,7 +2,10 @@ package registry
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -46,6 +49,9 @@ type AuditEntry struct {
 	Actor  string
 	Action string
 	Detail string
+	// Note is what the operator wrote along with the action (--note); it
+	// never names who acted.
+	Note string
 }
 
 // AppendAudit records an entry, typically an operator's action. A zero At
@@ -69,7 +75,10 @@ func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) error {
 }
 
 // insertAudit adds e inside a caller's transaction, so that a change and
-// its audit row are committed together or not at all.
+// its audit row are committed together or not at all. The row is chained to
+// the one before it: it stores that row's hash and its own (auditHash). All
+// writes go through the one write connection, so reading the last row and
+// inserting the next cannot interleave with another writer.
 func insertAudit(ctx context.Context, tx *sql.Tx, e AuditEntry) error {
 	if e.Actor == "" || e.Action == "" {
 		return errors.New("append audit: actor and action are required")
@@ -77,18 +86,99 @@ func insertAudit(ctx context.Context, tx *sql.Tx, e AuditEntry) error {
 	if !storable(e.At) {
 		return fmt.Errorf("append audit %s: time out of range", e.Action)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit(at, device_id, actor, action, detail) VALUES (?, ?, ?, ?, ?)`,
-		formatTime(e.At), e.DeviceID, e.Actor, e.Action, e.Detail)
+	var (
+		lastID   int64
+		prevHash string
+	)
+	err := tx.QueryRowContext(ctx, `SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prevHash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("append audit %s: read last row: %w", e.Action, err)
+	}
+	e.ID = lastID + 1
+	at := formatTime(e.At)
+	hash := auditHash(e.ID, at, e, prevHash)
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit(id, at, device_id, actor, action, detail, note, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, at, e.DeviceID, e.Actor, e.Action, e.Detail, e.Note, prevHash, hash)
 	if err != nil {
 		return fmt.Errorf("append audit %s: %w", e.Action, err)
 	}
 	return nil
 }
 
+// auditHash is the hex SHA-256 of a row's content as stored (at is the
+// stored time text) and the hash of the row before it, in an unambiguous
+// encoding (a JSON array of the fields).
+func auditHash(id int64, at string, e AuditEntry, prevHash string) string {
+	b, _ := json.Marshal([]any{id, at, e.DeviceID, e.Actor, e.Action, e.Detail, e.Note, prevHash}) // strings and an int: cannot fail
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// AuditVerification is what VerifyAudit found.
+type AuditVerification struct {
+	// Rows is how many rows were read; Unchained how many of them, at the
+	// start of the trail, predate the hash chain (schema 4).
+	Rows, Unchained int
+	// BrokenID is the first row that does not verify (0: the chain holds),
+	// and Reason says how it is broken.
+	BrokenID int64
+	Reason   string
+}
+
+// VerifyAudit reads the whole trail in order and checks each row's hash and
+// its link to the row before. A row changed in the file fails its own hash;
+// a row removed or inserted breaks the link of the row after it. Removing
+// the newest rows cannot be seen from the trail alone.
+func (s *Store) VerifyAudit(ctx context.Context) (AuditVerification, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, at, device_id, actor, action, detail, note, prev_hash, hash FROM audit ORDER BY id`)
+	if err != nil {
+		return AuditVerification{}, fmt.Errorf("verify audit: %w", err)
+	}
+	defer rows.Close()
+	var (
+		v        AuditVerification
+		prev     string
+		prevID   int64
+		chaining bool
+	)
+	for rows.Next() {
+		var (
+			e              AuditEntry
+			at, link, hash string
+		)
+		if err := rows.Scan(&e.ID, &at, &e.DeviceID, &e.Actor, &e.Action, &e.Detail, &e.Note, &link, &hash); err != nil {
+			return v, fmt.Errorf("verify audit: %w", err)
+		}
+		v.Rows++
+		switch {
+		case hash == "" && !chaining:
+			v.Unchained++
+		case hash == "":
+			v.BrokenID, v.Reason = e.ID, "the row has no hash but follows chained rows"
+		case link != prev:
+			v.BrokenID, v.Reason = e.ID, fmt.Sprintf("the row does not follow row %d: a row before it was removed, inserted or changed", prevID)
+		case auditHash(e.ID, at, e, link) != hash:
+			v.BrokenID, v.Reason = e.ID, "the row's content does not match its hash: it was changed"
+		}
+		if v.BrokenID != 0 {
+			return v, nil
+		}
+		if hash != "" {
+			chaining = true
+		}
+		prev, prevID = hash, e.ID
+	}
+	if err := rows.Err(); err != nil {
+		return v, fmt.Errorf("verify audit: %w", err)
+	}
+	return v, nil
+}
+
 // Audit returns the newest limit entries (all when limit <= 0), oldest
 // first, for one device or, with deviceID "", for everything.
 func (s *Store) Audit(ctx context.Context, deviceID string, limit int) ([]AuditEntry, error) {
-	q := `SELECT id, at, device_id, actor, action, detail FROM audit`
+	q := `SELECT id, at, device_id, actor, action, detail, note FROM audit`
 	args := []any{}
 	if deviceID != "" {
 		q += ` WHERE device_id = ?`
@@ -107,7 +197,7 @@ func (s *Store) Audit(ctx context.Context, deviceID string, limit int) ([]AuditE
 			e  AuditEntry
 			at string
 		)
-		if err := rows.Scan(&e.ID, &at, &e.DeviceID, &e.Actor, &e.Action, &e.Detail); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.DeviceID, &e.Actor, &e.Action, &e.Detail, &e.Note); err != nil {
 			return nil, fmt.Errorf("read audit: %w", err)
 		}
 		if e.At, err = parseTime(at); err != nil {

@@ -21,6 +21,9 @@ type CertificateRecord struct {
 	ReleaseID string
 	IssuedAt  time.Time
 	Document  []byte
+	// Note is the operator's note on asking for it; it is written to the
+	// audit row only.
+	Note string
 }
 
 // StoreCertificate keeps an issued certificate and, in the same
@@ -59,7 +62,7 @@ func (s *Store) StoreCertificate(ctx context.Context, c CertificateRecord, actor
 		return fmt.Errorf("store certificate %s: %w", c.ID, err)
 	}
 	if err := insertAudit(ctx, tx, AuditEntry{At: c.IssuedAt, DeviceID: c.DeviceID, Actor: actor,
-		Action: AuditCertificateIssued, Detail: "certificate " + c.ID + " for release " + c.ReleaseID}); err != nil {
+		Action: AuditCertificateIssued, Detail: "certificate " + c.ID + " for release " + c.ReleaseID, Note: c.Note}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -30,6 +30,9 @@ type ReleaseRecord struct {
 	Deadline  time.Time
 	// FinishedAt is zero while the release runs.
 	FinishedAt time.Time
+	// Note is the operator's note on starting the release; it is written
+	// to the audit row of its creation only, not kept with the release.
+	Note string
 }
 
 // OutcomeReleased is the outcome of a release that ended with a successful
@@ -94,7 +97,7 @@ func (s *Store) CreateRelease(ctx context.Context, r ReleaseRecord) error {
 	}
 	if err := insertAudit(ctx, tx, AuditEntry{
 		At: r.CreatedAt, DeviceID: r.DeviceID, Actor: OperatorActor(r.Operator), Action: AuditReleaseCreated,
-		Detail: releaseDetail(r),
+		Detail: releaseDetail(r), Note: r.Note,
 	}); err != nil {
 		return err
 	}

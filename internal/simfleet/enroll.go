@@ -12,13 +12,14 @@ import (
 
 // EnrollVia enrolls each phone with the controller at apiURL as `unbind
 // enroll` and `unbind-agent enroll` would: a one-time token minted through
-// the API, traded by the agent. An empty apiURL leaves the phones unenrolled.
-func EnrollVia(apiURL string) func(context.Context, string) (agent.Enrollment, error) {
+// the API with token (an operator's API token), traded by the agent. An
+// empty apiURL leaves the phones unenrolled.
+func EnrollVia(apiURL, token string) func(context.Context, string) (agent.Enrollment, error) {
 	if apiURL == "" {
 		return nil
 	}
 	hc := &http.Client{Timeout: 30 * time.Second}
-	client := api.NewClient(apiURL, hc)
+	client := api.NewClient(apiURL, hc).WithToken(token)
 	return func(ctx context.Context, id string) (agent.Enrollment, error) {
 		tok, err := client.NewEnrollmentToken(ctx, 0)
 		if err != nil {
