@@ -14,6 +14,8 @@ const (
 	PathReleases     = "/api/v1/releases"
 	PathAudit        = "/api/v1/audit"
 	PathKey          = "/api/v1/key"
+	// PathBackup answers a consistent copy of the registry file.
+	PathBackup = "/api/v1/backup"
 )
 
 // DevicePath is GET /api/v1/devices/{id}.
@@ -27,6 +29,14 @@ func DeviceAuditPath(id string) string { return DevicePath(id) + "/audit" }
 
 // CertificatePath is GET and POST /api/v1/devices/{id}/certificate.
 func CertificatePath(id string) string { return DevicePath(id) + "/certificate" }
+
+// DeviceRevokePath is POST /api/v1/devices/{id}/revoke.
+func DeviceRevokePath(id string) string { return DevicePath(id) + "/revoke" }
+
+// MonitorRevokePath is POST /api/v1/monitors/{name}/revoke.
+func MonitorRevokePath(name string) string {
+	return PathMonitors + "/" + url.PathEscape(name) + "/revoke"
+}
 
 // CancelPath is POST /api/v1/commands/{id}/cancel.
 func CancelPath(commandID string) string {
