@@ -88,6 +88,7 @@ lost mode remains; anything unverified is unknown, never safe.`,
 		newCertCmd(io, nil),
 		newKeyCmd(io, nil),
 		newEnrollCmd(io, nil),
+		newBackupCmd(io, nil),
 		newVersionCmd(io),
 	)
 	for _, newCmd := range optionalCmds {
