@@ -120,7 +120,10 @@ type Summary struct {
 
 // IngestStats counts what the controller's ingest path did with every message.
 type IngestStats struct {
-	Received    uint64            `json:"received"`
+	Received uint64 `json:"received"`
+	// Superseded state reports were replaced, before they were written, by
+	// a newer report of the same device.
+	Superseded  uint64            `json:"superseded"`
 	Applied     uint64            `json:"applied"`
 	Stale       uint64            `json:"stale"`
 	Orphans     uint64            `json:"orphans"`

@@ -75,7 +75,7 @@ func summaryOf(s registry.Summary) api.Summary {
 }
 
 func ingestOf(st controller.IngestStats) api.IngestStats {
-	return api.IngestStats{Received: st.Received, Applied: st.Applied, Stale: st.Stale, Orphans: st.Orphans,
+	return api.IngestStats{Received: st.Received, Superseded: st.Superseded, Applied: st.Applied, Stale: st.Stale, Orphans: st.Orphans,
 		Skipped: st.Skipped, Batches: st.Batches, Rejected: st.Rejected, WriteErrors: st.WriteErrors}
 }
 
