@@ -146,9 +146,54 @@ func (c *Client) NewEnrollmentToken(ctx context.Context, ttl time.Duration) (Enr
 	if ttl > 0 {
 		req.TTL = ttl.String()
 	}
+	return c.MintEnrollmentToken(ctx, req)
+}
+
+// MintEnrollmentToken mints a one-time enrollment token as req says: for
+// any new device, for one new device ID, or to replace one enrolled
+// device's credentials. A device ID that is already enrolled without
+// Replace is an *Error with StatusCode 409.
+func (c *Client) MintEnrollmentToken(ctx context.Context, req TokenRequest) (EnrollmentToken, error) {
 	var tok EnrollmentToken
 	err := c.do(ctx, http.MethodPost, PathEnrollTokens, req, &tok)
 	return tok, err
+}
+
+// RevokeDevice revokes a device's MQTT credentials and ends its sessions.
+func (c *Client) RevokeDevice(ctx context.Context, deviceID string, req RevokeRequest) error {
+	return c.do(ctx, http.MethodPost, DeviceRevokePath(deviceID), req, nil)
+}
+
+// RevokeMonitor revokes a monitor login and ends its sessions.
+func (c *Client) RevokeMonitor(ctx context.Context, name string, req RevokeRequest) error {
+	return c.do(ctx, http.MethodPost, MonitorRevokePath(name), req, nil)
+}
+
+// Backup writes a consistent copy of the running controller's registry to
+// w, as an SQLite file.
+func (c *Client) Backup(ctx context.Context, w io.Writer) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+PathBackup, nil)
+	if err != nil {
+		return fmt.Errorf("%w %q: %w", ErrBadURL, c.base, err)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w at %s%s: %w", ErrUnreachable, c.base, c.hint, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		e := &Error{Method: http.MethodGet, Path: PathBackup, StatusCode: resp.StatusCode, Status: resp.Status}
+		var eb ErrorBody
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+		if json.Unmarshal(b, &eb) == nil {
+			e.Message = eb.Error
+		}
+		return e
+	}
+	if _, err := io.Copy(w, resp.Body); err != nil {
+		return fmt.Errorf("read %s: %w", PathBackup, err)
+	}
+	return nil
 }
 
 // Enroll trades a one-time token for deviceID's credentials. A refused token

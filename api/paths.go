@@ -17,6 +17,8 @@ const (
 	PathMe           = "/api/v1/me"
 	PathOperators    = "/api/v1/operators"
 	PathAuditVerify  = "/api/v1/audit/verify"
+	// PathBackup answers a consistent copy of the registry file.
+	PathBackup = "/api/v1/backup"
 )
 
 // DevicePath is GET /api/v1/devices/{id}.
@@ -30,6 +32,14 @@ func DeviceAuditPath(id string) string { return DevicePath(id) + "/audit" }
 
 // CertificatePath is GET and POST /api/v1/devices/{id}/certificate.
 func CertificatePath(id string) string { return DevicePath(id) + "/certificate" }
+
+// DeviceRevokePath is POST /api/v1/devices/{id}/revoke.
+func DeviceRevokePath(id string) string { return DevicePath(id) + "/revoke" }
+
+// MonitorRevokePath is POST /api/v1/monitors/{name}/revoke.
+func MonitorRevokePath(name string) string {
+	return PathMonitors + "/" + url.PathEscape(name) + "/revoke"
+}
 
 // CancelPath is POST /api/v1/commands/{id}/cancel.
 func CancelPath(commandID string) string {

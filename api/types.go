@@ -139,14 +139,34 @@ type IngestStats struct {
 
 // SummaryBody is the body of GET /api/v1/summary.
 type SummaryBody struct {
-	Registry Summary     `json:"registry"`
-	Ingest   IngestStats `json:"ingest"`
+	Registry   Summary     `json:"registry"`
+	Ingest     IngestStats `json:"ingest"`
+	Enrollment EnrollStats `json:"enrollment"`
+}
+
+// EnrollStats counts enrollments refused since the controller started:
+// Failed were looked at and refused, Throttled came from an address that had
+// failed too often and were refused unread.
+type EnrollStats struct {
+	Failed    uint64 `json:"failed"`
+	Throttled uint64 `json:"throttled"`
 }
 
 // TokenRequest is the body of POST /api/v1/enroll/tokens; TTL is a Go
 // duration such as "24h" and may be empty.
 type TokenRequest struct {
 	TTL string `json:"ttl,omitempty"`
+	// DeviceID, when set, is the only device ID the token enrolls; with
+	// Replace the token may replace that enrolled ID's credentials.
+	DeviceID string `json:"device_id,omitempty"`
+	Replace  bool   `json:"replace,omitempty"`
+	Note     string `json:"note,omitempty"`
+}
+
+// RevokeRequest is the body of the revoke routes.
+type RevokeRequest struct {
+	// Note is free text for the audit trail; the actor is the caller.
+	Note string `json:"note,omitempty"`
 }
 
 // EnrollmentToken is a one-time token, shown once.

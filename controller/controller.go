@@ -160,7 +160,9 @@ type Controller struct {
 	// httpTLS: the API is served over HTTPS.
 	httpTLS bool
 	stats   *counters
-	ingest  *ingester
+	// enrollGuard limits failed enrollments per remote address.
+	enrollGuard *enrollGuard
+	ingest      *ingester
 	// releaseWake collects the devices whose reports or events were written,
 	// so that their releases move on at once.
 	releaseWake *deviceSet
@@ -174,7 +176,7 @@ type Controller struct {
 // agent and serves the API. It returns once all of that is up.
 func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	cfg.setDefaults()
-	c := &Controller{cfg: cfg, log: cfg.Logger, stats: newCounters()}
+	c := &Controller{cfg: cfg, log: cfg.Logger, stats: newCounters(), enrollGuard: newEnrollGuard()}
 	defer func() {
 		if err != nil {
 			c.Close()
@@ -197,7 +199,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		return nil, err
 	}
 	if c.reg, err = registry.Open(ctx, cfg.DBPath, registry.Options{Logger: cfg.Logger}); err != nil {
-		return nil, fmt.Errorf("open registry %s: %w", cfg.DBPath, err)
+		return nil, err // it names the file
 	}
 	brokerURL, mqttUser, mqttPassword := cfg.BrokerURL, cfg.BrokerUsername, cfg.BrokerPassword
 	var serverTLS, clientTLS *tls.Config

@@ -21,8 +21,24 @@ import (
 // DefaultEnrollmentTTL is how long a token stays valid when no TTL is given.
 const DefaultEnrollmentTTL = 24 * time.Hour
 
-// ErrEnrollRefused is returned for a token that is unknown, used or expired.
-var ErrEnrollRefused = errors.New("enrollment refused: the token is unknown, already used or expired")
+// MaxEnrollmentTTL caps a token's lifetime: a token is a key to the fleet,
+// and one forgotten in a drawer should not work for ever.
+const MaxEnrollmentTTL = 30 * 24 * time.Hour
+
+// Errors of enrollment that callers branch on.
+var (
+	// ErrEnrollRefused is returned for a token that is unknown, used,
+	// expired, or minted for another device ID.
+	ErrEnrollRefused = errors.New("enrollment refused: the token is unknown, already used or expired")
+	// ErrIdentityTaken: the device ID is already enrolled and the token was
+	// not minted to replace its credentials (`unbind enroll --replace ID`).
+	ErrIdentityTaken = errors.New("device ID already enrolled: only a token minted with `unbind enroll --replace ID` may replace its credentials")
+	// ErrEnrollThrottled: too many failed enrollments came from this address.
+	ErrEnrollThrottled = errors.New("too many failed enrollments from this address; try again later")
+	// ErrBadTokenRequest: the token asked for cannot be minted (TTL out of
+	// range, a replacement without a device, an invalid device ID).
+	ErrBadTokenRequest = errors.New("bad enrollment token request")
+)
 
 // EnrollmentToken is a one-time token, shown once: only its hash is stored.
 type EnrollmentToken struct {
@@ -30,40 +46,159 @@ type EnrollmentToken struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// NewEnrollmentToken mints a one-time enrollment token valid for ttl
-// (DefaultEnrollmentTTL when ttl <= 0).
+// TokenOptions says what a new enrollment token may do.
+type TokenOptions struct {
+	// TTL is the token's lifetime: 0 means DefaultEnrollmentTTL; above
+	// MaxEnrollmentTTL is refused.
+	TTL time.Duration
+	// DeviceID, when set, is the only ID the token enrolls.
+	DeviceID string
+	// Replace lets the token replace DeviceID's existing credentials.
+	Replace bool
+	// Actor is the audit actor asking; "" means the controller.
+	Actor string
+	// Note is kept with the token and the enrollment it makes.
+	Note string
+}
+
+// NewEnrollmentToken mints a one-time token that enrolls one new device ID,
+// valid for ttl (DefaultEnrollmentTTL when ttl <= 0).
 func (c *Controller) NewEnrollmentToken(ctx context.Context, ttl time.Duration) (EnrollmentToken, error) {
-	if ttl <= 0 {
+	return c.MintEnrollmentToken(ctx, TokenOptions{TTL: ttl})
+}
+
+// MintEnrollmentToken mints a one-time enrollment token as opts says. A
+// token for a given ID that is already enrolled is refused with
+// ErrIdentityTaken unless opts.Replace is set.
+func (c *Controller) MintEnrollmentToken(ctx context.Context, opts TokenOptions) (EnrollmentToken, error) {
+	ttl := opts.TTL
+	switch {
+	case ttl < 0:
+		return EnrollmentToken{}, fmt.Errorf("%w: ttl %s is negative", ErrBadTokenRequest, ttl)
+	case ttl == 0:
 		ttl = DefaultEnrollmentTTL
+	case ttl > MaxEnrollmentTTL:
+		return EnrollmentToken{}, fmt.Errorf("%w: ttl %s is above the maximum of %s (30 days)", ErrBadTokenRequest, ttl, MaxEnrollmentTTL)
+	}
+	if opts.Replace && opts.DeviceID == "" {
+		return EnrollmentToken{}, fmt.Errorf("%w: a replacement token needs the device ID it replaces", ErrBadTokenRequest)
+	}
+	if opts.DeviceID != "" {
+		if err := protocol.ValidateDeviceID(opts.DeviceID); err != nil {
+			return EnrollmentToken{}, fmt.Errorf("%w: device %q: %w", ErrBadTokenRequest, opts.DeviceID, err)
+		}
+		if !opts.Replace {
+			_, err := c.reg.CredentialByUsername(ctx, opts.DeviceID)
+			if err == nil {
+				return EnrollmentToken{}, fmt.Errorf("token for %s: %w", opts.DeviceID, ErrIdentityTaken)
+			}
+			if !errors.Is(err, registry.ErrNotFound) {
+				return EnrollmentToken{}, fmt.Errorf("token for %s: %w", opts.DeviceID, err)
+			}
+		}
 	}
 	now := c.cfg.Now().UTC()
 	t := EnrollmentToken{Token: randomSecret(), ExpiresAt: now.Add(ttl)}
-	if err := c.reg.CreateEnrollmentToken(ctx, hashSecret(t.Token), now, t.ExpiresAt); err != nil {
+	spec := registry.TokenSpec{ForDevice: opts.DeviceID, Replaces: opts.Replace, MintedBy: opts.Actor, Note: opts.Note}
+	if err := c.reg.CreateEnrollmentToken(ctx, hashSecret(t.Token), now, t.ExpiresAt, spec); err != nil {
 		return EnrollmentToken{}, err
 	}
 	return t, nil
 }
 
-// Enroll spends token on deviceID and issues the device's MQTT credentials,
-// replacing any it had. The password is returned here and never again.
+// Enroll spends token on deviceID and issues the device's MQTT credentials.
+// The password is returned here and never again. It is EnrollFrom for a
+// caller inside this process, which no rate limit applies to.
 func (c *Controller) Enroll(ctx context.Context, token, deviceID string) (protocol.EnrollResponse, error) {
+	return c.EnrollFrom(ctx, "", token, deviceID)
+}
+
+// EnrollFrom is Enroll for a request from the network address remote.
+// Failures are counted, logged without the token, and limited per address:
+// past the limit every attempt from that address is refused with
+// ErrEnrollThrottled before the token is even looked at. Replacing an
+// enrolled device's credentials (a token minted with Replace) ends the
+// sessions of the old ones at once.
+func (c *Controller) EnrollFrom(ctx context.Context, remote, token, deviceID string) (protocol.EnrollResponse, error) {
+	if !c.enrollGuard.allowed(remote) {
+		c.stats.enrollThrottled.Add(1)
+		return protocol.EnrollResponse{}, fmt.Errorf("enroll %q: %w", deviceID, ErrEnrollThrottled)
+	}
+	r, err := c.enroll(ctx, token, deviceID)
+	if err != nil && !errors.Is(err, ctx.Err()) {
+		c.stats.enrollFailed.Add(1)
+		if c.enrollGuard.failed(remote) {
+			// The device ID is what the caller claimed; the token never appears.
+			c.log.Warn("enrollment refused", "remote", remote, "device", deviceID, "err", err)
+		}
+	}
+	return r, err
+}
+
+func (c *Controller) enroll(ctx context.Context, token, deviceID string) (protocol.EnrollResponse, error) {
 	if err := protocol.ValidateDeviceID(deviceID); err != nil {
 		return protocol.EnrollResponse{}, fmt.Errorf("enroll %q: %w", deviceID, err)
 	}
 	password := randomSecret()
 	cred := registry.Credential{DeviceID: deviceID, Username: deviceID, PasswordHash: hashSecret(password)}
-	err := c.reg.Enroll(ctx, hashSecret(token), cred, c.cfg.Now().UTC())
-	if errors.Is(err, registry.ErrTokenRefused) {
+	replaced, err := c.reg.Enroll(ctx, hashSecret(token), cred, c.cfg.Now().UTC())
+	switch {
+	case errors.Is(err, registry.ErrTokenRefused):
 		return protocol.EnrollResponse{}, fmt.Errorf("enroll %s: %w", deviceID, ErrEnrollRefused)
-	}
-	if err != nil {
+	case errors.Is(err, registry.ErrIdentityTaken):
+		return protocol.EnrollResponse{}, fmt.Errorf("enroll %s: %w", deviceID, ErrIdentityTaken)
+	case err != nil:
 		return protocol.EnrollResponse{}, err
 	}
-	c.log.Info("device enrolled", "device", deviceID)
+	if replaced {
+		n := c.endSessions(cred.Username)
+		c.log.Warn("device credentials replaced", "device", deviceID, "sessions_ended", n)
+	} else {
+		c.log.Info("device enrolled", "device", deviceID)
+	}
 	return protocol.EnrollResponse{
 		DeviceID: deviceID, MQTTUsername: cred.Username, MQTTPassword: password,
 		BrokerURL: c.BrokerURL(), ControllerPublicKey: string(keys.EncodePublic(c.PublicKey())),
 	}, nil
+}
+
+// endSessions disconnects the embedded broker's sessions of username. An
+// external broker's sessions are its own business: it is told nothing.
+func (c *Controller) endSessions(username string) int {
+	if c.broker == nil {
+		c.log.Warn("credentials changed on an external broker: its open sessions are not ended by unbind")
+		return 0
+	}
+	return c.broker.Disconnect(username)
+}
+
+// RevokeDevice revokes the device's MQTT credentials and ends its open
+// sessions; the agent cannot connect again until re-enrolled with a token
+// minted by `unbind enroll --replace ID`. registry.ErrNotFound means the ID
+// was never enrolled.
+func (c *Controller) RevokeDevice(ctx context.Context, deviceID, actor string) error {
+	if err := protocol.ValidateDeviceID(deviceID); err != nil {
+		return fmt.Errorf("revoke %q: %w", deviceID, err)
+	}
+	return c.revoke(ctx, deviceID, actor)
+}
+
+// RevokeMonitor revokes the monitor login called name and ends its sessions.
+func (c *Controller) RevokeMonitor(ctx context.Context, name, actor string) error {
+	return c.revoke(ctx, registry.MonitorPrefix+name, actor)
+}
+
+func (c *Controller) revoke(ctx context.Context, id, actor string) error {
+	if actor == "" {
+		actor = registry.ActorController
+	}
+	user, err := c.reg.RevokeCredential(ctx, id, actor, c.cfg.Now().UTC())
+	if err != nil {
+		return err
+	}
+	n := c.endSessions(user)
+	c.log.Info("credentials revoked", "sessions_ended", n)
+	return nil
 }
 
 // randomSecret is 256 bits of randomness, URL-safe so it survives a shell

@@ -47,6 +47,9 @@ var rejectReasons = []string{"too_large", "unknown_version", "malformed", "inval
 type counters struct {
 	received, superseded, applied, stale, orphans, skipped, batches, writeErrors atomic.Uint64
 	rejected                                                                     map[string]*atomic.Uint64
+	// Failed enrollments, and attempts refused unread because their address
+	// failed too often.
+	enrollFailed, enrollThrottled atomic.Uint64
 }
 
 func newCounters() *counters {
@@ -55,6 +58,21 @@ func newCounters() *counters {
 		c.rejected[r] = new(atomic.Uint64)
 	}
 	return c
+}
+
+// EnrollStats counts failed enrollments since the controller started.
+type EnrollStats struct {
+	// Failed enrollments were refused: unknown, used or expired tokens,
+	// identity takeovers, invalid device IDs.
+	Failed uint64 `json:"failed"`
+	// Throttled attempts came from an address that had failed too often and
+	// were refused without looking at the token.
+	Throttled uint64 `json:"throttled"`
+}
+
+// EnrollStats returns the enrollment counters.
+func (c *Controller) EnrollStats() EnrollStats {
+	return EnrollStats{Failed: c.stats.enrollFailed.Load(), Throttled: c.stats.enrollThrottled.Load()}
 }
 
 func (c *counters) snapshot() IngestStats {

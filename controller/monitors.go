@@ -18,7 +18,8 @@ type MonitorCredential struct {
 }
 
 // NewMonitorCredential creates (or replaces) the monitor login called name.
-// The password is shown once; only its hash is kept.
+// The password is shown once; only its hash is kept. Sessions of a replaced
+// login are ended.
 func (c *Controller) NewMonitorCredential(ctx context.Context, name, actor string) (MonitorCredential, error) {
 	if err := ValidateName("monitor name", name); err != nil {
 		return MonitorCredential{}, err
@@ -28,7 +29,12 @@ func (c *Controller) NewMonitorCredential(ctx context.Context, name, actor strin
 	err := c.reg.AddMonitorCredential(ctx, name, registry.Credential{
 		Username: m.Username, PasswordHash: hashSecret(password), CreatedAt: c.cfg.Now().UTC(),
 	}, actor)
-	return m, err
+	if err != nil {
+		return MonitorCredential{}, err
+	}
+	// A replaced password ends the sessions logged in with the old one.
+	c.endSessions(m.Username)
+	return m, nil
 }
 
 func isMonitor(cred registry.Credential) bool {

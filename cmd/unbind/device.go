@@ -11,11 +11,13 @@ import (
 )
 
 func newDeviceCmd(io streams, runF func(context.Context, *deviceOptions) error) *cobra.Command {
-	return newIDCmd(&cobra.Command{
+	cmd := newIDCmd(&cobra.Command{
 		Use:     "device ID",
 		Short:   "Show one phone: identity, current state, risks and history",
-		Example: "  unbind device R58M12ABC\n  unbind device R58M12ABC -o json",
+		Example: "  unbind device R58M12ABC\n  unbind device R58M12ABC -o json\n  unbind device revoke R58M12ABC",
 	}, io, deviceRun, runF)
+	cmd.AddCommand(newRevokeCmd(io, "device", nil))
+	return cmd
 }
 
 func deviceRun(ctx context.Context, io streams, opts *deviceOptions) error {

@@ -24,7 +24,9 @@ func newMonitorCmd(io streams, runF func(context.Context, *monitorOptions) error
 		Short: "Create a read-only MQTT login for an observer (dashboard, mosquitto_sub)",
 		Long: `monitor creates (or replaces) a read-only login for the embedded broker: it may
 follow every phone's state, presence and command events, and publish nothing.
-The password is shown once.`,
+The password is shown once. Creating a login that exists replaces its
+password and ends the sessions of the old one. (A monitor cannot be named
+"revoke": that is the subcommand below.)`,
 		Example: "  unbind monitor bench-screen",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -40,6 +42,7 @@ The password is shown once.`,
 	}
 	addAPIFlag(cmd, &opts.API)
 	addOutputFlag(cmd, &opts.Output)
+	cmd.AddCommand(newRevokeCmd(io, "monitor", nil))
 	return cmd
 }
 

@@ -90,6 +90,7 @@ lost mode remains; anything unverified is unknown, never safe.`,
 		newEnrollCmd(io, nil),
 		newOperatorCmd(io),
 		newLoginCmd(io),
+		newBackupCmd(io, nil),
 		newVersionCmd(io),
 	)
 	for _, newCmd := range optionalCmds {

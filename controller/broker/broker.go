@@ -245,3 +245,21 @@ type addrInUseError struct{ err error }
 func (e addrInUseError) Error() string        { return e.err.Error() }
 func (e addrInUseError) Unwrap() error        { return e.err }
 func (e addrInUseError) Is(target error) bool { return target == ErrAddrInUse }
+
+// Disconnect ends at once every session logged in as username (a revoked or
+// replaced credential) and returns how many it ended. The credential check
+// decides whether they may come back; Disconnect only cuts what is open.
+func (b *Broker) Disconnect(username string) int {
+	n := 0
+	for _, cl := range b.srv.Clients.GetAll() {
+		if string(cl.Properties.Username) != username || cl.Closed() {
+			continue
+		}
+		_ = b.srv.DisconnectClient(cl, packets.ErrNotAuthorized)
+		n++
+	}
+	if n > 0 {
+		b.log.Info("mqtt sessions of a revoked or replaced login ended", keySessions, n)
+	}
+	return n
+}

@@ -7,12 +7,13 @@ import (
 
 // Attribute keys of the broker's own log lines.
 const (
-	keyAddr   = "addr"
-	keyClient = "client"
-	keyErr    = "err"
-	keyOpen   = "open"
-	keyRemote = "remote"
-	keyWrite  = "write"
+	keyAddr     = "addr"
+	keyClient   = "client"
+	keyErr      = "err"
+	keyOpen     = "open"
+	keyRemote   = "remote"
+	keySessions = "sessions"
+	keyWrite    = "write"
 )
 
 // redactedKeys are attributes mochi attaches to some lines that hold whole

@@ -29,10 +29,25 @@ type Document struct {
 	Device   Device    `json:"device"`
 	// Checks are the lock checks that passed on the last verified-safe state
 	// before the reset.
-	Checks     []Check    `json:"checks"`
-	Reset      Reset      `json:"reset"`
-	Release    Release    `json:"release"`
-	Controller Controller `json:"controller"`
+	Checks  []Check `json:"checks"`
+	Reset   Reset   `json:"reset"`
+	Release Release `json:"release"`
+	// Enrollment is the enrollment whose credentials reported the safe
+	// state relied on; absent for phones enrolled before it was recorded.
+	Enrollment *Enrollment `json:"enrollment,omitempty"`
+	Controller Controller  `json:"controller"`
+}
+
+// Enrollment says when the phone's credentials were issued and on whose
+// token: the certificate is only as good as that enrollment.
+type Enrollment struct {
+	At time.Time `json:"at"`
+	// MintedBy is who minted the token ("operator:<name>" or "controller").
+	MintedBy string `json:"minted_by"`
+	Note     string `json:"note,omitempty"`
+	// Replaced is set when this enrollment replaced earlier credentials of
+	// the same device ID (a token minted with --replace).
+	Replaced bool `json:"replaced,omitempty"`
 }
 
 // Device identifies the phone.

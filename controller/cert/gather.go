@@ -37,6 +37,9 @@ func Gather(ctx context.Context, reg *registry.Store, deviceID string) (Inputs, 
 	if in.Reset == nil {
 		return in, nil
 	}
+	if in.Enrollments, err = reg.Enrollments(ctx, deviceID); err != nil {
+		return in, fmt.Errorf("gather certificate inputs: %w", err)
+	}
 	history, err := reg.StateHistory(ctx, deviceID, 0)
 	if err != nil {
 		return in, fmt.Errorf("gather certificate inputs: %w", err)

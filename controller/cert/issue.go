@@ -17,6 +17,11 @@ import (
 // reset that followed a verified-safe state, so no certificate is issued.
 var ErrNotReleased = errors.New("device was not released")
 
+// ErrIdentityChanged: the device's credentials were replaced during the
+// release, so the reports it rests on may come from another machine. It is
+// returned wrapped together with ErrNotReleased.
+var ErrIdentityChanged = errors.New("the device's credentials were replaced during the release")
+
 // Inputs is what a certificate is drawn from (see Gather).
 type Inputs struct {
 	// ID names the certificate; "" picks a random one.
@@ -33,6 +38,8 @@ type Inputs struct {
 	// LastCheckedAt is the newest check before the reset that still found
 	// Safe's state; zero means Safe.CheckedAt.
 	LastCheckedAt time.Time
+	// Enrollments are the device's enrollments, oldest first.
+	Enrollments []registry.Enrollment
 }
 
 // lockKinds are the checks a certificate lists: everything that can lock a
@@ -99,6 +106,7 @@ func document(in Inputs, pub ed25519.PublicKey) (Document, error) {
 			Method: done.Detail, Succeeded: true},
 		Release: Release{ID: in.Release.ID, Operator: in.Release.Operator, StartedAt: in.Release.CreatedAt.UTC(),
 			FinishedAt: in.Release.FinishedAt.UTC()},
+		Enrollment: reliedOn(in),
 		Controller: Controller{KeyFingerprint: Fingerprint(pub)},
 	}, nil
 }
@@ -126,6 +134,12 @@ func released(in Inputs) error {
 		return fmt.Errorf("%w: factory reset %s is %s, not succeeded", ErrNotReleased, c.ID, c.State)
 	}
 	s := in.Safe
+	if s != nil {
+		if e := replacedDuring(in); e != nil {
+			return fmt.Errorf("%w: %w: at %s, by a token minted by %s; the phone that reported safe may not be the phone that was reset",
+				ErrNotReleased, ErrIdentityChanged, e.At.UTC().Format(time.RFC3339), e.MintedBy)
+		}
+	}
 	switch {
 	case s == nil:
 		return fmt.Errorf("%w: no state was received before factory reset %s", ErrNotReleased, c.ID)
@@ -165,4 +179,39 @@ func kindList(ks []protocol.RiskKind) string {
 		s[i] = string(k)
 	}
 	return strings.Join(s, ",")
+}
+
+// replacedDuring is the first replacement of the device's credentials from
+// the earlier of the release's start and the safe state's first report up
+// to the end of the release, or nil.
+func replacedDuring(in Inputs) *registry.Enrollment {
+	from := in.Release.CreatedAt
+	if in.Safe.At.Before(from) {
+		from = in.Safe.At
+	}
+	for i := range in.Enrollments {
+		e := &in.Enrollments[i]
+		if !e.Replaced || e.At.Before(from) {
+			continue
+		}
+		if in.Release.FinishedAt.IsZero() || !e.At.After(in.Release.FinishedAt) {
+			return e
+		}
+	}
+	return nil
+}
+
+// reliedOn is the newest enrollment made before the safe state was first
+// reported: the credentials every report since then came with.
+func reliedOn(in Inputs) *Enrollment {
+	var last *registry.Enrollment
+	for i := range in.Enrollments {
+		if !in.Enrollments[i].At.After(in.Safe.At) {
+			last = &in.Enrollments[i]
+		}
+	}
+	if last == nil {
+		return nil
+	}
+	return &Enrollment{At: last.At.UTC(), MintedBy: last.MintedBy, Note: last.Note, Replaced: last.Replaced}
 }

@@ -55,6 +55,9 @@ func Routes(c *controller.Controller) []Route {
 		{"GET /api/v1/operators", admin, s.operators},
 		{"POST /api/v1/operators", admin, s.addOperator},
 		{"POST /api/v1/operators/{name}/revoke", admin, s.revokeOperator},
+		{"POST /api/v1/monitors/{name}/revoke", admin, s.revokeMonitor},
+		{"POST /api/v1/devices/{id}/revoke", admin, s.revokeDevice},
+		{"GET /api/v1/backup", admin, s.backup},
 	}
 }
 

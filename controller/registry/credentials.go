@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -12,10 +13,16 @@ import (
 // The three are not told apart, so a caller learns nothing by guessing.
 var ErrTokenRefused = errors.New("enrollment token unknown, used or expired")
 
-// Audit actions of enrollment.
+// ErrIdentityTaken: the device ID already has credentials and the token was
+// not minted to replace them.
+var ErrIdentityTaken = errors.New("device ID already enrolled; only a token minted with --replace for it may take it over")
+
+// Audit actions of enrollment and revocation.
 const (
 	AuditTokenCreated = "enroll.token_created"
 	AuditEnrolled     = "enroll.device"
+	AuditReplaced     = "enroll.replaced"
+	AuditRevoked      = "credential.revoked"
 )
 
 // Credential is a device's MQTT login as stored: only a hash of the
@@ -29,22 +36,49 @@ type Credential struct {
 	RevokedAt time.Time
 }
 
+// TokenSpec is what an enrollment token may do and who minted it.
+type TokenSpec struct {
+	// ForDevice, when set, is the only device ID the token enrolls.
+	ForDevice string
+	// Replaces lets the token take over ForDevice's existing credentials;
+	// it requires ForDevice.
+	Replaces bool
+	// MintedBy is the audit actor who asked for the token.
+	MintedBy string
+	// Note is free text kept with the token and its enrollment.
+	Note string
+}
+
 // CreateEnrollmentToken stores the hash of a new one-time token.
-func (s *Store) CreateEnrollmentToken(ctx context.Context, tokenHash string, createdAt, expiresAt time.Time) error {
+func (s *Store) CreateEnrollmentToken(ctx context.Context, tokenHash string, createdAt, expiresAt time.Time, spec TokenSpec) error {
 	if tokenHash == "" || !storable(createdAt) || !storable(expiresAt) || !expiresAt.After(createdAt) {
 		return errors.New("create enrollment token: hash and a valid lifetime are required")
+	}
+	if spec.Replaces && spec.ForDevice == "" {
+		return errors.New("create enrollment token: a replacement token needs the device it replaces")
+	}
+	if spec.MintedBy == "" {
+		spec.MintedBy = ActorController
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("create enrollment token: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO enrollment_tokens(token_hash, created_at, expires_at) VALUES (?, ?, ?)`,
-		tokenHash, formatTime(createdAt), formatTime(expiresAt)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO enrollment_tokens(token_hash, created_at, expires_at, for_device, replaces, minted_by, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		tokenHash, formatTime(createdAt), formatTime(expiresAt), nullString(spec.ForDevice), spec.Replaces, spec.MintedBy, spec.Note); err != nil {
 		return fmt.Errorf("create enrollment token: %w", err)
 	}
-	if err := insertAudit(ctx, tx, AuditEntry{At: createdAt, Actor: ActorController, Action: AuditTokenCreated,
-		Detail: "expires " + formatTime(expiresAt)}); err != nil {
+	detail := "expires " + formatTime(expiresAt)
+	switch {
+	case spec.Replaces:
+		detail += ", replaces the credentials of " + spec.ForDevice
+	case spec.ForDevice != "":
+		detail += ", for new device " + spec.ForDevice
+	}
+	if err := insertAudit(ctx, tx, AuditEntry{At: createdAt, DeviceID: spec.ForDevice, Actor: spec.MintedBy, Action: AuditTokenCreated,
+		Detail: detail + noteSuffix(spec.Note)}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -54,41 +88,163 @@ func (s *Store) CreateEnrollmentToken(ctx context.Context, tokenHash string, cre
 }
 
 // Enroll spends the token with hash tokenHash on cred.DeviceID and stores
-// cred, replacing any earlier credential of that device, in one
-// transaction: a token is spent exactly when credentials are issued.
-func (s *Store) Enroll(ctx context.Context, tokenHash string, cred Credential, now time.Time) error {
+// cred, in one transaction: a token is spent exactly when credentials are
+// issued. A device ID that already has credentials (even revoked ones) is
+// refused with ErrIdentityTaken unless the token was minted to replace that
+// ID's credentials; a token minted for another ID is refused like an unknown
+// one. replaced reports whether earlier credentials were replaced.
+func (s *Store) Enroll(ctx context.Context, tokenHash string, cred Credential, now time.Time) (replaced bool, err error) {
 	if cred.DeviceID == "" || cred.Username == "" || cred.PasswordHash == "" || !storable(now) {
-		return errors.New("enroll: device, username, password hash and time are required")
+		return false, errors.New("enroll: device, username, password hash and time are required")
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("enroll %s: %w", cred.DeviceID, err)
+		return false, fmt.Errorf("enroll %s: %w", cred.DeviceID, err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	res, err := tx.ExecContext(ctx, `UPDATE enrollment_tokens SET used_at = ?, device_id = ?
-		WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
-		formatTime(now), cred.DeviceID, tokenHash, formatTime(now))
-	if err != nil {
-		return fmt.Errorf("enroll %s: %w", cred.DeviceID, err)
+	var forDevice sql.NullString
+	var replaces bool
+	var mintedBy, mintedAt, note string
+	err = tx.QueryRowContext(ctx, `SELECT for_device, replaces, minted_by, created_at, note FROM enrollment_tokens
+		WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`, tokenHash, formatTime(now)).
+		Scan(&forDevice, &replaces, &mintedBy, &mintedAt, &note)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && forDevice.Valid && forDevice.String != cred.DeviceID) {
+		return false, fmt.Errorf("enroll %s: %w", cred.DeviceID, ErrTokenRefused)
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("enroll %s: %w", cred.DeviceID, ErrTokenRefused)
+	if err != nil {
+		return false, fmt.Errorf("enroll %s: %w", cred.DeviceID, err)
+	}
+	var existing int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM device_credentials WHERE device_id = ? OR username = ?`,
+		cred.DeviceID, cred.Username).Scan(&existing); err != nil {
+		return false, fmt.Errorf("enroll %s: %w", cred.DeviceID, err)
+	}
+	replaced = existing > 0
+	if replaced && !replaces {
+		return false, fmt.Errorf("enroll %s: %w", cred.DeviceID, ErrIdentityTaken)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE enrollment_tokens SET used_at = ?, device_id = ? WHERE token_hash = ?`,
+		formatTime(now), cred.DeviceID, tokenHash); err != nil {
+		return false, fmt.Errorf("enroll %s: %w", cred.DeviceID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO device_credentials(device_id, username, password_hash, created_at)
 		VALUES (?, ?, ?, ?)
 		ON CONFLICT(device_id) DO UPDATE SET username = excluded.username,
 			password_hash = excluded.password_hash, created_at = excluded.created_at, revoked_at = NULL`,
 		cred.DeviceID, cred.Username, cred.PasswordHash, formatTime(now)); err != nil {
-		return fmt.Errorf("enroll %s: store credential: %w", cred.DeviceID, err)
+		return false, fmt.Errorf("enroll %s: store credential: %w", cred.DeviceID, err)
+	}
+	if mintedBy == "" {
+		mintedBy = ActorController
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO enrollments(device_id, at, replaced, minted_by, minted_at, note) VALUES (?, ?, ?, ?, ?, ?)`,
+		cred.DeviceID, formatTime(now), replaced, mintedBy, mintedAt, note); err != nil {
+		return false, fmt.Errorf("enroll %s: record enrollment: %w", cred.DeviceID, err)
+	}
+	action, detail := AuditEnrolled, "mqtt credentials issued"
+	if replaced {
+		action, detail = AuditReplaced, "mqtt credentials replaced; the old ones no longer work"
 	}
 	if err := insertAudit(ctx, tx, AuditEntry{At: now, DeviceID: cred.DeviceID, Actor: AgentActor(cred.DeviceID),
-		Action: AuditEnrolled, Detail: "mqtt credentials issued"}); err != nil {
-		return err
+		Action: action, Detail: detail + ", with a token minted by " + mintedBy + noteSuffix(note)}); err != nil {
+		return false, err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("enroll %s: commit: %w", cred.DeviceID, err)
+		return false, fmt.Errorf("enroll %s: commit: %w", cred.DeviceID, err)
 	}
-	return nil
+	return replaced, nil
+}
+
+// RevokeCredential marks the credentials of deviceID (a device ID, or
+// MonitorPrefix+name) revoked, so that the broker refuses them from now on,
+// and audits it. It returns the MQTT username whose sessions the caller
+// should end, and ErrNotFound when there are no such credentials. Revoking
+// revoked credentials again changes nothing and is not an error.
+func (s *Store) RevokeCredential(ctx context.Context, deviceID, actor string, now time.Time) (username string, err error) {
+	if deviceID == "" || actor == "" || !storable(now) {
+		return "", errors.New("revoke credential: device, actor and time are required")
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return "", fmt.Errorf("revoke credential of %s: %w", deviceID, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var revoked sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT username, revoked_at FROM device_credentials WHERE device_id = ?`, deviceID).Scan(&username, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("revoke credential of %s: %w", deviceID, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("revoke credential of %s: %w", deviceID, err)
+	}
+	if revoked.Valid {
+		return username, nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE device_credentials SET revoked_at = ? WHERE device_id = ?`, formatTime(now), deviceID); err != nil {
+		return "", fmt.Errorf("revoke credential of %s: %w", deviceID, err)
+	}
+	e := AuditEntry{At: now, DeviceID: deviceID, Actor: actor, Action: AuditRevoked, Detail: "mqtt credentials revoked"}
+	if name, ok := strings.CutPrefix(deviceID, MonitorPrefix); ok {
+		e.DeviceID, e.Detail = "", "monitor credentials revoked: "+name
+	}
+	if err := insertAudit(ctx, tx, e); err != nil {
+		return "", err
+	}
+	if err := tx.Commit(); err != nil {
+		return "", fmt.Errorf("revoke credential of %s: commit: %w", deviceID, err)
+	}
+	return username, nil
+}
+
+// Enrollment is one issue of credentials to a device.
+type Enrollment struct {
+	DeviceID string
+	At       time.Time
+	// Replaced is set when the device already had credentials.
+	Replaced bool
+	// MintedBy is the audit actor who minted the token, MintedAt when.
+	MintedBy string
+	MintedAt time.Time
+	Note     string
+}
+
+// Enrollments lists deviceID's enrollments, oldest first. Devices enrolled
+// before schema version 5 have none.
+func (s *Store) Enrollments(ctx context.Context, deviceID string) ([]Enrollment, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT at, replaced, minted_by, minted_at, note FROM enrollments
+		WHERE device_id = ? ORDER BY id`, deviceID)
+	if err != nil {
+		return nil, fmt.Errorf("enrollments of %s: %w", deviceID, err)
+	}
+	defer rows.Close()
+	var out []Enrollment
+	for rows.Next() {
+		e := Enrollment{DeviceID: deviceID}
+		var at, mintedAt string
+		if err := rows.Scan(&at, &e.Replaced, &e.MintedBy, &mintedAt, &e.Note); err != nil {
+			return nil, fmt.Errorf("enrollments of %s: %w", deviceID, err)
+		}
+		if e.At, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		if e.MintedAt, err = parseTime(mintedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("enrollments of %s: %w", deviceID, err)
+	}
+	return out, nil
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+func noteSuffix(note string) string {
+	if note == "" {
+		return ""
+	}
+	return " (note: " + note + ")"
 }
 
 // CredentialByUsername returns the credential with this MQTT username, or

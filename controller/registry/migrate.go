@@ -27,8 +27,10 @@ type migration struct {
 	sql     string
 }
 
-// loadMigrations reads the embedded files and checks that their versions run
-// 1, 2, 3… without gaps, so that "latest version" means "every step applied".
+// loadMigrations reads the embedded files and checks that their versions
+// strictly increase from 1. A number may be skipped (two branches can each
+// claim one, and they merge in either order): migrate applies every known
+// version the file lacks, not only those above its newest.
 func loadMigrations(fsys fs.FS) ([]migration, error) {
 	names, err := fs.Glob(fsys, "migrations/*.sql")
 	if err != nil {
@@ -49,8 +51,8 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 		ms = append(ms, migration{version: v, name: base, sql: string(b)})
 	}
 	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: version %d, want %d", m.name, m.version, i+1)
+		if (i == 0 && m.version != 1) || (i > 0 && m.version <= ms[i-1].version) {
+			return nil, fmt.Errorf("migration %s: versions must start at 1 and increase", m.name)
 		}
 	}
 	return ms, nil
@@ -76,16 +78,32 @@ func migrate(ctx context.Context, db *sql.DB, ms []migration, now time.Time) (fr
 	) STRICT`); err != nil {
 		return 0, 0, fmt.Errorf("create schema_migrations: %w", err)
 	}
-	var current int
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-		return 0, 0, fmt.Errorf("read schema version: %w", err)
+	applied, err := appliedVersions(ctx, tx)
+	if err != nil {
+		return 0, 0, err
 	}
-	latest := len(ms)
-	if current > latest {
-		return current, current, fmt.Errorf("%w: the database is at schema version %d, this build knows up to %d; use a newer unbind",
-			ErrSchemaTooNew, current, latest)
+	current := 0
+	for v := range applied {
+		current = max(current, v)
 	}
-	for _, m := range ms[current:] {
+	known := make(map[int]bool, len(ms))
+	for _, m := range ms {
+		known[m.version] = true
+	}
+	latest := 0
+	if len(ms) > 0 {
+		latest = ms[len(ms)-1].version
+	}
+	for v := range applied {
+		if !known[v] {
+			return current, current, fmt.Errorf("%w: the database has schema version %d, which this build does not know (it knows up to %d); use a newer unbind",
+				ErrSchemaTooNew, v, latest)
+		}
+	}
+	for _, m := range ms {
+		if applied[m.version] {
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 			return current, current, fmt.Errorf("apply migration %s: %w", m.name, err)
 		}
@@ -102,6 +120,27 @@ func migrate(ctx context.Context, db *sql.DB, ms []migration, now time.Time) (fr
 		return current, current, fmt.Errorf("commit migrations: %w", err)
 	}
 	return current, latest, nil
+}
+
+// appliedVersions is the set of migrations recorded in the file.
+func appliedVersions(ctx context.Context, tx *sql.Tx) (map[int]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("read schema version: %w", err)
+	}
+	defer rows.Close()
+	applied := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("read schema version: %w", err)
+		}
+		applied[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read schema version: %w", err)
+	}
+	return applied, nil
 }
 
 // checkOwnership refuses a database that belongs to another application: one

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"database/sql"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -39,7 +40,7 @@ func TestOpenCreatesDirAndReopens(t *testing.T) {
 		require.NoError(t, err)
 		ms, err := loadMigrations(migrationFS)
 		require.NoError(t, err)
-		assert.Equal(t, len(ms), v)
+		assert.Equal(t, ms[len(ms)-1].version, v)
 		d, err := s.Device(ctx, "dev1")
 		require.NoError(t, err)
 		assert.Equal(t, protocol.VerdictSafe, d.Verdict)
@@ -171,11 +172,12 @@ func TestLoadMigrationsChecksNames(t *testing.T) {
 		ok    bool
 	}{
 		{"embedded set", nil, true},
-		{"gap", []string{"0001_a.sql", "0003_c.sql"}, false},
+		{"gap", []string{"0001_a.sql", "0003_c.sql"}, true},
+		{"repeated", []string{"0001_a.sql", "0002_b.sql", "0002_c.sql"}, false},
 		{"not numbered", []string{"0001_a.sql", "init.sql"}, false},
 		{"starts at two", []string{"0002_b.sql"}, false},
 		{"in order", []string{"0001_a.sql", "0002_b.sql", "0003_c.sql"}, true},
-		{"two-digit gap", []string{"0001_a.sql", "0002_b.sql", "0010_c.sql"}, false},
+		{"two-digit gap", []string{"0001_a.sql", "0002_b.sql", "0010_c.sql"}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -196,4 +198,37 @@ func TestLoadMigrationsChecksNames(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMigrateFillsGap: a version merged later than a higher one (two
+// branches) is still applied to a file that already has the higher one.
+func TestMigrateFillsGap(t *testing.T) {
+	ctx := context.Background()
+	one := fstest.MapFS{
+		"migrations/0001_init.sql": {Data: []byte(`CREATE TABLE a(x INTEGER) STRICT;`)},
+		"migrations/0003_c.sql":    {Data: []byte(`CREATE TABLE c(x INTEGER) STRICT;`)},
+	}
+	both := fstest.MapFS{"migrations/0002_b.sql": {Data: []byte(`CREATE TABLE b(x INTEGER) STRICT;`)}}
+	maps.Copy(both, one)
+	db, err := sql.Open("sqlite3", filepath.Join(t.TempDir(), "m.db")+"?_txlock=immediate")
+	require.NoError(t, err)
+	defer db.Close()
+	for i, fsys := range []fstest.MapFS{one, both} {
+		ms, err := loadMigrations(fsys)
+		require.NoError(t, err)
+		_, to, err := migrate(ctx, db, ms, at(i))
+		require.NoError(t, err)
+		assert.Equal(t, 3, to)
+	}
+	var n int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM b`).Scan(&n), "0002 must be applied after 0003")
+	_, _, err = migrate(ctx, db, mustLoad(t, one), at(3))
+	assert.ErrorIs(t, err, ErrSchemaTooNew, "a build without 0002 must not open a file that has it")
+}
+
+func mustLoad(t *testing.T, fsys fstest.MapFS) []migration {
+	t.Helper()
+	ms, err := loadMigrations(fsys)
+	require.NoError(t, err)
+	return ms
 }

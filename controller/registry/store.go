@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/mattn/go-sqlite3"
 )
@@ -24,6 +25,9 @@ var (
 	// ErrNotRegistry: the file is not an Unbind registry (not SQLite at all,
 	// corrupt, or another application's database).
 	ErrNotRegistry = errors.New("not an unbind registry")
+	// ErrDamaged: the file is an SQLite database whose pages fail SQLite's
+	// own consistency check; it must be restored from a backup.
+	ErrDamaged = errors.New("registry is damaged")
 	// ErrExists: a command with this ID was already recorded.
 	ErrExists = errors.New("already exists")
 )
@@ -109,6 +113,10 @@ func Open(ctx context.Context, path string, opts Options) (_ *Store, err error) 
 		return nil, fmt.Errorf("open registry %s: %w", abs, classifyOpenError(err))
 	}
 
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+
 	ms, err := loadMigrations(migrationFS)
 	if err != nil {
 		return nil, fmt.Errorf("open registry %s: %w", abs, err)
@@ -140,6 +148,72 @@ func Open(ctx context.Context, path string, opts Options) (_ *Store, err error) 
 		return nil, fmt.Errorf("open registry %s for reading: %w", abs, classifyOpenError(err))
 	}
 	return s, nil
+}
+
+// check runs PRAGMA quick_check, so that a damaged file is refused at start
+// with a way out rather than answering "malformed" later, mid-release.
+func (s *Store) check(ctx context.Context) error {
+	rows, err := s.w.QueryContext(ctx, `PRAGMA quick_check`)
+	if err != nil {
+		return s.damaged(err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return s.damaged(err)
+		}
+		if line != "ok" && len(problems) < 3 {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.damaged(err)
+	}
+	if len(problems) > 0 {
+		return s.damaged(errors.New(strings.Join(problems, "; ")))
+	}
+	return nil
+}
+
+// damaged is the one line an operator sees for a file that fails the check.
+// A file that is not SQLite at all stays ErrNotRegistry (a wrong --db path).
+func (s *Store) damaged(cause error) error {
+	var se sqlite3.Error
+	if errors.As(cause, &se) && se.Code == sqlite3.ErrNotADB {
+		return fmt.Errorf("open registry %s: %w", s.path, classifyOpenError(cause))
+	}
+	msg := strings.ReplaceAll(cause.Error(), "\n", "; ")
+	return fmt.Errorf("open registry %s: %w (quick_check: %s); stop the controller, move the file and its -wal/-shm aside, and copy the newest file made by `unbind backup` to %s",
+		s.path, ErrDamaged, msg, s.path)
+}
+
+// Backup writes a consistent copy of the registry to dest, which must not
+// exist, while the store keeps serving: SQLite's VACUUM INTO reads one
+// snapshot through a read transaction, so writers are not held up.
+func (s *Store) Backup(ctx context.Context, dest string) error {
+	// VACUUM INTO accepts an empty file: creating it first keeps the copy
+	// owner-only from its first byte, like the registry.
+	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("back up registry: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("back up registry: %w", err)
+	}
+	// A connection of its own: the read pool is query-only, and the write
+	// connection would hold up ingest for as long as the copy takes.
+	db, err := sql.Open("sqlite3", dsn(s.path, url.Values{"_busy_timeout": {strconv.Itoa(busyTimeoutMS)}}))
+	if err != nil {
+		return fmt.Errorf("back up registry to %s: %w", dest, err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
+		_ = os.Remove(dest)
+		return fmt.Errorf("back up registry to %s: %w", dest, err)
+	}
+	return nil
 }
 
 // Close closes both pools. The WAL is checkpointed by SQLite when the last
