@@ -176,6 +176,9 @@ func (c *Client) Backup(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%w %q: %w", ErrBadURL, c.base, err)
 	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("%w at %s%s: %w", ErrUnreachable, c.base, c.hint, err)

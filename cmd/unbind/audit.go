@@ -84,20 +84,20 @@ func auditVerifyRun(ctx context.Context, io streams, opts *auditOptions) error {
 		return err
 	}
 	if opts.Output == "json" {
-		if err := writeJSONTo(io.out, v); err != nil {
+		if err := writeJSONTo(io.Out, v); err != nil {
 			return err
 		}
 	} else if v.BrokenID == 0 {
-		fmt.Fprintf(io.out, "audit trail intact: %d rows, the chain verifies", v.Rows)
+		fmt.Fprintf(io.Out, "audit trail intact: %d rows, the chain verifies", v.Rows)
 		if v.Unchained > 0 {
-			fmt.Fprintf(io.out, " (the first %d predate the chain and are not covered)", v.Unchained)
+			fmt.Fprintf(io.Out, " (the first %d predate the chain and are not covered)", v.Unchained)
 		}
-		fmt.Fprintln(io.out)
+		fmt.Fprintln(io.Out)
 	} else {
-		cli.Printf(io.out, "audit trail BROKEN at row %d: %s\n", v.BrokenID, v.Reason)
+		cli.Printf(io.Out, "audit trail BROKEN at row %d: %s\n", v.BrokenID, v.Reason)
 	}
 	if v.BrokenID != 0 {
-		return exitCodeError{code: exitError}
+		return cli.ExitError{Code: exitError}
 	}
 	return nil
 }
@@ -109,9 +109,9 @@ func auditRun(ctx context.Context, io streams, opts *auditOptions) error {
 	}
 	body := api.AuditBody{Entries: entries}
 	if opts.Output == "json" {
-		return writeJSONTo(io.out, body.Entries)
+		return writeJSONTo(io.Out, body.Entries)
 	}
-	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "AT (UTC)\tDEVICE\tACTOR\tACTION\tDETAIL\tNOTE")
 	for _, e := range body.Entries {
 		cli.Printf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.At.UTC().Format(time.RFC3339), dash(e.DeviceID), e.Actor, e.Action, dash(e.Detail), dash(e.Note))

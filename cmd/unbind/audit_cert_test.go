@@ -24,7 +24,6 @@ import (
 
 func TestAuditCertFlags(t *testing.T) {
 	t.Setenv("UNBIND_API", "")
-	t.Setenv("UNBIND_OPERATOR", "ana")
 	run := func(args ...string) (any, error) {
 		var got any
 		io, _, _ := testStreams()
@@ -128,7 +127,7 @@ func TestCertAgainstController(t *testing.T) {
 	require.NoError(t, os.WriteFile(tampered, bytes.Replace(file, []byte(`"serial": "P1"`), []byte(`"serial": "P9"`), 1), 0o644))
 	io, out, _ = testStreams()
 	err = certVerifyRun(ctx, io, &certVerifyOptions{File: tampered, Key: pubPath})
-	assert.Equal(t, exitCodeError{code: exitError}, err)
+	assert.Equal(t, cli.ExitError{Code: exitError}, err)
 	assert.Contains(t, out.String(), "INVALID "+tampered+": signature does not match: the document was altered after signing")
 
 	// Audit: UTC RFC 3339 times, the certificate request by its operator.

@@ -57,7 +57,7 @@ func TestAuditInjectionEscapedAndChainVerified(t *testing.T) {
 	}
 	io, out, _ = testStreams()
 	err = auditVerifyRun(ctx, io, &auditOptions{API: c.APIURL(), Output: "table"})
-	assert.Equal(t, exitCodeError{code: exitError}, err)
+	assert.Equal(t, cli.ExitError{Code: exitError}, err)
 	assert.Contains(t, out.String(), "BROKEN at row "+itoa(rows[0].ID))
 }
 

@@ -61,6 +61,6 @@ func backupRun(ctx context.Context, io streams, opts *backupOptions) (err error)
 	if err != nil {
 		return fmt.Errorf("backup to %s: %w", opts.File, err)
 	}
-	_, err = fmt.Fprintf(io.out, "registry copied to %s (%d bytes)\n", opts.File, fi.Size())
+	_, err = fmt.Fprintf(io.Out, "registry copied to %s (%d bytes)\n", opts.File, fi.Size())
 	return err
 }

@@ -11,12 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/internal/cli"
 	"github.com/unbind/unbind/protocol"
 )
 
 func testStreams() (streams, *bytes.Buffer, *bytes.Buffer) {
 	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
-	return streams{out: out, err: errb}, out, errb
+	return streams{Out: out, Err: errb}, out, errb
 }
 
 func TestDevicesFlags(t *testing.T) {
@@ -198,7 +199,7 @@ func TestReleaseWaitReportsFailure(t *testing.T) {
 		API: c.APIURL(), Output: "json", DeviceIDs: []string{"gone1"},
 		Timeout: time.Second, Wait: true, Poll: 50 * time.Millisecond,
 	})
-	assert.Equal(t, exitCodeError{code: exitError}, err)
+	assert.Equal(t, cli.ExitError{Code: exitError}, err)
 	var rs []registry.ReleaseRecord
 	require.NoError(t, json.Unmarshal(out.Bytes(), &rs), errb.String())
 	require.Len(t, rs, 1)

@@ -26,9 +26,9 @@ func commandsRun(ctx context.Context, io streams, opts *commandsOptions) error {
 	}
 	body := api.CommandsBody{Commands: cmds}
 	if opts.Output == "json" {
-		return writeJSONTo(io.out, body.Commands)
+		return writeJSONTo(io.Out, body.Commands)
 	}
-	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "COMMAND\tKIND\tSTATE\tISSUED\tEXPIRES")
 	for _, c := range body.Commands {
 		cli.Printf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Kind, c.State, ago(c.IssuedAt), ago(c.ExpiresAt))
@@ -40,7 +40,7 @@ func commandsRun(ctx context.Context, io streams, opts *commandsOptions) error {
 		return err
 	}
 	if len(body.Commands) == 0 {
-		fmt.Fprintln(io.err, "no commands for", opts.ID)
+		fmt.Fprintln(io.Err, "no commands for", opts.ID)
 	}
 	return nil
 }
@@ -60,8 +60,8 @@ func cancelRun(ctx context.Context, io streams, opts *cancelOptions) error {
 		return err
 	}
 	if opts.Output == "json" {
-		return writeJSONTo(io.out, cmd)
+		return writeJSONTo(io.Out, cmd)
 	}
-	_, err = fmt.Fprintf(io.out, "cancel requested for %s\n", opts.ID)
+	_, err = fmt.Fprintf(io.Out, "cancel requested for %s\n", opts.ID)
 	return err
 }

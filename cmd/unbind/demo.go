@@ -105,14 +105,14 @@ func demoRun(ctx context.Context, io streams, opts *demoOptions) error {
 	})
 	defer fleet.Close()
 
-	fmt.Fprintf(io.out, "unbind demo: %d simulated phones\n  MQTT broker: %s\n  HTTP API:    %s\n  registry:    %s\n",
+	fmt.Fprintf(io.Out, "unbind demo: %d simulated phones\n  MQTT broker: %s\n  HTTP API:    %s\n  registry:    %s\n",
 		opts.Phones, c.BrokerURL(), c.APIURL(), opts.DBPath)
-	fmt.Fprintf(io.out, "Try, in another terminal:  go run ./cmd/unbind devices --api %s\nCtrl-C stops the demo.\n\n", c.APIURL())
+	fmt.Fprintf(io.Out, "Try, in another terminal:  go run ./cmd/unbind devices --api %s\nCtrl-C stops the demo.\n\n", c.APIURL())
 
-	if err := demo.Watch(ctx, c, io.out, opts.Guide); err != nil {
+	if err := demo.Watch(ctx, c, io.Out, opts.Guide); err != nil {
 		return err
 	}
-	fmt.Fprintln(io.out, "\nstopping: phones go offline, the registry is flushed")
+	fmt.Fprintln(io.Out, "\nstopping: phones go offline, the registry is flushed")
 	return nil
 }
 

@@ -26,10 +26,10 @@ func deviceRun(ctx context.Context, io streams, opts *deviceOptions) error {
 		return err
 	}
 	if opts.Output == "json" {
-		return writeJSONTo(io.out, d)
+		return writeJSONTo(io.Out, d)
 	}
 	dev := d.Device
-	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 	cli.Printf(tw, "Device\t%s\n", dev.ID)
 	cli.Printf(tw, "Model\t%s %s (%s)\n", dash(dev.Identity.Manufacturer), dash(dev.Identity.Model), dash(dev.Identity.Brand))
 	cli.Printf(tw, "Android\t%s (SDK %d) %s\n", dash(dev.Identity.AndroidVersion), dev.Identity.SDK, dev.Identity.VendorOS)
@@ -52,8 +52,8 @@ func deviceRun(ctx context.Context, io streams, opts *deviceOptions) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(io.out, "\nState history (newest first):")
-	tw = tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(io.Out, "\nState history (newest first):")
+	tw = tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  AT\tVERDICT\tRISKS\tFIND DEVICE\tLOST MODE")
 	for _, h := range d.StateHistory {
 		cli.Printf(tw, "  %s\t%s\t%v\t%s\t%s\n", ago(h.At), h.Verdict, h.RiskKinds, h.FindDevice, h.LostMode)

@@ -63,9 +63,9 @@ func devicesRun(ctx context.Context, io streams, opts *devicesOptions) error {
 	}
 	body := api.DevicesBody{Devices: devices}
 	if opts.Output == "json" {
-		return writeJSONTo(io.out, body.Devices)
+		return writeJSONTo(io.Out, body.Devices)
 	}
-	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tMANUFACTURER\tMODEL\tVERDICT\tRISKS\tONLINE\tLAST SEEN")
 	for _, d := range body.Devices {
 		cli.Printf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, dash(d.Identity.Manufacturer), dash(d.Identity.Model),
@@ -75,7 +75,7 @@ func devicesRun(ctx context.Context, io streams, opts *devicesOptions) error {
 		return err
 	}
 	if len(body.Devices) == 0 {
-		fmt.Fprintln(io.err, "no devices match")
+		fmt.Fprintln(io.Err, "no devices match")
 	}
 	return nil
 }

@@ -19,9 +19,9 @@ type enrollOptions struct {
 	Output string
 	// Device limits the token to one new device ID; Replace to replacing
 	// the credentials of one enrolled ID.
-	Device   string
-	Replace  string
-	Note     string
+	Device  string
+	Replace string
+	Note    string
 }
 
 func newEnrollCmd(io streams, runF func(context.Context, *enrollOptions) error) *cobra.Command {
@@ -83,18 +83,18 @@ func enrollRun(ctx context.Context, io streams, opts *enrollOptions) error {
 		return err
 	}
 	if opts.Output == "json" {
-		enc := json.NewEncoder(io.out)
+		enc := json.NewEncoder(io.Out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(tok)
 	}
 	line := fmt.Sprintf("unbind-agent enroll --token %s --controller %s", tok.Token, opts.API)
-	if _, err := fmt.Fprintf(io.out, "%s\n\nValid once, until %s. On the phone (or bench PC) run:\n  %s\n",
+	if _, err := fmt.Fprintf(io.Out, "%s\n\nValid once, until %s. On the phone (or bench PC) run:\n  %s\n",
 		tok.Token, tok.ExpiresAt.UTC().Format(time.RFC3339), line); err != nil {
 		return err
 	}
 	if !opts.QR {
 		return nil
 	}
-	fmt.Fprintln(io.out)
-	return writeQR(io.out, line)
+	fmt.Fprintln(io.Out)
+	return writeQR(io.Out, line)
 }

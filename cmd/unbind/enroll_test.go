@@ -34,7 +34,7 @@ func TestEnrollPrintsAUsableToken(t *testing.T) {
 
 func TestEnrollFlags(t *testing.T) {
 	var got *enrollOptions
-	cmd := newEnrollCmd(streams{out: &bytes.Buffer{}, err: &bytes.Buffer{}}, func(_ context.Context, o *enrollOptions) error {
+	cmd := newEnrollCmd(streams{Out: &bytes.Buffer{}, Err: &bytes.Buffer{}}, func(_ context.Context, o *enrollOptions) error {
 		got = o
 		return nil
 	})
@@ -43,7 +43,7 @@ func TestEnrollFlags(t *testing.T) {
 	assert.Equal(t, "1h0m0s", got.TTL.String())
 	assert.Equal(t, "http://h:1", got.API)
 
-	cmd = newEnrollCmd(streams{out: &bytes.Buffer{}, err: &bytes.Buffer{}}, func(_ context.Context, o *enrollOptions) error {
+	cmd = newEnrollCmd(streams{Out: &bytes.Buffer{}, Err: &bytes.Buffer{}}, func(_ context.Context, o *enrollOptions) error {
 		got = o
 		return nil
 	})

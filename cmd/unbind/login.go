@@ -48,8 +48,8 @@ admin token for its loopback address.`,
 }
 
 func loginRun(ctx context.Context, ios streams, opts *loginOptions) error {
-	if f, ok := opts.In.(*os.File); ok && isTerminal(f) {
-		fmt.Fprint(ios.err, "API token: ")
+	if f, ok := opts.In.(*os.File); ok && cli.IsTerminal(f) {
+		fmt.Fprint(ios.Err, "API token: ")
 	}
 	line, err := bufio.NewReader(io.LimitReader(opts.In, 4096)).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -73,13 +73,6 @@ func loginRun(ctx context.Context, ios streams, opts *loginOptions) error {
 	if err != nil {
 		return err
 	}
-	cli.Printf(ios.out, "logged in to %s as %s (%s); token stored in %s\n", opts.API, me.Name, me.Role, path)
+	cli.Printf(ios.Out, "logged in to %s as %s (%s); token stored in %s\n", opts.API, me.Name, me.Role, path)
 	return nil
-}
-
-// isTerminal reports whether f is a character device (a terminal), where a
-// prompt is useful. The token is still echoed: paste it, or pipe it in.
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

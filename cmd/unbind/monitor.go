@@ -52,13 +52,13 @@ func monitorRun(ctx context.Context, io streams, opts *monitorOptions) error {
 		return err
 	}
 	if opts.Output == "json" {
-		return writeJSONTo(io.out, m)
+		return writeJSONTo(io.Out, m)
 	}
 	host, port := "127.0.0.1", "1883"
 	if u, err := url.Parse(m.BrokerURL); err == nil && u.Hostname() != "" {
 		host, port = u.Hostname(), u.Port()
 	}
-	_, err = fmt.Fprintf(io.out, "username: %s\npassword: %s\n\nfor example:\n  mosquitto_sub -h %s -p %s -i '%s' -u '%s' -P '%s' -t 'unbind/v1/devices/+/state' -v\n",
+	_, err = fmt.Fprintf(io.Out, "username: %s\npassword: %s\n\nfor example:\n  mosquitto_sub -h %s -p %s -i '%s' -u '%s' -P '%s' -t 'unbind/v1/devices/+/state' -v\n",
 		m.Username, m.Password, host, port, broker.MonitorClientID(m.Name), m.Username, m.Password)
 	return err
 }

@@ -72,10 +72,10 @@ func operatorAddRun(ctx context.Context, io streams, opts *operatorOptions) erro
 		return err
 	}
 	if opts.Output == "json" {
-		return writeJSONTo(io.out, tok)
+		return writeJSONTo(io.Out, tok)
 	}
-	fmt.Fprintln(io.out, tok.Token)
-	cli.Printf(io.err, "\nThe API token of %s (%s), shown this once. On the operator's machine:\n  unbind login --api %s\nand paste it when asked (or pipe it in); or set %s.\n",
+	fmt.Fprintln(io.Out, tok.Token)
+	cli.Printf(io.Err, "\nThe API token of %s (%s), shown this once. On the operator's machine:\n  unbind login --api %s\nand paste it when asked (or pipe it in); or set %s.\n",
 		tok.Name, tok.Role, opts.API, cli.TokenEnv)
 	return nil
 }
@@ -107,9 +107,9 @@ func operatorListRun(ctx context.Context, io streams, opts *operatorOptions) err
 		return err
 	}
 	if opts.Output == "json" {
-		return writeJSONTo(io.out, api.OperatorsBody{Operators: ops})
+		return writeJSONTo(io.Out, api.OperatorsBody{Operators: ops})
 	}
-	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tROLE\tCREATED (UTC)\tBY\tREVOKED (UTC)")
 	for _, o := range ops {
 		revoked := "-"
@@ -145,6 +145,6 @@ func operatorRevokeRun(ctx context.Context, io streams, opts *operatorOptions) e
 	if err := newAPIClient(opts.API).RevokeOperator(ctx, opts.Name, opts.Note); err != nil {
 		return err
 	}
-	cli.Printf(io.out, "revoked %s\n", opts.Name)
+	cli.Printf(io.Out, "revoked %s\n", opts.Name)
 	return nil
 }

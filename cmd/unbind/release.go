@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -86,7 +84,7 @@ func releaseRun(ctx context.Context, io streams, opts *releaseOptions) error {
 		return err
 	}
 	if opts.Output == "table" {
-		fmt.Fprintf(io.err, "releasing %d phone(s)\n", len(rs))
+		fmt.Fprintf(io.Err, "releasing %d phone(s)\n", len(rs))
 	}
 	if opts.Wait {
 		if rs, err = waitReleases(ctx, io, client, rs, opts); err != nil {
@@ -95,7 +93,7 @@ func releaseRun(ctx context.Context, io streams, opts *releaseOptions) error {
 	}
 	sort.Slice(rs, func(i, j int) bool { return rs[i].DeviceID < rs[j].DeviceID })
 	if opts.Output == "json" {
-		if err := writeJSONTo(io.out, rs); err != nil {
+		if err := writeJSONTo(io.Out, rs); err != nil {
 			return err
 		}
 	} else if err := printReleases(io, rs); err != nil {
@@ -104,76 +102,9 @@ func releaseRun(ctx context.Context, io streams, opts *releaseOptions) error {
 	if opts.Wait {
 		for _, r := range rs {
 			if r.Outcome != string(release.StageReleased) {
-				return exitCodeError{code: exitError}
+				return cli.ExitError{Code: exitError}
 			}
 		}
 	}
 	return nil
-}
-
-// waitReleases polls until every release has ended, printing progress when it changes.
-func waitReleases(ctx context.Context, io streams, client *api.Client, rs []api.Release, opts *releaseOptions) ([]api.Release, error) {
-	ids := make([]string, 0, len(rs))
-	for _, r := range rs {
-		ids = append(ids, r.ID)
-	}
-	last := ""
-	t := time.NewTicker(opts.Poll)
-	defer t.Stop()
-	for {
-		got, err := client.Releases(ctx, ids)
-		if err != nil {
-			return rs, err
-		}
-		rs = got
-		line, done := progress(rs)
-		if line != last && opts.Output == "table" {
-			cli.Printf(io.err, "%s  %s\n", time.Now().Format("15:04:05"), line)
-			last = line
-		}
-		if done {
-			return rs, nil
-		}
-		select {
-		case <-ctx.Done():
-			fmt.Fprintln(io.err, "stopped waiting; the releases go on in the controller")
-			return rs, ctx.Err()
-		case <-t.C:
-		}
-	}
-}
-
-// progress is a bar over the fleet and counts per kind of wait.
-func progress(rs []api.Release) (string, bool) {
-	var released, failed, person, working int
-	for _, r := range rs {
-		switch release.Stage(r.Stage) {
-		case release.StageReleased:
-			released++
-		case release.StageFailed, release.StageCanceled:
-			failed++
-		case release.StageSignOut, release.StageFindDevice:
-			person++
-		default:
-			working++
-		}
-	}
-	const width = 30
-	done := released + failed
-	filled := 0
-	if len(rs) > 0 {
-		filled = done * width / len(rs)
-	}
-	bar := "[" + strings.Repeat("#", filled) + strings.Repeat(".", width-filled) + "]"
-	return fmt.Sprintf("%s %d/%d  released %d  failed %d  waiting for a person %d  verifying/resetting %d",
-		bar, done, len(rs), released, failed, person, working), done == len(rs)
-}
-
-func printReleases(io streams, rs []api.Release) error {
-	tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DEVICE\tRELEASE\tSTAGE\tOUTCOME\tREASON")
-	for _, r := range rs {
-		cli.Printf(tw, "%s\t%s\t%s\t%s\t%s\n", r.DeviceID, r.ID, r.Stage, dash(r.Outcome), dash(r.Reason))
-	}
-	return tw.Flush()
 }

@@ -10,9 +10,9 @@ import (
 )
 
 type revokeOptions struct {
-	API      string
-	Kind     string // "device" or "monitor"
-	ID       string
+	API  string
+	Kind string // "device" or "monitor"
+	ID   string
 }
 
 // newRevokeCmd is `unbind device revoke ID` or `unbind monitor revoke NAME`.
@@ -53,6 +53,6 @@ func revokeRun(ctx context.Context, io streams, opts *revokeOptions) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(io.out, "revoked %s %s; its sessions are ended\n", opts.Kind, opts.ID)
+	_, err = fmt.Fprintf(io.Out, "revoked %s %s; its sessions are ended\n", opts.Kind, opts.ID)
 	return err
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -25,11 +24,6 @@ const (
 	exitUsage = 2
 )
 
-// exitCodeError sets the exit code without printing anything more.
-type exitCodeError struct{ code int }
-
-func (e exitCodeError) Error() string { return fmt.Sprintf("exit %d", e.code) }
-
 // errUsage marks errors in how the command was called.
 var errUsage = cli.ErrUsage
 
@@ -38,27 +32,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
-	if err := root.ExecuteContext(ctx); err != nil {
-		var code exitCodeError
-		if errors.As(err, &code) {
-			return code.code
-		}
-		fmt.Fprintln(stderr, "unbind:", err)
-		if errors.Is(err, errUsage) || errors.Is(err, api.ErrBadURL) {
-			return exitUsage
-		}
-		return exitError
-	}
-	return exitOK
+	err := root.ExecuteContext(ctx)
+	return streams{Out: stdout, Err: stderr}.Exit(ctx, "unbind", err,
+		cli.ExitCodes{Error: exitError, Usage: exitUsage, UsageErrors: []error{api.ErrBadURL}})
 }
 
 // streams carries the outputs every subcommand writes to.
-type streams struct {
-	out, err io.Writer
-}
+type streams = cli.Streams
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
-	io := streams{out: stdout, err: stderr}
+	io := streams{Out: stdout, Err: stderr}
 	root := &cobra.Command{
 		Use:   "unbind",
 		Short: "Release phones from their activation locks before a factory reset",
@@ -109,7 +92,7 @@ func newVersionCmd(io streams) *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintln(io.out, "unbind", version)
+			_, err := fmt.Fprintln(io.Out, "unbind", version)
 			return err
 		},
 	}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/unbind/unbind/controller/cert"
+	"github.com/unbind/unbind/controller/keys"
+	"github.com/unbind/unbind/internal/cli"
+)
+
+type certVerifyOptions struct {
+	File string
+	Key  string
+}
+
+func newCertVerifyCmd(io streams, runF func(context.Context, *certVerifyOptions) error) *cobra.Command {
+	opts := &certVerifyOptions{}
+	cmd := &cobra.Command{
+		Use:   "verify FILE --key KEY",
+		Short: "Check a certificate's signature offline; exit 0 if valid, 1 if not",
+		Long: `Check a certificate file against the controller's public key, without the
+controller. --key is the public key PEM ('unbind key > controller.pub'), the
+controller's private key file, or the directory holding either
+(controller.pub or controller.key). Prints what is wrong with an invalid file.`,
+		Example: "  unbind cert verify R58M12ABC.cert.json --key controller.pub",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Key == "" {
+				return fmt.Errorf("%w: --key is required", errUsage)
+			}
+			opts.File = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return certVerifyRun(cmd.Context(), io, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Key, "key", "", "controller public key (PEM), private key, or their directory")
+	return cmd
+}
+
+// maxCertFile bounds what verify reads; a certificate is a few kilobytes.
+const maxCertFile = 1 << 20
+
+func certVerifyRun(_ context.Context, io streams, opts *certVerifyOptions) error {
+	pub, err := loadPublicKey(opts.Key)
+	if err != nil {
+		return err
+	}
+	st, err := os.Stat(opts.File)
+	if err != nil {
+		return fmt.Errorf("read certificate: %w", err)
+	}
+	if st.Size() > maxCertFile {
+		fmt.Fprintf(io.Out, "INVALID %s: %d bytes is too large for a certificate\n", opts.File, st.Size())
+		return cli.ExitError{Code: exitError}
+	}
+	file, err := os.ReadFile(opts.File)
+	if err != nil {
+		return fmt.Errorf("read certificate: %w", err)
+	}
+	sc, err := cert.Open(file, pub)
+	if err != nil {
+		cli.Printf(io.Out, "INVALID %s: %v\n", opts.File, err)
+		return cli.ExitError{Code: exitError}
+	}
+	d := sc.Doc
+	cli.Printf(io.Out, "VALID %s: certificate %s\n", opts.File, d.ID)
+	cli.Printf(io.Out, "  phone %s (serial %s%s), released by %s, reset %s\n", d.Device.ID, d.Device.Serial, imeiNote(d.Device.IMEI),
+		d.Release.Operator, d.Reset.CompletedAt.UTC().Format("2006-01-02T15:04:05Z07:00"))
+	cli.Printf(io.Out, "  signed by controller key %s\n", d.Controller.KeyFingerprint)
+	return nil
+}
+
+func imeiNote(imei string) string {
+	if imei == "" {
+		return ""
+	}
+	return ", IMEI " + imei
+}
+
+// loadPublicKey is keys.FindPublic for --key.
+func loadPublicKey(path string) (ed25519.PublicKey, error) {
+	pub, err := keys.FindPublic(path)
+	if err != nil {
+		return nil, fmt.Errorf("--key %w", err)
+	}
+	return pub, nil
+}
