@@ -28,11 +28,20 @@ func admit(cmd protocol.Command, deviceID string, now time.Time, seen func(strin
 	case cmd.DeviceID != deviceID:
 		return admitReject, fmt.Sprintf("addressed to %s, this is %s", cmd.DeviceID, deviceID)
 	case !now.Before(cmd.ExpiresAt):
-		return admitReject, "expired at " + cmd.ExpiresAt.UTC().Format(time.RFC3339)
+		return admitReject, expiredReason(cmd, now)
 	case busyWith != "" && cmd.Kind != protocol.CommandRefresh && cmd.Kind != protocol.CommandCancel:
 		return admitReject, "busy with command " + busyWith
 	}
 	return admitRun, ""
+}
+
+// expiredReason says when cmd expired and what this phone's clock read, and
+// how long after the command was issued that is: commands are delivered
+// within seconds, so a large figure means the phone's clock runs ahead of
+// the controller's, and the operator can see by how much.
+func expiredReason(cmd protocol.Command, now time.Time) string {
+	return fmt.Sprintf("expired at %s; this phone's clock reads %s, %s after the command was issued",
+		cmd.ExpiresAt.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339), now.Sub(cmd.IssuedAt).Round(time.Second))
 }
 
 // goalKinds are the risks a guided command exists to remove.

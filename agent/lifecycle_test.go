@@ -26,7 +26,10 @@ func TestAdmit(t *testing.T) {
 		{"fresh", cmd(protocol.CommandSignOut, "c1", "me", later), "", admitRun, ""},
 		{"redelivered", cmd(protocol.CommandSignOut, "old", "me", later), "", admitDuplicate, ""},
 		{"other device", cmd(protocol.CommandFactoryReset, "c2", "them", later), "", admitReject, "addressed to them, this is me"},
-		{"expired", cmd(protocol.CommandFactoryReset, "c3", "me", now), "", admitReject, "expired at 2026-11-23T10:00:00Z"},
+		{"expired", cmd(protocol.CommandFactoryReset, "c3", "me", now), "", admitReject,
+			"expired at 2026-11-23T10:00:00Z; this phone's clock reads 2026-11-23T10:00:00Z, 1m0s after the command was issued"},
+		{"clock ahead", protocol.Command{V: 1, ID: "c6", DeviceID: "me", Kind: protocol.CommandSignOut, IssuedAt: now.Add(-time.Hour), ExpiresAt: now.Add(-45 * time.Minute)}, "", admitReject,
+			"expired at 2026-11-23T09:15:00Z; this phone's clock reads 2026-11-23T10:00:00Z, 1h0m0s after the command was issued"},
 		{"busy", cmd(protocol.CommandFactoryReset, "c4", "me", later), "c1", admitReject, "busy with command c1"},
 		{"refresh while busy", cmd(protocol.CommandRefresh, "c5", "me", later), "c1", admitRun, ""},
 	}

@@ -37,10 +37,13 @@ type Config struct {
 	// with the per-device ACL of broker.DeviceAuth; an external broker's
 	// logins and ACL are its own business, and BrokerUsername and
 	// BrokerPassword are the controller's login there.
-	BrokerURL      string
-	BrokerUsername string
-	BrokerPassword string
-	MQTTListen     string
+	BrokerURL string
+	// AdvertiseBroker is the broker URL enrollment hands to phones (and
+	// monitor logins to their users); empty means the controller's own.
+	AdvertiseBroker string
+	BrokerUsername  string
+	BrokerPassword  string
+	MQTTListen      string
 	// MQTTTLSCert and MQTTTLSKey are PEM files; when both are set the
 	// embedded broker accepts MQTT over TLS (1.2 or later) only, and agents
 	// must trust the certificate's CA. They cannot be used with BrokerURL.
@@ -196,6 +199,9 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		c.cfg.KeyPath = cfg.KeyPath
 	}
 	if c.key, err = keys.LoadOrCreate(cfg.KeyPath); err != nil {
+		return nil, err
+	}
+	if err := checkAdvertise(cfg); err != nil {
 		return nil, err
 	}
 	if c.reg, err = registry.Open(ctx, cfg.DBPath, registry.Options{Logger: cfg.Logger}); err != nil {

@@ -158,7 +158,7 @@ func (c *Controller) enroll(ctx context.Context, token, deviceID string) (protoc
 	}
 	return protocol.EnrollResponse{
 		DeviceID: deviceID, MQTTUsername: cred.Username, MQTTPassword: password,
-		BrokerURL: c.BrokerURL(), ControllerPublicKey: string(keys.EncodePublic(c.PublicKey())),
+		BrokerURL: c.advertisedBrokerURL(), ControllerPublicKey: string(keys.EncodePublic(c.PublicKey())),
 	}, nil
 }
 

@@ -25,7 +25,7 @@ func (c *Controller) NewMonitorCredential(ctx context.Context, name, actor strin
 		return MonitorCredential{}, err
 	}
 	password := randomSecret()
-	m := MonitorCredential{Name: name, Username: "unbind/monitor/" + name, Password: password, BrokerURL: c.BrokerURL()}
+	m := MonitorCredential{Name: name, Username: "unbind/monitor/" + name, Password: password, BrokerURL: c.advertisedBrokerURL()}
 	err := c.reg.AddMonitorCredential(ctx, name, registry.Credential{
 		Username: m.Username, PasswordHash: hashSecret(password), CreatedAt: c.cfg.Now().UTC(),
 	}, actor)

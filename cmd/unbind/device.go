@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -37,6 +38,9 @@ func deviceRun(ctx context.Context, io streams, opts *deviceOptions) error {
 	cli.Printf(tw, "First seen\t%s\n", ago(dev.FirstSeen))
 	cli.Printf(tw, "Last seen\t%s\n", ago(dev.LastSeen))
 	cli.Printf(tw, "Verdict\t%s\n", verdictOf(dev))
+	if dev.ClockOffset != nil {
+		cli.Printf(tw, "Phone clock\t%s\n", clockOffset(*dev.ClockOffset))
+	}
 	if s := dev.State; s != nil {
 		cli.Printf(tw, "Checked\t%s\n", ago(s.CheckedAt))
 		cli.Printf(tw, "Find Device\t%s\n", s.FindDevice)
@@ -69,4 +73,17 @@ func deviceRun(ctx context.Context, io streams, opts *deviceOptions) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// clockOffset says how far the phone's clock was from the controller's when
+// its newest report arrived (positive: behind), network delay included.
+func clockOffset(seconds float64) string {
+	d := time.Duration(seconds * float64(time.Second)).Round(time.Second)
+	switch {
+	case d > 0:
+		return d.String() + " behind the controller's"
+	case d < 0:
+		return (-d).String() + " ahead of the controller's"
+	}
+	return "in step with the controller's"
 }

@@ -20,12 +20,14 @@ import (
 type serveOptions struct {
 	DBPath     string
 	MQTTListen string
-	HTTPListen string
-	BrokerURL  string
-	BrokerUser string
-	BrokerPass string
-	TLSCert    string
-	TLSKey     string
+	// AdvertiseBroker is the broker URL enrollment hands to phones.
+	AdvertiseBroker string
+	HTTPListen      string
+	BrokerURL       string
+	BrokerUser      string
+	BrokerPass      string
+	TLSCert         string
+	TLSKey          string
 	// HTTPTLSCert and HTTPTLSKey serve the API over HTTPS; InsecureHTTP
 	// allows plain HTTP beyond loopback.
 	HTTPTLSCert  string
@@ -49,6 +51,7 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.DBPath, "db", defaultDBPath(), "SQLite registry file")
 	f.StringVar(&o.MQTTListen, "mqtt-listen", "127.0.0.1:1883", "address of the embedded MQTT broker")
+	f.StringVar(&o.AdvertiseBroker, "advertise-broker", "", "broker URL handed to enrolling phones, e.g. tcp://192.168.1.20:1883 (needed when --mqtt-listen is 0.0.0.0)")
 	f.StringVar(&o.HTTPListen, "http-listen", "127.0.0.1:8080", "address of the HTTP API")
 	f.StringVar(&o.BrokerURL, "broker", "", "use this external MQTT broker (tcp://HOST:PORT) instead of the embedded one")
 	f.StringVar(&o.BrokerUser, "broker-username", "", "the controller's login on the external broker (env UNBIND_BROKER_USERNAME)")
@@ -66,7 +69,7 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 
 func (o *serveOptions) config(logger *slog.Logger) controller.Config {
 	return controller.Config{
-		DBPath: o.DBPath, MQTTListen: o.MQTTListen, HTTPListen: o.HTTPListen, BrokerURL: o.BrokerURL,
+		DBPath: o.DBPath, MQTTListen: o.MQTTListen, HTTPListen: o.HTTPListen, BrokerURL: o.BrokerURL, AdvertiseBroker: o.AdvertiseBroker,
 		MQTTTLSCert: o.TLSCert, MQTTTLSKey: o.TLSKey, HTTPTLSCert: o.HTTPTLSCert, HTTPTLSKey: o.HTTPTLSKey, InsecureHTTP: o.InsecureHTTP, MaxReportAge: o.MaxReportAge, CommandTTL: o.CommandTTL, MaxClients: o.MaxClients,
 		BrokerUsername: orEnv(o.BrokerUser, "UNBIND_BROKER_USERNAME"), BrokerPassword: orEnv(o.BrokerPass, "UNBIND_BROKER_PASSWORD"),
 		Logger: logger, Version: version,
@@ -81,7 +84,8 @@ func newServeCmd(io streams, runF func(context.Context, *serveOptions) error) *c
 		Short: "Run the controller: registry, embedded MQTT broker and HTTP API",
 		Example: `  unbind serve
   unbind serve --broker tcp://10.0.0.5:1883 --db /var/lib/unbind/registry.db
-  unbind serve --mqtt-listen 0.0.0.0:8883 --mqtt-tls-cert broker.pem --mqtt-tls-key broker-key.pem \
+  unbind serve --mqtt-listen 0.0.0.0:8883 --advertise-broker ssl://192.168.1.20:8883 \
+    --mqtt-tls-cert broker.pem --mqtt-tls-key broker-key.pem \
     --http-listen 0.0.0.0:8443 --http-tls-cert api.pem --http-tls-key api-key.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -6,13 +6,13 @@ package controllertest
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
