@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -76,6 +77,15 @@ type authHook struct {
 	auth    Authorizer
 	log     *slog.Logger
 	refused *refusalLog
+	// live counts a login's open sessions other than one client ID's; nil
+	// in tests of the hook alone.
+	live func(username, clientID string) int
+}
+
+// sessionLimiter is implemented by Authorizers that cap how many sessions
+// one login may hold at once (0: no cap beyond its client-ID rule).
+type sessionLimiter interface {
+	MaxSessions(username string) int
 }
 
 func newAuthHook(auth Authorizer, log *slog.Logger) *authHook {
@@ -95,6 +105,12 @@ func (h *authHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) boo
 	if !h.auth.Connect(p, pk.Connect.Password) {
 		h.refused.refused(p.Remote, p.ClientID, "unknown login, or a client ID that is not the login's own")
 		return false
+	}
+	if lim, ok := h.auth.(sessionLimiter); ok && h.live != nil {
+		if limit := lim.MaxSessions(p.Username); limit > 0 && h.live(p.Username, p.ClientID) >= limit {
+			h.refused.refused(p.Remote, p.ClientID, fmt.Sprintf("the login already holds its maximum of %d sessions", limit))
+			return false
+		}
 	}
 	if pk.Connect.WillFlag && !h.auth.Allow(p, pk.Connect.WillTopic, true) {
 		h.refused.refused(p.Remote, p.ClientID, "will topic not allowed")

@@ -145,11 +145,13 @@ func Start(ctx context.Context, cfg Config) (*Broker, error) {
 		// rarely, since each refresh stops the world to read memory stats.
 		SysTopicResendInterval: sysTopicInterval,
 	})
+	hook := newAuthHook(auth, log)
+	hook.live = func(username, clientID string) int { return liveSessions(srv, username, clientID) }
 	b := &Broker{
 		srv:   srv,
 		ln:    tl,
 		log:   log,
-		hooks: []mqtt.Hook{newAuthHook(auth, log)},
+		hooks: []mqtt.Hook{hook},
 
 		closeGrace: cmp.Or(cfg.CloseGrace, DefaultCloseGrace),
 	}
@@ -249,6 +251,19 @@ func (e addrInUseError) Is(target error) bool { return target == ErrAddrInUse }
 // Disconnect ends at once every session logged in as username (a revoked or
 // replaced credential) and returns how many it ended. The credential check
 // decides whether they may come back; Disconnect only cuts what is open.
+// liveSessions counts username's open sessions other than clientID's (a
+// client reconnecting with its own ID replaces its old session, so that one
+// does not count against it).
+func liveSessions(srv *mqtt.Server, username, clientID string) int {
+	n := 0
+	for _, cl := range srv.Clients.GetAll() {
+		if string(cl.Properties.Username) == username && cl.ID != clientID && !cl.Closed() {
+			n++
+		}
+	}
+	return n
+}
+
 func (b *Broker) Disconnect(username string) int {
 	n := 0
 	for _, cl := range b.srv.Clients.GetAll() {

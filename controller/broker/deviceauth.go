@@ -95,6 +95,20 @@ func (a *DeviceAuth) Connect(p Peer, password []byte) bool {
 	return true
 }
 
+// MonitorMaxSessions is how many sessions one monitor login may hold at
+// once (a dashboard and a few mosquitto_sub windows); devices hold one, by
+// their client ID, and the controller one.
+const MonitorMaxSessions = 4
+
+// MaxSessions caps a monitor login's sessions, so that one leaked monitor
+// password cannot fill the broker's client cap.
+func (a *DeviceAuth) MaxSessions(username string) int {
+	if v, ok := a.who.Load(username); ok && v.(Identity).Monitor {
+		return MonitorMaxSessions
+	}
+	return 0
+}
+
 // Allow applies the ACL of the identity the client authenticated as.
 func (a *DeviceAuth) Allow(p Peer, topic string, write bool) bool {
 	v, ok := a.who.Load(p.Username)

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -101,4 +102,58 @@ func countLines(s, substr string) int {
 		}
 	}
 	return n
+}
+
+// TestOneLoginCannotFillTheBroker: a monitor login holds at most
+// MonitorMaxSessions sessions, a device login one (its own client ID), so a
+// leaked credential cannot take the client cap from the fleet; the
+// controller and the phones stay connected throughout.
+func TestOneLoginCannotFillTheBroker(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	b := startBroker(t, Config{Auth: NewDeviceAuth(testCredentials), Logger: logs.logger(slog.LevelInfo)})
+	ctl := mustDialAs(t, b.URL(), "ctl", "ctl-pw")
+	victim := mustDialAs(t, b.URL(), "A", "a-pw")
+
+	var monitors []*client
+	for i := range MonitorMaxSessions {
+		c, err := dialAsID(t, b.URL(), "mon", "mon-pw", fmt.Sprintf("%s-%d", MonitorClientID("mon"), i))
+		require.NoError(t, err, "monitor session %d is within the cap", i)
+		monitors = append(monitors, c)
+	}
+	for i := range 3 {
+		_, err := dialAsID(t, b.URL(), "mon", "mon-pw", fmt.Sprintf("%s-extra-%d", MonitorClientID("mon"), i))
+		assert.Error(t, err, "monitor session over the cap")
+	}
+	// Reconnecting under an ID it already holds replaces that session and
+	// is not counted against the login.
+	again, err := dialAsID(t, b.URL(), "mon", "mon-pw", MonitorClientID("mon")+"-0")
+	require.NoError(t, err)
+	monitors[0] = again
+
+	// A device login gets exactly one session: other client IDs are refused.
+	for i := range 5 {
+		_, err := dialAsID(t, b.URL(), "B", "b-pw", fmt.Sprintf("%sB-%d", DeviceClientIDPrefix, i))
+		assert.Error(t, err, "a device login under another client ID")
+	}
+
+	// Freeing a monitor session lets another in.
+	monitors[1].c.Disconnect(0)
+	require.Eventually(t, func() bool {
+		c, err := dialAsID(t, b.URL(), "mon", "mon-pw", MonitorClientID("mon")+"-late")
+		if err == nil {
+			c.c.Disconnect(0)
+		}
+		return err == nil
+	}, 10*time.Second, 50*time.Millisecond)
+
+	for _, c := range []*client{ctl, victim} {
+		select {
+		case err := <-c.lost:
+			t.Fatalf("a session was lost: %v", err)
+		default:
+		}
+		assert.True(t, c.c.IsConnectionOpen())
+	}
+	assert.Contains(t, logs.String(), "maximum of 4 sessions")
 }
