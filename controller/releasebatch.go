@@ -76,6 +76,9 @@ func (c *Controller) applyMoves(ctx context.Context, ms []*move) {
 	}
 	// The new states are on disk before anything is sent.
 	if err := c.reg.StepReleases(ctx, steps); err != nil {
+		if ctx.Err() != nil {
+			return
+		}
 		// One bad step must not hold the others back: save them one by one.
 		c.log.Warn("releases: save batch, saving one by one", "releases", len(steps), "err", err)
 		kept := ms[:0]
@@ -124,7 +127,7 @@ func (c *Controller) deliverAll(ctx context.Context, cmds []protocol.Command) {
 			sent = append(sent, cmd.ID)
 		}
 	}
-	if err := c.reg.SetCommandsState(ctx, sent, registry.CommandSent, c.cfg.Now().UTC(), ""); err != nil {
+	if err := c.reg.SetCommandsState(ctx, sent, registry.CommandSent, c.cfg.Now().UTC(), ""); err != nil && ctx.Err() == nil {
 		c.log.Warn("releases: mark commands sent", "commands", len(sent), "err", err)
 	}
 }

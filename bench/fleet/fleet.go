@@ -41,18 +41,18 @@ type Options struct {
 
 // Result is one run's figures. Rates and times are nil when not measured.
 type Result struct {
-	Agents              int      `json:"agents"`
-	AgentsConnected     int      `json:"agents_connected"`
-	ReportsPublished    uint64   `json:"reports_published"`
-	ReportsPersisted    uint64   `json:"reports_persisted"`
-	Superseded          uint64   `json:"reports_superseded"`
-	Lost                uint64   `json:"lost"`
-	Stale               uint64   `json:"stale"`
-	PersistedPerS       float64  `json:"persisted_per_s"`
-	ReferenceRelayPerS  *float64 `json:"reference_relay_per_s"`
-	Ratio               *float64 `json:"ratio"`
-	ConnectS            float64  `json:"connect_s"`
-	ControllerRSSBytes  uint64   `json:"controller_rss_bytes"`
+	Agents             int      `json:"agents"`
+	AgentsConnected    int      `json:"agents_connected"`
+	ReportsPublished   uint64   `json:"reports_published"`
+	ReportsPersisted   uint64   `json:"reports_persisted"`
+	Superseded         uint64   `json:"reports_superseded"`
+	Lost               uint64   `json:"lost"`
+	Stale              uint64   `json:"stale"`
+	PersistedPerS      float64  `json:"persisted_per_s"`
+	ReferenceRelayPerS *float64 `json:"reference_relay_per_s"`
+	Ratio              *float64 `json:"ratio"`
+	ConnectS           float64  `json:"connect_s"`
+	ControllerRSSBytes uint64   `json:"controller_rss_bytes"`
 	// CPU seconds per 100,000 reports of the burst: the controller's
 	// (broker, ingest and registry) and Mosquitto's relaying the same
 	// publishers to one subscriber; CPURatio is the first over the second.
