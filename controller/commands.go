@@ -84,6 +84,18 @@ func resetAllowed(dev registry.Device, now time.Time, maxAge time.Duration) erro
 
 // deliver publishes a recorded command and marks it sent.
 func (c *Controller) deliver(ctx context.Context, cmd protocol.Command) error {
+	if err := c.publishCommand(ctx, cmd); err != nil {
+		return err
+	}
+	if err := c.reg.SetCommandState(ctx, cmd.ID, registry.CommandSent, c.cfg.Now().UTC(), ""); err != nil {
+		return fmt.Errorf("mark command %s sent: %w", cmd.ID, err)
+	}
+	return nil
+}
+
+// publishCommand signs a command and publishes it to its device, waiting
+// for the broker's acknowledgement.
+func (c *Controller) publishCommand(ctx context.Context, cmd protocol.Command) error {
 	payload, err := c.encodeCommand(cmd)
 	if err != nil {
 		return err
@@ -94,9 +106,6 @@ func (c *Controller) deliver(ctx context.Context, cmd protocol.Command) error {
 	}
 	if err := c.conn.Publish(ctx, topic, 1, false, payload); err != nil {
 		return fmt.Errorf("send command %s to %s: %w", cmd.ID, cmd.DeviceID, err)
-	}
-	if err := c.reg.SetCommandState(ctx, cmd.ID, registry.CommandSent, c.cfg.Now().UTC(), ""); err != nil {
-		return fmt.Errorf("mark command %s sent: %w", cmd.ID, err)
 	}
 	return nil
 }

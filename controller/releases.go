@@ -104,28 +104,28 @@ func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]r
 	for _, r := range running {
 		byDevice[r.DeviceID] = r
 	}
-	var out []registry.ReleaseRecord
+	var out, created []registry.ReleaseRecord
+	now := c.cfg.Now().UTC()
 	for _, id := range req.DeviceIDs {
 		if r, ok := byDevice[id]; ok {
 			out = append(out, r)
 			continue
 		}
-		if _, err := c.reg.Device(ctx, id); err != nil {
-			if errors.Is(err, registry.ErrNotFound) {
-				return out, fmt.Errorf("%w: %s", ErrUnknownDevice, id)
-			}
-			return out, err
-		}
-		now := c.cfg.Now().UTC()
 		r := registry.ReleaseRecord{
 			ID: newCommandID(), DeviceID: id, Operator: req.Operator, Stage: string(release.StageVerify),
 			CreatedAt: now, UpdatedAt: now, Deadline: now.Add(req.Timeout), Note: req.Note,
 		}
-		if err := c.reg.CreateRelease(ctx, r); err != nil {
-			return out, fmt.Errorf("create release of %s: %w", id, err)
-		}
 		byDevice[id] = r
 		out = append(out, r)
+		created = append(created, r)
+	}
+	// One transaction for the whole request: every release is created, or
+	// none (an unknown device refuses the request).
+	if err := c.reg.CreateReleases(ctx, created); err != nil {
+		if errors.Is(err, registry.ErrNotFound) {
+			return nil, fmt.Errorf("%w: %w", ErrUnknownDevice, err)
+		}
+		return nil, fmt.Errorf("create %d releases: %w", len(created), err)
 	}
 	started := make(map[string]struct{}, len(out))
 	for _, r := range out {
@@ -133,94 +133,6 @@ func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]r
 	}
 	c.releaseWake.add(started)
 	return out, nil
-}
-
-// advanceReleases moves unfinished releases one step: those of the given
-// devices, or every one when devices is nil.
-func (c *Controller) advanceReleases(ctx context.Context, devices map[string]struct{}) {
-	rs, err := c.reg.UnfinishedReleases(ctx)
-	if err != nil {
-		c.log.Warn("releases: list", "err", err)
-		return
-	}
-	// Releases are independent: advance them side by side, so that one
-	// phone's round trip to the broker does not wait for another's.
-	sem := make(chan struct{}, releaseWorkers)
-	var wg sync.WaitGroup
-	for _, r := range rs {
-		if _, ok := devices[r.DeviceID]; devices != nil && !ok {
-			continue
-		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if err := c.advance(ctx, r); err != nil && ctx.Err() == nil {
-				c.log.Warn("releases: advance", "device", r.DeviceID, "release", r.ID, "err", err)
-			}
-		}()
-	}
-	wg.Wait()
-}
-
-func (c *Controller) advance(ctx context.Context, rec registry.ReleaseRecord) error {
-	now := c.cfg.Now().UTC()
-	cur := release.Release{
-		Stage: release.Stage(rec.Stage), CommandID: rec.CommandID, StageSince: rec.UpdatedAt,
-		Deadline: rec.Deadline, Reason: rec.Reason,
-	}
-	obs := release.Observed{Now: now, MaxReportAge: c.cfg.MaxReportAge}
-	if rec.CommandID != "" {
-		cmd, err := c.reg.Command(ctx, rec.CommandID)
-		switch {
-		case err == nil:
-			obs.Command = &release.Command{ID: cmd.ID, Kind: cmd.Kind, State: protocol.CommandState(cmd.State), Detail: lastDetail(cmd)}
-			// A report answers this stage only if it came after its command.
-			cur.StageSince = cmd.IssuedAt
-		case errors.Is(err, registry.ErrNotFound) && cur.Stage == release.StageReset:
-			// The reset was decided but never recorded (a crash in between):
-			// whatever was true then, decide again on what is true now.
-			rec.Stage, rec.CommandID, rec.UpdatedAt = string(release.StageVerify), newCommandID(), now
-			if err := c.reg.UpdateRelease(ctx, rec); err != nil {
-				return fmt.Errorf("save release %s: %w", rec.ID, err)
-			}
-			return c.sendFor(ctx, rec, protocol.CommandRefresh)
-		case errors.Is(err, registry.ErrNotFound):
-			// Persisted but never recorded (a crash in between): send it now,
-			// under the same ID so that it cannot run twice.
-			return c.sendFor(ctx, rec, kindFor(cur.Stage))
-		default:
-			return err
-		}
-	}
-	dev, err := c.reg.Device(ctx, rec.DeviceID)
-	if err != nil {
-		return err
-	}
-	if dev.State != nil {
-		obs.Report, obs.ReportAt = dev.State, dev.StateAt
-	}
-	next, effects := release.Next(cur, obs)
-	if next == cur && len(effects) == 0 {
-		return nil
-	}
-	rec.Stage, rec.Reason, rec.UpdatedAt = string(next.Stage), next.Reason, now
-	if len(effects) > 0 {
-		rec.CommandID = newCommandID()
-	}
-	if next.Stage.Terminal() {
-		rec.Outcome, rec.FinishedAt = string(next.Stage), now
-	}
-	// The new state is on disk before anything is sent.
-	if err := c.reg.UpdateRelease(ctx, rec); err != nil {
-		return fmt.Errorf("save release %s: %w", rec.ID, err)
-	}
-	for _, e := range effects {
-		if err := c.sendFor(ctx, rec, e.Send); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (c *Controller) sendFor(ctx context.Context, rec registry.ReleaseRecord, kind protocol.CommandKind) error {

@@ -246,4 +246,3 @@ func parcelBytes(out []byte) ([]byte, bool) {
 	}
 	return raw, seen && len(raw) > 0
 }
-

@@ -20,6 +20,8 @@ type Target struct {
 	Token string
 	// RSS reports the controller's resident memory in bytes (0: unknown).
 	RSS func() uint64
+	// CPU reports the controller's CPU time so far in seconds (nil: unknown).
+	CPU func() float64
 }
 
 // Options size the run.
@@ -29,6 +31,9 @@ type Options struct {
 	// ReferenceURL is a plain broker (Mosquitto) the same publishers are run
 	// against; empty skips the reference.
 	ReferenceURL string
+	// ReferenceCPU reports the reference broker's CPU time so far in
+	// seconds (nil: unknown).
+	ReferenceCPU func() float64
 	// Release also releases every phone and times the reset acknowledgements.
 	Release bool
 	// Progress, when set, is told what the run is doing.
@@ -38,18 +43,24 @@ type Options struct {
 
 // Result is one run's figures. Rates and times are nil when not measured.
 type Result struct {
-	Agents              int      `json:"agents"`
-	AgentsConnected     int      `json:"agents_connected"`
-	ReportsPublished    uint64   `json:"reports_published"`
-	ReportsPersisted    uint64   `json:"reports_persisted"`
-	Superseded          uint64   `json:"reports_superseded"`
-	Lost                uint64   `json:"lost"`
-	Stale               uint64   `json:"stale"`
-	PersistedPerS       float64  `json:"persisted_per_s"`
-	ReferenceRelayPerS  *float64 `json:"reference_relay_per_s"`
-	Ratio               *float64 `json:"ratio"`
-	ConnectS            float64  `json:"connect_s"`
-	ControllerRSSBytes  uint64   `json:"controller_rss_bytes"`
+	Agents             int      `json:"agents"`
+	AgentsConnected    int      `json:"agents_connected"`
+	ReportsPublished   uint64   `json:"reports_published"`
+	ReportsPersisted   uint64   `json:"reports_persisted"`
+	Superseded         uint64   `json:"reports_superseded"`
+	Lost               uint64   `json:"lost"`
+	Stale              uint64   `json:"stale"`
+	PersistedPerS      float64  `json:"persisted_per_s"`
+	ReferenceRelayPerS *float64 `json:"reference_relay_per_s"`
+	Ratio              *float64 `json:"ratio"`
+	ConnectS           float64  `json:"connect_s"`
+	ControllerRSSBytes uint64   `json:"controller_rss_bytes"`
+	// CPU seconds per 100,000 reports of the burst: the controller's
+	// (broker, ingest and registry) and Mosquitto's relaying the same
+	// publishers to one subscriber; CPURatio is the first over the second.
+	CPUPer100k          *float64 `json:"cpu_s_per_100k_reports"`
+	ReferenceCPUPer100k *float64 `json:"reference_cpu_s_per_100k_reports"`
+	CPURatio            *float64 `json:"cpu_ratio"`
 	ReleasePhones       int      `json:"release_phones"`
 	ReleaseAcknowledged int      `json:"release_acknowledged"`
 	ReleaseAckS         *float64 `json:"release_ack_s"`
@@ -128,6 +139,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 		return res, err
 	}
 	done.Store(0)
+	cpu0 := cpuOf(t.CPU)
 	start = time.Now()
 	var published atomic.Uint64
 	errs = parallel(agents, o.Workers, func(a *lightAgent) error {
@@ -144,6 +156,29 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 		return res, fmt.Errorf("burst: %d agents failed, first: %w", len(errs), errs[0])
 	}
 	res.ReportsPublished = published.Load()
+	// The controller's work ends when ingest has accounted for every report
+	// (the summary is cheap to ask; the device list is not, so it is read
+	// only then, and its cost stays out of the CPU figure).
+	for {
+		s, err := client.Summary(ctx)
+		if err != nil {
+			return res, err
+		}
+		in, in0 := s.Ingest, before.Ingest
+		if in.Applied+in.Superseded+in.Stale-in0.Applied-in0.Superseded-in0.Stale >= res.ReportsPublished || time.Since(start) > 5*time.Minute {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return res, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	elapsed := time.Since(start).Seconds()
+	if t.CPU != nil && res.ReportsPublished > 0 {
+		v := (cpuOf(t.CPU) - cpu0) / float64(res.ReportsPublished) * 100_000
+		res.CPUPer100k = &v
+	}
 	// Persisted means: every device holds its newest report.
 	want := uint64(o.Reports)
 	var seqs map[string]uint64
@@ -170,7 +205,6 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	elapsed := time.Since(start).Seconds()
 	after, err := client.Summary(ctx)
 	if err != nil {
 		return res, err
@@ -186,12 +220,17 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 	res.PersistedPerS = float64(res.ReportsPublished-res.Lost) / elapsed
 
 	if o.ReferenceURL != "" {
-		rate, err := reference(ctx, o.ReferenceURL, len(agents), o.Reports, o.Workers, progress)
+		rate, cpu, err := reference(ctx, o.ReferenceURL, o.ReferenceCPU, len(agents), o.Reports, o.Workers, progress)
 		if err != nil {
 			return res, fmt.Errorf("reference: %w", err)
 		}
 		ratio := res.PersistedPerS / rate
 		res.ReferenceRelayPerS, res.Ratio = &rate, &ratio
+		if o.ReferenceCPU != nil && res.CPUPer100k != nil && cpu > 0 {
+			v := cpu / float64(len(agents)*o.Reports) * 100_000
+			r := *res.CPUPer100k / v
+			res.ReferenceCPUPer100k, res.CPURatio = &v, &r
+		}
 	}
 
 	if o.Release {
@@ -265,6 +304,13 @@ func releaseAll(ctx context.Context, client *api.Client, agents []*lightAgent, r
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+func cpuOf(f func() float64) float64 {
+	if f == nil {
+		return 0
+	}
+	return f()
 }
 
 // deviceSeqs is each device's newest state sequence, as the registry holds it.

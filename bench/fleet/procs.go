@@ -45,6 +45,12 @@ func ServeController(maxClients int, stdin io.Reader, stdout, stderr io.Writer) 
 		return 1
 	}
 	defer c.Close()
+	if addr := os.Getenv(PprofEnv); addr != "" {
+		if err := servePprof(addr, stderr); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+	}
 	token, err := c.AddOperator(context.Background(), "bench", controller.RoleOperator, false, registry.ActorController, "")
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -102,6 +108,41 @@ func (c *Child) RSS() uint64 {
 		}
 	}
 	return 0
+}
+
+// CPU is the CPU time the child has used so far, user and system, in
+// seconds, from /proc/PID/stat (0 elsewhere).
+func (c *Child) CPU() float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	return cpuOfStat(b)
+}
+
+// clockTicks is USER_HZ, the unit of /proc's CPU times: 100 on every Linux
+// architecture Go supports.
+const clockTicks = 100
+
+// cpuOfStat reads utime and stime (fields 14 and 15) from a /proc/PID/stat
+// line. The command name in field 2 may hold spaces and parentheses, so
+// the fields are counted from the last ')'.
+func cpuOfStat(b []byte) float64 {
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(s[i+1:]) // f[0] is field 3 (state)
+	if len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseUint(f[11], 10, 64)
+	stime, err2 := strconv.ParseUint(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return float64(utime+stime) / clockTicks
 }
 
 // StartController runs argv (a program that calls ServeController) and

@@ -49,3 +49,22 @@ func TestServeControllerServesTheAPI(t *testing.T) {
 		t.Fatal("the child did not stop when its stdin closed")
 	}
 }
+
+func TestCPUOfStat(t *testing.T) {
+	tests := []struct {
+		name string
+		stat string
+		want float64
+	}{
+		{"plain", "1234 (mosquitto) S 1 1234 1234 0 -1 4194560 500 0 0 0 250 130 0 0 20 0 1 0 100 1000 10", 3.8},
+		{"name with spaces and parens", "99 (a b) (c)) R 1 99 99 0 -1 0 0 0 0 0 7 3 0 0 20 0 1 0 1 1 1", 0.1},
+		{"truncated", "99 (x) R 1 2 3", 0},
+		{"no name", "garbage", 0},
+		{"not numbers", "1 (x) S 1 1 1 0 -1 0 0 0 0 0 a b 0 0", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.InDelta(t, tt.want, cpuOfStat([]byte(tt.stat)), 1e-9)
+		})
+	}
+}

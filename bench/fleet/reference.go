@@ -12,17 +12,18 @@ import (
 
 // reference runs the same publishers against a plain broker with one
 // subscriber on every state topic, and returns the rate at which that
-// subscriber received the reports (messages per second).
-func reference(ctx context.Context, brokerURL string, n, reports, workers int, progress func(string, int, int)) (float64, error) {
+// subscriber received the reports (messages per second), and the CPU
+// seconds the broker spent meanwhile (0 when cpu is nil).
+func reference(ctx context.Context, brokerURL string, cpu func() float64, n, reports, workers int, progress func(string, int, int)) (rate, cpuS float64, err error) {
 	if brokerURL == "" {
-		return 0, errNoReference
+		return 0, 0, errNoReference
 	}
 	var received atomic.Uint64
 	total := uint64(n * reports)
 	all := make(chan struct{})
 	sub, err := mqttconn.Dial(ctx, mqttconn.Options{BrokerURL: brokerURL, ClientID: "bench-reference-sub", CleanSession: true, OrderMatters: true})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer sub.Close(0)
 	if err := sub.Subscribe(ctx, protocol.AllDevices(protocol.ChannelState), 1, func(string, []byte) {
@@ -30,13 +31,13 @@ func reference(ctx context.Context, brokerURL string, n, reports, workers int, p
 			close(all)
 		}
 	}); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	agents := make([]*lightAgent, n)
 	for i := range agents {
 		a, err := newLightAgent(fmt.Sprintf("ref%06d", i))
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		agents[i] = a
 	}
@@ -50,9 +51,10 @@ func reference(ctx context.Context, brokerURL string, n, reports, workers int, p
 		a.conn = conn
 		return err
 	}); len(errs) > 0 {
-		return 0, errs[0]
+		return 0, 0, errs[0]
 	}
 	var done atomic.Int64
+	cpu0 := cpuOf(cpu)
 	start := time.Now()
 	if errs := parallel(agents, workers, func(a *lightAgent) error {
 		for range reports {
@@ -63,13 +65,17 @@ func reference(ctx context.Context, brokerURL string, n, reports, workers int, p
 		progress("reference", int(done.Add(1)), n)
 		return nil
 	}); len(errs) > 0 {
-		return 0, errs[0]
+		return 0, 0, errs[0]
 	}
 	select {
 	case <-all:
 	case <-time.After(2 * time.Minute):
 	case <-ctx.Done():
-		return 0, ctx.Err()
+		return 0, 0, ctx.Err()
 	}
-	return float64(received.Load()) / time.Since(start).Seconds(), nil
+	elapsed := time.Since(start).Seconds()
+	if cpu != nil {
+		cpuS = cpu() - cpu0
+	}
+	return float64(received.Load()) / elapsed, cpuS, nil
 }

@@ -48,6 +48,7 @@ func printTable(w io.Writer, r fleet.Result) {
 		{"persisted per s", fmt.Sprintf("%.0f", r.PersistedPerS)},
 		{"Mosquitto relay per s", opt(r.ReferenceRelayPerS, "%.0f")},
 		{"ratio", opt(r.Ratio, "%.2f")},
+		{"CPU s per 100k reports", fmt.Sprintf("%s (Mosquitto %s, ratio %s)", opt(r.CPUPer100k, "%.2f"), opt(r.ReferenceCPUPer100k, "%.2f"), opt(r.CPURatio, "%.2f"))},
 		{"release: resets acknowledged", fmt.Sprintf("%d of %d in %s s", r.ReleaseAcknowledged, r.ReleasePhones, opt(r.ReleaseAckS, "%.2f"))},
 	}
 	for _, row := range rows {

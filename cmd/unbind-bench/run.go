@@ -61,13 +61,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "unbind-bench: no Mosquitto reference:", err)
 		default:
 			defer m.Stop()
-			opts.ReferenceURL = m.URL
+			opts.ReferenceURL, opts.ReferenceCPU = m.URL, m.CPU
 		}
 	}
 	if cli.IsTerminal(stderr) {
 		opts.Progress = progressBar(stderr)
 	}
-	res, err := fleet.Run(ctx, fleet.Target{APIURL: ctl.API, BrokerURL: ctl.Broker, Token: ctl.Token, RSS: ctl.RSS}, opts)
+	res, err := fleet.Run(ctx, fleet.Target{APIURL: ctl.API, BrokerURL: ctl.Broker, Token: ctl.Token, RSS: ctl.RSS, CPU: ctl.CPU}, opts)
 	if opts.Progress != nil {
 		fmt.Fprintln(stderr)
 	}

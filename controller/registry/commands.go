@@ -15,19 +15,29 @@ import (
 // RecordCommand stores a command about to be sent, in state queued. The
 // device must already be in the registry.
 func (s *Store) RecordCommand(ctx context.Context, cmd protocol.Command, at time.Time) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record command %s: %w", cmd.ID, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := recordCommand(ctx, tx, cmd, at); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record command %s: commit: %w", cmd.ID, err)
+	}
+	return nil
+}
+
+func recordCommand(ctx context.Context, tx *sql.Tx, cmd protocol.Command, at time.Time) error {
 	if err := cmd.Validate(); err != nil {
 		return fmt.Errorf("record command %s: %w", cmd.ID, err)
 	}
 	if !storable(at) || !storable(cmd.IssuedAt) || !storable(cmd.ExpiresAt) {
 		return fmt.Errorf("record command %s: a time is missing or out of range", cmd.ID)
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("record command %s: %w", cmd.ID, err)
-	}
-	defer func() { _ = tx.Rollback() }()
 	var one int
-	err = tx.QueryRowContext(ctx, `SELECT 1 FROM devices WHERE id = ?`, cmd.DeviceID).Scan(&one)
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM devices WHERE id = ?`, cmd.DeviceID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("record command %s: device %s: %w", cmd.ID, cmd.DeviceID, ErrNotFound)
 	}
@@ -47,33 +57,48 @@ func (s *Store) RecordCommand(ctx context.Context, cmd protocol.Command, at time
 	if err := insertTransition(ctx, tx, cmd.ID, at, CommandQueued, "", time.Time{}); err != nil {
 		return err
 	}
-	if err := insertAudit(ctx, tx, AuditEntry{At: at, DeviceID: cmd.DeviceID, Actor: ActorController,
-		Action: AuditCommand, Detail: commandDetail(cmd.ID, cmd.Kind, "", CommandQueued)}); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("record command %s: commit: %w", cmd.ID, err)
-	}
-	return nil
+	return insertAudit(ctx, tx, AuditEntry{At: at, DeviceID: cmd.DeviceID, Actor: ActorController,
+		Action: AuditCommand, Detail: commandDetail(cmd.ID, cmd.Kind, "", CommandQueued)})
 }
 
 // SetCommandState records a step the controller took (typically sent). The
 // step is always added to the transitions, but the current state only moves
 // forward: an agent's answer may already have been stored.
 func (s *Store) SetCommandState(ctx context.Context, id string, state CommandState, at time.Time, detail string) error {
+	return s.SetCommandsState(ctx, []string{id}, state, at, detail)
+}
+
+// SetCommandsState records the same step for many commands, as
+// SetCommandState does, in one transaction.
+func (s *Store) SetCommandsState(ctx context.Context, ids []string, state CommandState, at time.Time, detail string) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	if err := checkState(state); err != nil {
-		return fmt.Errorf("set command %s: %w", id, err)
+		return fmt.Errorf("set command %s: %w", ids[0], err)
 	}
 	if !storable(at) {
-		return fmt.Errorf("set command %s: time is missing or out of range", id)
+		return fmt.Errorf("set command %s: time is missing or out of range", ids[0])
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("set command %s: %w", id, err)
+		return fmt.Errorf("set command %s: %w", ids[0], err)
 	}
 	defer func() { _ = tx.Rollback() }()
+	for _, id := range ids {
+		if err := setCommandState(ctx, tx, id, state, at, detail); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("set command %s: commit: %w", ids[0], err)
+	}
+	return nil
+}
+
+func setCommandState(ctx context.Context, tx *sql.Tx, id string, state CommandState, at time.Time, detail string) error {
 	var cur, device, kind string
-	err = tx.QueryRowContext(ctx, `SELECT state, device_id, kind FROM commands WHERE id = ?`, id).Scan(&cur, &device, &kind)
+	err := tx.QueryRowContext(ctx, `SELECT state, device_id, kind FROM commands WHERE id = ?`, id).Scan(&cur, &device, &kind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("set command %s: %w", id, ErrNotFound)
 	}
@@ -83,14 +108,8 @@ func (s *Store) SetCommandState(ctx context.Context, id string, state CommandSta
 	if err := advance(ctx, tx, id, CommandState(cur), state, at, detail, time.Time{}); err != nil {
 		return err
 	}
-	if err := insertAudit(ctx, tx, AuditEntry{At: at, DeviceID: device, Actor: ActorController, Action: AuditCommand,
-		Detail: commandDetail(id, protocol.CommandKind(kind), CommandState(cur), state)}); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("set command %s: commit: %w", id, err)
-	}
-	return nil
+	return insertAudit(ctx, tx, AuditEntry{At: at, DeviceID: device, Actor: ActorController, Action: AuditCommand,
+		Detail: commandDetail(id, protocol.CommandKind(kind), CommandState(cur), state)})
 }
 
 // applyEvent records an agent's progress on a command. An event for a

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/mattn/go-sqlite3"
+
+	"github.com/unbind/unbind/protocol"
 )
 
 // ReleaseRecord is one release of one phone as stored: the workflow's stage
@@ -70,21 +72,43 @@ func (r ReleaseRecord) check() error {
 // audit row naming the operator. A zero UpdatedAt means CreatedAt. The
 // device must exist; a repeated ID gives ErrExists.
 func (s *Store) CreateRelease(ctx context.Context, r ReleaseRecord) error {
+	return s.CreateReleases(ctx, []ReleaseRecord{r})
+}
+
+// CreateReleases stores releases as CreateRelease does, all in one
+// transaction: either every one is stored or none. A missing device gives
+// ErrNotFound naming it.
+func (s *Store) CreateReleases(ctx context.Context, rs []ReleaseRecord) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("create %d releases: %w", len(rs), err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	for _, r := range rs {
+		if err := createRelease(ctx, tx, r); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("create %d releases: commit: %w", len(rs), err)
+	}
+	return nil
+}
+
+func createRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord) error {
 	if r.UpdatedAt.IsZero() {
 		r.UpdatedAt = r.CreatedAt
 	}
 	if err := r.check(); err != nil {
 		return fmt.Errorf("create release %s: %w", r.ID, err)
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("create release %s: %w", r.ID, err)
-	}
-	defer func() { _ = tx.Rollback() }()
 	if err := deviceExists(ctx, tx, r.DeviceID); err != nil {
 		return fmt.Errorf("create release %s: %w", r.ID, err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO releases(id, device_id, operator, stage, outcome, reason, command_id,
+	_, err := tx.ExecContext(ctx, `INSERT INTO releases(id, device_id, operator, stage, outcome, reason, command_id,
 		created_at, updated_at, deadline, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.DeviceID, r.Operator, r.Stage, r.Outcome, r.Reason, r.CommandID,
 		formatTime(r.CreatedAt), formatTime(r.UpdatedAt), formatTime(r.Deadline), nullTime(r.FinishedAt))
@@ -95,16 +119,10 @@ func (s *Store) CreateRelease(ctx context.Context, r ReleaseRecord) error {
 	if err != nil {
 		return fmt.Errorf("create release %s: %w", r.ID, err)
 	}
-	if err := insertAudit(ctx, tx, AuditEntry{
+	return insertAudit(ctx, tx, AuditEntry{
 		At: r.CreatedAt, DeviceID: r.DeviceID, Actor: OperatorActor(r.Operator), Action: AuditReleaseCreated,
 		Detail: releaseDetail(r), Note: r.Note,
-	}); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("create release %s: commit: %w", r.ID, err)
-	}
-	return nil
+	})
 }
 
 // UpdateRelease overwrites the release's stage, outcome, reason, command,
@@ -112,11 +130,48 @@ func (s *Store) CreateRelease(ctx context.Context, r ReleaseRecord) error {
 // created). When stage, outcome or finish changes, an audit row is written in
 // the same transaction.
 func (s *Store) UpdateRelease(ctx context.Context, r ReleaseRecord) error {
+	return s.StepReleases(ctx, []ReleaseStep{{Release: r}})
+}
+
+// ReleaseStep is one release's move: its new record and, when the move
+// sends a command, that command to record as queued.
+type ReleaseStep struct {
+	Release ReleaseRecord
+	Command *protocol.Command
+	// CommandAt is when the command is recorded.
+	CommandAt time.Time
+}
+
+// StepReleases saves many releases' moves in one transaction, each as
+// UpdateRelease and RecordCommand would: the new stages and the commands
+// they send are on disk together, before anything is sent. Either every
+// step is stored or none.
+func (s *Store) StepReleases(ctx context.Context, steps []ReleaseStep) error {
+	if len(steps) == 0 {
+		return nil
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("update release %s: %w", r.ID, err)
+		return fmt.Errorf("update %d releases: %w", len(steps), err)
 	}
 	defer func() { _ = tx.Rollback() }()
+	for _, st := range steps {
+		if err := updateRelease(ctx, tx, st.Release); err != nil {
+			return err
+		}
+		if st.Command != nil {
+			if err := recordCommand(ctx, tx, *st.Command, st.CommandAt); err != nil {
+				return err
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("update %d releases: commit: %w", len(steps), err)
+	}
+	return nil
+}
+
+func updateRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord) error {
 	old, err := scanRelease(tx.QueryRowContext(ctx, `SELECT `+releaseColumns+` FROM releases WHERE id = ?`, r.ID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("update release %s: %w", r.ID, ErrNotFound)
@@ -142,9 +197,6 @@ func (s *Store) UpdateRelease(ctx context.Context, r ReleaseRecord) error {
 		}); err != nil {
 			return err
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("update release %s: commit: %w", r.ID, err)
 	}
 	return nil
 }

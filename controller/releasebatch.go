@@ -1,0 +1,232 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/controller/release"
+	"github.com/unbind/unbind/protocol"
+)
+
+// releaseBatch bounds the release moves saved in one transaction, so that
+// ingest is not kept from the writer for long.
+const releaseBatch = 1000
+
+// publishWorkers bounds the commands waiting for the broker's ack at once.
+const publishWorkers = 256
+
+// move is what one release does in this pass: a step to save and, when
+// step.Command is set and the device is online, a command to publish.
+type move struct {
+	step   registry.ReleaseStep
+	online bool
+}
+
+// advanceReleases moves unfinished releases one step: those of the given
+// devices, or every one when devices is nil. The decisions are taken side by
+// side; their new states and commands are saved in a few transactions
+// before any command is sent; the commands are then published concurrently
+// and marked sent together. A release thus costs a share of three
+// transactions per step, not three transactions of its own.
+func (c *Controller) advanceReleases(ctx context.Context, devices map[string]struct{}) {
+	rs, err := c.reg.UnfinishedReleases(ctx)
+	if err != nil {
+		c.log.Warn("releases: list", "err", err)
+		return
+	}
+	var todo []registry.ReleaseRecord
+	for _, r := range rs {
+		if _, ok := devices[r.DeviceID]; devices == nil || ok {
+			todo = append(todo, r)
+		}
+	}
+	moves := make([]*move, len(todo))
+	forEach(len(todo), releaseWorkers, func(i int) {
+		m, err := c.decide(ctx, todo[i])
+		if err != nil && ctx.Err() == nil {
+			c.log.Warn("releases: advance", "device", todo[i].DeviceID, "release", todo[i].ID, "err", err)
+		}
+		moves[i] = m
+	})
+	var batch []*move
+	for _, m := range moves {
+		if m == nil {
+			continue
+		}
+		batch = append(batch, m)
+		if len(batch) == releaseBatch {
+			c.applyMoves(ctx, batch)
+			batch = nil
+		}
+	}
+	c.applyMoves(ctx, batch)
+}
+
+// applyMoves saves the moves, then sends their commands.
+func (c *Controller) applyMoves(ctx context.Context, ms []*move) {
+	if len(ms) == 0 {
+		return
+	}
+	steps := make([]registry.ReleaseStep, len(ms))
+	for i, m := range ms {
+		steps[i] = m.step
+	}
+	// The new states are on disk before anything is sent.
+	if err := c.reg.StepReleases(ctx, steps); err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		// One bad step must not hold the others back: save them one by one.
+		c.log.Warn("releases: save batch, saving one by one", "releases", len(steps), "err", err)
+		kept := ms[:0]
+		for _, m := range ms {
+			if err := c.reg.StepReleases(ctx, []registry.ReleaseStep{m.step}); err != nil {
+				c.log.Warn("releases: save", "device", m.step.Release.DeviceID, "release", m.step.Release.ID, "err", err)
+				continue
+			}
+			kept = append(kept, m)
+		}
+		ms = kept
+	}
+	var send []protocol.Command
+	for _, m := range ms {
+		switch {
+		case m.step.Command == nil:
+		case m.online:
+			send = append(send, *m.step.Command)
+		default:
+			c.log.Info("command queued until the device is online", "device", m.step.Command.DeviceID, "cmd_id", m.step.Command.ID, "kind", m.step.Command.Kind)
+		}
+	}
+	c.deliverAll(ctx, send)
+}
+
+// deliverAll publishes recorded commands concurrently and marks those the
+// broker acknowledged sent, in one transaction. A command that could not be
+// published stays queued for the dispatcher.
+func (c *Controller) deliverAll(ctx context.Context, cmds []protocol.Command) {
+	if len(cmds) == 0 {
+		return
+	}
+	ok := make([]bool, len(cmds))
+	forEach(len(cmds), publishWorkers, func(i int) {
+		if err := c.publishCommand(ctx, cmds[i]); err != nil {
+			if ctx.Err() == nil {
+				c.log.Warn("releases: deliver", "cmd_id", cmds[i].ID, "device", cmds[i].DeviceID, "err", err)
+			}
+			return
+		}
+		ok[i] = true
+	})
+	var sent []string
+	for i, cmd := range cmds {
+		if ok[i] {
+			sent = append(sent, cmd.ID)
+		}
+	}
+	if err := c.reg.SetCommandsState(ctx, sent, registry.CommandSent, c.cfg.Now().UTC(), ""); err != nil && ctx.Err() == nil {
+		c.log.Warn("releases: mark commands sent", "commands", len(sent), "err", err)
+	}
+}
+
+// decide reads what is known of a release's phone and command and returns
+// the release's move, or nil when it stays as it is. The rare repairs after
+// a crash between two writes are done here, one at a time.
+func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord) (*move, error) {
+	now := c.cfg.Now().UTC()
+	cur := release.Release{
+		Stage: release.Stage(rec.Stage), CommandID: rec.CommandID, StageSince: rec.UpdatedAt,
+		Deadline: rec.Deadline, Reason: rec.Reason,
+	}
+	obs := release.Observed{Now: now, MaxReportAge: c.cfg.MaxReportAge}
+	if rec.CommandID != "" {
+		cmd, err := c.reg.Command(ctx, rec.CommandID)
+		switch {
+		case err == nil:
+			obs.Command = &release.Command{ID: cmd.ID, Kind: cmd.Kind, State: protocol.CommandState(cmd.State), Detail: lastDetail(cmd)}
+			// A report answers this stage only if it came after its command.
+			cur.StageSince = cmd.IssuedAt
+		case errors.Is(err, registry.ErrNotFound) && cur.Stage == release.StageReset:
+			// The reset was decided but never recorded (a crash in between,
+			// or the interlock refused it): whatever was true then, decide
+			// again on what is true now.
+			rec.Stage, rec.CommandID, rec.UpdatedAt = string(release.StageVerify), newCommandID(), now
+			if err := c.reg.UpdateRelease(ctx, rec); err != nil {
+				return nil, fmt.Errorf("save release %s: %w", rec.ID, err)
+			}
+			return nil, c.sendFor(ctx, rec, protocol.CommandRefresh)
+		case errors.Is(err, registry.ErrNotFound):
+			// Persisted but never recorded (a crash in between): send it now,
+			// under the same ID so that it cannot run twice.
+			return nil, c.sendFor(ctx, rec, kindFor(cur.Stage))
+		default:
+			return nil, err
+		}
+	}
+	dev, err := c.reg.Device(ctx, rec.DeviceID)
+	if err != nil {
+		return nil, err
+	}
+	if dev.State != nil {
+		obs.Report, obs.ReportAt = dev.State, dev.StateAt
+	}
+	next, effects := release.Next(cur, obs)
+	if next == cur && len(effects) == 0 {
+		return nil, nil
+	}
+	if len(effects) > 1 {
+		return nil, fmt.Errorf("release %s: %d commands in one step", rec.ID, len(effects))
+	}
+	rec.Stage, rec.Reason, rec.UpdatedAt = string(next.Stage), next.Reason, now
+	if len(effects) > 0 {
+		rec.CommandID = newCommandID()
+	}
+	if next.Stage.Terminal() {
+		rec.Outcome, rec.FinishedAt = string(next.Stage), now
+	}
+	m := &move{step: registry.ReleaseStep{Release: rec, CommandAt: now}, online: dev.Online}
+	if len(effects) == 0 || effects[0].Send == "" {
+		return m, nil
+	}
+	kind := effects[0].Send
+	if kind == protocol.CommandFactoryReset {
+		// The interlock gates every reset, whoever asks for it. Refused, the
+		// release is saved in stage reset without its command, and the next
+		// pass sends it back to verify.
+		if err := resetAllowed(dev, now, c.cfg.MaxReportAge); err != nil {
+			return m, fmt.Errorf("factory reset of %s: %w", rec.DeviceID, err)
+		}
+	}
+	cmd := protocol.Command{
+		V: protocol.Version, ID: rec.CommandID, DeviceID: rec.DeviceID, Kind: kind,
+		IssuedAt: now, ExpiresAt: now.Add(c.cfg.CommandTTL),
+	}
+	if err := cmd.Validate(); err != nil {
+		return m, err
+	}
+	m.step.Command = &cmd
+	return m, nil
+}
+
+// forEach runs f(0..n-1) with at most workers at once and waits for all.
+func forEach(n, workers int, f func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(n, max(1, workers)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
