@@ -30,7 +30,7 @@ func admit(cmd protocol.Command, deviceID string, now time.Time, seen func(strin
 	case !now.Before(cmd.ExpiresAt):
 		return admitReject, expiredReason(cmd, now)
 	case busyWith != "" && cmd.Kind != protocol.CommandRefresh && cmd.Kind != protocol.CommandCancel:
-		return admitReject, "busy with command " + busyWith
+		return admitReject, protocol.RejectedBusyPrefix + busyWith
 	}
 	return admitRun, ""
 }

@@ -161,7 +161,7 @@ func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord) (*m
 		case errors.Is(err, registry.ErrNotFound):
 			// Persisted but never recorded (a crash in between): send it now,
 			// under the same ID so that it cannot run twice.
-			return nil, c.sendFor(ctx, rec, kindFor(cur.Stage))
+			return nil, c.sendFor(ctx, rec, release.CommandFor(cur.Stage))
 		default:
 			return nil, err
 		}
@@ -180,7 +180,7 @@ func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord) (*m
 	if len(effects) > 1 {
 		return nil, fmt.Errorf("release %s: %d commands in one step", rec.ID, len(effects))
 	}
-	rec.Stage, rec.Reason, rec.UpdatedAt = string(next.Stage), next.Reason, now
+	rec.Stage, rec.Reason, rec.UpdatedAt, rec.CommandID = string(next.Stage), next.Reason, now, next.CommandID
 	if len(effects) > 0 {
 		rec.CommandID = newCommandID()
 	}

@@ -143,21 +143,6 @@ func (c *Controller) sendFor(ctx context.Context, rec registry.ReleaseRecord, ki
 	return err
 }
 
-// kindFor is the command a stage waits for.
-func kindFor(s release.Stage) protocol.CommandKind {
-	switch s {
-	case release.StageSignOut:
-		return protocol.CommandSignOut
-	case release.StageFindDevice:
-		return protocol.CommandDisableFindDevice
-	case release.StageReset:
-		return protocol.CommandFactoryReset
-	case release.StageVerify:
-		return protocol.CommandRefresh
-	}
-	return ""
-}
-
 func lastDetail(cmd registry.CommandRecord) string {
 	for i := len(cmd.Transitions) - 1; i >= 0; i-- {
 		if d := cmd.Transitions[i].Detail; d != "" {

@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -145,6 +146,14 @@ const (
 	CommandTimedOut CommandState = "timed_out"
 	CommandCanceled CommandState = "canceled"
 )
+
+// RejectedBusyPrefix starts the Detail of a command rejected only because
+// the agent was running another one: nothing about the phone refused it,
+// so the sender may ask again once that command ends.
+const RejectedBusyPrefix = "busy with command "
+
+// RejectedBusy reports whether a rejection's detail says the agent was busy.
+func RejectedBusy(detail string) bool { return strings.HasPrefix(detail, RejectedBusyPrefix) }
 
 // CommandStates lists every state a decoder accepts.
 var CommandStates = []CommandState{

@@ -121,14 +121,49 @@ func verify(r Release, o Observed) (Release, []Effect) {
 	}
 }
 
+// BusyRetry is how long a release waits before it asks again a phone that
+// refused its guidance only because it was running another command.
+const BusyRetry = 5 * time.Second
+
 func guided(r Release, o Observed) (Release, []Effect) {
+	if r.CommandID == "" {
+		// The phone was busy with another command: ask again after a pause,
+		// in the same stage.
+		if o.Now.Before(r.StageSince.Add(BusyRetry)) {
+			return r, nil
+		}
+		r.StageSince = o.Now
+		return r, []Effect{{Send: CommandFor(r.Stage)}}
+	}
 	if o.Command == nil || !terminal(o.Command.State) {
 		return r, nil
 	}
-	if o.Command.State == protocol.CommandSucceeded {
+	switch {
+	case o.Command.State == protocol.CommandSucceeded:
 		return to(r, StageVerify, o.Now, true), []Effect{{Send: protocol.CommandRefresh}}
+	case o.Command.State == protocol.CommandRejected && protocol.RejectedBusy(o.Command.Detail):
+		// A busy phone is not a failed release: nothing about the phone
+		// refused the guidance.
+		r.CommandID, r.StageSince = "", o.Now
+		r.Reason = "waiting: the phone is " + o.Command.Detail
+		return r, nil
 	}
 	return fail(r, fmt.Sprintf("%s %s: %s", o.Command.Kind, o.Command.State, o.Command.Detail))
+}
+
+// CommandFor is the command a stage waits for ("" for terminal stages).
+func CommandFor(s Stage) protocol.CommandKind {
+	switch s {
+	case StageSignOut:
+		return protocol.CommandSignOut
+	case StageFindDevice:
+		return protocol.CommandDisableFindDevice
+	case StageReset:
+		return protocol.CommandFactoryReset
+	case StageVerify:
+		return protocol.CommandRefresh
+	}
+	return ""
 }
 
 func reset(r Release, o Observed) (Release, []Effect) {
