@@ -221,6 +221,13 @@ func (c *Client) StartReleases(ctx context.Context, req ReleaseRequest) ([]Relea
 	return body.Releases, err
 }
 
+// CancelReleases cancels the unfinished releases req names.
+func (c *Client) CancelReleases(ctx context.Context, req CancelReleasesRequest) ([]CanceledRelease, error) {
+	var body CanceledReleasesBody
+	err := c.do(ctx, http.MethodPost, PathCancelReleases, req, &body)
+	return body.Releases, err
+}
+
 // Releases returns the releases with these IDs.
 func (c *Client) Releases(ctx context.Context, ids []string) ([]Release, error) {
 	q := url.Values{}

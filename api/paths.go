@@ -12,11 +12,13 @@ const (
 	PathEnrollTokens = "/api/v1/enroll/tokens"
 	PathMonitors     = "/api/v1/monitors"
 	PathReleases     = "/api/v1/releases"
-	PathAudit        = "/api/v1/audit"
-	PathKey          = "/api/v1/key"
-	PathMe           = "/api/v1/me"
-	PathOperators    = "/api/v1/operators"
-	PathAuditVerify  = "/api/v1/audit/verify"
+	// PathCancelReleases cancels unfinished releases (CancelReleasesRequest).
+	PathCancelReleases = "/api/v1/releases/cancel"
+	PathAudit          = "/api/v1/audit"
+	PathKey            = "/api/v1/key"
+	PathMe             = "/api/v1/me"
+	PathOperators      = "/api/v1/operators"
+	PathAuditVerify    = "/api/v1/audit/verify"
 	// PathBackup answers a consistent copy of the registry file.
 	PathBackup = "/api/v1/backup"
 )

@@ -202,6 +202,25 @@ type ReleaseRequest struct {
 	TimeoutSeconds int    `json:"timeout_seconds,omitempty"`
 }
 
+// CancelReleasesRequest is the body of POST /api/v1/releases/cancel: the
+// unfinished releases of DeviceIDs, or of every phone with All.
+type CancelReleasesRequest struct {
+	DeviceIDs []string `json:"device_ids,omitempty"`
+	All       bool     `json:"all,omitempty"`
+}
+
+// CanceledRelease is one release a cancel request found: Canceled is false
+// when its factory reset had already been sent (never interrupted).
+type CanceledRelease struct {
+	Release  Release `json:"release"`
+	Canceled bool    `json:"canceled"`
+}
+
+// CanceledReleasesBody is the answer to a cancel request.
+type CanceledReleasesBody struct {
+	Releases []CanceledRelease `json:"releases"`
+}
+
 // OutcomeReleased is the outcome of a release that ended with a factory reset
 // started on a verified-safe phone.
 const OutcomeReleased = "released"

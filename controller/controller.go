@@ -169,6 +169,8 @@ type Controller struct {
 	// releaseWake collects the devices whose reports or events were written,
 	// so that their releases move on at once.
 	releaseWake *deviceSet
+	// releaseMu keeps the release loop and operators' cancels apart.
+	releaseMu sync.Mutex
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup

@@ -32,6 +32,8 @@ type move struct {
 // and marked sent together. A release thus costs a share of three
 // transactions per step, not three transactions of its own.
 func (c *Controller) advanceReleases(ctx context.Context, devices map[string]struct{}) {
+	c.releaseMu.Lock()
+	defer c.releaseMu.Unlock()
 	rs, err := c.reg.UnfinishedReleases(ctx)
 	if err != nil {
 		c.log.Warn("releases: list", "err", err)

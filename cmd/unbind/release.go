@@ -71,6 +71,7 @@ exits 0 only if every phone was released.`,
 	f.DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "give up on a phone still bound after this long")
 	f.BoolVar(&opts.Wait, "wait", false, "wait until every phone is released or failed, showing progress")
 	f.DurationVar(&opts.Poll, "poll", time.Second, "how often --wait asks the controller")
+	cmd.AddCommand(newReleaseCancelCmd(io, nil))
 	return cmd
 }
 

@@ -44,6 +44,33 @@ func (s *server) startReleases(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+func (s *server) cancelReleases(w http.ResponseWriter, r *http.Request) {
+	var req api.CancelReleasesRequest
+	if err := decodeBody(w, r, maxReleaseBody, &req); err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("cancel request: %w", err))
+		return
+	}
+	if req.All == (len(req.DeviceIDs) > 0) {
+		writeError(w, http.StatusBadRequest, errors.New("say which releases: device IDs or all (exactly one)"))
+		return
+	}
+	ids := req.DeviceIDs
+	if req.All {
+		ids = nil
+	}
+	op, _ := OperatorFrom(r.Context())
+	res, err := s.c.CancelReleases(r.Context(), ids, op.Name)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	out := make([]api.CanceledRelease, len(res))
+	for i, cr := range res {
+		out[i] = api.CanceledRelease{Release: releasesOf([]registry.ReleaseRecord{cr.Release})[0], Canceled: cr.Canceled}
+	}
+	writeJSON(w, http.StatusOK, api.CanceledReleasesBody{Releases: out})
+}
+
 func (s *server) releases(w http.ResponseWriter, r *http.Request) {
 	var out []registry.ReleaseRecord
 	for _, id := range r.URL.Query()["id"] {

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -140,6 +141,9 @@ type ReleaseStep struct {
 	Command *protocol.Command
 	// CommandAt is when the command is recorded.
 	CommandAt time.Time
+	// Actor is who moved the release, for the audit trail; empty means the
+	// controller's own workflow.
+	Actor string
 }
 
 // StepReleases saves many releases' moves in one transaction, each as
@@ -156,7 +160,7 @@ func (s *Store) StepReleases(ctx context.Context, steps []ReleaseStep) error {
 	}
 	defer func() { _ = tx.Rollback() }()
 	for _, st := range steps {
-		if err := updateRelease(ctx, tx, st.Release); err != nil {
+		if err := updateRelease(ctx, tx, st.Release, cmp.Or(st.Actor, ActorController)); err != nil {
 			return err
 		}
 		if st.Command != nil {
@@ -171,7 +175,7 @@ func (s *Store) StepReleases(ctx context.Context, steps []ReleaseStep) error {
 	return nil
 }
 
-func updateRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord) error {
+func updateRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord, actor string) error {
 	old, err := scanRelease(tx.QueryRowContext(ctx, `SELECT `+releaseColumns+` FROM releases WHERE id = ?`, r.ID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("update release %s: %w", r.ID, ErrNotFound)
@@ -192,7 +196,7 @@ func updateRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord) error {
 	}
 	if old.Stage != r.Stage || old.Outcome != r.Outcome || old.Finished() != r.Finished() {
 		if err := insertAudit(ctx, tx, AuditEntry{
-			At: r.UpdatedAt, DeviceID: r.DeviceID, Actor: ActorController, Action: AuditReleaseChanged,
+			At: r.UpdatedAt, DeviceID: r.DeviceID, Actor: actor, Action: AuditReleaseChanged,
 			Detail: releaseDetail(r),
 		}); err != nil {
 			return err
