@@ -200,6 +200,9 @@ type ReleaseRequest struct {
 	// authenticated operator, never a field of the request.
 	Note           string `json:"note,omitempty"`
 	TimeoutSeconds int    `json:"timeout_seconds,omitempty"`
+	// Restart cancels a phone's running release (unless its reset was
+	// already sent) and starts a new one with this request's timeout.
+	Restart bool `json:"restart,omitempty"`
 }
 
 // CancelReleasesRequest is the body of POST /api/v1/releases/cancel: the
@@ -239,6 +242,10 @@ type Release struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 	Deadline   time.Time `json:"deadline"`
 	FinishedAt time.Time `json:"finished_at,omitzero"`
+	// Kept is set, in the answer to a release request, on a release that
+	// was already running for the phone and was kept as it was (its own
+	// deadline, not the request's timeout); ask with Restart to replace it.
+	Kept bool `json:"kept,omitempty"`
 }
 
 // Finished reports whether the release is over.

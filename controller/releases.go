@@ -82,6 +82,9 @@ type ReleaseRequest struct {
 	Note string `json:"note,omitempty"`
 	// Timeout bounds each phone's release; a phone still bound then fails.
 	Timeout time.Duration `json:"timeout"`
+	// Restart cancels a phone's running release first (unless its reset
+	// was sent), so that the new one runs with this request's timeout.
+	Restart bool `json:"restart,omitempty"`
 }
 
 // ErrNoOperator is returned for a release request that does not say who runs it.
@@ -95,6 +98,11 @@ func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]r
 	}
 	if req.Timeout <= 0 {
 		req.Timeout = c.cfg.ReleaseTimeout
+	}
+	if req.Restart && len(req.DeviceIDs) > 0 {
+		if _, err := c.CancelReleases(ctx, req.DeviceIDs, req.Operator); err != nil {
+			return nil, fmt.Errorf("restart releases: %w", err)
+		}
 	}
 	running, err := c.reg.UnfinishedReleases(ctx)
 	if err != nil {

@@ -83,3 +83,39 @@ func TestCancelRelease(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(release.StageReset), got.Stage)
 }
+
+// TestSecondReleaseRequest: asking again to release a phone whose release
+// is running keeps that release and says so (Kept, its own deadline);
+// asking with Restart replaces it with one that has the new timeout.
+func TestSecondReleaseRequest(t *testing.T) {
+	ctx := context.Background()
+	c := controllertest.Start(t)
+	p := phone(androidsim.BoundXiaomi(), "mi-again", androidsim.Never)
+	startFleet(t, c.BrokerURL(), []*androidsim.Phone{p}, enrollVia(c))
+	eventually(t, func() bool {
+		d, err := c.Registry().Device(ctx, p.Serial())
+		return err == nil && d.State != nil && d.Online
+	}, "the phone reports")
+	client := controllertest.Client(t, c)
+	first, err := client.StartReleases(ctx, api.ReleaseRequest{DeviceIDs: []string{p.Serial()}, TimeoutSeconds: 600})
+	require.NoError(t, err)
+	require.Len(t, first, 1)
+	assert.False(t, first[0].Kept)
+
+	again, err := client.StartReleases(ctx, api.ReleaseRequest{DeviceIDs: []string{p.Serial()}, TimeoutSeconds: 30})
+	require.NoError(t, err)
+	require.Len(t, again, 1)
+	assert.True(t, again[0].Kept, "the running release is kept, and the answer says so")
+	assert.Equal(t, first[0].ID, again[0].ID)
+	assert.Equal(t, first[0].Deadline, again[0].Deadline, "its own deadline, not the new timeout")
+
+	restarted, err := client.StartReleases(ctx, api.ReleaseRequest{DeviceIDs: []string{p.Serial()}, TimeoutSeconds: 30, Restart: true})
+	require.NoError(t, err)
+	require.Len(t, restarted, 1)
+	assert.False(t, restarted[0].Kept)
+	assert.NotEqual(t, first[0].ID, restarted[0].ID)
+	assert.WithinDuration(t, restarted[0].CreatedAt.Add(30*time.Second), restarted[0].Deadline, time.Second, "the new timeout applies")
+	old, err := c.Registry().Release(ctx, first[0].ID)
+	require.NoError(t, err)
+	assert.Equal(t, string(release.StageCanceled), old.Stage, "the old release was canceled")
+}

@@ -14,6 +14,7 @@ import (
 )
 
 type releaseOptions struct {
+	Restart   bool
 	API       string
 	Output    string
 	DeviceIDs []string
@@ -71,6 +72,7 @@ exits 0 only if every phone was released.`,
 	f.DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "give up on a phone still bound after this long")
 	f.BoolVar(&opts.Wait, "wait", false, "wait until every phone is released or failed, showing progress")
 	f.DurationVar(&opts.Poll, "poll", time.Second, "how often --wait asks the controller")
+	f.BoolVar(&opts.Restart, "restart", false, "replace a phone's running release with a new one (with this --timeout) instead of keeping it")
 	cmd.AddCommand(newReleaseCancelCmd(io, nil))
 	return cmd
 }
@@ -79,11 +81,12 @@ func releaseRun(ctx context.Context, io streams, opts *releaseOptions) error {
 	client := newAPIClient(opts.API)
 	rs, err := client.StartReleases(ctx, api.ReleaseRequest{
 		DeviceIDs: opts.DeviceIDs, All: opts.All, Filter: opts.Filter, Note: opts.Note,
-		TimeoutSeconds: int(opts.Timeout / time.Second),
+		TimeoutSeconds: int(opts.Timeout / time.Second), Restart: opts.Restart,
 	})
 	if err != nil {
 		return err
 	}
+	warnKept(io, rs)
 	if opts.Output == "table" {
 		fmt.Fprintf(io.Err, "releasing %d phone(s)\n", len(rs))
 	}

@@ -78,3 +78,14 @@ func printReleases(io streams, rs []api.Release) error {
 	}
 	return tw.Flush()
 }
+
+// warnKept says which phones already had a release running, kept with its
+// own deadline rather than the request's --timeout.
+func warnKept(io streams, rs []api.Release) {
+	for _, r := range rs {
+		if r.Kept {
+			cli.Printf(io.Err, "%s already has a release running (stage %s, until %s); it is kept. Pass --restart to replace it with this --timeout.\n",
+				r.DeviceID, r.Stage, r.Deadline.UTC().Format(time.RFC3339))
+		}
+	}
+}

@@ -29,8 +29,17 @@ func (s *server) startReleases(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
+	// The releases running before this request: those answered again were
+	// kept as they were.
+	before := map[string]bool{}
+	if running, err := s.c.Registry().UnfinishedReleases(r.Context()); err == nil {
+		for _, rel := range running {
+			before[rel.ID] = true
+		}
+	}
 	rs, err := s.c.StartReleases(r.Context(), controller.ReleaseRequest{
 		DeviceIDs: ids, Operator: op.Name, Note: req.Note, Timeout: time.Duration(req.TimeoutSeconds) * time.Second,
+		Restart: req.Restart,
 	})
 	switch {
 	case errors.Is(err, controller.ErrUnknownDevice):
@@ -40,7 +49,11 @@ func (s *server) startReleases(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		writeError(w, http.StatusInternalServerError, err)
 	default:
-		writeJSON(w, http.StatusAccepted, api.ReleasesBody{Releases: releasesOf(rs)})
+		out := releasesOf(rs)
+		for i := range out {
+			out[i].Kept = before[out[i].ID]
+		}
+		writeJSON(w, http.StatusAccepted, api.ReleasesBody{Releases: out})
 	}
 }
 
