@@ -43,6 +43,8 @@ exits 0 only if every phone was released.`,
 		Example: `  unbind release R58M12ABC --wait
   unbind release --filter manufacturer=Xiaomi,online --wait
   unbind release --all --timeout 45m --wait -o json`,
+		// Device IDs, beside the cancel subcommand.
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(opts.Output); err != nil {
 				return err
