@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os/exec"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +27,31 @@ type statusOptions struct {
 	// phones finds and opens phones; nil means the real ones (this phone,
 	// or adb). Tests put simulated phones here.
 	phones *phonecheck.Source
+	// lookPath finds a program on this machine; nil means exec.LookPath.
+	// Tests make getprop missing here.
+	lookPath func(string) (string, error)
+}
+
+// errNotAPhone is status without --adb on a machine without getprop: not a
+// phone, so there is nothing local to read.
+var errNotAPhone = errors.New("this machine is not an Android phone (getprop not found)")
+
+// checkLocalPhone says when status without --adb runs somewhere that is not
+// an Android phone, and how to read phones from a bench PC instead.
+func (o *statusOptions) checkLocalPhone() error {
+	if o.phones != nil || o.FromCapture != "" || o.ADBSerial != "" {
+		return nil
+	}
+	look := o.lookPath
+	if look == nil {
+		look = exec.LookPath
+	}
+	if _, err := look("getprop"); err != nil {
+		return fmt.Errorf("%w.\nOn a bench PC, read phones attached over USB with adb:\n"+
+			"  unbind-agent status --adb SERIAL   one phone (serials: adb devices)\n"+
+			"  unbind-agent status --adb all      every attached phone", errNotAPhone)
+	}
+	return nil
 }
 
 func (o *statusOptions) source() *phonecheck.Source {
@@ -45,7 +72,8 @@ HUAWEI ID, Xiaomi lost mode), with the evidence and the steps that clear it.
 It is safe only when every check answered and none found a lock.
 
 Exit status: 0 safe, 1 not safe, 2 could not tell (some check did not answer),
-3 or more: the agent itself failed. With --adb all, the highest of all phones.
+3 or more: the agent itself failed (3 also when, without --adb, this machine
+is not an Android phone). With --adb all, the highest of all phones.
 
 --output json prints one JSON object (--adb all: a JSON array of them) with
 the report's fields (device, safe_to_reset, risks, accounts, find_device,
@@ -99,6 +127,9 @@ func exitCode(r phonecheck.Result) int {
 func statusRun(ctx context.Context, io cli.Streams, opts *statusOptions) error {
 	logger, err := newLogger(io.Err, opts.LogLevel)
 	if err != nil {
+		return err
+	}
+	if err := opts.checkLocalPhone(); err != nil {
 		return err
 	}
 	src := opts.source()

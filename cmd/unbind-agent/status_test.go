@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -342,4 +343,51 @@ func TestStatusRunInterrupted(t *testing.T) {
 	err := <-errc
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Empty(t, out.String(), "an interrupted check prints no verdict")
+}
+
+// TestStatusRunNotAPhone: status without --adb on a machine without getprop
+// says it is not a phone, shows how to read phones over adb, and exits 3.
+func TestStatusRunNotAPhone(t *testing.T) {
+	tests := []struct {
+		name     string
+		lookPath func(string) (string, error)
+		opts     statusOptions
+		wantCode int
+	}{
+		{"getprop missing", func(string) (string, error) { return "", exec.ErrNotFound }, statusOptions{}, exitError},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			opts := tc.opts
+			opts.Output, opts.Parallel, opts.LogLevel = "text", 1, "warn"
+			opts.CommandTimeout = time.Second
+			opts.lookPath = tc.lookPath
+			io := cli.Streams{Out: &out, Err: &errb}
+			err := statusRun(context.Background(), io, &opts)
+			require.ErrorIs(t, err, errNotAPhone)
+			assert.Equal(t, tc.wantCode, io.Exit(context.Background(), "unbind-agent", err, exitCodes))
+			assert.Empty(t, out.String(), "no verdict for a phone that was never read")
+			for _, want := range []string{"not an Android phone", "--adb SERIAL", "--adb all"} {
+				assert.Contains(t, errb.String(), want)
+			}
+			assert.NotContains(t, errb.String(), "COULD NOT TELL")
+		})
+	}
+}
+
+// TestStatusRunNotAPhoneSkippedWithADB: the getprop check is only for the
+// local phone; --adb and --from-capture never look for getprop here.
+func TestStatusRunNotAPhoneSkippedWithADB(t *testing.T) {
+	for _, opts := range []statusOptions{
+		{phoneOptions: phoneOptions{ADBSerial: "R58M"}},
+		{phoneOptions: phoneOptions{ADBSerial: adbAll}},
+		{FromCapture: t.TempDir()},
+	} {
+		opts.lookPath = func(string) (string, error) {
+			t.Fatal("getprop looked up although the phone is not local")
+			return "", nil
+		}
+		require.NoError(t, opts.checkLocalPhone())
+	}
 }
