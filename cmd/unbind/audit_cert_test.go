@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -120,6 +121,19 @@ func TestCertAgainstController(t *testing.T) {
 		assert.Contains(t, out.String(), "VALID "+jsonPath)
 		assert.Contains(t, out.String(), "released by ana")
 	}
+
+	// A key saved by an earlier version (raw key in the legacy PEM block)
+	// still verifies the certificate.
+	pubPEM, err := os.ReadFile(pubPath)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(pubPEM), "-----BEGIN PUBLIC KEY-----\n"), "unbind key prints a PKIX key")
+	pub, err := keys.DecodePublic(pubPEM)
+	require.NoError(t, err)
+	legacyPath := filepath.Join(dir, "legacy.pub")
+	require.NoError(t, os.WriteFile(legacyPath, pem.EncodeToMemory(&pem.Block{Type: protocol.LegacyPublicKeyPEMBlock, Bytes: pub}), 0o644))
+	io, out, _ = testStreams()
+	require.NoError(t, certVerifyRun(ctx, io, &certVerifyOptions{File: jsonPath, Key: legacyPath}))
+	assert.Contains(t, out.String(), "VALID "+jsonPath)
 
 	file, err := os.ReadFile(jsonPath)
 	require.NoError(t, err)
