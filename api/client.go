@@ -235,12 +235,22 @@ func (c *Client) Releases(ctx context.Context, ids []string) ([]Release, error) 
 // Audit returns the newest limit entries (0: all) of the audit trail, of one
 // device when deviceID is set.
 func (c *Client) Audit(ctx context.Context, deviceID string, limit int) ([]AuditEntry, error) {
+	return c.AuditTrail(ctx, deviceID, limit, true)
+}
+
+// AuditTrail is Audit that, with routine false, leaves out the steps of
+// refresh commands (the limit then counts the other rows).
+func (c *Client) AuditTrail(ctx context.Context, deviceID string, limit int, routine bool) ([]AuditEntry, error) {
 	path := PathAudit
 	if deviceID != "" {
 		path = DeviceAuditPath(deviceID)
 	}
+	q := url.Values{"limit": {strconv.Itoa(limit)}}
+	if !routine {
+		q.Set("routine", "false")
+	}
 	var body AuditBody
-	err := c.do(ctx, http.MethodGet, path+"?limit="+strconv.Itoa(limit), nil, &body)
+	err := c.do(ctx, http.MethodGet, path+"?"+q.Encode(), nil, &body)
 	return body.Entries, err
 }
 
