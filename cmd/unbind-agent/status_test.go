@@ -391,3 +391,25 @@ func TestStatusRunNotAPhoneSkippedWithADB(t *testing.T) {
 		require.NoError(t, opts.checkLocalPhone())
 	}
 }
+
+func TestAgentVersionAndUsageExits(t *testing.T) {
+	tests := []struct {
+		args    []string
+		want    int
+		wantOut string
+	}{
+		{[]string{"--version"}, exitSafe, "unbind-agent dev\n"},
+		{[]string{"version"}, exitSafe, "unbind-agent dev\n"},
+		{[]string{"no-such-command"}, exitUsage, ""},
+		{[]string{"status", "extra"}, exitUsage, ""},
+		{[]string{"status", "--no-such-flag"}, exitUsage, ""},
+		{[]string{"status", "-o", "yaml"}, exitUsage, ""},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			assert.Equal(t, tc.want, run(tc.args, &out, &errb), errb.String())
+			assert.Equal(t, tc.wantOut, out.String())
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,10 +127,33 @@ func TestServeReportsTakenPortWithFlag(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
-	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
-	assert.Equal(t, exitOK, run([]string{"version"}, out, errb))
-	assert.Equal(t, "unbind dev\n", out.String())
-	assert.Equal(t, exitUsage, run([]string{"devices", "--no-such-flag"}, out, errb))
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		out, errb := &bytes.Buffer{}, &bytes.Buffer{}
+		assert.Equal(t, exitOK, run(args, out, errb), args)
+		assert.Equal(t, "unbind dev\n", out.String(), args)
+	}
+}
+
+// TestUsageErrorsExit2: every error in how unbind was called exits 2, the
+// ones cobra finds before a command runs included.
+func TestUsageErrorsExit2(t *testing.T) {
+	t.Setenv("UNBIND_API", "")
+	tests := [][]string{
+		{"devices", "--no-such-flag"},
+		{"no-such-command"},
+		{"devices", "extra"},
+		{"device"},
+		{"cert", "verify"},
+		{"audit", "a", "b"},
+		{"devices", "-o", "yaml"},
+	}
+	for _, args := range tests {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errb := &bytes.Buffer{}, &bytes.Buffer{}
+			assert.Equal(t, exitUsage, run(args, out, errb), errb.String())
+			assert.Contains(t, errb.String(), "unbind: usage: ")
+		})
+	}
 }
 
 func TestCommandsAndCancel(t *testing.T) {
