@@ -32,6 +32,7 @@ func TestEnrollAnswers(t *testing.T) {
 		{name: "ok", status: 200, body: good},
 		{name: "legacy key block", status: 200, body: func() protocol.EnrollResponse { r := good; r.ControllerPublicKey = legacyPEM; return r }()},
 		{name: "refused", status: 401, body: map[string]string{"error": "token used"}, wantErr: "token used", refused: true},
+		{name: "refused once", status: 401, body: map[string]string{"error": "enrollment refused: the token is unknown"}, wantErr: "enroll me: enrollment refused: the token is unknown", refused: true},
 		{name: "server error", status: 500, body: map[string]string{"error": "disk full"}, wantErr: "disk full"},
 		{name: "other device", status: 200, body: func() protocol.EnrollResponse { r := good; r.DeviceID = "them"; return r }(), wantErr: "for device"},
 		{name: "bad key", status: 200, body: func() protocol.EnrollResponse { r := good; r.ControllerPublicKey = "x"; return r }(), wantErr: "public key"},

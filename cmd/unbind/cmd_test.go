@@ -179,7 +179,7 @@ func TestCommandsAndCancel(t *testing.T) {
 	err = cancelRun(ctx, io, &cancelOptions{API: c.APIURL(), Output: "table", ID: cmd.ID})
 	assert.ErrorContains(t, err, "already finished")
 	err = cancelRun(ctx, io, &cancelOptions{API: c.APIURL(), Output: "table", ID: "nope"})
-	assert.ErrorContains(t, err, "unknown command")
+	assert.EqualError(t, err, `command "nope" not found`)
 }
 
 func TestReleaseFlags(t *testing.T) {

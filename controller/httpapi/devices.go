@@ -130,10 +130,11 @@ func (s *server) sendCommand(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("command kind %q is not accepted here (use refresh, sign_out or disable_find_device)", req.Kind))
 		return
 	}
-	cmd, err := s.c.SendCommand(r.Context(), r.PathValue("id"), req.Kind)
+	id := r.PathValue("id")
+	cmd, err := s.c.SendCommand(r.Context(), id, req.Kind)
 	switch {
 	case errors.Is(err, controller.ErrUnknownDevice):
-		writeError(w, http.StatusNotFound, err)
+		writeError(w, http.StatusNotFound, fmt.Errorf("device %q not found", id))
 	case err != nil:
 		writeError(w, http.StatusBadGateway, err)
 	default:
@@ -142,10 +143,11 @@ func (s *server) sendCommand(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) cancel(w http.ResponseWriter, r *http.Request) {
-	cmd, err := s.c.Cancel(r.Context(), r.PathValue("id"))
+	id := r.PathValue("id")
+	cmd, err := s.c.Cancel(r.Context(), id)
 	switch {
 	case errors.Is(err, controller.ErrUnknownCommand):
-		writeError(w, http.StatusNotFound, err)
+		writeError(w, http.StatusNotFound, fmt.Errorf("command %q not found", id))
 	case errors.Is(err, controller.ErrCommandFinished):
 		writeError(w, http.StatusConflict, err)
 	case err != nil:
