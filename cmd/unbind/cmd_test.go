@@ -101,6 +101,24 @@ func TestDevicesAndDeviceAgainstController(t *testing.T) {
 	require.NoError(t, deviceRun(ctx, io, &deviceOptions{API: c.APIURL(), Output: "table", ID: "bound1"}))
 	assert.Contains(t, out.String(), "Verdict      at_risk")
 	assert.Contains(t, out.String(), "State history")
+	assert.Regexp(t, `at_risk +find_device,mi_account `, out.String(), "risk kinds comma-joined as in devices")
+	assert.NotContains(t, out.String(), "[mi_account")
+
+	// device -o json is the object devices -o json lists, plus its histories.
+	io, out, _ = testStreams()
+	require.NoError(t, devicesRun(ctx, io, &devicesOptions{API: c.APIURL(), Output: "json", Bound: true}))
+	var fromList []map[string]any
+	require.NoError(t, json.Unmarshal(out.Bytes(), &fromList))
+	require.Len(t, fromList, 1)
+	io, out, _ = testStreams()
+	require.NoError(t, deviceRun(ctx, io, &deviceOptions{API: c.APIURL(), Output: "json", ID: "bound1"}))
+	var shown map[string]any
+	require.NoError(t, json.Unmarshal(out.Bytes(), &shown))
+	for _, k := range []string{"state_history", "presence_history", "commands"} {
+		assert.Contains(t, shown, k)
+		delete(shown, k)
+	}
+	assert.Equal(t, fromList[0], shown)
 
 	io, _, _ = testStreams()
 	err := deviceRun(ctx, io, &deviceOptions{API: c.APIURL(), Output: "table", ID: "nope"})
