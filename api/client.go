@@ -79,6 +79,8 @@ func (c *Client) Base() string { return c.base }
 // DeviceFilter selects devices; set fields combine with AND.
 type DeviceFilter struct {
 	Bound, Safe, Unknown, Online, Offline bool
+	// Manufacturer and Model, when set, match the whole value in any case.
+	Manufacturer, Model string
 }
 
 func (f DeviceFilter) query() string {
@@ -89,6 +91,12 @@ func (f DeviceFilter) query() string {
 		if on {
 			q.Set(name, "true")
 		}
+	}
+	if f.Manufacturer != "" {
+		q.Set("manufacturer", f.Manufacturer)
+	}
+	if f.Model != "" {
+		q.Set("model", f.Model)
 	}
 	if len(q) == 0 {
 		return ""

@@ -33,6 +33,11 @@ func TestDevicesFlags(t *testing.T) {
 			devicesOptions{API: "http://x:1", Output: "json", Bound: true, Online: true}, false},
 		{"bad output", []string{"-o", "yaml"}, devicesOptions{}, true},
 		{"stray argument", []string{"extra"}, devicesOptions{}, true},
+		{"maker and model", []string{"--manufacturer", "Xiaomi", "--model", "23127PN0CG"},
+			devicesOptions{API: "http://127.0.0.1:8080", Output: "table", Manufacturer: "Xiaomi", Model: "23127PN0CG"}, false},
+		{"safe and bound", []string{"--safe", "--bound"}, devicesOptions{}, true},
+		{"unknown and safe", []string{"--unknown", "--safe"}, devicesOptions{}, true},
+		{"online and offline", []string{"--online", "--offline"}, devicesOptions{}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -104,6 +109,29 @@ func TestDevicesAndDeviceAgainstController(t *testing.T) {
 	assert.Regexp(t, `at_risk +find_device,mi_account `, out.String(), "risk kinds comma-joined as in devices")
 	assert.NotContains(t, out.String(), "[mi_account")
 
+	// --manufacturer and --model match the whole value in any case.
+	for _, tc := range []struct {
+		f    devicesOptions
+		want []string
+	}{
+		{devicesOptions{Manufacturer: "xiaomi"}, []string{"bound1", "clean1", "dunno1"}},
+		{devicesOptions{Manufacturer: "Xiao"}, nil},
+		{devicesOptions{Manufacturer: "Xiaomi", Model: "REDMI NOTE 12", Safe: true}, []string{"clean1"}},
+		{devicesOptions{Model: "Pixel 8"}, nil},
+	} {
+		io, out, _ = testStreams()
+		f := tc.f
+		f.API, f.Output = c.APIURL(), "json"
+		require.NoError(t, devicesRun(ctx, io, &f))
+		var got []registry.Device
+		require.NoError(t, json.Unmarshal(out.Bytes(), &got))
+		var ids []string
+		for _, d := range got {
+			ids = append(ids, d.ID)
+		}
+		assert.Equal(t, tc.want, ids, "%+v", tc.f)
+	}
+
 	// device -o json is the object devices -o json lists, plus its histories.
 	io, out, _ = testStreams()
 	require.NoError(t, devicesRun(ctx, io, &devicesOptions{API: c.APIURL(), Output: "json", Bound: true}))
@@ -164,6 +192,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"cert", "verify"},
 		{"audit", "a", "b"},
 		{"devices", "-o", "yaml"},
+		{"devices", "--safe", "--bound"},
+		{"devices", "--online", "--offline"},
 	}
 	for _, args := range tests {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

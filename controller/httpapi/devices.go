@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller"
@@ -41,7 +43,21 @@ func (s *server) devices(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, api.DevicesBody{Devices: devicesOf(devices)})
+	// manufacturer= and model= match as release's filter terms do: whole
+	// value, any case.
+	q := r.URL.Query()
+	kept := devices[:0]
+	for _, d := range devices {
+		if matchParam(q, "manufacturer", d.Identity.Manufacturer) && matchParam(q, "model", d.Identity.Model) {
+			kept = append(kept, d)
+		}
+	}
+	writeJSON(w, http.StatusOK, api.DevicesBody{Devices: devicesOf(kept)})
+}
+
+// matchParam says whether value matches the query parameter name, when given.
+func matchParam(q url.Values, name, value string) bool {
+	return !q.Has(name) || strings.EqualFold(q.Get(name), value)
 }
 
 func (s *server) device(w http.ResponseWriter, r *http.Request) {

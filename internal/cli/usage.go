@@ -14,12 +14,19 @@ import (
 // errors would exit like a failure of the command itself.
 //
 // A command "starts" when root's persistent pre-run hook runs, which cobra
-// does after parsing flags and checking arguments; no command of ours sets
-// its own persistent hook (that would hide root's).
+// does after parsing flags and checking arguments; the hook checks required
+// and mutually exclusive flags itself, since cobra checks them only after it.
+// No command of ours sets its own persistent hook (that would hide root's).
 func Execute(ctx context.Context, root *cobra.Command) error {
 	started := false
 	prev := root.PersistentPreRunE
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if err := cmd.ValidateRequiredFlags(); err != nil {
+			return fmt.Errorf("%w: %w", ErrUsage, err)
+		}
+		if err := cmd.ValidateFlagGroups(); err != nil {
+			return fmt.Errorf("%w: %w", ErrUsage, err)
+		}
 		started = true
 		if prev != nil {
 			return prev(cmd, args)
