@@ -85,8 +85,12 @@ lost_mode, rooted, checked_at) and verdict: safe, at_risk, unknown or error.`,
   unbind-agent status --adb all --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.Output != "text" && opts.Output != "json" {
-				return fmt.Errorf("%w: --output %q: want text or json", errUsage, opts.Output)
+			switch opts.Output {
+			case "table":
+				opts.Output = "text" // unbind's name for the same thing
+			case "text", "json":
+			default:
+				return fmt.Errorf("%w: --output %q: want table (or text) or json", errUsage, opts.Output)
 			}
 			if opts.Parallel < 1 {
 				return fmt.Errorf("%w: --parallel must be at least 1", errUsage)
@@ -103,7 +107,7 @@ lost_mode, rooted, checked_at) and verdict: safe, at_risk, unknown or error.`,
 	opts.phoneOptions.addFlags(cmd)
 	cmd.Flags().Lookup("adb").Usage = `read the phone with this serial over adb (bench PC), or "all" for every attached phone`
 	f := cmd.Flags()
-	f.StringVarP(&opts.Output, "output", "o", "text", "text or json")
+	f.StringVarP(&opts.Output, "output", "o", "text", "table (same as text) or json")
 	f.IntVar(&opts.Parallel, "parallel", 4, "phones checked at once with --adb all")
 	f.StringVar(&opts.LogLevel, "log-level", "warn", "debug, info, warn or error (logs go to stderr)")
 	f.StringVar(&opts.FromCapture, "from-capture", "", "judge a phone recorded by capture (its directory, or the --out directory for all of them) instead of a live one")

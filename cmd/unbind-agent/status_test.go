@@ -35,6 +35,10 @@ func TestNewStatusCmdFlags(t *testing.T) {
 			phoneOptions: phoneOptions{ADBSerial: "all", ADBPath: "/opt/adb", CommandTimeout: 3 * time.Second, ShowAccountNames: true},
 			Output:       "json", Parallel: 8, LogLevel: "warn",
 		}, ""},
+		{"table is text", []string{"-o", "table"}, statusOptions{
+			phoneOptions: phoneOptions{ADBPath: "adb", CommandTimeout: 10 * time.Second},
+			Output:       "text", Parallel: 4, LogLevel: "warn",
+		}, ""},
 		{"bad output", []string{"--output", "yaml"}, statusOptions{}, "--output"},
 		{"no parallelism", []string{"--parallel", "0"}, statusOptions{}, "--parallel"},
 		{"no timeout", []string{"--command-timeout", "0s"}, statusOptions{}, "--command-timeout"},
