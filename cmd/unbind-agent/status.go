@@ -71,6 +71,10 @@ locked (Mi account and Find Device, Google FRP, Samsung Reactivation Lock,
 HUAWEI ID, Xiaomi lost mode), with the evidence and the steps that clear it.
 It is safe only when every check answered and none found a lock.
 
+With --adb all the table prints each phone's line as soon as that phone is
+done (so in the order they finish), then the counts and the serials of the
+phones that are not safe, sorted; --output json prints one array at the end.
+
 Exit status: 0 safe, 1 not safe, 2 could not tell (some check did not answer),
 3 or more: the agent itself failed (3 also when, without --adb, this machine
 is not an Android phone). With --adb all, the highest of all phones.
@@ -145,6 +149,12 @@ func statusRun(ctx context.Context, io cli.Streams, opts *statusOptions) error {
 	}
 	check := phonecheck.Options{Parallel: opts.Parallel, Device: opts.deviceConfig(logger),
 		ShowAccountNames: opts.ShowAccountNames, Version: version, Logger: logger}
+	// A bench table shows each phone as soon as it is done, then a summary.
+	var stream *phonecheck.TableStream
+	if all && opts.Output != "json" {
+		stream = phonecheck.NewTableStream(io.Out)
+		check.Done = stream.Line
+	}
 	var results []phonecheck.Result
 	if all {
 		if results, err = phonecheck.All(ctx, src, check); err != nil {
@@ -161,7 +171,7 @@ func statusRun(ctx context.Context, io cli.Streams, opts *statusOptions) error {
 	case opts.Output == "json":
 		err = phonecheck.WriteJSON(io.Out, results, all)
 	case all:
-		err = phonecheck.WriteTable(io.Out, results)
+		err = stream.Finish(results)
 	default:
 		err = phonecheck.WriteText(io.Out, results[0])
 	}
