@@ -18,8 +18,10 @@ build: ## build both binaries for this machine into dist/
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DIST)/unbind ./cmd/unbind
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DIST)/unbind-agent ./cmd/unbind-agent
 
-demo: ## controller on its embedded defaults + 50 simulated phones; Ctrl-C stops it
-	$(GO) run -tags sim ./cmd/unbind demo
+DEMO_FLAGS ?=
+demo: ## controller on its embedded defaults + 50 simulated phones (DEMO_FLAGS adds flags); Ctrl-C stops it, exit 0
+	$(GO) build -tags sim -o $(DIST)/unbind-sim ./cmd/unbind
+	$(DIST)/unbind-sim demo $(DEMO_FLAGS)
 
 deps: ## install what the tests need (Debian packages), if missing
 	@bash scripts/install-deps.sh

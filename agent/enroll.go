@@ -52,7 +52,9 @@ func Enroll(ctx context.Context, client *http.Client, controllerURL, token, devi
 	var apiErr *api.Error
 	switch {
 	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized:
-		return Enrollment{}, fmt.Errorf("enroll %s: %w: %s", deviceID, ErrEnrollRefused, apiErr.Error())
+		// The controller's answer may already start "enrollment refused".
+		why := strings.TrimPrefix(apiErr.Error(), ErrEnrollRefused.Error()+": ")
+		return Enrollment{}, fmt.Errorf("enroll %s: %w: %s", deviceID, ErrEnrollRefused, why)
 	case errors.As(err, &apiErr):
 		return Enrollment{}, fmt.Errorf("enroll %s at %s: %s", deviceID, controllerURL, apiErr.Error())
 	case errors.Is(err, api.ErrUnreachable) || errors.Is(err, api.ErrBadURL):

@@ -19,7 +19,8 @@ import (
 
 func TestEnrollAnswers(t *testing.T) {
 	pub, _ := keyPair(0)
-	goodPEM := string(pem.EncodeToMemory(&pem.Block{Type: protocol.PublicKeyPEMBlock, Bytes: pub}))
+	goodPEM := string(protocol.EncodePublicKey(pub))
+	legacyPEM := string(pem.EncodeToMemory(&pem.Block{Type: protocol.LegacyPublicKeyPEMBlock, Bytes: pub}))
 	good := protocol.EnrollResponse{DeviceID: "me", MQTTUsername: "me", MQTTPassword: "pw", BrokerURL: "tcp://h:1883", ControllerPublicKey: goodPEM}
 	tests := []struct {
 		name    string
@@ -29,7 +30,9 @@ func TestEnrollAnswers(t *testing.T) {
 		refused bool
 	}{
 		{name: "ok", status: 200, body: good},
+		{name: "legacy key block", status: 200, body: func() protocol.EnrollResponse { r := good; r.ControllerPublicKey = legacyPEM; return r }()},
 		{name: "refused", status: 401, body: map[string]string{"error": "token used"}, wantErr: "token used", refused: true},
+		{name: "refused once", status: 401, body: map[string]string{"error": "enrollment refused: the token is unknown"}, wantErr: "enroll me: enrollment refused: the token is unknown", refused: true},
 		{name: "server error", status: 500, body: map[string]string{"error": "disk full"}, wantErr: "disk full"},
 		{name: "other device", status: 200, body: func() protocol.EnrollResponse { r := good; r.DeviceID = "them"; return r }(), wantErr: "for device"},
 		{name: "bad key", status: 200, body: func() protocol.EnrollResponse { r := good; r.ControllerPublicKey = "x"; return r }(), wantErr: "public key"},

@@ -79,6 +79,8 @@ func (c *Client) Base() string { return c.base }
 // DeviceFilter selects devices; set fields combine with AND.
 type DeviceFilter struct {
 	Bound, Safe, Unknown, Online, Offline bool
+	// Manufacturer and Model, when set, match the whole value in any case.
+	Manufacturer, Model string
 }
 
 func (f DeviceFilter) query() string {
@@ -89,6 +91,12 @@ func (f DeviceFilter) query() string {
 		if on {
 			q.Set(name, "true")
 		}
+	}
+	if f.Manufacturer != "" {
+		q.Set("manufacturer", f.Manufacturer)
+	}
+	if f.Model != "" {
+		q.Set("model", f.Model)
 	}
 	if len(q) == 0 {
 		return ""
@@ -242,12 +250,22 @@ func (c *Client) Releases(ctx context.Context, ids []string) ([]Release, error) 
 // Audit returns the newest limit entries (0: all) of the audit trail, of one
 // device when deviceID is set.
 func (c *Client) Audit(ctx context.Context, deviceID string, limit int) ([]AuditEntry, error) {
+	return c.AuditTrail(ctx, deviceID, limit, true)
+}
+
+// AuditTrail is Audit that, with routine false, leaves out the steps of
+// refresh commands (the limit then counts the other rows).
+func (c *Client) AuditTrail(ctx context.Context, deviceID string, limit int, routine bool) ([]AuditEntry, error) {
 	path := PathAudit
 	if deviceID != "" {
 		path = DeviceAuditPath(deviceID)
 	}
+	q := url.Values{"limit": {strconv.Itoa(limit)}}
+	if !routine {
+		q.Set("routine", "false")
+	}
 	var body AuditBody
-	err := c.do(ctx, http.MethodGet, path+"?limit="+strconv.Itoa(limit), nil, &body)
+	err := c.do(ctx, http.MethodGet, path+"?"+q.Encode(), nil, &body)
 	return body.Entries, err
 }
 

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -50,6 +51,10 @@ type Options struct {
 	ShowAccountNames bool
 	Version          string
 	Logger           *slog.Logger
+	// Done, when set, is told about each phone All has finished with, as
+	// soon as it is finished (phones adb cannot use at once), one call at a
+	// time, in the order they finish.
+	Done func(Result)
 }
 
 // VerdictError adds to protocol's verdicts: the phone could not be read at
@@ -91,15 +96,26 @@ func All(ctx context.Context, src *Source, o Options) ([]Result, error) {
 	}
 	slices.SortStableFunc(devs, func(a, b android.ADBDevice) int { return cmp.Compare(a.Serial, b.Serial) })
 	results := make([]Result, len(devs))
+	var mu sync.Mutex
+	done := func(r Result) {
+		if o.Done == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		o.Done(r)
+	}
 	var g errgroup.Group
 	g.SetLimit(max(o.Parallel, 1))
 	for i, d := range devs {
 		if !d.Ready() {
 			results[i] = Result{Serial: d.Serial, ADBState: d.State}
+			done(results[i])
 			continue
 		}
 		g.Go(func() error {
 			results[i] = One(ctx, src, o, d.Serial)
+			done(results[i])
 			return nil
 		})
 	}

@@ -47,28 +47,115 @@ func WriteJSON(w io.Writer, results []Result, all bool) error {
 // WriteTable prints one line per phone and a summary, for a bench.
 func WriteTable(w io.Writer, results []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERIAL\tMODEL\tVERDICT\tRISKS")
-	counts := map[string]int{}
+	fmt.Fprintln(tw, tableHeader)
 	for _, s := range results {
-		verdict, detail := verdictWords(s), ""
-		switch {
-		case s.ADBState != "":
-			verdict, detail = s.ADBState, adbStateHint(s.ADBState)
-		case s.Err != nil:
-			detail = "could not read the phone: " + android.Reason(s.Err)
-		default:
-			detail = riskKinds(s.Report)
-		}
-		counts[s.Verdict()]++
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Serial, orDash(model(s.Report.Device)), verdict, orDash(detail))
+		fmt.Fprintln(tw, tableLine(s))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	return writeCounts(w, results)
+}
+
+const tableHeader = "SERIAL\tMODEL\tVERDICT\tRISKS"
+
+// tableLine is a phone's line of the table, tab-separated.
+func tableLine(s Result) string {
+	verdict, detail := verdictWords(s), ""
+	switch {
+	case s.ADBState != "":
+		verdict, detail = s.ADBState, adbStateHint(s.ADBState)
+	case s.Err != nil:
+		detail = "could not read the phone: " + android.Reason(s.Err)
+	default:
+		detail = riskKinds(s.Report)
+	}
+	return fmt.Sprintf("%s\t%s\t%s\t%s", s.Serial, orDash(model(s.Report.Device)), verdict, orDash(detail))
+}
+
+func writeCounts(w io.Writer, results []Result) error {
+	counts := map[string]int{}
+	for _, s := range results {
+		counts[s.Verdict()]++
 	}
 	_, err := fmt.Fprintf(w, "%d phones: %d safe, %d not safe, %d could not tell, %d not checked\n",
 		len(results), counts[string(protocol.VerdictSafe)], counts[string(protocol.VerdictAtRisk)],
 		counts[string(protocol.VerdictUnknown)], counts[VerdictError])
 	return err
+}
+
+// TableStream prints the bench table one phone at a time, as each is done
+// (Line, fit for Options.Done), then a summary (Finish). Columns are fixed
+// widths, since the table cannot wait for its longest cell.
+type TableStream struct {
+	w      io.Writer
+	header bool
+	err    error
+}
+
+// NewTableStream writes to w.
+func NewTableStream(w io.Writer) *TableStream { return &TableStream{w: w} }
+
+// streamWidths are the widths of the first three columns.
+var streamWidths = []int{16, 20, 16}
+
+// Line prints s's line at once (after the header, the first time). The
+// first error sticks and is returned by Finish.
+func (t *TableStream) Line(s Result) {
+	if t.err != nil {
+		return
+	}
+	if !t.header {
+		t.header = true
+		t.write(tableHeader)
+	}
+	t.write(tableLine(s))
+}
+
+func (t *TableStream) write(line string) {
+	cells := strings.Split(line, "\t")
+	var b strings.Builder
+	for i, c := range cells {
+		if i < len(streamWidths) && i < len(cells)-1 {
+			fmt.Fprintf(&b, "%-*s", streamWidths[i]-1, c)
+			b.WriteByte(' ')
+			continue
+		}
+		b.WriteString(c)
+	}
+	b.WriteByte('\n')
+	_, t.err = io.WriteString(t.w, b.String())
+}
+
+// Finish prints the summary under the streamed lines: the counts, then the
+// phones of each verdict other than safe, sorted by serial.
+func (t *TableStream) Finish(results []Result) error {
+	if t.err != nil {
+		return t.err
+	}
+	if err := writeCounts(t.w, results); err != nil {
+		return err
+	}
+	for _, v := range []struct{ verdict, words string }{
+		{string(protocol.VerdictAtRisk), "not safe"},
+		{string(protocol.VerdictUnknown), "could not tell"},
+		{VerdictError, "not checked"},
+	} {
+		var serials []string
+		for _, s := range results {
+			if s.Verdict() == v.verdict {
+				serials = append(serials, s.Serial)
+			}
+		}
+		if len(serials) == 0 {
+			continue
+		}
+		slices.Sort(serials)
+		if _, err := fmt.Fprintf(t.w, "  %s: %s\n", v.words, strings.Join(serials, ", ")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func verdictWords(s Result) string {

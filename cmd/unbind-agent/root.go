@@ -38,7 +38,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	io := cli.Streams{Out: stdout, Err: stderr}
 	root := newRootCmd(io)
 	root.SetArgs(args)
-	return io.Exit(ctx, "unbind-agent", root.ExecuteContext(ctx), exitCodes)
+	return io.Exit(ctx, "unbind-agent", cli.Execute(ctx, root), exitCodes)
 }
 
 func newRootCmd(io cli.Streams) *cobra.Command {
@@ -50,9 +50,11 @@ func newRootCmd(io cli.Streams) *cobra.Command {
 On the phone (pushed by adb to /data/local/tmp, run as the shell user) it
 reads the phone it runs on; on a bench PC, --adb SERIAL reads a phone over adb.
 A phone is safe to reset only when every check answered and none found a lock.`,
+		Version:       version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	root.SetVersionTemplate("unbind-agent {{.Version}}\n")
 	root.SetOut(io.Out)
 	root.SetErr(io.Err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {

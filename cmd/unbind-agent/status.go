@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os/exec"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +27,31 @@ type statusOptions struct {
 	// phones finds and opens phones; nil means the real ones (this phone,
 	// or adb). Tests put simulated phones here.
 	phones *phonecheck.Source
+	// lookPath finds a program on this machine; nil means exec.LookPath.
+	// Tests make getprop missing here.
+	lookPath func(string) (string, error)
+}
+
+// errNotAPhone is status without --adb on a machine without getprop: not a
+// phone, so there is nothing local to read.
+var errNotAPhone = errors.New("this machine is not an Android phone (getprop not found)")
+
+// checkLocalPhone says when status without --adb runs somewhere that is not
+// an Android phone, and how to read phones from a bench PC instead.
+func (o *statusOptions) checkLocalPhone() error {
+	if o.phones != nil || o.FromCapture != "" || o.ADBSerial != "" {
+		return nil
+	}
+	look := o.lookPath
+	if look == nil {
+		look = exec.LookPath
+	}
+	if _, err := look("getprop"); err != nil {
+		return fmt.Errorf("%w.\nOn a bench PC, read phones attached over USB with adb:\n"+
+			"  unbind-agent status --adb SERIAL   one phone (serials: adb devices)\n"+
+			"  unbind-agent status --adb all      every attached phone", errNotAPhone)
+	}
+	return nil
 }
 
 func (o *statusOptions) source() *phonecheck.Source {
@@ -44,8 +71,13 @@ locked (Mi account and Find Device, Google FRP, Samsung Reactivation Lock,
 HUAWEI ID, Xiaomi lost mode), with the evidence and the steps that clear it.
 It is safe only when every check answered and none found a lock.
 
+With --adb all the table prints each phone's line as soon as that phone is
+done (so in the order they finish), then the counts and the serials of the
+phones that are not safe, sorted; --output json prints one array at the end.
+
 Exit status: 0 safe, 1 not safe, 2 could not tell (some check did not answer),
-3 or more: the agent itself failed. With --adb all, the highest of all phones.
+3 or more: the agent itself failed (3 also when, without --adb, this machine
+is not an Android phone). With --adb all, the highest of all phones.
 
 --output json prints one JSON object (--adb all: a JSON array of them) with
 the report's fields (device, safe_to_reset, risks, accounts, find_device,
@@ -57,8 +89,12 @@ lost_mode, rooted, checked_at) and verdict: safe, at_risk, unknown or error.`,
   unbind-agent status --adb all --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.Output != "text" && opts.Output != "json" {
-				return fmt.Errorf("%w: --output %q: want text or json", errUsage, opts.Output)
+			switch opts.Output {
+			case "table":
+				opts.Output = "text" // unbind's name for the same thing
+			case "text", "json":
+			default:
+				return fmt.Errorf("%w: --output %q: want table (or text) or json", errUsage, opts.Output)
 			}
 			if opts.Parallel < 1 {
 				return fmt.Errorf("%w: --parallel must be at least 1", errUsage)
@@ -75,7 +111,7 @@ lost_mode, rooted, checked_at) and verdict: safe, at_risk, unknown or error.`,
 	opts.phoneOptions.addFlags(cmd)
 	cmd.Flags().Lookup("adb").Usage = `read the phone with this serial over adb (bench PC), or "all" for every attached phone`
 	f := cmd.Flags()
-	f.StringVarP(&opts.Output, "output", "o", "text", "text or json")
+	f.StringVarP(&opts.Output, "output", "o", "text", "table (same as text) or json")
 	f.IntVar(&opts.Parallel, "parallel", 4, "phones checked at once with --adb all")
 	f.StringVar(&opts.LogLevel, "log-level", "warn", "debug, info, warn or error (logs go to stderr)")
 	f.StringVar(&opts.FromCapture, "from-capture", "", "judge a phone recorded by capture (its directory, or the --out directory for all of them) instead of a live one")
@@ -101,6 +137,9 @@ func statusRun(ctx context.Context, io cli.Streams, opts *statusOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := opts.checkLocalPhone(); err != nil {
+		return err
+	}
 	src := opts.source()
 	all := opts.ADBSerial == adbAll
 	if opts.FromCapture != "" {
@@ -110,6 +149,12 @@ func statusRun(ctx context.Context, io cli.Streams, opts *statusOptions) error {
 	}
 	check := phonecheck.Options{Parallel: opts.Parallel, Device: opts.deviceConfig(logger),
 		ShowAccountNames: opts.ShowAccountNames, Version: version, Logger: logger}
+	// A bench table shows each phone as soon as it is done, then a summary.
+	var stream *phonecheck.TableStream
+	if all && opts.Output != "json" {
+		stream = phonecheck.NewTableStream(io.Out)
+		check.Done = stream.Line
+	}
 	var results []phonecheck.Result
 	if all {
 		if results, err = phonecheck.All(ctx, src, check); err != nil {
@@ -126,7 +171,7 @@ func statusRun(ctx context.Context, io cli.Streams, opts *statusOptions) error {
 	case opts.Output == "json":
 		err = phonecheck.WriteJSON(io.Out, results, all)
 	case all:
-		err = phonecheck.WriteTable(io.Out, results)
+		err = stream.Finish(results)
 	default:
 		err = phonecheck.WriteText(io.Out, results[0])
 	}

@@ -67,13 +67,18 @@ func TestStatusAllThroughFakeADB(t *testing.T) {
 	out, errOut, code := runAgent("status", "--adb", "all", "--command-timeout", "2s")
 	assert.Equal(t, exitError, code, "stderr: %s", errOut)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	require.Len(t, lines, 10, out)
+	require.Len(t, lines, 13, out)
 	var serials []string
 	for _, l := range lines[1:9] {
 		serials = append(serials, strings.Fields(l)[0])
 	}
-	assert.Equal(t, []string{"0b6c3f58", "7d0e44a9", "8a3f21c7", "AAAA0001", "R5CW21XKQ7M", "e41b9a06", "emulator-5554", "f3a2c8b1"}, serials)
-	assert.Equal(t, "8 phones: 1 safe, 4 not safe, 1 could not tell, 2 not checked", lines[9])
+	assert.ElementsMatch(t, []string{"0b6c3f58", "7d0e44a9", "8a3f21c7", "AAAA0001", "R5CW21XKQ7M", "e41b9a06", "emulator-5554", "f3a2c8b1"}, serials)
+	assert.Equal(t, []string{
+		"8 phones: 1 safe, 4 not safe, 1 could not tell, 2 not checked",
+		"  not safe: 0b6c3f58, 7d0e44a9, 8a3f21c7, R5CW21XKQ7M",
+		"  could not tell: f3a2c8b1",
+		"  not checked: AAAA0001, emulator-5554",
+	}, lines[9:])
 
 	out, _, code = runAgent("status", "--adb", "all", "--command-timeout", "2s", "--output", "json")
 	assert.Equal(t, exitError, code)

@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os/exec"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +36,10 @@ func TestNewStatusCmdFlags(t *testing.T) {
 		{"bench", []string{"--adb", "all", "-o", "json", "--parallel", "8", "--adb-path", "/opt/adb", "--command-timeout", "3s", "--show-account-names"}, statusOptions{
 			phoneOptions: phoneOptions{ADBSerial: "all", ADBPath: "/opt/adb", CommandTimeout: 3 * time.Second, ShowAccountNames: true},
 			Output:       "json", Parallel: 8, LogLevel: "warn",
+		}, ""},
+		{"table is text", []string{"-o", "table"}, statusOptions{
+			phoneOptions: phoneOptions{ADBPath: "adb", CommandTimeout: 10 * time.Second},
+			Output:       "text", Parallel: 4, LogLevel: "warn",
 		}, ""},
 		{"bad output", []string{"--output", "yaml"}, statusOptions{}, "--output"},
 		{"no parallelism", []string{"--parallel", "0"}, statusOptions{}, "--parallel"},
@@ -258,7 +265,9 @@ func TestStatusRunAll(t *testing.T) {
 		out, errOut, code := runStatus(t, opts)
 		assert.Equal(t, exitError, code, "the worst: two phones were not checked; stderr: %s", errOut)
 		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-		require.Len(t, lines, 9, out)
+		require.Len(t, lines, 12, out)
+		// Lines come in the order phones finish; put them in serial order.
+		slices.SortFunc(lines[1:8], func(a, b string) int { return strings.Compare(strings.Fields(a)[0], strings.Fields(b)[0]) })
 		want := []struct{ serial, verdict, risks string }{
 			{"0b6c3f58", "NOT SAFE", "mi_account,find_device,google_frp"},
 			{"8a3f21c7", "NOT SAFE", "mi_account,find_device,google_frp"},
@@ -275,7 +284,12 @@ func TestStatusRunAll(t *testing.T) {
 			assert.Contains(t, line, " "+w.verdict+" ")
 			assert.Contains(t, line, w.risks)
 		}
-		assert.Equal(t, "7 phones: 1 safe, 3 not safe, 1 could not tell, 2 not checked", lines[8])
+		assert.Equal(t, []string{
+			"7 phones: 1 safe, 3 not safe, 1 could not tell, 2 not checked",
+			"  not safe: 0b6c3f58, 8a3f21c7, R5CW21XKQ7M",
+			"  could not tell: f3a2c8b1",
+			"  not checked: AAAA0001, emulator-5554",
+		}, lines[8:])
 		for _, p := range phones {
 			assertNoAccountNames(t, p, out+errOut)
 		}
@@ -342,4 +356,160 @@ func TestStatusRunInterrupted(t *testing.T) {
 	err := <-errc
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Empty(t, out.String(), "an interrupted check prints no verdict")
+}
+
+// TestStatusRunNotAPhone: status without --adb on a machine without getprop
+// says it is not a phone, shows how to read phones over adb, and exits 3.
+func TestStatusRunNotAPhone(t *testing.T) {
+	tests := []struct {
+		name     string
+		lookPath func(string) (string, error)
+		opts     statusOptions
+		wantCode int
+	}{
+		{"getprop missing", func(string) (string, error) { return "", exec.ErrNotFound }, statusOptions{}, exitError},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			opts := tc.opts
+			opts.Output, opts.Parallel, opts.LogLevel = "text", 1, "warn"
+			opts.CommandTimeout = time.Second
+			opts.lookPath = tc.lookPath
+			io := cli.Streams{Out: &out, Err: &errb}
+			err := statusRun(context.Background(), io, &opts)
+			require.ErrorIs(t, err, errNotAPhone)
+			assert.Equal(t, tc.wantCode, io.Exit(context.Background(), "unbind-agent", err, exitCodes))
+			assert.Empty(t, out.String(), "no verdict for a phone that was never read")
+			for _, want := range []string{"not an Android phone", "--adb SERIAL", "--adb all"} {
+				assert.Contains(t, errb.String(), want)
+			}
+			assert.NotContains(t, errb.String(), "COULD NOT TELL")
+		})
+	}
+}
+
+// TestStatusRunNotAPhoneSkippedWithADB: the getprop check is only for the
+// local phone; --adb and --from-capture never look for getprop here.
+func TestStatusRunNotAPhoneSkippedWithADB(t *testing.T) {
+	for _, opts := range []statusOptions{
+		{phoneOptions: phoneOptions{ADBSerial: "R58M"}},
+		{phoneOptions: phoneOptions{ADBSerial: adbAll}},
+		{FromCapture: t.TempDir()},
+	} {
+		opts.lookPath = func(string) (string, error) {
+			t.Fatal("getprop looked up although the phone is not local")
+			return "", nil
+		}
+		require.NoError(t, opts.checkLocalPhone())
+	}
+}
+
+func TestAgentVersionAndUsageExits(t *testing.T) {
+	tests := []struct {
+		args    []string
+		want    int
+		wantOut string
+	}{
+		{[]string{"--version"}, exitSafe, "unbind-agent dev\n"},
+		{[]string{"version"}, exitSafe, "unbind-agent dev\n"},
+		{[]string{"no-such-command"}, exitUsage, ""},
+		{[]string{"status", "extra"}, exitUsage, ""},
+		{[]string{"status", "--no-such-flag"}, exitUsage, ""},
+		{[]string{"status", "-o", "yaml"}, exitUsage, ""},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			assert.Equal(t, tc.want, run(tc.args, &out, &errb), errb.String())
+			assert.Equal(t, tc.wantOut, out.String())
+		})
+	}
+}
+
+// gated is a phone whose every command waits until gate is closed.
+type gated struct {
+	android.Transport
+	gate <-chan struct{}
+}
+
+func (g gated) Run(ctx context.Context, argv ...string) (android.Result, error) {
+	select {
+	case <-g.gate:
+	case <-ctx.Done():
+		return android.Result{}, ctx.Err()
+	}
+	return g.Transport.Run(ctx, argv...)
+}
+
+// TestStatusAllStreams: with --adb all, each phone's line is printed when
+// that phone is done. The slow phone is held until the others' lines are
+// out, so the order is fixed by the test, not by timing.
+func TestStatusAllStreams(t *testing.T) {
+	fast := []*androidsim.Phone{
+		androidsim.New(androidsim.CleanXiaomi()),
+		androidsim.New(androidsim.SamsungWithSecureFolder()),
+		androidsim.New(androidsim.Unreadable()),
+	}
+	slow := androidsim.New(androidsim.BoundXiaomi())
+	gate := make(chan struct{})
+	src := simSource(append(slices.Clone(fast), slow), android.ADBDevice{Serial: "AAAA0001", State: "unauthorized"})
+	inner := src.Transport
+	src.Transport = func(serial string) android.Transport {
+		if serial == slow.Serial() {
+			return gated{Transport: inner(serial), gate: gate}
+		}
+		return inner(serial)
+	}
+	opts := statusOpts(adbAll, "table")
+	opts.Output = "text" // as -o table leaves it
+	opts.phones = src
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- statusRun(context.Background(), cli.Streams{Out: out, Err: io.Discard}, opts) }()
+
+	require.Eventually(t, func() bool {
+		s := out.String()
+		for _, p := range fast {
+			if !strings.Contains(s, "\n"+p.Serial()+" ") {
+				return false
+			}
+		}
+		return strings.Contains(s, "\nAAAA0001 ")
+	}, time.Minute, 10*time.Millisecond, "the fast phones' lines, while the slow phone is still held")
+	assert.NotContains(t, out.String(), slow.Serial(), "the held phone is not done yet")
+	assert.NotContains(t, out.String(), "phones:", "no summary before every phone is done")
+	close(gate)
+	err := <-done
+	assert.Equal(t, exitError, exitOf(err), "one phone was not checked")
+
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	require.GreaterOrEqual(t, len(lines), 7, out.String())
+	assert.True(t, strings.HasPrefix(lines[0], "SERIAL "))
+	assert.True(t, strings.HasPrefix(lines[5], slow.Serial()+" "), "the slow phone comes last: %q", lines[5])
+	assert.Equal(t, "5 phones: 1 safe, 2 not safe, 1 could not tell, 1 not checked", lines[6])
+	assert.Equal(t, "  not safe: "+strings.Join(sortedOf(slow.Serial(), fast[1].Serial()), ", "), lines[7])
+}
+
+func sortedOf(s ...string) []string {
+	slices.Sort(s)
+	return s
+}
+
+// syncBuffer is a bytes.Buffer read while statusRun writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -18,6 +18,8 @@ type auditOptions struct {
 	// ID is the device; "" shows the whole trail.
 	ID    string
 	Limit int
+	// All shows the routine steps of refresh commands too.
+	All bool
 }
 
 func newAuditCmd(io streams, runF func(context.Context, *auditOptions) error) *cobra.Command {
@@ -28,8 +30,11 @@ func newAuditCmd(io streams, runF func(context.Context, *auditOptions) error) *c
 		Long: `Print the audit trail, oldest first, with UTC times: every change of a phone's
 verdict or risk kinds, every online/offline transition, every command step, and
 every release and certificate with the operator who asked for it. The trail
-names risk kinds and verdicts only, never account names.`,
-		Example: "  unbind audit\n  unbind audit R58M12ABC --limit 50\n  unbind audit -o json",
+names risk kinds and verdicts only, never account names.
+
+The steps of refresh commands, which the controller sends all the time, are
+left out unless --all is given; they stay in the trail (and in audit verify).`,
+		Example: "  unbind audit\n  unbind audit R58M12ABC --limit 50\n  unbind audit --all -o json",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(opts.Output); err != nil {
@@ -50,6 +55,7 @@ names risk kinds and verdicts only, never account names.`,
 	addAPIFlag(cmd, &opts.API)
 	addOutputFlag(cmd, &opts.Output)
 	cmd.Flags().IntVar(&opts.Limit, "limit", 100, "show the newest N entries (0: all)")
+	cmd.Flags().BoolVar(&opts.All, "all", false, "show the routine steps of refresh commands too")
 	cmd.AddCommand(newAuditVerifyCmd(io))
 	return cmd
 }
@@ -103,7 +109,7 @@ func auditVerifyRun(ctx context.Context, io streams, opts *auditOptions) error {
 }
 
 func auditRun(ctx context.Context, io streams, opts *auditOptions) error {
-	entries, err := newAPIClient(opts.API).Audit(ctx, opts.ID, opts.Limit)
+	entries, err := newAPIClient(opts.API).AuditTrail(ctx, opts.ID, opts.Limit, opts.All)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/pem"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -47,6 +49,7 @@ func TestAuditCertFlags(t *testing.T) {
 	}{
 		{[]string{"audit"}, auditOptions{API: "http://127.0.0.1:8080", Output: "table", Limit: 100}, false},
 		{[]string{"audit", "P1", "--limit", "0", "-o", "json"}, auditOptions{API: "http://127.0.0.1:8080", Output: "json", ID: "P1"}, false},
+		{[]string{"audit", "--all"}, auditOptions{API: "http://127.0.0.1:8080", Output: "table", Limit: 100, All: true}, false},
 		{[]string{"audit", "--limit", "-1"}, nil, true},
 		{[]string{"audit", "a", "b"}, nil, true},
 		{[]string{"cert", "P1"}, certOptions{API: "http://127.0.0.1:8080", ID: "P1", OutDir: "."}, false},
@@ -121,6 +124,19 @@ func TestCertAgainstController(t *testing.T) {
 		assert.Contains(t, out.String(), "released by ana")
 	}
 
+	// A key saved by an earlier version (raw key in the legacy PEM block)
+	// still verifies the certificate.
+	pubPEM, err := os.ReadFile(pubPath)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(pubPEM), "-----BEGIN PUBLIC KEY-----\n"), "unbind key prints a PKIX key")
+	pub, err := keys.DecodePublic(pubPEM)
+	require.NoError(t, err)
+	legacyPath := filepath.Join(dir, "legacy.pub")
+	require.NoError(t, os.WriteFile(legacyPath, pem.EncodeToMemory(&pem.Block{Type: protocol.LegacyPublicKeyPEMBlock, Bytes: pub}), 0o644))
+	io, out, _ = testStreams()
+	require.NoError(t, certVerifyRun(ctx, io, &certVerifyOptions{File: jsonPath, Key: legacyPath}))
+	assert.Contains(t, out.String(), "VALID "+jsonPath)
+
 	file, err := os.ReadFile(jsonPath)
 	require.NoError(t, err)
 	tampered := filepath.Join(dir, "tampered.json")
@@ -155,4 +171,57 @@ func TestLoadPublicKey(t *testing.T) {
 	assert.ErrorContains(t, err, "neither an unbind public key nor a controller key")
 	_, err = loadPublicKey(t.TempDir())
 	assert.ErrorContains(t, err, "no controller.pub or controller.key")
+}
+
+// TestAuditHidesRefreshSteps: `unbind audit` leaves out the steps of refresh
+// commands, with the limit counting the other rows; --all shows them, and
+// the rows stay in the trail.
+func TestAuditHidesRefreshSteps(t *testing.T) {
+	c := controllertest.Start(t)
+	ctx := context.Background()
+	api := c.APIURL()
+	tok, err := c.AddOperator(ctx, "bo", controller.RoleOperator, false, registry.ActorController, "")
+	require.NoError(t, err)
+	t.Setenv(cli.TokenEnv, tok)
+	reg := c.Registry()
+	now := time.Now().UTC()
+	require.NoError(t, reg.Apply(ctx, []registry.Update{{DeviceID: "P1", ReceivedAt: now, State: state("P1")}}))
+	signOut := protocol.Command{V: protocol.Version, ID: "so-1", DeviceID: "P1", Kind: protocol.CommandSignOut, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
+	require.NoError(t, reg.RecordCommand(ctx, signOut, now))
+	for i := range 5 {
+		refresh := protocol.Command{V: protocol.Version, ID: fmt.Sprintf("rf-%d", i), DeviceID: "P1", Kind: protocol.CommandRefresh, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
+		require.NoError(t, reg.RecordCommand(ctx, refresh, now))
+	}
+
+	tests := []struct {
+		name        string
+		opts        auditOptions
+		wantRefresh int
+		wantSignOut bool
+	}{
+		{"default hides refresh", auditOptions{}, 0, true},
+		{"limit counts the shown rows", auditOptions{Limit: 1}, 0, true},
+		{"all shows refresh", auditOptions{All: true}, 5, true},
+		{"all with limit", auditOptions{All: true, Limit: 1}, 1, false},
+		{"one device", auditOptions{ID: "P1"}, 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := tc.opts
+			opts.API, opts.Output = api, "json"
+			io, out, _ := testStreams()
+			require.NoError(t, auditRun(ctx, io, &opts))
+			assert.Equal(t, tc.wantRefresh, strings.Count(out.String(), " refresh: "), out.String())
+			assert.Equal(t, tc.wantSignOut, strings.Contains(out.String(), "so-1 sign_out: queued"), out.String())
+		})
+	}
+	all, err := reg.Audit(ctx, "P1", 0)
+	require.NoError(t, err)
+	n := 0
+	for _, e := range all {
+		if strings.Contains(e.Detail, " refresh: ") {
+			n++
+		}
+	}
+	assert.Equal(t, 5, n, "refresh steps stay in the trail")
 }

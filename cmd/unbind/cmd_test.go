@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +33,11 @@ func TestDevicesFlags(t *testing.T) {
 			devicesOptions{API: "http://x:1", Output: "json", Bound: true, Online: true}, false},
 		{"bad output", []string{"-o", "yaml"}, devicesOptions{}, true},
 		{"stray argument", []string{"extra"}, devicesOptions{}, true},
+		{"maker and model", []string{"--manufacturer", "Xiaomi", "--model", "23127PN0CG"},
+			devicesOptions{API: "http://127.0.0.1:8080", Output: "table", Manufacturer: "Xiaomi", Model: "23127PN0CG"}, false},
+		{"safe and bound", []string{"--safe", "--bound"}, devicesOptions{}, true},
+		{"unknown and safe", []string{"--unknown", "--safe"}, devicesOptions{}, true},
+		{"online and offline", []string{"--online", "--offline"}, devicesOptions{}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -100,6 +106,47 @@ func TestDevicesAndDeviceAgainstController(t *testing.T) {
 	require.NoError(t, deviceRun(ctx, io, &deviceOptions{API: c.APIURL(), Output: "table", ID: "bound1"}))
 	assert.Contains(t, out.String(), "Verdict      at_risk")
 	assert.Contains(t, out.String(), "State history")
+	assert.Regexp(t, `at_risk +find_device,mi_account `, out.String(), "risk kinds comma-joined as in devices")
+	assert.NotContains(t, out.String(), "[mi_account")
+
+	// --manufacturer and --model match the whole value in any case.
+	for _, tc := range []struct {
+		f    devicesOptions
+		want []string
+	}{
+		{devicesOptions{Manufacturer: "xiaomi"}, []string{"bound1", "clean1", "dunno1"}},
+		{devicesOptions{Manufacturer: "Xiao"}, nil},
+		{devicesOptions{Manufacturer: "Xiaomi", Model: "REDMI NOTE 12", Safe: true}, []string{"clean1"}},
+		{devicesOptions{Model: "Pixel 8"}, nil},
+	} {
+		io, out, _ = testStreams()
+		f := tc.f
+		f.API, f.Output = c.APIURL(), "json"
+		require.NoError(t, devicesRun(ctx, io, &f))
+		var got []registry.Device
+		require.NoError(t, json.Unmarshal(out.Bytes(), &got))
+		var ids []string
+		for _, d := range got {
+			ids = append(ids, d.ID)
+		}
+		assert.Equal(t, tc.want, ids, "%+v", tc.f)
+	}
+
+	// device -o json is the object devices -o json lists, plus its histories.
+	io, out, _ = testStreams()
+	require.NoError(t, devicesRun(ctx, io, &devicesOptions{API: c.APIURL(), Output: "json", Bound: true}))
+	var fromList []map[string]any
+	require.NoError(t, json.Unmarshal(out.Bytes(), &fromList))
+	require.Len(t, fromList, 1)
+	io, out, _ = testStreams()
+	require.NoError(t, deviceRun(ctx, io, &deviceOptions{API: c.APIURL(), Output: "json", ID: "bound1"}))
+	var shown map[string]any
+	require.NoError(t, json.Unmarshal(out.Bytes(), &shown))
+	for _, k := range []string{"state_history", "presence_history", "commands"} {
+		assert.Contains(t, shown, k)
+		delete(shown, k)
+	}
+	assert.Equal(t, fromList[0], shown)
 
 	io, _, _ = testStreams()
 	err := deviceRun(ctx, io, &deviceOptions{API: c.APIURL(), Output: "table", ID: "nope"})
@@ -126,10 +173,35 @@ func TestServeReportsTakenPortWithFlag(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
-	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
-	assert.Equal(t, exitOK, run([]string{"version"}, out, errb))
-	assert.Equal(t, "unbind dev\n", out.String())
-	assert.Equal(t, exitUsage, run([]string{"devices", "--no-such-flag"}, out, errb))
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		out, errb := &bytes.Buffer{}, &bytes.Buffer{}
+		assert.Equal(t, exitOK, run(args, out, errb), args)
+		assert.Equal(t, "unbind dev\n", out.String(), args)
+	}
+}
+
+// TestUsageErrorsExit2: every error in how unbind was called exits 2, the
+// ones cobra finds before a command runs included.
+func TestUsageErrorsExit2(t *testing.T) {
+	t.Setenv("UNBIND_API", "")
+	tests := [][]string{
+		{"devices", "--no-such-flag"},
+		{"no-such-command"},
+		{"devices", "extra"},
+		{"device"},
+		{"cert", "verify"},
+		{"audit", "a", "b"},
+		{"devices", "-o", "yaml"},
+		{"devices", "--safe", "--bound"},
+		{"devices", "--online", "--offline"},
+	}
+	for _, args := range tests {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errb := &bytes.Buffer{}, &bytes.Buffer{}
+			assert.Equal(t, exitUsage, run(args, out, errb), errb.String())
+			assert.Contains(t, errb.String(), "unbind: usage: ")
+		})
+	}
 }
 
 func TestCommandsAndCancel(t *testing.T) {
@@ -155,7 +227,7 @@ func TestCommandsAndCancel(t *testing.T) {
 	err = cancelRun(ctx, io, &cancelOptions{API: c.APIURL(), Output: "table", ID: cmd.ID})
 	assert.ErrorContains(t, err, "already finished")
 	err = cancelRun(ctx, io, &cancelOptions{API: c.APIURL(), Output: "table", ID: "nope"})
-	assert.ErrorContains(t, err, "unknown command")
+	assert.EqualError(t, err, `command "nope" not found`)
 }
 
 func TestReleaseFlags(t *testing.T) {

@@ -29,6 +29,8 @@ type demoOptions struct {
 	Seed     int64
 	Guide    bool
 	Interval time.Duration
+	// Fresh empties the demo's registry at start.
+	Fresh bool
 }
 
 func newDemoCmd(io streams, runF func(context.Context, *demoOptions) error) *cobra.Command {
@@ -43,7 +45,11 @@ phones, a phone in lost mode and phones whose state cannot be read.
 
 With --guide (the default) every phone found at risk is sent a sign_out
 command: its simulated owner signs out promptly, late, partly or never, and the
-summary follows. Nothing is ever reset by the demo.`,
+summary follows. Nothing is ever reset by the demo.
+
+The demo starts from an empty registry (its own file, demo.db beside the
+controller's): --fresh=false keeps the phones, history and audit trail of the
+previous run. Ctrl-C stops it and exits 0.`,
 		Example: "  unbind demo\n  unbind demo --phones 200 --http-listen 127.0.0.1:9090",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -66,6 +72,7 @@ summary follows. Nothing is ever reset by the demo.`,
 	f.Int64Var(&opts.Seed, "seed", 1, "seed of the simulated fleet's mix")
 	f.BoolVar(&opts.Guide, "guide", true, "send sign_out to every phone at risk")
 	f.DurationVar(&opts.Interval, "interval", 5*time.Second, "time between each phone's routine checks")
+	f.BoolVar(&opts.Fresh, "fresh", true, "start from an empty registry (false: keep the previous run's)")
 	return cmd
 }
 
@@ -78,10 +85,9 @@ func demoRun(ctx context.Context, io streams, opts *demoOptions) error {
 	if err != nil {
 		return err
 	}
-	// The demo starts from an empty registry every time.
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if err := os.Remove(opts.DBPath + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("reset demo registry: %w", err)
+	if opts.Fresh {
+		if err := removeRegistry(opts.DBPath); err != nil {
+			return err
 		}
 	}
 	c, err := startController(ctx, opts.config(logger))
@@ -105,14 +111,28 @@ func demoRun(ctx context.Context, io streams, opts *demoOptions) error {
 	})
 	defer fleet.Close()
 
-	fmt.Fprintf(io.Out, "unbind demo: %d simulated phones\n  MQTT broker: %s\n  HTTP API:    %s\n  registry:    %s\n",
-		opts.Phones, c.BrokerURL(), c.APIURL(), opts.DBPath)
+	registryNote := "emptied at start; --fresh=false keeps it"
+	if !opts.Fresh {
+		registryNote = "kept from the previous run (--fresh=false)"
+	}
+	fmt.Fprintf(io.Out, "unbind demo: %d simulated phones\n  MQTT broker: %s\n  HTTP API:    %s\n  registry:    %s (%s)\n",
+		opts.Phones, c.BrokerURL(), c.APIURL(), opts.DBPath, registryNote)
 	fmt.Fprintf(io.Out, "Try, in another terminal:  go run ./cmd/unbind devices --api %s\nCtrl-C stops the demo.\n\n", c.APIURL())
 
 	if err := demo.Watch(ctx, c, io.Out, opts.Guide); err != nil {
 		return err
 	}
 	fmt.Fprintln(io.Out, "\nstopping: phones go offline, the registry is flushed")
+	return nil
+}
+
+// removeRegistry deletes the demo's SQLite registry and its journal files.
+func removeRegistry(path string) error {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("empty demo registry %s: %w", path, err)
+		}
+	}
 	return nil
 }
 

@@ -8,7 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/internal/cli"
+	"github.com/unbind/unbind/protocol"
 )
 
 func newDeviceCmd(io streams, runF func(context.Context, *deviceOptions) error) *cobra.Command {
@@ -27,7 +29,7 @@ func deviceRun(ctx context.Context, io streams, opts *deviceOptions) error {
 		return err
 	}
 	if opts.Output == "json" {
-		return writeJSONTo(io.Out, d)
+		return writeJSONTo(io.Out, deviceJSONOf(d))
 	}
 	dev := d.Device
 	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
@@ -60,7 +62,7 @@ func deviceRun(ctx context.Context, io streams, opts *deviceOptions) error {
 	tw = tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  AT\tVERDICT\tRISKS\tFIND DEVICE\tLOST MODE")
 	for _, h := range d.StateHistory {
-		cli.Printf(tw, "  %s\t%s\t%v\t%s\t%s\n", ago(h.At), h.Verdict, h.RiskKinds, h.FindDevice, h.LostMode)
+		cli.Printf(tw, "  %s\t%s\t%s\t%s\t%s\n", ago(h.At), h.Verdict, kindList(h.RiskKinds), h.FindDevice, h.LostMode)
 	}
 	fmt.Fprintln(tw, "\n  PRESENCE AT\tSTATUS")
 	for _, p := range d.PresenceHistory {
@@ -86,4 +88,26 @@ func clockOffset(seconds float64) string {
 		return (-d).String() + " ahead of the controller's"
 	}
 	return "in step with the controller's"
+}
+
+// deviceJSON is what `device -o json` prints: the device object exactly as
+// `devices -o json` lists it, with its histories and commands beside its
+// fields rather than around it.
+type deviceJSON struct {
+	api.Device
+	StateHistory    []api.StateChange    `json:"state_history"`
+	PresenceHistory []api.PresenceChange `json:"presence_history"`
+	Commands        []api.Command        `json:"commands"`
+}
+
+func deviceJSONOf(d api.DeviceDetail) deviceJSON {
+	return deviceJSON{Device: d.Device, StateHistory: d.StateHistory, PresenceHistory: d.PresenceHistory, Commands: d.Commands}
+}
+
+// kindList prints risk kinds as `devices` does: comma-joined, "-" for none.
+func kindList(kinds []protocol.RiskKind) string {
+	if len(kinds) == 0 {
+		return "-"
+	}
+	return protocol.JoinRiskKinds(kinds, ",")
 }

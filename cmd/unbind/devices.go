@@ -17,6 +17,7 @@ type devicesOptions struct {
 	API                                   string
 	Output                                string
 	Bound, Safe, Unknown, Online, Offline bool
+	Manufacturer, Model                   string
 }
 
 func newDevicesCmd(io streams, runF func(context.Context, *devicesOptions) error) *cobra.Command {
@@ -28,9 +29,12 @@ func newDevicesCmd(io streams, runF func(context.Context, *devicesOptions) error
   safe     every check answered and found no lock
   at_risk  a lock-bearing account, Find Device or lost mode is present
   unknown  a check could not be completed (never treated as safe)
-Filters combine with AND.`,
+Filters combine with AND; --bound, --safe and --unknown exclude each other, as
+do --online and --offline. --manufacturer and --model match the whole value in
+any case, like release --filter manufacturer=NAME,model=NAME.`,
 		Example: `  unbind devices
   unbind devices --bound --online
+  unbind devices --manufacturer Xiaomi --safe
   unbind devices --safe -o json | jq -r '.[].id'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -51,12 +55,17 @@ Filters combine with AND.`,
 	f.BoolVar(&opts.Unknown, "unknown", false, "only phones whose state could not be verified")
 	f.BoolVar(&opts.Online, "online", false, "only phones whose agent is connected")
 	f.BoolVar(&opts.Offline, "offline", false, "only phones whose agent is not connected")
+	f.StringVar(&opts.Manufacturer, "manufacturer", "", "only phones of this maker (any case)")
+	f.StringVar(&opts.Model, "model", "", "only phones of this model (any case)")
+	cmd.MarkFlagsMutuallyExclusive("bound", "safe", "unknown")
+	cmd.MarkFlagsMutuallyExclusive("online", "offline")
 	return cmd
 }
 
 func devicesRun(ctx context.Context, io streams, opts *devicesOptions) error {
 	devices, err := newAPIClient(opts.API).Devices(ctx, api.DeviceFilter{
 		Bound: opts.Bound, Safe: opts.Safe, Unknown: opts.Unknown, Online: opts.Online, Offline: opts.Offline,
+		Manufacturer: opts.Manufacturer, Model: opts.Model,
 	})
 	if err != nil {
 		return err

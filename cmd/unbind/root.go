@@ -32,7 +32,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err := cli.Execute(ctx, root)
 	return streams{Out: stdout, Err: stderr}.Exit(ctx, "unbind", err,
 		cli.ExitCodes{Error: exitError, Usage: exitUsage, UsageErrors: []error{api.ErrBadURL}})
 }
@@ -51,9 +51,11 @@ The controller keeps a registry of phones, embeds an MQTT broker for their
 agents and serves an HTTP API. A phone is shown as safe to reset only when its
 agent verified, on the phone, that no lock-bearing account, Find Device or
 lost mode remains; anything unverified is unknown, never safe.`,
+		Version:       version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	root.SetVersionTemplate("unbind {{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {

@@ -39,7 +39,16 @@ func (s *server) serveAudit(w http.ResponseWriter, r *http.Request, deviceID str
 		}
 		limit = n
 	}
-	entries, err := s.c.Registry().Audit(r.Context(), deviceID, limit)
+	q := registry.AuditQuery{DeviceID: deviceID, Limit: limit}
+	if v := r.URL.Query().Get("routine"); v != "" {
+		show, err := strconv.ParseBool(v)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Errorf("routine %q: want true or false", v))
+			return
+		}
+		q.HideRoutine = !show
+	}
+	entries, err := s.c.Registry().AuditRows(r.Context(), q)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller"
@@ -41,7 +43,21 @@ func (s *server) devices(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, api.DevicesBody{Devices: devicesOf(devices)})
+	// manufacturer= and model= match as release's filter terms do: whole
+	// value, any case.
+	q := r.URL.Query()
+	kept := devices[:0]
+	for _, d := range devices {
+		if matchParam(q, "manufacturer", d.Identity.Manufacturer) && matchParam(q, "model", d.Identity.Model) {
+			kept = append(kept, d)
+		}
+	}
+	writeJSON(w, http.StatusOK, api.DevicesBody{Devices: devicesOf(kept)})
+}
+
+// matchParam says whether value matches the query parameter name, when given.
+func matchParam(q url.Values, name, value string) bool {
+	return !q.Has(name) || strings.EqualFold(q.Get(name), value)
 }
 
 func (s *server) device(w http.ResponseWriter, r *http.Request) {
@@ -130,10 +146,11 @@ func (s *server) sendCommand(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("command kind %q is not accepted here (use refresh, sign_out or disable_find_device)", req.Kind))
 		return
 	}
-	cmd, err := s.c.SendCommand(r.Context(), r.PathValue("id"), req.Kind)
+	id := r.PathValue("id")
+	cmd, err := s.c.SendCommand(r.Context(), id, req.Kind)
 	switch {
 	case errors.Is(err, controller.ErrUnknownDevice):
-		writeError(w, http.StatusNotFound, err)
+		writeError(w, http.StatusNotFound, fmt.Errorf("device %q not found", id))
 	case err != nil:
 		writeError(w, http.StatusBadGateway, err)
 	default:
@@ -142,10 +159,11 @@ func (s *server) sendCommand(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) cancel(w http.ResponseWriter, r *http.Request) {
-	cmd, err := s.c.Cancel(r.Context(), r.PathValue("id"))
+	id := r.PathValue("id")
+	cmd, err := s.c.Cancel(r.Context(), id)
 	switch {
 	case errors.Is(err, controller.ErrUnknownCommand):
-		writeError(w, http.StatusNotFound, err)
+		writeError(w, http.StatusNotFound, fmt.Errorf("command %q not found", id))
 	case errors.Is(err, controller.ErrCommandFinished):
 		writeError(w, http.StatusConflict, err)
 	case err != nil:

@@ -178,15 +178,40 @@ func (s *Store) VerifyAudit(ctx context.Context) (AuditVerification, error) {
 // Audit returns the newest limit entries (all when limit <= 0), oldest
 // first, for one device or, with deviceID "", for everything.
 func (s *Store) Audit(ctx context.Context, deviceID string, limit int) ([]AuditEntry, error) {
-	q := `SELECT id, at, device_id, actor, action, detail, note FROM audit`
+	return s.AuditRows(ctx, AuditQuery{DeviceID: deviceID, Limit: limit})
+}
+
+// AuditQuery selects rows of the audit trail.
+type AuditQuery struct {
+	// DeviceID is the device; "" means every row.
+	DeviceID string
+	// Limit keeps the newest rows (0: all) of those selected.
+	Limit int
+	// HideRoutine leaves out the steps of refresh commands, which the
+	// controller sends all the time; the rows stay in the trail.
+	HideRoutine bool
+}
+
+// routineDetail matches the detail of a refresh command's steps
+// (commandDetail).
+var routineDetail = "command % " + string(protocol.CommandRefresh) + ":%"
+
+// AuditRows returns the newest q.Limit entries that q selects, oldest first.
+func (s *Store) AuditRows(ctx context.Context, q AuditQuery) ([]AuditEntry, error) {
+	deviceID, limit := q.DeviceID, q.Limit
+	query := `SELECT id, at, device_id, actor, action, detail, note FROM audit WHERE 1 = 1`
 	args := []any{}
 	if deviceID != "" {
-		q += ` WHERE device_id = ?`
+		query += ` AND device_id = ?`
 		args = append(args, deviceID)
 	}
-	q = `SELECT * FROM (` + q + ` ORDER BY id DESC LIMIT ?) ORDER BY id`
+	if q.HideRoutine {
+		query += ` AND NOT (action = ? AND detail LIKE ?)`
+		args = append(args, AuditCommand, routineDetail)
+	}
+	query = `SELECT * FROM (` + query + ` ORDER BY id DESC LIMIT ?) ORDER BY id`
 	args = append(args, limitArg(limit))
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read audit: %w", err)
 	}

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/internal/cli/clitest"
+)
+
+// TestREADMECommandsExist: every `unbind ...` line in the README's sh blocks
+// names commands and flags that exist (demo only with -tags sim).
+func TestREADMECommandsExist(t *testing.T) {
+	doc, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	lines := clitest.CommandLines(doc, "unbind")
+	require.Greater(t, len(lines), 15, "the README shows many command lines; the extraction lost them")
+	root := newRootCmd(&bytes.Buffer{}, &bytes.Buffer{})
+	for _, args := range lines {
+		assert.NoError(t, clitest.Check(root, args, "demo"), "unbind %s", strings.Join(args, " "))
+	}
+}
