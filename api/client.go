@@ -229,6 +229,14 @@ func (c *Client) StartReleases(ctx context.Context, req ReleaseRequest) ([]Relea
 	return body.Releases, err
 }
 
+// PlanReleases lists the phones req would release, starting nothing.
+func (c *Client) PlanReleases(ctx context.Context, req ReleaseRequest) ([]Device, error) {
+	req.DryRun = true
+	var body DevicesBody
+	err := c.do(ctx, http.MethodPost, PathReleases, req, &body)
+	return body.Devices, err
+}
+
 // CancelReleases cancels the unfinished releases req names.
 func (c *Client) CancelReleases(ctx context.Context, req CancelReleasesRequest) ([]CanceledRelease, error) {
 	var body CanceledReleasesBody

@@ -203,6 +203,9 @@ type ReleaseRequest struct {
 	// Restart cancels a phone's running release (unless its reset was
 	// already sent) and starts a new one with this request's timeout.
 	Restart bool `json:"restart,omitempty"`
+	// DryRun starts nothing: the answer is a DevicesBody listing the phones
+	// the request selects, with their current verdicts.
+	DryRun bool `json:"dry_run,omitempty"`
 }
 
 // CancelReleasesRequest is the body of POST /api/v1/releases/cancel: the

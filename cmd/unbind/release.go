@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"time"
 
@@ -24,6 +25,10 @@ type releaseOptions struct {
 	Timeout   time.Duration
 	Wait      bool
 	Poll      time.Duration
+	DryRun    bool
+	Yes       bool
+	// In answers the confirmation prompt.
+	In io.Reader
 }
 
 func newReleaseCmd(io streams, runF func(context.Context, *releaseOptions) error) *cobra.Command {
@@ -42,7 +47,8 @@ With --wait it shows progress over the fleet and a summary at the end, and
 exits 0 only if every phone was released.`,
 		Example: `  unbind release R58M12ABC --wait
   unbind release --filter manufacturer=Xiaomi,online --wait
-  unbind release --all --timeout 45m --wait -o json`,
+  unbind release --filter manufacturer=Xiaomi --dry-run
+  unbind release --all --timeout 45m --wait --yes -o json`,
 		// Device IDs, beside the cancel subcommand.
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -59,6 +65,7 @@ exits 0 only if every phone was released.`,
 			if n != 1 {
 				return fmt.Errorf("%w: give device IDs, --all or --filter (exactly one)", errUsage)
 			}
+			opts.In = cmd.InOrStdin()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -74,6 +81,8 @@ exits 0 only if every phone was released.`,
 	f.DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "give up on a phone still bound after this long")
 	f.BoolVar(&opts.Wait, "wait", false, "wait until every phone is released or failed, showing progress")
 	f.DurationVar(&opts.Poll, "poll", time.Second, "how often --wait asks the controller")
+	f.BoolVar(&opts.DryRun, "dry-run", false, "list the phones this would release, with their verdicts, and start nothing")
+	f.BoolVar(&opts.Yes, "yes", false, "confirm a release of more than 3 phones by --all or --filter without asking")
 	f.BoolVar(&opts.Restart, "restart", false, "replace a phone's running release with a new one (with this --timeout) instead of keeping it")
 	cmd.AddCommand(newReleaseCancelCmd(io, nil))
 	return cmd
@@ -81,10 +90,14 @@ exits 0 only if every phone was released.`,
 
 func releaseRun(ctx context.Context, io streams, opts *releaseOptions) error {
 	client := newAPIClient(opts.API)
-	rs, err := client.StartReleases(ctx, api.ReleaseRequest{
+	req := api.ReleaseRequest{
 		DeviceIDs: opts.DeviceIDs, All: opts.All, Filter: opts.Filter, Note: opts.Note,
 		TimeoutSeconds: int(opts.Timeout / time.Second), Restart: opts.Restart,
-	})
+	}
+	if start, err := planRelease(ctx, io, client, req, opts); err != nil || !start {
+		return err
+	}
+	rs, err := client.StartReleases(ctx, req)
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,23 @@ func (s *server) startReleases(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
+	if req.DryRun {
+		devices := make([]registry.Device, 0, len(ids))
+		for _, id := range ids {
+			d, err := s.c.Registry().Device(r.Context(), id)
+			if errors.Is(err, registry.ErrNotFound) {
+				writeError(w, http.StatusNotFound, fmt.Errorf("device %q not found", id))
+				return
+			}
+			if err != nil {
+				writeError(w, http.StatusInternalServerError, err)
+				return
+			}
+			devices = append(devices, d)
+		}
+		writeJSON(w, http.StatusOK, api.DevicesBody{Devices: devicesOf(devices)})
+		return
+	}
 	// The releases running before this request: those answered again were
 	// kept as they were.
 	before := map[string]bool{}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"golang.org/x/term"
 )
 
 // Streams are where a program writes: Out for its answers, Err for
@@ -21,15 +23,12 @@ func (s Streams) ErrIsTerminal() bool { return IsTerminal(s.Err) }
 // OutIsTerminal says whether Out is a terminal.
 func (s Streams) OutIsTerminal() bool { return IsTerminal(s.Out) }
 
-// IsTerminal says whether w is a terminal (a character device); anything
-// that is not an *os.File is not.
-func IsTerminal(w io.Writer) bool {
+// IsTerminal says whether w is a terminal; anything that is not an
+// *os.File is not, and neither is a character device such as /dev/null
+// (golang.org/x/term asks the terminal driver).
+func IsTerminal(w any) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // ExitError makes a program exit with Code without printing anything more.
