@@ -50,11 +50,10 @@ func newRootCmd(io cli.Streams) *cobra.Command {
 On the phone (pushed by adb to /data/local/tmp, run as the shell user) it
 reads the phone it runs on; on a bench PC, --adb SERIAL reads a phone over adb.
 A phone is safe to reset only when every check answered and none found a lock.`,
-		Version:       version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.SetVersionTemplate("unbind-agent {{.Version}}\n")
+	cli.AddVersionFlag(root, io.Out, "unbind-agent "+version)
 	root.SetOut(io.Out)
 	root.SetErr(io.Err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {

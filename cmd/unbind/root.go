@@ -51,11 +51,10 @@ The controller keeps a registry of phones, embeds an MQTT broker for their
 agents and serves an HTTP API. A phone is shown as safe to reset only when its
 agent verified, on the phone, that no lock-bearing account, Find Device or
 lost mode remains; anything unverified is unknown, never safe.`,
-		Version:       version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.SetVersionTemplate("unbind {{.Version}}\n")
+	cli.AddVersionFlag(root, stdout, "unbind "+version)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
