@@ -10,7 +10,6 @@ import (
 
 	"github.com/unbind/unbind/android/phonecheck"
 	"github.com/unbind/unbind/internal/cli"
-	"github.com/unbind/unbind/protocol"
 )
 
 // adbAll is the --adb value that selects every attached phone.
@@ -117,76 +116,4 @@ lost_mode, rooted, checked_at) and verdict: safe, at_risk, unknown or error.`,
 	f.StringVar(&opts.FromCapture, "from-capture", "", "judge a phone recorded by capture (its directory, or the --out directory for all of them) instead of a live one")
 	cmd.MarkFlagsMutuallyExclusive("from-capture", "adb")
 	return cmd
-}
-
-// exitCode is the exit status for a phone's verdict.
-func exitCode(r phonecheck.Result) int {
-	switch r.Verdict() {
-	case string(protocol.VerdictSafe):
-		return exitSafe
-	case string(protocol.VerdictAtRisk):
-		return exitNotSafe
-	case string(protocol.VerdictUnknown):
-		return exitUnknown
-	}
-	return exitError
-}
-
-func statusRun(ctx context.Context, io cli.Streams, opts *statusOptions) error {
-	logger, err := newLogger(io.Err, opts.LogLevel)
-	if err != nil {
-		return err
-	}
-	if err := opts.checkLocalPhone(); err != nil {
-		return err
-	}
-	src := opts.source()
-	all := opts.ADBSerial == adbAll
-	if opts.FromCapture != "" {
-		if src, all, err = phonecheck.FromCapture(opts.FromCapture); err != nil {
-			return err
-		}
-	}
-	check := phonecheck.Options{Parallel: opts.Parallel, Device: opts.deviceConfig(logger),
-		ShowAccountNames: opts.ShowAccountNames, Version: version, Logger: logger}
-	// A bench table shows each phone as soon as it is done, then a summary.
-	var stream *phonecheck.TableStream
-	if all && opts.Output != "json" {
-		stream = phonecheck.NewTableStream(io.Out)
-		check.Done = stream.Line
-	}
-	var results []phonecheck.Result
-	if all {
-		if results, err = phonecheck.All(ctx, src, check); err != nil {
-			return err
-		}
-	} else {
-		results = []phonecheck.Result{phonecheck.One(ctx, src, check, opts.ADBSerial)}
-	}
-	if err := ctx.Err(); err != nil {
-		return err // interrupted: half-done checks are not a verdict
-	}
-
-	switch {
-	case opts.Output == "json":
-		err = phonecheck.WriteJSON(io.Out, results, all)
-	case all:
-		err = stream.Finish(results)
-	default:
-		err = phonecheck.WriteText(io.Out, results[0])
-	}
-	if err != nil {
-		return fmt.Errorf("write status: %w", err)
-	}
-	code := exitSafe
-	for _, r := range results {
-		if r.Err != nil && !all {
-			fmt.Fprintf(io.Err, "unbind-agent: status of %s: %v\n", phonecheck.Describe(r.Serial), r.Err)
-		}
-		code = max(code, exitCode(r))
-	}
-	if code != exitSafe {
-		return cli.ExitError{Code: code}
-	}
-	return nil
 }
