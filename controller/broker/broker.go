@@ -219,8 +219,13 @@ func (b *Broker) shutdown() error {
 		polite := make(chan struct{})
 		go func() {
 			defer close(polite)
-			for _, cl := range b.srv.Clients.GetByListener(listenerID) {
-				_ = b.srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
+			// Not Clients.GetByListener: in mochi v2.7.9 it takes the read
+			// lock twice (through Len), which deadlocks when a client being
+			// attached waits for the write lock in between. GetAll locks once.
+			for _, cl := range b.srv.Clients.GetAll() {
+				if cl.Net.Listener == listenerID && !cl.Closed() {
+					_ = b.srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
+				}
 			}
 			<-b.ln.waitConns()
 		}()
