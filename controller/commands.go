@@ -104,7 +104,7 @@ func (c *Controller) publishCommand(ctx context.Context, cmd protocol.Command) e
 	if err != nil {
 		return err
 	}
-	if err := c.conn.Publish(ctx, topic, 1, false, payload); err != nil {
+	if err := c.bus.Publish(ctx, topic, 1, false, payload); err != nil {
 		return fmt.Errorf("send command %s to %s: %w", cmd.ID, cmd.DeviceID, err)
 	}
 	return nil

@@ -146,9 +146,15 @@ func (e *AddrInUseError) Error() string {
 
 func (e *AddrInUseError) Unwrap() error { return e.Err }
 
-// controllerClientID is the controller's MQTT client ID; the embedded
-// broker reserves it for the controller's login.
+// controllerClientID is the controller's MQTT client ID at an external
+// broker.
 const controllerClientID = broker.ControllerClientID
+
+// bus carries messages between the controller and its agents.
+type bus interface {
+	Subscribe(ctx context.Context, filter string, qos byte, h func(topic string, payload []byte)) error
+	Publish(ctx context.Context, topic string, qos byte, retained bool, payload []byte) error
+}
 
 // Controller is a running controller. Close stops it.
 type Controller struct {
@@ -157,7 +163,10 @@ type Controller struct {
 	reg    *registry.Store
 	key    ed25519.PrivateKey
 	broker *broker.Broker // nil with an external broker
-	conn   *mqttconn.Conn
+	// bus is how the controller hears its agents and talks to them: the
+	// embedded broker in-process, or a session with an external broker.
+	bus    bus
+	conn   *mqttconn.Conn // the external broker's session; nil when embedded
 	http   *http.Server
 	httpLn net.Listener
 	// httpTLS: the API is served over HTTPS.
@@ -216,9 +225,9 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	}
 	if brokerURL == "" {
 		// The broker lives until Close, not until the start-up context ends.
-		password := randomSecret()
-		mqttUser, mqttPassword = controllerUsername, password
-		auth := broker.NewDeviceAuth(&brokerCredentials{c: c, passwordHash: hashSecret(password)})
+		// The controller itself has no login: it subscribes and publishes
+		// inside the process (see broker.Subscribe).
+		auth := broker.NewDeviceAuth(&brokerCredentials{c: c})
 		c.broker, err = broker.Start(context.WithoutCancel(ctx), broker.Config{Addr: cfg.MQTTListen, Listener: cfg.MQTTListener, Logger: cfg.Logger, Auth: auth, TLS: serverTLS, CloseGrace: cfg.BrokerCloseGrace, MaxClients: cfg.MaxClients})
 		if err != nil {
 			return nil, listenError("mqtt", cfg.MQTTListen, err)
@@ -249,18 +258,24 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		c.ingest.run(runCtx)
 	}()
 
-	c.conn, err = mqttconn.Dial(ctx, mqttconn.Options{
-		BrokerURL: brokerURL, TLSConfig: clientTLS, ClientID: controllerClientID, CleanSession: false, Logger: c.log,
-		// receive never blocks, so handling messages in order costs nothing
-		// and keeps one device's reports from overtaking each other.
-		OrderMatters: true,
-		Username:     mqttUser, Password: mqttPassword,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("controller: %w", err)
+	if c.broker != nil {
+		c.bus = c.broker
+	} else {
+		c.conn, err = mqttconn.Dial(ctx, mqttconn.Options{
+			BrokerURL: brokerURL, TLSConfig: clientTLS, ClientID: controllerClientID, CleanSession: false, Logger: c.log,
+			// receive never blocks, so handling messages in order costs
+			// nothing and keeps one device's reports from overtaking each
+			// other.
+			OrderMatters: true,
+			Username:     mqttUser, Password: mqttPassword,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("controller: %w", err)
+		}
+		c.bus = c.conn
 	}
 	for _, ch := range []protocol.Channel{protocol.ChannelPresence, protocol.ChannelState, protocol.ChannelEvents} {
-		if err := c.conn.Subscribe(ctx, protocol.AllDevices(ch), 1, c.receive(runCtx)); err != nil {
+		if err := c.bus.Subscribe(ctx, protocol.AllDevices(ch), 1, c.receive(runCtx)); err != nil {
 			return nil, fmt.Errorf("controller: %w", err)
 		}
 	}

@@ -223,22 +223,14 @@ func secretMatches(presented []byte, storedHash string) bool {
 	return err == nil && subtle.ConstantTimeCompare(sum[:], want) == 1
 }
 
-// controllerUsername cannot collide with a device's username (its device
-// ID), because device IDs never contain '/'.
-const controllerUsername = "unbind/controller"
-
-// brokerCredentials answers the embedded broker's DeviceAuth: the
-// controller's own session by an in-memory secret made at start, devices
-// by the hashes in the registry.
+// brokerCredentials answers the embedded broker's DeviceAuth from the
+// registry's credentials: devices and monitors. The controller has no
+// login there.
 type brokerCredentials struct {
-	c            *Controller
-	passwordHash string
+	c *Controller
 }
 
 func (b *brokerCredentials) Identify(username string, password []byte) (broker.Identity, bool) {
-	if username == controllerUsername {
-		return broker.Identity{Controller: true}, secretMatches(password, b.passwordHash)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	cred, err := b.c.reg.CredentialByUsername(ctx, username)

@@ -82,9 +82,13 @@ func serveProcess(t *testing.T, bin, db, mqtt, apiAddr string) *exec.Cmd {
 // serveToken is the admin token serveProcess's controller stored for db.
 func serveToken(t *testing.T, db, apiAddr string) string {
 	t.Helper()
-	tok, err := cli.LoadTokenFrom(filepath.Join(filepath.Dir(db), "config", "unbind"), "http://"+apiAddr)
-	require.NoError(t, err)
-	require.NotEmpty(t, tok, "unbind serve stored no admin token")
+	// The API answers before serve has stored the token: wait for the file.
+	var tok string
+	eventually(t, func() bool {
+		var err error
+		tok, err = cli.LoadTokenFrom(filepath.Join(filepath.Dir(db), "config", "unbind"), "http://"+apiAddr)
+		return err == nil && tok != ""
+	}, "unbind serve stores its admin token")
 	return tok
 }
 

@@ -101,8 +101,8 @@ func TestBadPayloadsAreRejectedAndCounted(t *testing.T) {
 	serial := phones[0].Serial()
 	eventually(t, func() bool {
 		d, err := c.Registry().Device(ctx, serial)
-		return err == nil && d.State != nil
-	}, "first state arrives")
+		return err == nil && d.State != nil && d.Online
+	}, "first state and presence arrive")
 	before, err := c.Registry().Device(ctx, serial)
 	require.NoError(t, err)
 

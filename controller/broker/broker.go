@@ -144,6 +144,9 @@ func Start(ctx context.Context, cfg Config) (*Broker, error) {
 		// $SYS topics cannot be subscribed to through the ACL; refresh them
 		// rarely, since each refresh stops the world to read memory stats.
 		SysTopicResendInterval: sysTopicInterval,
+		// The controller subscribes and publishes in-process (Subscribe,
+		// Publish), with no session of its own.
+		InlineClient: true,
 	})
 	hook := newAuthHook(auth, log)
 	hook.live = func(username, clientID string) int { return liveSessions(srv, username, clientID) }
