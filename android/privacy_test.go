@@ -1,35 +1,16 @@
 package android
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/unbind/unbind/agent"
+	"github.com/unbind/unbind/internal/cli/clitest"
 )
-
-// syncBuffer lets parallel subtests share one log.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestLogsCarryNoPersonalData runs the Device over captures full of account
 // names, user names and an IMEI, through every path that logs (failures and
@@ -59,7 +40,7 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 				onPrefix(cmdNotify, notifyFail)
 		},
 	}
-	var logs syncBuffer
+	var logs clitest.SyncBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	for name, mk := range phones {
 		for _, names := range []bool{false, true} {

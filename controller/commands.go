@@ -25,6 +25,16 @@ var (
 	ErrNotSafe = release.ErrNotSafe
 )
 
+// DeviceNotFoundError names a device the registry has never seen, in the
+// words every route and command uses for it (device "X" not found).
+// errors.Is matches it to ErrUnknownDevice.
+type DeviceNotFoundError struct{ DeviceID string }
+
+func (e DeviceNotFoundError) Error() string { return fmt.Sprintf("device %q not found", e.DeviceID) }
+
+// Is makes the error match ErrUnknownDevice.
+func (e DeviceNotFoundError) Is(target error) bool { return target == ErrUnknownDevice }
+
 // SendCommand issues a command to a device: see issue.
 func (c *Controller) SendCommand(ctx context.Context, deviceID string, kind protocol.CommandKind) (protocol.Command, error) {
 	return c.issue(ctx, deviceID, kind, newCommandID(), "")
@@ -38,7 +48,7 @@ func (c *Controller) SendCommand(ctx context.Context, deviceID string, kind prot
 func (c *Controller) issue(ctx context.Context, deviceID string, kind protocol.CommandKind, id, target string) (protocol.Command, error) {
 	dev, err := c.reg.Device(ctx, deviceID)
 	if errors.Is(err, registry.ErrNotFound) {
-		return protocol.Command{}, fmt.Errorf("%w: %s", ErrUnknownDevice, deviceID)
+		return protocol.Command{}, DeviceNotFoundError{DeviceID: deviceID}
 	}
 	if err != nil {
 		return protocol.Command{}, fmt.Errorf("look up %s: %w", deviceID, err)

@@ -131,7 +131,7 @@ func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]r
 	// none (an unknown device refuses the request).
 	if err := c.reg.CreateReleases(ctx, created); err != nil {
 		if errors.Is(err, registry.ErrNotFound) {
-			return nil, fmt.Errorf("%w: %w", ErrUnknownDevice, err)
+			return nil, c.missingDevice(ctx, created, err)
 		}
 		return nil, fmt.Errorf("create %d releases: %w", len(created), err)
 	}
@@ -141,6 +141,17 @@ func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]r
 	}
 	c.releaseWake.add(started)
 	return out, nil
+}
+
+// missingDevice names the first device of rs the registry does not hold,
+// after creating their releases failed with err for a missing device.
+func (c *Controller) missingDevice(ctx context.Context, rs []registry.ReleaseRecord, err error) error {
+	for _, r := range rs {
+		if _, lookErr := c.reg.Device(ctx, r.DeviceID); errors.Is(lookErr, registry.ErrNotFound) {
+			return DeviceNotFoundError{DeviceID: r.DeviceID}
+		}
+	}
+	return fmt.Errorf("create %d releases: %w", len(rs), err)
 }
 
 func (c *Controller) sendFor(ctx context.Context, rec registry.ReleaseRecord, kind protocol.CommandKind) error {

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/android/phonecheck"
 	"github.com/unbind/unbind/internal/cli"
+	"github.com/unbind/unbind/internal/cli/clitest"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -464,7 +464,7 @@ func TestStatusAllStreams(t *testing.T) {
 	opts := statusOpts(adbAll, "table")
 	opts.Output = "text" // as -o table leaves it
 	opts.phones = src
-	out := &syncBuffer{}
+	out := &clitest.SyncBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- statusRun(context.Background(), cli.Streams{Out: out, Err: io.Discard}, opts) }()
 
@@ -494,22 +494,4 @@ func TestStatusAllStreams(t *testing.T) {
 func sortedOf(s ...string) []string {
 	slices.Sort(s)
 	return s
-}
-
-// syncBuffer is a bytes.Buffer read while statusRun writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

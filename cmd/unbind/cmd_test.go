@@ -272,11 +272,16 @@ func TestReleaseWaitReportsFailure(t *testing.T) {
 		Timeout: time.Second, Wait: true, Poll: 50 * time.Millisecond,
 	})
 	assert.Equal(t, cli.ExitError{Code: exitError}, err)
-	var rs []registry.ReleaseRecord
-	require.NoError(t, json.Unmarshal(out.Bytes(), &rs), errb.String())
-	require.Len(t, rs, 1)
-	assert.Equal(t, "failed", rs[0].Outcome)
-	assert.Contains(t, rs[0].Reason, "timed out")
+	events, summary := parseWaitLines(t, out.String())
+	require.NotEmpty(t, events, errb.String())
+	last := events[len(events)-1]
+	assert.Equal(t, "gone1", last.Device)
+	assert.True(t, last.Finished)
+	assert.Equal(t, "failed", last.Outcome)
+	assert.Contains(t, last.Reason, "timed out")
+	assert.Equal(t, map[string]int{"failed": 1}, summary.Outcomes)
+	require.Len(t, summary.Releases, 1)
+	assert.Equal(t, "failed", summary.Releases[0].Outcome)
 }
 
 func TestMonitor(t *testing.T) {

@@ -8,31 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/internal/cli/clitest"
 )
-
-// lockedBuffer is a bytes.Buffer the demo writes to while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestDemoFreshAndInterrupt: the demo says it empties its registry (and
 // does: a junk file there is gone), --fresh=false keeps the file (the junk
@@ -57,7 +40,7 @@ func TestDemoFreshAndInterrupt(t *testing.T) {
 			opts.DBPath, opts.MQTTListen, opts.HTTPListen, opts.LogLevel = db, "127.0.0.1:0", "127.0.0.1:0", "error"
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			out := &lockedBuffer{}
+			out := &clitest.SyncBuffer{}
 			errc := make(chan error, 1)
 			go func() { errc <- demoRun(ctx, streams{Out: out, Err: &bytes.Buffer{}}, opts) }()
 			if tc.wantFail {

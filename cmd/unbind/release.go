@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/api"
-	"github.com/unbind/unbind/controller/release"
 	"github.com/unbind/unbind/internal/cli"
 )
 
@@ -43,8 +42,24 @@ interlocked: the controller and the agent each require a fresh, verified
 "safe" report). Phones already safe go straight to the reset. Phones still
 bound when --timeout runs out end as failed with the reason, never reset.
 
-With --wait it shows progress over the fleet and a summary at the end, and
-exits 0 only if every phone was released.`,
+With --wait it reports each phone's stage as it changes, then a summary, and
+exits 0 only if every phone was released. As a table: a line per change on
+stderr (time, phone, stage, and outcome and reason at the end), below them a
+line of counts per stage redrawn in place when stderr is a terminal, and the
+table on stdout at the end. With -o json, stdout is JSON Lines, one object a
+line:
+
+  {"event":"stage","device":ID,"release":ID,"stage":S,"finished":false,
+   "outcome":O,"reason":R,"command":ID,"time":RFC3339}
+
+for each phone when it is first seen and whenever its stage or outcome
+changes ("finished" is true on its last line; outcome, reason and command
+are left out when empty), and last
+
+  {"event":"summary","total":N,"outcomes":{"released":N,...},
+   "all_released":true|false,"releases":[...]}
+
+Without --wait, -o json prints the array of releases started.`,
 		Example: `  unbind release R58M12ABC --wait
   unbind release --filter manufacturer=Xiaomi,online --wait
   unbind release --filter manufacturer=Xiaomi --dry-run
@@ -111,16 +126,20 @@ func releaseRun(ctx context.Context, io streams, opts *releaseOptions) error {
 		}
 	}
 	sort.Slice(rs, func(i, j int) bool { return rs[i].DeviceID < rs[j].DeviceID })
-	if opts.Output == "json" {
-		if err := writeJSONTo(io.Out, rs); err != nil {
-			return err
-		}
-	} else if err := printReleases(io, rs); err != nil {
+	switch {
+	case opts.Output == "json" && opts.Wait:
+		err = writeWaitSummary(io.Out, rs)
+	case opts.Output == "json":
+		err = writeJSONTo(io.Out, rs)
+	default:
+		err = printReleases(io, rs)
+	}
+	if err != nil {
 		return err
 	}
 	if opts.Wait {
 		for _, r := range rs {
-			if r.Outcome != string(release.StageReleased) {
+			if r.Outcome != api.OutcomeReleased {
 				return cli.ExitError{Code: exitError}
 			}
 		}

@@ -64,7 +64,7 @@ func (s *server) device(w http.ResponseWriter, r *http.Request) {
 	d, err := deviceDetail(r.Context(), s.c.Registry(), r.PathValue("id"))
 	switch {
 	case errors.Is(err, registry.ErrNotFound):
-		writeError(w, http.StatusNotFound, fmt.Errorf("device %q not found", r.PathValue("id")))
+		writeError(w, http.StatusNotFound, controller.DeviceNotFoundError{DeviceID: r.PathValue("id")})
 	case err != nil:
 		writeError(w, http.StatusInternalServerError, err)
 	default:
@@ -121,7 +121,7 @@ func parseFilter(r *http.Request) (registry.Filter, error) {
 func (s *server) commands(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if _, err := s.c.Registry().Device(r.Context(), id); errors.Is(err, registry.ErrNotFound) {
-		writeError(w, http.StatusNotFound, fmt.Errorf("device %q not found", id))
+		writeError(w, http.StatusNotFound, controller.DeviceNotFoundError{DeviceID: id})
 		return
 	}
 	cmds, err := s.c.Registry().Commands(r.Context(), id)
@@ -150,7 +150,7 @@ func (s *server) sendCommand(w http.ResponseWriter, r *http.Request) {
 	cmd, err := s.c.SendCommand(r.Context(), id, req.Kind)
 	switch {
 	case errors.Is(err, controller.ErrUnknownDevice):
-		writeError(w, http.StatusNotFound, fmt.Errorf("device %q not found", id))
+		writeError(w, http.StatusNotFound, controller.DeviceNotFoundError{DeviceID: id})
 	case err != nil:
 		writeError(w, http.StatusBadGateway, err)
 	default:

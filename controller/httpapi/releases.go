@@ -34,7 +34,7 @@ func (s *server) startReleases(w http.ResponseWriter, r *http.Request) {
 		for _, id := range ids {
 			d, err := s.c.Registry().Device(r.Context(), id)
 			if errors.Is(err, registry.ErrNotFound) {
-				writeError(w, http.StatusNotFound, fmt.Errorf("device %q not found", id))
+				writeError(w, http.StatusNotFound, controller.DeviceNotFoundError{DeviceID: id})
 				return
 			}
 			if err != nil {

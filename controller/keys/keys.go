@@ -6,6 +6,7 @@ package keys
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -17,7 +18,12 @@ import (
 )
 
 const (
-	privateBlock = "UNBIND ED25519 PRIVATE KEY"
+	// privateBlock is the standard PKCS #8 PEM block (RFC 7468), which
+	// openssl and other tools read.
+	privateBlock = "PRIVATE KEY"
+	// legacyPrivateBlock held the bare 32-byte seed in key files written by
+	// earlier versions; they still load.
+	legacyPrivateBlock = "UNBIND ED25519 PRIVATE KEY"
 )
 
 // ErrBadKey reports a key file that is not what it should be.
@@ -37,7 +43,11 @@ func LoadOrCreate(path string) (ed25519.PrivateKey, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create key directory for %s: %w", path, err)
 	}
-	b := pem.EncodeToMemory(&pem.Block{Type: privateBlock, Bytes: key.Seed()})
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("encode controller key: %w", err)
+	}
+	b := pem.EncodeToMemory(&pem.Block{Type: privateBlock, Bytes: der})
 	// O_EXCL: two controllers starting at once must not each write a key.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
@@ -56,17 +66,47 @@ func LoadOrCreate(path string) (ed25519.PrivateKey, error) {
 	return key, nil
 }
 
-// LoadPrivate reads a private key written by LoadOrCreate.
+// LoadPrivate reads a private key written by LoadOrCreate, by an earlier
+// version, or by `openssl genpkey -algorithm ed25519` (ParsePrivate).
 func LoadPrivate(path string) (ed25519.PrivateKey, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read controller key: %w", err)
 	}
-	block, _ := pem.Decode(b)
-	if block == nil || block.Type != privateBlock || len(block.Bytes) != ed25519.SeedSize {
-		return nil, fmt.Errorf("%s: %w", path, ErrBadKey)
+	key, err := ParsePrivate(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return ed25519.NewKeyFromSeed(block.Bytes), nil
+	return key, nil
+}
+
+// ParsePrivate parses the PEM form of an ed25519 private key: PKCS #8
+// ("PRIVATE KEY", as LoadOrCreate writes it) or the bare seed in the
+// "UNBIND ED25519 PRIVATE KEY" block of earlier versions. Anything else,
+// including a PKCS #8 key of another algorithm, is ErrBadKey.
+func ParsePrivate(b []byte) (ed25519.PrivateKey, error) {
+	block, _ := pem.Decode(b)
+	if block == nil {
+		return nil, ErrBadKey
+	}
+	switch block.Type {
+	case privateBlock:
+		key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadKey, err)
+		}
+		edKey, ok := key.(ed25519.PrivateKey)
+		if !ok {
+			return nil, fmt.Errorf("%w: a %T, not ed25519", ErrBadKey, key)
+		}
+		return edKey, nil
+	case legacyPrivateBlock:
+		if len(block.Bytes) != ed25519.SeedSize {
+			return nil, ErrBadKey
+		}
+		return ed25519.NewKeyFromSeed(block.Bytes), nil
+	}
+	return nil, ErrBadKey
 }
 
 // EncodePublic returns the PEM form of a public key, as handed to agents and

@@ -1,10 +1,8 @@
 package demo
 
 import (
-	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,27 +11,10 @@ import (
 
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/controller/controllertest"
+	"github.com/unbind/unbind/internal/cli/clitest"
 	"github.com/unbind/unbind/internal/simfleet"
 	"github.com/unbind/unbind/protocol"
 )
-
-// syncBuffer is a buffer Watch writes to while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestWatchGuidesEveryPhoneAtRisk: phones enrolled in process report; Watch
 // prints the fleet's counts and sends one sign_out to each phone at risk,
@@ -47,7 +28,7 @@ func TestWatchGuidesEveryPhoneAtRisk(t *testing.T) {
 		Interval: time.Hour, ActiveInterval: time.Second, Enroll: EnrollInProcess(c)})
 	defer fleet.Close()
 
-	var out syncBuffer
+	var out clitest.SyncBuffer
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- Watch(wctx, c, &out, true) }()

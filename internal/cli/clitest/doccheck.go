@@ -1,5 +1,7 @@
-// Package clitest checks documentation against a program's command tree:
-// every command line a README shows must name commands and flags that exist.
+// Package clitest helps the programs' tests: it checks documentation
+// against a program's command tree (every command line a README shows must
+// name commands and flags that exist), and SyncBuffer is the output a test
+// reads while a program is still writing it.
 package clitest
 
 import (
