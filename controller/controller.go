@@ -21,6 +21,7 @@ import (
 	"github.com/unbind/unbind/controller/broker"
 	"github.com/unbind/unbind/controller/keys"
 	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/controller/webhooks"
 	"github.com/unbind/unbind/protocol"
 	"github.com/unbind/unbind/protocol/mqttconn"
 )
@@ -94,6 +95,10 @@ type Config struct {
 	Logger     *slog.Logger
 	Version    string
 	Now        func() time.Time
+
+	// Webhooks bounds webhook retries and attempts; zero fields take the
+	// defaults of webhooks.Policy.
+	Webhooks webhooks.Policy
 }
 
 func (c *Config) setDefaults() {
@@ -290,6 +295,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		defer c.wg.Done()
 		c.runReleases(runCtx)
 	}()
+	c.startWebhooks(runCtx)
 
 	handler := http.NotFoundHandler()
 	if cfg.API != nil {

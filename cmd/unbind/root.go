@@ -75,6 +75,7 @@ lost mode remains; anything unverified is unknown, never safe.`,
 		newOperatorCmd(io),
 		newLoginCmd(io),
 		newBackupCmd(io, nil),
+		newWebhookCmd(io),
 		newVersionCmd(io),
 	)
 	for _, newCmd := range optionalCmds {

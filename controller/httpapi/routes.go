@@ -59,6 +59,11 @@ func Routes(c *controller.Controller) []Route {
 		{"POST /api/v1/monitors/{name}/revoke", admin, s.revokeMonitor},
 		{"POST /api/v1/devices/{id}/revoke", admin, s.revokeDevice},
 		{"GET /api/v1/backup", admin, s.backup},
+		{"GET /api/v1/webhooks", viewer, s.webhooks},
+		{"POST /api/v1/webhooks", admin, s.addWebhook},
+		{"POST /api/v1/webhooks/{id}/remove", admin, s.removeWebhook},
+		{"POST /api/v1/webhooks/{id}/test", admin, s.testWebhook},
+		{"GET /api/v1/webhooks/deliveries", viewer, s.webhookDeliveries},
 	}
 }
 

@@ -56,6 +56,7 @@ func (s *Store) ApplyBatch(ctx context.Context, batch []Update) (ApplyStats, err
 	if len(batch) == 0 {
 		return st, nil
 	}
+	ctx, outbox := withOutbox(ctx)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return ApplyStats{}, fmt.Errorf("apply %d updates: begin: %w", len(batch), err)
@@ -100,6 +101,7 @@ func (s *Store) ApplyBatch(ctx context.Context, batch []Update) (ApplyStats, err
 	if err := tx.Commit(); err != nil {
 		return ApplyStats{}, fmt.Errorf("apply %d updates: commit: %w", len(batch), err)
 	}
+	s.notifyOutbox(outbox)
 	if st.Applied != len(batch) {
 		s.log.Debug("registry batch applied", logUpdates, len(batch), "applied", st.Applied, "stale", st.Stale,
 			"orphans", st.Orphans, "invalid", st.Invalid, "failed", st.Failed)

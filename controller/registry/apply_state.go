@@ -188,6 +188,9 @@ func applyState(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 		Action: AuditStateChanged, Detail: stateDetail(key, r.CheckedAt)}); err != nil {
 		return 0, err
 	}
+	if err := emitVerdictEvent(ctx, tx, cur, key, u); err != nil {
+		return 0, err
+	}
 	return applied, nil
 }
 

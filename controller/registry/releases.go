@@ -154,6 +154,7 @@ func (s *Store) StepReleases(ctx context.Context, steps []ReleaseStep) error {
 	if len(steps) == 0 {
 		return nil
 	}
+	ctx, outbox := withOutbox(ctx)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("update %d releases: %w", len(steps), err)
@@ -172,6 +173,7 @@ func (s *Store) StepReleases(ctx context.Context, steps []ReleaseStep) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("update %d releases: commit: %w", len(steps), err)
 	}
+	s.notifyOutbox(outbox)
 	return nil
 }
 
@@ -202,7 +204,7 @@ func updateRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord, actor strin
 			return err
 		}
 	}
-	return nil
+	return emitReleaseEvent(ctx, tx, old, r)
 }
 
 // releaseDetail describes a release for the audit trail.

@@ -57,6 +57,8 @@ type Store struct {
 	r    *sql.DB
 	log  *slog.Logger
 	path string
+	// outboxWake signals commits that wrote webhook deliveries.
+	outboxWake chan struct{}
 }
 
 // Open opens or creates the registry at path, creating its directory, and
@@ -77,7 +79,7 @@ func Open(ctx context.Context, path string, opts Options) (_ *Store, err error) 
 	if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
 		_ = f.Close()
 	}
-	s := &Store{log: opts.Logger, path: abs}
+	s := &Store{log: opts.Logger, path: abs, outboxWake: make(chan struct{}, 1)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

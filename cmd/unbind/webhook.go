@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/unbind/unbind/api"
+	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/internal/cli"
+)
+
+type webhookOptions struct {
+	API    string
+	Output string
+	// URL (add) or ID (remove, test).
+	URL, ID string
+	Events  []string
+	// Deliveries' filters.
+	WebhookID, State string
+	Limit            int
+}
+
+func newWebhookCmd(io streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "webhook",
+		Short: "Send signed events to other systems over HTTP(S)",
+		Long: `A webhook receives a JSON POST for each event it subscribes to:
+
+  ` + strings.Join(registry.WebhookEventTypes, "\n  ") + `
+
+Each delivery carries Unbind-Event-Id and Unbind-Signature (t=UNIX,v1=HEX,
+HEX the HMAC-SHA256 of "t.body" keyed with the webhook's secret). A 2xx answer
+acknowledges it; anything else is retried with exponential backoff and jitter
+for up to 24 hours. The secret is printed once by 'webhook add' and kept by
+the controller, which needs it to sign.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newWebhookAddCmd(io, nil), newWebhookListCmd(io, nil), newWebhookRemoveCmd(io, nil),
+		newWebhookTestCmd(io, nil), newWebhookDeliveriesCmd(io, nil))
+	return cmd
+}
+
+// webhookCmd fills in what every webhook subcommand shares: --api, -o and
+// the call of run (or of runF in flag tests).
+func webhookCmd(cmd *cobra.Command, io streams, opts *webhookOptions, args func([]string),
+	run, runF func(context.Context, streams, *webhookOptions) error) *cobra.Command {
+	cmd.RunE = func(c *cobra.Command, a []string) error {
+		if err := checkOutput(opts.Output); err != nil {
+			return err
+		}
+		if args != nil {
+			args(a)
+		}
+		if runF != nil {
+			return runF(c.Context(), io, opts)
+		}
+		return run(c.Context(), io, opts)
+	}
+	addAPIFlag(cmd, &opts.API)
+	addOutputFlag(cmd, &opts.Output)
+	return cmd
+}
+
+type webhookRunF = func(context.Context, streams, *webhookOptions) error
+
+func newWebhookAddCmd(io streams, runF webhookRunF) *cobra.Command {
+	opts := &webhookOptions{}
+	cmd := webhookCmd(&cobra.Command{
+		Use:     "add URL --events TYPE[,TYPE...]",
+		Short:   "Subscribe a URL to events and print its signing secret, once (admin)",
+		Example: "  unbind webhook add https://inventory.example/unbind --events release.released,release.failed,device.at_risk",
+		Args:    cobra.ExactArgs(1),
+	}, io, opts, func(a []string) { opts.URL = a[0] }, webhookAddRun, runF)
+	cmd.Flags().StringSliceVar(&opts.Events, "events", nil, "event types, comma-separated: "+strings.Join(registry.WebhookEventTypes, ","))
+	_ = cmd.MarkFlagRequired("events")
+	return cmd
+}
+
+func webhookAddRun(ctx context.Context, io streams, opts *webhookOptions) error {
+	wh, err := newAPIClient(opts.API).AddWebhook(ctx, api.WebhookRequest{URL: opts.URL, Events: opts.Events})
+	if err != nil {
+		return err
+	}
+	if opts.Output == "json" {
+		return writeJSONTo(io.Out, wh)
+	}
+	cli.Printf(io.Out, "%s\n", wh.Secret)
+	cli.Printf(io.Err, "\nWebhook %s sends %s to %s.\nIts signing secret, shown this once, is above: give it to the receiver.\n",
+		wh.ID, strings.Join(wh.Events, ","), wh.URL)
+	return nil
+}
+
+func newWebhookListCmd(io streams, runF webhookRunF) *cobra.Command {
+	return webhookCmd(&cobra.Command{
+		Use:   "list",
+		Short: "List the webhooks, removed ones included",
+		Args:  cobra.NoArgs,
+	}, io, &webhookOptions{}, nil, webhookListRun, runF)
+}
+
+func webhookListRun(ctx context.Context, io streams, opts *webhookOptions) error {
+	whs, err := newAPIClient(opts.API).Webhooks(ctx)
+	if err != nil {
+		return err
+	}
+	if opts.Output == "json" {
+		return writeJSONTo(io.Out, api.WebhooksBody{Webhooks: whs})
+	}
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tURL\tEVENTS\tCREATED (UTC)\tBY\tREMOVED (UTC)")
+	for _, w := range whs {
+		cli.Printf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", w.ID, w.URL, strings.Join(w.Events, ","),
+			utcOrDash(w.CreatedAt), w.CreatedBy, utcOrDash(w.RemovedAt))
+	}
+	return tw.Flush()
+}
+
+func newWebhookRemoveCmd(io streams, runF webhookRunF) *cobra.Command {
+	opts := &webhookOptions{}
+	return webhookCmd(&cobra.Command{
+		Use:   "remove ID",
+		Short: "Stop a webhook; its pending deliveries end canceled (admin)",
+		Args:  cobra.ExactArgs(1),
+	}, io, opts, func(a []string) { opts.ID = a[0] }, webhookRemoveRun, runF)
+}
+
+func webhookRemoveRun(ctx context.Context, io streams, opts *webhookOptions) error {
+	if err := newAPIClient(opts.API).RemoveWebhook(ctx, opts.ID); err != nil {
+		return err
+	}
+	if opts.Output == "json" {
+		return writeJSONTo(io.Out, map[string]string{"removed": opts.ID})
+	}
+	cli.Printf(io.Out, "removed %s\n", opts.ID)
+	return nil
+}
+
+func newWebhookTestCmd(io streams, runF webhookRunF) *cobra.Command {
+	opts := &webhookOptions{}
+	return webhookCmd(&cobra.Command{
+		Use:   "test ID",
+		Short: "Send a webhook.test event to one webhook (admin)",
+		Long: `test queues a signed webhook.test event for one webhook; see its delivery with
+'unbind webhook deliveries --webhook ID'.`,
+		Args: cobra.ExactArgs(1),
+	}, io, opts, func(a []string) { opts.ID = a[0] }, webhookTestRun, runF)
+}
+
+func webhookTestRun(ctx context.Context, io streams, opts *webhookOptions) error {
+	t, err := newAPIClient(opts.API).TestWebhook(ctx, opts.ID)
+	if err != nil {
+		return err
+	}
+	if opts.Output == "json" {
+		return writeJSONTo(io.Out, t)
+	}
+	cli.Printf(io.Out, "queued event %s for webhook %s\n", t.EventID, opts.ID)
+	return nil
+}
+
+func newWebhookDeliveriesCmd(io streams, runF webhookRunF) *cobra.Command {
+	opts := &webhookOptions{}
+	cmd := webhookCmd(&cobra.Command{
+		Use:     "deliveries [--webhook ID] [--state pending|delivered|failed|canceled]",
+		Short:   "List webhook deliveries and their state, newest last",
+		Example: "  unbind webhook deliveries --state failed\n  unbind webhook deliveries --webhook 3f2a9c1e0b7d4a55 -o json",
+		Args:    cobra.NoArgs,
+	}, io, opts, nil, webhookDeliveriesRun, runF)
+	cmd.Flags().StringVar(&opts.WebhookID, "webhook", "", "only this webhook's deliveries")
+	cmd.Flags().StringVar(&opts.State, "state", "", "only deliveries in this state: pending, delivered, failed or canceled")
+	cmd.Flags().IntVar(&opts.Limit, "limit", 100, "show the newest N deliveries; 0 shows all")
+	return cmd
+}
+
+func webhookDeliveriesRun(ctx context.Context, io streams, opts *webhookOptions) error {
+	ds, err := newAPIClient(opts.API).WebhookDeliveries(ctx, api.DeliveryFilter{WebhookID: opts.WebhookID, State: opts.State, Limit: opts.Limit})
+	if err != nil {
+		return err
+	}
+	if opts.Output == "json" {
+		return writeJSONTo(io.Out, api.WebhookDeliveriesBody{Deliveries: ds})
+	}
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tWEBHOOK\tEVENT\tTYPE\tSTATE\tATTEMPTS\tLAST\tSTATUS\tNEXT (UTC)")
+	for _, d := range ds {
+		status := "-"
+		switch {
+		case d.LastError != "":
+			status = d.LastError
+		case d.LastStatus != 0:
+			status = fmt.Sprint(d.LastStatus)
+		}
+		cli.Printf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", d.ID, d.WebhookID, d.EventID, d.EventType, d.State,
+			d.Attempts, utcOrDash(d.LastAt), status, utcOrDash(d.NextAt))
+	}
+	return tw.Flush()
+}
+
+func utcOrDash(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
