@@ -14,6 +14,7 @@ import (
 
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/httpapi"
+	"github.com/unbind/unbind/controller/metrics"
 	"github.com/unbind/unbind/internal/cli"
 )
 
@@ -38,6 +39,8 @@ type serveOptions struct {
 	MaxReportAge time.Duration
 	MaxClients   int
 	CommandTTL   time.Duration
+	// MetricsListen serves /metrics without a token (loopback unless TLS).
+	MetricsListen string
 }
 
 func defaultDBPath() string {
@@ -64,16 +67,19 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.IntVar(&o.MaxClients, "max-clients", 0, "most MQTT clients the embedded broker holds; 0 fits the open-file limit (raised to its hard value at start)")
 	f.DurationVar(&o.MaxReportAge, "max-report-age", 2*time.Minute, "a factory reset needs a safe report received at most this long ago")
 	f.DurationVar(&o.CommandTTL, "command-ttl", 15*time.Minute, "how long a command stays valid after it is issued")
+	f.StringVar(&o.MetricsListen, "metrics-listen", "", "also serve /metrics here without a token, e.g. 127.0.0.1:9465 (loopback only unless the API has TLS); on the API it needs a viewer token")
 	f.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
 }
 
 func (o *serveOptions) config(logger *slog.Logger) controller.Config {
+	m := metrics.New(metrics.Options{})
 	return controller.Config{
 		DBPath: o.DBPath, MQTTListen: o.MQTTListen, HTTPListen: o.HTTPListen, BrokerURL: o.BrokerURL, AdvertiseBroker: o.AdvertiseBroker,
 		MQTTTLSCert: o.TLSCert, MQTTTLSKey: o.TLSKey, HTTPTLSCert: o.HTTPTLSCert, HTTPTLSKey: o.HTTPTLSKey, InsecureHTTP: o.InsecureHTTP, MaxReportAge: o.MaxReportAge, CommandTTL: o.CommandTTL, MaxClients: o.MaxClients,
 		BrokerUsername: orEnv(o.BrokerUser, "UNBIND_BROKER_USERNAME"), BrokerPassword: orEnv(o.BrokerPass, "UNBIND_BROKER_PASSWORD"),
 		Logger: logger, Version: version,
-		API: func(c *controller.Controller) http.Handler { return httpapi.New(c) },
+		Metrics: m, MetricsListen: o.MetricsListen,
+		API: func(c *controller.Controller) http.Handler { return httpapi.New(c, m.Middleware) },
 	}
 }
 
@@ -113,8 +119,11 @@ func serveRun(ctx context.Context, io streams, opts *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(io.Out, "unbind controller %s\n  MQTT broker: %s\n  HTTP API:    %s\n  registry:    %s\n  admin token: %s\nCtrl-C stops it.\n",
-		version, c.BrokerURL(), c.APIURL(), opts.DBPath, tokenPath)
+	fmt.Fprintf(io.Out, "unbind controller %s\n  MQTT broker: %s\n  HTTP API:    %s\n", version, c.BrokerURL(), c.APIURL())
+	if u := c.MetricsURL(); u != "" {
+		fmt.Fprintf(io.Out, "  metrics:     %s/metrics\n", u)
+	}
+	fmt.Fprintf(io.Out, "  registry:    %s\n  admin token: %s\nCtrl-C stops it.\n", opts.DBPath, tokenPath)
 	<-ctx.Done()
 	fmt.Fprintln(io.Out, "stopping")
 	return nil
@@ -125,7 +134,7 @@ func startController(ctx context.Context, cfg controller.Config) (*controller.Co
 	c, err := controller.Start(ctx, cfg)
 	var inUse *controller.AddrInUseError
 	if errors.As(err, &inUse) {
-		flag := map[string]string{"mqtt": "--mqtt-listen", "http": "--http-listen"}[inUse.Listener]
+		flag := map[string]string{"mqtt": "--mqtt-listen", "http": "--http-listen", "metrics": "--metrics-listen"}[inUse.Listener]
 		return nil, fmt.Errorf("%s is already in use; pass %s with another address", inUse.Addr, flag)
 	}
 	return c, err
