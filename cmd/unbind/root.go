@@ -75,6 +75,7 @@ lost mode remains; anything unverified is unknown, never safe.`,
 		newOperatorCmd(io),
 		newLoginCmd(io),
 		newBackupCmd(io, nil),
+		newExportCmd(io, nil),
 		newVersionCmd(io),
 	)
 	for _, newCmd := range optionalCmds {

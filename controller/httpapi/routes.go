@@ -60,6 +60,7 @@ func Routes(c *controller.Controller) []Route {
 		{"POST /api/v1/devices/{id}/revoke", admin, s.revokeDevice},
 		{"GET /api/v1/backup", admin, s.backup},
 		{"GET /metrics", viewer, s.c.MetricsHandler().ServeHTTP},
+		{"GET /api/v1/export", viewer, s.export},
 	}
 }
 
