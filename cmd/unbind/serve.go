@@ -41,6 +41,8 @@ type serveOptions struct {
 	CommandTTL   time.Duration
 	// MetricsListen serves /metrics without a token (loopback unless TLS).
 	MetricsListen string
+	// ConfigFile holds flag values in TOML (see applyConfigFile).
+	ConfigFile string
 }
 
 func defaultDBPath() string {
@@ -52,6 +54,7 @@ func defaultDBPath() string {
 
 func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
+	f.StringVar(&o.ConfigFile, "config", "", "read flag values from this TOML file (keys named like the flags); flags and environment override it")
 	f.StringVar(&o.DBPath, "db", defaultDBPath(), "SQLite registry file")
 	f.StringVar(&o.MQTTListen, "mqtt-listen", "127.0.0.1:1883", "address of the embedded MQTT broker")
 	f.StringVar(&o.AdvertiseBroker, "advertise-broker", "", "broker URL handed to enrolling phones, e.g. tcp://192.168.1.20:1883 (needed when --mqtt-listen is 0.0.0.0)")
@@ -90,11 +93,17 @@ func newServeCmd(io streams, runF func(context.Context, *serveOptions) error) *c
 		Short: "Run the controller: registry, embedded MQTT broker and HTTP API",
 		Example: `  unbind serve
   unbind serve --broker tcp://10.0.0.5:1883 --db /var/lib/unbind/registry.db
+  unbind serve --config /etc/unbind/unbind.toml
   unbind serve --mqtt-listen 0.0.0.0:8883 --advertise-broker ssl://192.168.1.20:8883 \
     --mqtt-tls-cert broker.pem --mqtt-tls-key broker-key.pem \
     --http-listen 0.0.0.0:8443 --http-tls-cert api.pem --http-tls-key api-key.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.ConfigFile != "" {
+				if err := applyConfigFile(cmd.Flags(), opts.ConfigFile, os.Getenv); err != nil {
+					return fmt.Errorf("%w: %w", errUsage, err)
+				}
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
