@@ -180,31 +180,7 @@ func (c *Client) RevokeMonitor(ctx context.Context, name string, req RevokeReque
 // Backup writes a consistent copy of the running controller's registry to
 // w, as an SQLite file.
 func (c *Client) Backup(ctx context.Context, w io.Writer) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+PathBackup, nil)
-	if err != nil {
-		return fmt.Errorf("%w %q: %w", ErrBadURL, c.base, err)
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("%w at %s%s: %w", ErrUnreachable, c.base, c.hint, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		e := &Error{Method: http.MethodGet, Path: PathBackup, StatusCode: resp.StatusCode, Status: resp.Status}
-		var eb ErrorBody
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-		if json.Unmarshal(b, &eb) == nil {
-			e.Message = eb.Error
-		}
-		return e
-	}
-	if _, err := io.Copy(w, resp.Body); err != nil {
-		return fmt.Errorf("read %s: %w", PathBackup, err)
-	}
-	return nil
+	return c.download(ctx, PathBackup, w)
 }
 
 // Enroll trades a one-time token for deviceID's credentials. A refused token

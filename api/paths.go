@@ -21,6 +21,8 @@ const (
 	PathAuditVerify    = "/api/v1/audit/verify"
 	// PathBackup answers a consistent copy of the registry file.
 	PathBackup = "/api/v1/backup"
+	// PathExport answers one row per phone, in CSV or JSON (ExportRow).
+	PathExport = "/api/v1/export"
 )
 
 // DevicePath is GET /api/v1/devices/{id}.

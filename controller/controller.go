@@ -92,9 +92,14 @@ type Config struct {
 	// descriptor limit, whose soft value is raised to the hard one at start
 	// (see broker.Config.MaxClients).
 	MaxClients int
-	Logger     *slog.Logger
-	Version    string
-	Now        func() time.Time
+	// Metrics, when set, is told of ingest batches and served at /metrics
+	// (see Metrics); MetricsListen, when set, also serves it there without
+	// a token: loopback only, unless the API has TLS or InsecureHTTP is set.
+	Metrics       Metrics
+	MetricsListen string
+	Logger        *slog.Logger
+	Version       string
+	Now           func() time.Time
 
 	// Webhooks bounds webhook retries and attempts; zero fields take the
 	// defaults of webhooks.Policy.
@@ -176,7 +181,10 @@ type Controller struct {
 	httpLn net.Listener
 	// httpTLS: the API is served over HTTPS.
 	httpTLS bool
-	stats   *counters
+	// metricsLn and metricsSrv serve MetricsListen, when set.
+	metricsLn  net.Listener
+	metricsSrv *http.Server
+	stats      *counters
 	// enrollGuard limits failed enrollments per remote address.
 	enrollGuard *enrollGuard
 	ingest      *ingester
@@ -255,6 +263,9 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	c.ingest = newIngester(c.reg, c.log, c.stats, cfg.BatchSize, cfg.FlushInterval)
+	if cfg.Metrics != nil {
+		c.ingest.observe = cfg.Metrics.ObserveBatch
+	}
 	c.releaseWake = newDeviceSet()
 	c.ingest.applied = c.releaseWake.add
 	c.wg.Add(1)
@@ -297,6 +308,12 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	}()
 	c.startWebhooks(runCtx)
 
+	if cfg.Metrics != nil {
+		cfg.Metrics.Attach(c)
+	}
+	if err := c.startMetricsListener(httpTLS); err != nil {
+		return nil, err
+	}
 	handler := http.NotFoundHandler()
 	if cfg.API != nil {
 		handler = cfg.API(c)
@@ -366,6 +383,13 @@ func (c *Controller) Close() error {
 			cancel()
 		} else if c.httpLn != nil && c.cfg.HTTPListener == nil {
 			c.httpLn.Close()
+		}
+		if c.metricsSrv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			errs = append(errs, c.metricsSrv.Shutdown(ctx))
+			cancel()
+		} else if c.metricsLn != nil {
+			c.metricsLn.Close()
 		}
 		if c.conn != nil {
 			c.conn.Close(250 * time.Millisecond)

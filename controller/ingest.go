@@ -111,6 +111,8 @@ type ingester struct {
 	flushEvery time.Duration
 	// applied, when set, is told the devices whose updates were written.
 	applied func(devices map[string]struct{})
+	// observe, when set, is told the size and duration of every write.
+	observe func(updates int, took time.Duration)
 
 	mu     sync.Mutex
 	states map[string]registry.Update // device ID -> newest pending state report
@@ -208,8 +210,12 @@ func (g *ingester) drain(ctx context.Context) int {
 func (g *ingester) flush(ctx context.Context, batch []registry.Update) {
 	// A write must finish even during shutdown; it is short and bounded.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	start := time.Now()
 	st, err := g.store.ApplyBatch(wctx, batch)
 	cancel()
+	if g.observe != nil {
+		g.observe(len(batch), time.Since(start))
+	}
 	if err != nil {
 		g.stats.writeErrors.Add(1)
 		g.log.Error("registry write failed", "updates", len(batch), "err", err)

@@ -76,6 +76,7 @@ lost mode remains; anything unverified is unknown, never safe.`,
 		newLoginCmd(io),
 		newBackupCmd(io, nil),
 		newWebhookCmd(io),
+		newExportCmd(io, nil),
 		newVersionCmd(io),
 	)
 	for _, newCmd := range optionalCmds {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/httpapi"
+	"github.com/unbind/unbind/controller/metrics"
 	"github.com/unbind/unbind/internal/cli"
 )
 
@@ -38,6 +39,10 @@ type serveOptions struct {
 	MaxReportAge time.Duration
 	MaxClients   int
 	CommandTTL   time.Duration
+	// MetricsListen serves /metrics without a token (loopback unless TLS).
+	MetricsListen string
+	// ConfigFile holds flag values in TOML (see applyConfigFile).
+	ConfigFile string
 }
 
 func defaultDBPath() string {
@@ -49,6 +54,7 @@ func defaultDBPath() string {
 
 func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
+	f.StringVar(&o.ConfigFile, "config", "", "read flag values from this TOML file (keys named like the flags); flags and environment override it")
 	f.StringVar(&o.DBPath, "db", defaultDBPath(), "SQLite registry file")
 	f.StringVar(&o.MQTTListen, "mqtt-listen", "127.0.0.1:1883", "address of the embedded MQTT broker")
 	f.StringVar(&o.AdvertiseBroker, "advertise-broker", "", "broker URL handed to enrolling phones, e.g. tcp://192.168.1.20:1883 (needed when --mqtt-listen is 0.0.0.0)")
@@ -64,16 +70,19 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.IntVar(&o.MaxClients, "max-clients", 0, "most MQTT clients the embedded broker holds; 0 fits the open-file limit (raised to its hard value at start)")
 	f.DurationVar(&o.MaxReportAge, "max-report-age", 2*time.Minute, "a factory reset needs a safe report received at most this long ago")
 	f.DurationVar(&o.CommandTTL, "command-ttl", 15*time.Minute, "how long a command stays valid after it is issued")
+	f.StringVar(&o.MetricsListen, "metrics-listen", "", "also serve /metrics here without a token, e.g. 127.0.0.1:9465 (loopback only unless the API has TLS); on the API it needs a viewer token")
 	f.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
 }
 
 func (o *serveOptions) config(logger *slog.Logger) controller.Config {
+	m := metrics.New(metrics.Options{})
 	return controller.Config{
 		DBPath: o.DBPath, MQTTListen: o.MQTTListen, HTTPListen: o.HTTPListen, BrokerURL: o.BrokerURL, AdvertiseBroker: o.AdvertiseBroker,
 		MQTTTLSCert: o.TLSCert, MQTTTLSKey: o.TLSKey, HTTPTLSCert: o.HTTPTLSCert, HTTPTLSKey: o.HTTPTLSKey, InsecureHTTP: o.InsecureHTTP, MaxReportAge: o.MaxReportAge, CommandTTL: o.CommandTTL, MaxClients: o.MaxClients,
 		BrokerUsername: orEnv(o.BrokerUser, "UNBIND_BROKER_USERNAME"), BrokerPassword: orEnv(o.BrokerPass, "UNBIND_BROKER_PASSWORD"),
 		Logger: logger, Version: version,
-		API: func(c *controller.Controller) http.Handler { return httpapi.New(c) },
+		Metrics: m, MetricsListen: o.MetricsListen,
+		API: func(c *controller.Controller) http.Handler { return httpapi.New(c, m.Middleware) },
 	}
 }
 
@@ -84,11 +93,17 @@ func newServeCmd(io streams, runF func(context.Context, *serveOptions) error) *c
 		Short: "Run the controller: registry, embedded MQTT broker and HTTP API",
 		Example: `  unbind serve
   unbind serve --broker tcp://10.0.0.5:1883 --db /var/lib/unbind/registry.db
+  unbind serve --config /etc/unbind/unbind.toml
   unbind serve --mqtt-listen 0.0.0.0:8883 --advertise-broker ssl://192.168.1.20:8883 \
     --mqtt-tls-cert broker.pem --mqtt-tls-key broker-key.pem \
     --http-listen 0.0.0.0:8443 --http-tls-cert api.pem --http-tls-key api-key.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.ConfigFile != "" {
+				if err := applyConfigFile(cmd.Flags(), opts.ConfigFile, os.Getenv); err != nil {
+					return fmt.Errorf("%w: %w", errUsage, err)
+				}
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -113,8 +128,11 @@ func serveRun(ctx context.Context, io streams, opts *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(io.Out, "unbind controller %s\n  MQTT broker: %s\n  HTTP API:    %s\n  registry:    %s\n  admin token: %s\nCtrl-C stops it.\n",
-		version, c.BrokerURL(), c.APIURL(), opts.DBPath, tokenPath)
+	fmt.Fprintf(io.Out, "unbind controller %s\n  MQTT broker: %s\n  HTTP API:    %s\n", version, c.BrokerURL(), c.APIURL())
+	if u := c.MetricsURL(); u != "" {
+		fmt.Fprintf(io.Out, "  metrics:     %s/metrics\n", u)
+	}
+	fmt.Fprintf(io.Out, "  registry:    %s\n  admin token: %s\nCtrl-C stops it.\n", opts.DBPath, tokenPath)
 	<-ctx.Done()
 	fmt.Fprintln(io.Out, "stopping")
 	return nil
@@ -125,7 +143,7 @@ func startController(ctx context.Context, cfg controller.Config) (*controller.Co
 	c, err := controller.Start(ctx, cfg)
 	var inUse *controller.AddrInUseError
 	if errors.As(err, &inUse) {
-		flag := map[string]string{"mqtt": "--mqtt-listen", "http": "--http-listen"}[inUse.Listener]
+		flag := map[string]string{"mqtt": "--mqtt-listen", "http": "--http-listen", "metrics": "--metrics-listen"}[inUse.Listener]
 		return nil, fmt.Errorf("%s is already in use; pass %s with another address", inUse.Addr, flag)
 	}
 	return c, err

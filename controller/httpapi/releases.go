@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/unbind/unbind/api"
@@ -132,43 +131,16 @@ func selectDevices(ctx context.Context, reg *registry.Store, req api.ReleaseRequ
 	if len(req.DeviceIDs) > 0 {
 		return req.DeviceIDs, nil
 	}
-	var f registry.Filter
-	var match []func(registry.Device) bool
-	if req.Filter != "" {
-		for _, term := range strings.Split(req.Filter, ",") {
-			key, value, hasValue := strings.Cut(strings.TrimSpace(term), "=")
-			switch {
-			case key == "bound" && !hasValue:
-				f.Bound = true
-			case key == "safe" && !hasValue:
-				f.Safe = true
-			case key == "unknown" && !hasValue:
-				f.Unknown = true
-			case key == "online" && !hasValue:
-				f.Online = true
-			case key == "offline" && !hasValue:
-				f.Offline = true
-			case key == "manufacturer" && hasValue:
-				match = append(match, func(d registry.Device) bool { return strings.EqualFold(d.Identity.Manufacturer, value) })
-			case key == "model" && hasValue:
-				match = append(match, func(d registry.Device) bool { return strings.EqualFold(d.Identity.Model, value) })
-			default:
-				return nil, fmt.Errorf("filter term %q: want bound, safe, unknown, online, offline, manufacturer=NAME or model=NAME", term)
-			}
-		}
-	}
-	devices, err := reg.Devices(ctx, f)
+	sel, err := ParseSelection(req.Filter)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-next:
+	devices, err := sel.Devices(ctx, reg)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(devices))
 	for _, d := range devices {
-		for _, m := range match {
-			if !m(d) {
-				continue next
-			}
-		}
 		ids = append(ids, d.ID)
 	}
 	if len(ids) == 0 {

@@ -64,6 +64,8 @@ func Routes(c *controller.Controller) []Route {
 		{"POST /api/v1/webhooks/{id}/remove", admin, s.removeWebhook},
 		{"POST /api/v1/webhooks/{id}/test", admin, s.testWebhook},
 		{"GET /api/v1/webhooks/deliveries", viewer, s.webhookDeliveries},
+		{"GET /metrics", viewer, s.c.MetricsHandler().ServeHTTP},
+		{"GET /api/v1/export", viewer, s.export},
 	}
 }
 
@@ -72,15 +74,16 @@ type Middleware func(Route, http.Handler) http.Handler
 
 // New is the API's handler for c: every route of Routes behind the guard
 // (Host check on loopback, bearer token and role, JSON request bodies; see
-// guard), then the middleware in order (the first is outermost).
+// guard), and the middleware around that in order (the first is
+// outermost), so that it also sees the requests the guard refuses.
 func New(c *controller.Controller, mw ...Middleware) http.Handler {
 	mux := http.NewServeMux()
 	for _, r := range Routes(c) {
-		var h http.Handler = r.Handler
+		h := guard(c, r, r.Handler)
 		for i := len(mw) - 1; i >= 0; i-- {
 			h = mw[i](r, h)
 		}
-		mux.Handle(r.Pattern, guard(c, r, h))
+		mux.Handle(r.Pattern, h)
 	}
 	return mux
 }
