@@ -28,8 +28,9 @@ type lightAgent struct {
 	id     string
 	conn   *mqttconn.Conn
 	topics struct{ state, events, commands string }
-	seq    uint64
-	safe   bool
+	// seq and safe are used by the burst and by command handlers at once.
+	seq  atomic.Uint64
+	safe atomic.Bool
 
 	// resetAcked is when this agent acknowledged a factory_reset (unix ns).
 	resetAcked atomic.Int64
@@ -76,16 +77,16 @@ func (a *lightAgent) connect(ctx context.Context, brokerURL string, e agent.Enro
 
 // report publishes the next state report at QoS 1 and waits for the ack.
 func (a *lightAgent) report(ctx context.Context) error {
-	a.seq++
+	seq := a.seq.Add(1)
 	r := protocol.Report{
 		Device: protocol.Identity{Serial: a.id, Manufacturer: "Bench"}, SafeToReset: true, Risks: []protocol.Risk{},
 		FindDevice: protocol.TriOff, LostMode: protocol.TriOff, CheckedAt: time.Now().UTC(),
 	}
-	if !a.safe {
+	if !a.safe.Load() {
 		r.SafeToReset = false
 		r.Risks = []protocol.Risk{{Kind: protocol.RiskGoogleFRP, Check: "bench", Evidence: "bench account"}}
 	}
-	b, err := protocol.Encode(protocol.DeviceState{V: protocol.Version, DeviceID: a.id, Seq: a.seq, Epoch: "bench", Report: r})
+	b, err := protocol.Encode(protocol.DeviceState{V: protocol.Version, DeviceID: a.id, Seq: seq, Epoch: "bench", Report: r})
 	if err != nil {
 		return err
 	}

@@ -245,14 +245,14 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 // and waits until every factory_reset is acknowledged.
 func releaseAll(ctx context.Context, client *api.Client, agents []*lightAgent, res *Result, progress func(string, int, int)) error {
 	for _, a := range agents {
-		a.safe = true
+		a.safe.Store(true)
 	}
 	if errs := parallel(agents, 64, func(a *lightAgent) error { return a.report(ctx) }); len(errs) > 0 {
 		return fmt.Errorf("safe reports: %w", errs[0])
 	}
 	want := uint64(0)
 	for _, a := range agents {
-		want = max(want, a.seq)
+		want = max(want, a.seq.Load())
 	}
 	for {
 		seqs, err := deviceSeqs(ctx, client)
@@ -261,7 +261,7 @@ func releaseAll(ctx context.Context, client *api.Client, agents []*lightAgent, r
 		}
 		ok := 0
 		for _, a := range agents {
-			if seqs[a.id] >= a.seq {
+			if seqs[a.id] >= a.seq.Load() {
 				ok++
 			}
 		}
