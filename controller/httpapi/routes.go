@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/controller/console"
 )
 
 // Public marks a route that needs no API token: /healthz, and enrollment,
@@ -67,7 +68,8 @@ type Middleware func(Route, http.Handler) http.Handler
 
 // New is the API's handler for c: every route of Routes behind the guard
 // (Host check on loopback, bearer token and role, JSON request bodies; see
-// guard), then the middleware in order (the first is outermost).
+// guard), then the middleware in order (the first is outermost); every other
+// path is the browser console (controller/console).
 func New(c *controller.Controller, mw ...Middleware) http.Handler {
 	mux := http.NewServeMux()
 	for _, r := range Routes(c) {
@@ -77,6 +79,9 @@ func New(c *controller.Controller, mw ...Middleware) http.Handler {
 		}
 		mux.Handle(r.Pattern, guard(c, r, h))
 	}
+	// The browser console: its own cookie session and CSRF token, never the
+	// bearer token; every path the API does not claim.
+	mux.Handle("/", console.New(c, console.Options{}))
 	return mux
 }
 
