@@ -403,3 +403,21 @@ func TestAssetsEmbedded(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode, "the API keeps its paths")
 }
+
+// TestCountsAgree: the counts fragment (from the summary) says what the
+// fleet page (from every phone) says.
+func TestCountsAgree(t *testing.T) {
+	c := controllertest.Start(t)
+	seed(t, c, append(fleetPhones(),
+		phone{id: "off-2", serial: "OFF2", online: false, kinds: []protocol.RiskKind{protocol.RiskGoogleFRP}},
+		phone{id: "off-3", serial: "OFF3", online: false, noState: true},
+		phone{id: "off-4", serial: "OFF4", online: false, unknown: true})...)
+	b := as(t, c, controller.RoleViewer)
+	_, page := b.get("/")
+	_, frag := b.get("/fragments/counts")
+	start := strings.Index(page, `<ul class="counts"`)
+	require.GreaterOrEqual(t, start, 0)
+	end := strings.Index(page[start:], "</ul>")
+	assert.Equal(t, strings.TrimSpace(page[start:start+end+5]), strings.TrimSpace(frag))
+	assert.Contains(t, frag, `<span class="n">4</span> offline`)
+}
