@@ -113,8 +113,8 @@ func serveRun(ctx context.Context, io streams, opts *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(io.Out, "unbind controller %s\n  MQTT broker: %s\n  HTTP API:    %s\n  registry:    %s\n  admin token: %s\nCtrl-C stops it.\n",
-		version, c.BrokerURL(), c.APIURL(), opts.DBPath, tokenPath)
+	fmt.Fprintf(io.Out, "unbind controller %s\n  MQTT broker: %s\n  HTTP API:    %s\n  console:     %s/ (sign in: unbind console)\n  registry:    %s\n  admin token: %s\nCtrl-C stops it.\n",
+		version, c.BrokerURL(), c.APIURL(), c.APIURL(), opts.DBPath, tokenPath)
 	<-ctx.Done()
 	fmt.Fprintln(io.Out, "stopping")
 	return nil

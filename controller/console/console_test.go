@@ -3,6 +3,7 @@ package console_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -420,4 +421,52 @@ func TestCountsAgree(t *testing.T) {
 	end := strings.Index(page[start:], "</ul>")
 	assert.Equal(t, strings.TrimSpace(page[start:start+end+5]), strings.TrimSpace(frag))
 	assert.Contains(t, frag, `<span class="n">4</span> offline`)
+}
+
+func TestOneTimeLink(t *testing.T) {
+	c := controllertest.Start(t)
+	tok := controllertest.Token(t, c, controller.RoleOperator)
+	ask := func(token string) (int, console.LinkBody) {
+		req, err := http.NewRequest(http.MethodPost, c.APIURL()+console.LinksPath, nil)
+		require.NoError(t, err)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var body console.LinkBody
+		if resp.StatusCode == http.StatusOK {
+			require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+		}
+		return resp.StatusCode, body
+	}
+	status, _ := ask("")
+	assert.Equal(t, http.StatusUnauthorized, status)
+	status, _ = ask("not-a-token")
+	assert.Equal(t, http.StatusUnauthorized, status)
+	status, link := ask(tok)
+	require.Equal(t, http.StatusOK, status)
+
+	b := newBrowser(t, c.APIURL())
+	status, body := b.get(link.Path)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, "Sign in as test-operator-")
+	code := strings.TrimPrefix(link.Path, "/login/link?code=")
+	status, _ = b.post("/login/link", url.Values{"code": {code}}, false)
+	assert.Equal(t, http.StatusForbidden, status, "no CSRF token")
+	status, loc := b.post("/login/link", url.Values{"code": {code}}, true)
+	require.Equal(t, http.StatusSeeOther, status)
+	assert.Equal(t, "/", loc)
+	status, body = b.get("/")
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, "(operator)")
+
+	other := newBrowser(t, c.APIURL())
+	status, _ = other.get(link.Path)
+	assert.Equal(t, http.StatusUnauthorized, status, "a used link is dead")
+	status, _ = other.post("/login/link", url.Values{"code": {code}}, true)
+	assert.Equal(t, http.StatusUnauthorized, status)
+	status, _ = other.get("/")
+	assert.Equal(t, http.StatusSeeOther, status)
 }

@@ -46,20 +46,26 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	op, err := s.c.Authenticate(r.Context(), token)
 	switch {
 	case errors.Is(err, controller.ErrBadToken):
-		s.log.Info("console: sign-in refused", "remote", r.RemoteAddr)
+		s.log.Info("console: sign-in refused")
 		s.showLogin(w, r, http.StatusUnauthorized, "That token is unknown or revoked.")
 		return
 	case err != nil:
 		http.Error(w, "cannot check the token", http.StatusInternalServerError)
 		return
 	}
+	s.log.Info("console: signed in", "role", string(op.Role))
+	s.startSession(w, r, token, r.PostForm.Get("next"))
+}
+
+// startSession sets the session cookie for an operator's token and goes on
+// to next (a path on this site).
+func (s *server) startSession(w http.ResponseWriter, r *http.Request, token, next string) {
 	id, _ := s.sessions.create(token)
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: int(s.sessions.ttl.Seconds())})
 	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
-	s.log.Info("console: signed in", "role", string(op.Role))
-	http.Redirect(w, r, localPath(r.PostForm.Get("next")), http.StatusSeeOther)
+	http.Redirect(w, r, localPath(next), http.StatusSeeOther)
 }
 
 func (s *server) logout(w http.ResponseWriter, r *http.Request, _ request) {

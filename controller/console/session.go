@@ -31,12 +31,14 @@ type session struct {
 type sessions struct {
 	mu  sync.Mutex
 	m   map[string]*session // by sha256 of the cookie's value
+	// links are one-time sign-in codes, by sha256 of the code.
+	links map[string]link
 	ttl time.Duration
 	now func() time.Time
 }
 
 func newSessions(ttl time.Duration, now func() time.Time) *sessions {
-	return &sessions{m: make(map[string]*session), ttl: ttl, now: now}
+	return &sessions{m: make(map[string]*session), links: make(map[string]link), ttl: ttl, now: now}
 }
 
 func randomToken() string {
