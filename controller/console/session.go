@@ -29,12 +29,12 @@ type session struct {
 }
 
 type sessions struct {
-	mu  sync.Mutex
-	m   map[string]*session // by sha256 of the cookie's value
+	mu sync.Mutex
+	m  map[string]*session // by sha256 of the cookie's value
 	// links are one-time sign-in codes, by sha256 of the code.
 	links map[string]link
-	ttl time.Duration
-	now func() time.Time
+	ttl   time.Duration
+	now   func() time.Time
 }
 
 func newSessions(ttl time.Duration, now func() time.Time) *sessions {
