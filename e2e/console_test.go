@@ -134,6 +134,7 @@ func TestConsoleInChromium(t *testing.T) {
 	seen := time.Now()
 	waitJS(t, ctx, `document.querySelector("#tile-mi-bound .badge").textContent === "safe"`, "tile turns safe live")
 	t.Logf("tile updated %v after the registry had the report", time.Since(seen).Round(time.Millisecond))
+	waitJS(t, ctx, `document.querySelector(".count.v-at_risk .n").textContent === "0" && document.querySelector(".count.v-safe .n").textContent === "2"`, "counts follow")
 	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__sameLoad === true`))
 	require.NoError(t, err)
 	assert.True(t, ok, "the page was not reloaded")
@@ -163,6 +164,12 @@ func TestConsoleInChromium(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, cert.Verify([]byte(file), c.PublicKey()), "the downloaded certificate verifies")
 
+	// The bench lists every phone, newest first, with its verdict.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(base+"/bench"), chromedp.WaitVisible(chromedp.CSS(".bench-list"))))
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".bench-row").length`))
+	require.NoError(t, err)
+	assert.Equal(t, len(phones), n)
+
 	// A viewer sees no action, and posting anyway is refused.
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(base+"/"),
@@ -170,7 +177,7 @@ func TestConsoleInChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#token")),
 	))
 	signInBrowser(t, ctx, base, controllertest.Token(t, c, controller.RoleViewer))
-	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("input[type=checkbox], #release-form").length`))
+	n, err = chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("input[type=checkbox], #release-form").length`))
 	require.NoError(t, err)
 	assert.Zero(t, n, "a viewer has nothing to tick")
 	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch("/release", {method: "POST", body: new URLSearchParams({id: "mi-bound", csrf: document.querySelector("input[name=csrf]").value})}).then(r => r.status)`, chromedp.EvalAwaitPromise))

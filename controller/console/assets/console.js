@@ -24,13 +24,28 @@
       el.replaceWith(next);
     }).catch(function () {});
   }
+  // Elements with data-live-every (ms) are read at most that often: the
+  // counts and the bench list cost more than a tile.
+  var last = {}, later = {};
+  function throttled(el) {
+    var every = parseInt(el.getAttribute("data-live-every") || "0", 10);
+    var src = el.getAttribute("data-live"), now = Date.now();
+    if (!every || !last[src] || now - last[src] >= every) { last[src] = now; refresh(el); return; }
+    if (later[src]) { return; }
+    later[src] = setTimeout(function () {
+      delete later[src];
+      last[src] = Date.now();
+      var cur = document.querySelector("[data-live=\"" + CSS.escape(src) + "\"]");
+      if (cur) { refresh(cur); }
+    }, every - (now - last[src]));
+  }
   function flush() {
     timer = null;
     var ids = pending, every = all;
     pending = {}; all = false;
     document.querySelectorAll("[data-live]").forEach(function (el) {
       var dev = el.getAttribute("data-device");
-      if (every || dev === null || Object.prototype.hasOwnProperty.call(ids, dev)) { refresh(el); }
+      if (every || dev === null || Object.prototype.hasOwnProperty.call(ids, dev)) { throttled(el); }
     });
   }
   var es = new EventSource("/events");
