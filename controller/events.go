@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 
 	"github.com/unbind/unbind/controller/registry"
@@ -151,3 +152,6 @@ func steppedDevices(steps []registry.ReleaseStep) []string {
 	}
 	return ids
 }
+
+// Logger is the controller's logger, for handlers built on it (the console).
+func (c *Controller) Logger() *slog.Logger { return c.log }

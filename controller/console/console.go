@@ -34,7 +34,8 @@ var assetFS embed.FS
 type Options struct {
 	// SessionTTL is how long a sign-in lasts (0: 12 hours).
 	SessionTTL time.Duration
-	Logger     *slog.Logger
+	// Logger defaults to the controller's.
+	Logger *slog.Logger
 	// Now is the clock of session expiry (nil: time.Now).
 	Now func() time.Time
 }
@@ -58,7 +59,7 @@ func New(c *controller.Controller, opts Options) http.Handler {
 		opts.SessionTTL = defaultSessionTT
 	}
 	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
+		opts.Logger = c.Logger()
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

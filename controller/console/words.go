@@ -96,7 +96,7 @@ func riskStep(k protocol.RiskKind) string {
 }
 
 // nextSteps says in plain language what to do with a phone, most urgent
-// first, each step once.
+// first, each step once; there is always at least one.
 func nextSteps(d registry.Device, rel *registry.ReleaseRecord) []string {
 	if rel != nil && !rel.Finished() {
 		return []string{"A release is running (" + stageWords(rel.Stage) + "): follow it on the Releases page."}
@@ -123,6 +123,9 @@ func nextSteps(d registry.Device, rel *registry.ReleaseRecord) []string {
 		}
 	default:
 		steps = append(steps, riskStep(protocol.RiskUnknown))
+	}
+	if len(steps) == 0 { // not safe, with no risk named: still never reset it
+		steps = append(steps, "Not safe: do not reset it; open the phone for the evidence.")
 	}
 	return steps
 }
