@@ -149,6 +149,8 @@ func TestConsoleInChromium(t *testing.T) {
 	))
 	waitJS(t, ctx, `[...document.querySelectorAll("table.releases tr[data-device='mi-clean'] .stage")].some(e => e.textContent === "released")`, "release reaches released on the page")
 	assert.True(t, clean.WasReset())
+	batchPage, err := chromedp.Run(ctx, chromedp.Location())
+	require.NoError(t, err)
 
 	// Its certificate: issue, view, download and verify.
 	require.NoError(t, chromedp.Do(ctx,
@@ -163,6 +165,11 @@ func TestConsoleInChromium(t *testing.T) {
 	file, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch("/phones/mi-clean/certificate.json").then(r => r.text())`, chromedp.EvalAwaitPromise))
 	require.NoError(t, err)
 	require.NoError(t, cert.Verify([]byte(file), c.PublicKey()), "the downloaded certificate verifies")
+	// The batch's certificates as a zip, from the batch's page.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(batchPage), chromedp.WaitVisible(chromedp.CSS("a[href^='/releases/certificates.zip']"))))
+	zipHead, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.querySelector("a[href^='/releases/certificates.zip']").href).then(r => r.text()).then(t => t.slice(0, 2) + ":" + t.includes("certificate-mi-clean.json"))`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	assert.Equal(t, "PK:true", zipHead, "a zip holding the phone's certificate")
 
 	// The bench lists every phone, newest first, with its verdict.
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(base+"/bench"), chromedp.WaitVisible(chromedp.CSS(".bench-list"))))

@@ -213,3 +213,25 @@ func TestOneTimeLink(t *testing.T) {
 	status, _ = other.get("/")
 	assert.Equal(t, http.StatusSeeOther, status)
 }
+
+// TestSecureCookieUnderTLS: served over TLS, the session cookie is Secure.
+func TestSecureCookieUnderTLS(t *testing.T) {
+	c := controllertest.Start(t)
+	srv := httptest.NewTLSServer(console.New(c, console.Options{}))
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, srv.URL)
+	b.hc.Transport = srv.Client().Transport
+	status, _ := b.get("/login")
+	require.Equal(t, http.StatusOK, status)
+	resp, err := b.hc.PostForm(srv.URL+"/login", url.Values{"token": {controllertest.Token(t, c, controller.RoleViewer)}, "csrf": {b.csrf}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	var secure bool
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "unbind_session" {
+			secure = ck.Secure && ck.HttpOnly && ck.SameSite == http.SameSiteStrictMode
+		}
+	}
+	assert.True(t, secure, "Secure, HttpOnly, SameSite=Strict")
+}
