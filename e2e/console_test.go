@@ -139,6 +139,16 @@ func TestConsoleInChromium(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, ok, "the page was not reloaded")
 
+	// A phone plugged in now is announced on the page.
+	newcomer := phone(androidsim.GoogleOnly(), "pixel-new", androidsim.Never)
+	late := simfleet.Start(context.Background(), simfleet.Config{
+		BrokerURL: c.BrokerURL(), Phones: []*androidsim.Phone{newcomer},
+		Interval: time.Second, Logger: controllertest.Logger(t), StateDir: t.TempDir(), Enroll: enrollVia(c),
+	})
+	t.Cleanup(late.Close)
+	waitJS(t, ctx, `!document.getElementById("new-phones").hidden`, "the fleet page says new phones reported")
+	phones = append(phones, newcomer)
+
 	// Release the safe phone and follow it to released.
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS("#pick-mi-clean")),

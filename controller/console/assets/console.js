@@ -22,6 +22,9 @@
         if (same) { same.checked = true; }
       }
       el.replaceWith(next);
+      // More phones than when the page was read: offer to read it again.
+      var total = next.getAttribute("data-total"), notice = document.getElementById("new-phones");
+      if (total !== null && notice && parseInt(total, 10) > parseInt(notice.getAttribute("data-total"), 10)) { notice.hidden = false; }
     }).catch(function () {});
   }
   // Elements with data-live-every (ms) are read at most that often: the
