@@ -193,6 +193,8 @@ type Controller struct {
 	releaseWake *deviceSet
 	// releaseMu keeps the release loop and operators' cancels apart.
 	releaseMu sync.Mutex
+	// events tells consoles what changed (see Subscribe).
+	events *eventHub
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -203,7 +205,7 @@ type Controller struct {
 // agent and serves the API. It returns once all of that is up.
 func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	cfg.setDefaults()
-	c := &Controller{cfg: cfg, log: cfg.Logger, stats: newCounters(), enrollGuard: newEnrollGuard()}
+	c := &Controller{cfg: cfg, log: cfg.Logger, stats: newCounters(), enrollGuard: newEnrollGuard(), events: newEventHub()}
 	defer func() {
 		if err != nil {
 			c.Close()
@@ -267,7 +269,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		c.ingest.observe = cfg.Metrics.ObserveBatch
 	}
 	c.releaseWake = newDeviceSet()
-	c.ingest.applied = c.releaseWake.add
+	c.ingest.applied = func(ids map[string]struct{}) { c.releaseWake.add(ids); c.events.devices(EventDevice, ids) }
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
@@ -320,6 +322,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	}
 	var serveLn net.Listener
 	c.http, serveLn = c.newHTTPServer(handler, c.httpLn, httpTLS)
+	c.http.RegisterOnShutdown(c.events.close) // live streams end, so Shutdown need not wait for them
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
@@ -398,6 +401,7 @@ func (c *Controller) Close() error {
 			c.cancel()
 		}
 		c.wg.Wait()
+		c.events.close()
 		if c.broker != nil {
 			errs = append(errs, c.broker.Close())
 		}

@@ -93,6 +93,7 @@ func (c *Controller) applyMoves(ctx context.Context, ms []*move) {
 		}
 		ms = kept
 	}
+	c.publishReleases(movedDevices(ms)...)
 	var send []protocol.Command
 	for _, m := range ms {
 		switch {

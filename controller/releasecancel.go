@@ -54,6 +54,7 @@ func (c *Controller) CancelReleases(ctx context.Context, deviceIDs []string, ope
 	if err := c.reg.StepReleases(ctx, steps); err != nil {
 		return nil, fmt.Errorf("cancel %d releases: %w", len(steps), err)
 	}
+	c.publishReleases(steppedDevices(steps)...)
 	for _, st := range steps {
 		if st.Release.CommandID == "" {
 			continue

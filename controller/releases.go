@@ -140,6 +140,7 @@ func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]r
 		started[r.DeviceID] = struct{}{}
 	}
 	c.releaseWake.add(started)
+	c.events.devices(EventRelease, started)
 	return out, nil
 }
 

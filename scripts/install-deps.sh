@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use, only when they are missing:
 # mosquitto (a second, real MQTT broker), mosquitto-clients (a third-party
-# subscriber) and qemu-user (runs the arm64 agent binary).
+# subscriber), qemu-user (runs the arm64 agent binary) and chromium (the
+# console's end-to-end test drives it headless).
 set -euo pipefail
 need=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v mosquitto_sub >/dev/null 2>&1 || need+=(mosquitto-clients)
 command -v qemu-aarch64 >/dev/null 2>&1 || need+=(qemu-user)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing: ${need[*]}"
 sudo=""

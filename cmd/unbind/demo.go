@@ -115,8 +115,8 @@ func demoRun(ctx context.Context, io streams, opts *demoOptions) error {
 	if !opts.Fresh {
 		registryNote = "kept from the previous run (--fresh=false)"
 	}
-	fmt.Fprintf(io.Out, "unbind demo: %d simulated phones\n  MQTT broker: %s\n  HTTP API:    %s\n  registry:    %s (%s)\n",
-		opts.Phones, c.BrokerURL(), c.APIURL(), opts.DBPath, registryNote)
+	fmt.Fprintf(io.Out, "unbind demo: %d simulated phones\n  MQTT broker: %s\n  HTTP API:    %s\n  console:     %s/ (sign in: go run ./cmd/unbind console)\n  registry:    %s (%s)\n",
+		opts.Phones, c.BrokerURL(), c.APIURL(), c.APIURL(), opts.DBPath, registryNote)
 	fmt.Fprintf(io.Out, "Try, in another terminal:  go run ./cmd/unbind devices --api %s\nCtrl-C stops the demo.\n\n", c.APIURL())
 
 	if err := demo.Watch(ctx, c, io.Out, opts.Guide); err != nil {

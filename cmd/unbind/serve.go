@@ -128,7 +128,7 @@ func serveRun(ctx context.Context, io streams, opts *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(io.Out, "unbind controller %s\n  MQTT broker: %s\n  HTTP API:    %s\n", version, c.BrokerURL(), c.APIURL())
+	fmt.Fprintf(io.Out, "unbind controller %s\n  MQTT broker: %s\n  HTTP API:    %s\n  console:     %s/ (sign in: unbind console)\n", version, c.BrokerURL(), c.APIURL(), c.APIURL())
 	if u := c.MetricsURL(); u != "" {
 		fmt.Fprintf(io.Out, "  metrics:     %s/metrics\n", u)
 	}

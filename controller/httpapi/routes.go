@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/controller/console"
 )
 
 // Public marks a route that needs no API token: /healthz, and enrollment,
@@ -75,7 +76,8 @@ type Middleware func(Route, http.Handler) http.Handler
 // New is the API's handler for c: every route of Routes behind the guard
 // (Host check on loopback, bearer token and role, JSON request bodies; see
 // guard), and the middleware around that in order (the first is
-// outermost), so that it also sees the requests the guard refuses.
+// outermost), so that it also sees the requests the guard refuses. Every
+// other path is the browser console (controller/console).
 func New(c *controller.Controller, mw ...Middleware) http.Handler {
 	mux := http.NewServeMux()
 	for _, r := range Routes(c) {
@@ -85,6 +87,9 @@ func New(c *controller.Controller, mw ...Middleware) http.Handler {
 		}
 		mux.Handle(r.Pattern, h)
 	}
+	// The browser console: its own cookie session and CSRF token, never the
+	// bearer token; every path the API does not claim.
+	mux.Handle("/", console.New(c, console.Options{}))
 	return mux
 }
 

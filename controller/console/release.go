@@ -1,0 +1,268 @@
+package console
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/controller/registry"
+)
+
+// confirmAbove is how many phones a release may hold before the operator
+// must type their count to confirm it.
+const confirmAbove = 10
+
+// releasesShown bounds the releases page when no batch is named.
+const releasesShown = 200
+
+type confirmBody struct {
+	IDs      []string
+	Tiles    []tile
+	N        int
+	NeedType bool
+	Error    string
+}
+
+// selected reads the phones a release form names: ticked IDs, or every
+// phone matching the fleet filter the form carries (all=1).
+func (s *server) selected(ctx context.Context, form url.Values) ([]string, error) {
+	if form.Get("all") != "1" {
+		return form["id"], nil
+	}
+	f := parseFleetFilter(form)
+	devices, err := s.c.Registry().Devices(ctx, registry.Filter{})
+	if err != nil {
+		return nil, err
+	}
+	rels, err := s.latestReleases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, d := range devices {
+		if f.match(tileOf(d, rels[d.ID])) {
+			ids = append(ids, d.ID)
+		}
+	}
+	return ids, nil
+}
+
+func (s *server) confirmRelease(w http.ResponseWriter, r *http.Request, rq request) {
+	ctx, cancel := ctxTimeout(r)
+	defer cancel()
+	ids, err := s.selected(ctx, r.PostForm)
+	if err != nil {
+		s.fail(w, rq, http.StatusInternalServerError, "Cannot read the registry.")
+		return
+	}
+	s.showConfirm(ctx, w, rq, http.StatusOK, ids, "")
+}
+
+func (s *server) showConfirm(ctx context.Context, w http.ResponseWriter, rq request, status int, ids []string, msg string) {
+	if len(ids) == 0 {
+		s.fail(w, rq, http.StatusBadRequest, "No phone was selected: tick the phones to release on the fleet page.")
+		return
+	}
+	b := confirmBody{IDs: ids, N: len(ids), NeedType: len(ids) > confirmAbove, Error: msg}
+	for _, id := range ids[:min(len(ids), PageSize)] {
+		d, err := s.c.Registry().Device(ctx, id)
+		if errors.Is(err, registry.ErrNotFound) {
+			s.fail(w, rq, http.StatusNotFound, "A selected phone is not in the registry: "+id)
+			return
+		}
+		if err != nil {
+			s.fail(w, rq, http.StatusInternalServerError, "Cannot read the registry.")
+			return
+		}
+		b.Tiles = append(b.Tiles, tileOf(d, nil))
+	}
+	s.render(w, status, "confirm", "", s.data(rq, "Confirm release", "fleet", b))
+}
+
+// startRelease starts the releases through the controller's one release
+// path (StartReleases), in the signed-in operator's name.
+func (s *server) startRelease(w http.ResponseWriter, r *http.Request, rq request) {
+	ctx, cancel := ctxTimeout(r)
+	defer cancel()
+	ids := r.PostForm["id"]
+	if len(ids) > confirmAbove && strings.TrimSpace(r.PostForm.Get("count")) != strconv.Itoa(len(ids)) {
+		s.showConfirm(ctx, w, rq, http.StatusUnprocessableEntity, ids,
+			fmt.Sprintf("Type %d, the number of phones, to confirm.", len(ids)))
+		return
+	}
+	if len(ids) == 0 {
+		s.fail(w, rq, http.StatusBadRequest, "No phone was selected.")
+		return
+	}
+	note := strings.TrimSpace(r.PostForm.Get("note"))
+	if err := controller.ValidateNote(note); err != nil {
+		s.showConfirm(ctx, w, rq, http.StatusUnprocessableEntity, ids, err.Error())
+		return
+	}
+	rs, err := s.c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: ids, Operator: rq.op.Name, Note: note})
+	switch {
+	case errors.Is(err, controller.ErrUnknownDevice):
+		s.fail(w, rq, http.StatusNotFound, "A selected phone is not in the registry.")
+		return
+	case err != nil:
+		s.log.Error("console: start releases", "phones", len(ids), "err", err)
+		s.fail(w, rq, http.StatusInternalServerError, "The releases could not be started.")
+		return
+	}
+	batch := rs[0].CreatedAt
+	for _, rel := range rs {
+		if rel.CreatedAt.After(batch) {
+			batch = rel.CreatedAt
+		}
+	}
+	http.Redirect(w, r, "/releases?batch="+url.QueryEscape(batch.UTC().Format(time.RFC3339Nano)), http.StatusSeeOther)
+}
+
+// releaseRow is one release with its phone's serial.
+type releaseRow struct {
+	R      registry.ReleaseRecord
+	Serial string
+	Stage  string
+	CanAct bool
+}
+
+type releasesBody struct {
+	Batch   string
+	Rows    []releaseRow
+	Running int
+}
+
+func (s *server) releaseRows(ctx context.Context, batch string, canAct bool) (releasesBody, error) {
+	b := releasesBody{Batch: batch}
+	f := registry.ReleaseFilter{Limit: releasesShown}
+	var at time.Time
+	if batch != "" {
+		var err error
+		if at, err = time.Parse(time.RFC3339Nano, batch); err != nil {
+			return b, fmt.Errorf("batch %q: %w", batch, err)
+		}
+		f.Limit = 0
+	}
+	rs, err := s.c.Registry().Releases(ctx, f)
+	if err != nil {
+		return b, err
+	}
+	for i := len(rs) - 1; i >= 0; i-- {
+		rel := rs[i]
+		if batch != "" && !rel.CreatedAt.Equal(at) {
+			continue
+		}
+		b.Rows = append(b.Rows, s.rowOf(ctx, rel, canAct))
+		if !rel.Finished() {
+			b.Running++
+		}
+	}
+	return b, nil
+}
+
+func (s *server) rowOf(ctx context.Context, rel registry.ReleaseRecord, canAct bool) releaseRow {
+	row := releaseRow{R: rel, Serial: rel.DeviceID, Stage: stageWords(rel.Stage), CanAct: canAct}
+	if d, err := s.c.Registry().Device(ctx, rel.DeviceID); err == nil && d.Identity.Serial != "" {
+		row.Serial = d.Identity.Serial
+	}
+	return row
+}
+
+func (s *server) releases(w http.ResponseWriter, r *http.Request, rq request) {
+	ctx, cancel := ctxTimeout(r)
+	defer cancel()
+	b, err := s.releaseRows(ctx, r.URL.Query().Get("batch"), rq.op.Role.Allows(controller.RoleOperator))
+	if err != nil {
+		s.fail(w, rq, http.StatusBadRequest, "Cannot list these releases.")
+		return
+	}
+	s.render(w, http.StatusOK, "releases", "", s.data(rq, "Releases", "releases", b))
+}
+
+func (s *server) releaseFragment(w http.ResponseWriter, r *http.Request, rq request) {
+	ctx, cancel := ctxTimeout(r)
+	defer cancel()
+	rel, err := s.c.Registry().Release(ctx, r.PathValue("id"))
+	switch {
+	case errors.Is(err, registry.ErrNotFound):
+		http.NotFound(w, r)
+	case err != nil:
+		http.Error(w, "cannot read the registry", http.StatusInternalServerError)
+	default:
+		s.render(w, http.StatusOK, "", "release-row", s.rowOf(ctx, rel, rq.op.Role.Allows(controller.RoleOperator)))
+	}
+}
+
+// cancelReleases cancels through the controller's CancelReleases: the
+// ticked phones' releases, or every unfinished one (all=1).
+func (s *server) cancelReleases(w http.ResponseWriter, r *http.Request, rq request) {
+	ctx, cancel := ctxTimeout(r)
+	defer cancel()
+	ids := r.PostForm["id"]
+	if r.PostForm.Get("all") == "1" {
+		ids = nil
+	} else if len(ids) == 0 {
+		s.fail(w, rq, http.StatusBadRequest, "Say which releases to cancel.")
+		return
+	}
+	if _, err := s.c.CancelReleases(ctx, ids, rq.op.Name); err != nil {
+		s.log.Error("console: cancel releases", "err", err)
+		s.fail(w, rq, http.StatusInternalServerError, "The releases could not be canceled.")
+		return
+	}
+	back := "/releases"
+	if batch := r.PostForm.Get("batch"); batch != "" {
+		back += "?batch=" + url.QueryEscape(batch)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// certificatesZip downloads the certificates of a batch's released phones.
+func (s *server) certificatesZip(w http.ResponseWriter, r *http.Request, rq request) {
+	ctx, cancel := ctxTimeout(r)
+	defer cancel()
+	batch := r.URL.Query().Get("batch")
+	if batch == "" {
+		s.fail(w, rq, http.StatusBadRequest, "Name the batch whose certificates to download.")
+		return
+	}
+	b, err := s.releaseRows(ctx, batch, false)
+	if err != nil {
+		s.fail(w, rq, http.StatusBadRequest, "Cannot list these releases.")
+		return
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="certificates.zip"`)
+	zw := zip.NewWriter(w)
+	var missing []string
+	for _, row := range b.Rows {
+		if row.R.Outcome != registry.OutcomeReleased {
+			continue
+		}
+		c, err := s.c.Registry().ReleaseCertificate(ctx, row.R.ID)
+		if err != nil {
+			missing = append(missing, row.R.DeviceID)
+			continue
+		}
+		f, err := zw.Create(certFileName(c))
+		if err != nil {
+			return
+		}
+		_, _ = f.Write(c.Document)
+	}
+	if len(missing) > 0 {
+		if f, err := zw.Create("NOT-ISSUED.txt"); err == nil {
+			fmt.Fprintf(f, "Released phones whose certificate was not issued yet (issue it from the phone's page):\n%s\n", strings.Join(missing, "\n"))
+		}
+	}
+	_ = zw.Close()
+}
+
+func pathEscape(s string) string { return url.PathEscape(s) }

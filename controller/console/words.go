@@ -1,0 +1,162 @@
+package console
+
+import (
+	"strings"
+
+	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/controller/release"
+	"github.com/unbind/unbind/protocol"
+)
+
+// Status is what a tile shows first: the verdict of an online phone, or
+// offline. A phone that never reported is "unknown": unknown is never safe.
+type Status string
+
+const (
+	StatusSafe    Status = "safe"
+	StatusAtRisk  Status = "at_risk"
+	StatusUnknown Status = "unknown"
+	StatusOffline Status = "offline"
+)
+
+var statuses = []Status{StatusSafe, StatusAtRisk, StatusUnknown, StatusOffline}
+
+// Words is how a status is written: colour is never the only signal.
+func (s Status) Words() string {
+	switch s {
+	case StatusSafe:
+		return "safe"
+	case StatusAtRisk:
+		return "not safe"
+	case StatusOffline:
+		return "offline"
+	default:
+		return "could not tell"
+	}
+}
+
+func verdictStatus(v protocol.Verdict) Status {
+	switch v {
+	case protocol.VerdictSafe:
+		return StatusSafe
+	case protocol.VerdictAtRisk:
+		return StatusAtRisk
+	default:
+		return StatusUnknown
+	}
+}
+
+func statusOf(d registry.Device) Status {
+	if !d.Online {
+		return StatusOffline
+	}
+	return verdictStatus(d.Verdict)
+}
+
+// riskWords names a risk kind for people.
+func riskWords(k protocol.RiskKind) string {
+	switch k {
+	case protocol.RiskMiAccount:
+		return "Mi account signed in"
+	case protocol.RiskFindDevice:
+		return "Find Device on"
+	case protocol.RiskGoogleFRP:
+		return "Google account (reset protection)"
+	case protocol.RiskSamsungReactivation:
+		return "Samsung account (reactivation lock)"
+	case protocol.RiskHuaweiID:
+		return "Huawei ID signed in"
+	case protocol.RiskLostMode:
+		return "lost mode"
+	case protocol.RiskUnknown:
+		return "a check could not finish"
+	}
+	return string(k)
+}
+
+// riskStep is what the person at the bench does about one risk kind.
+func riskStep(k protocol.RiskKind) string {
+	switch k {
+	case protocol.RiskMiAccount:
+		return "Ask the owner to sign out of the Mi account on the phone (Settings, Mi Account, Sign out); it needs their password."
+	case protocol.RiskFindDevice:
+		return "Ask the owner to turn off Find Device (Settings, Mi Account, Xiaomi Cloud, Find device), or from the Mi Cloud website."
+	case protocol.RiskGoogleFRP:
+		return "Remove the Google account (Settings, Accounts), then reset from Settings only."
+	case protocol.RiskSamsungReactivation:
+		return "Ask the owner to sign out of the Samsung account (Settings, Accounts and backup)."
+	case protocol.RiskHuaweiID:
+		return "Ask the owner to sign out of the Huawei ID."
+	case protocol.RiskLostMode:
+		return "The phone is in lost mode: only its owner can lift it. Do not reset it."
+	case protocol.RiskUnknown:
+		return "A check could not finish: keep the phone connected for a fresh check, and do not reset it until it says safe."
+	}
+	return "Do not reset it: " + string(k) + "."
+}
+
+// nextSteps says in plain language what to do with a phone, most urgent
+// first, each step once; there is always at least one.
+func nextSteps(d registry.Device, rel *registry.ReleaseRecord) []string {
+	if rel != nil && !rel.Finished() {
+		return []string{"A release is running (" + stageWords(rel.Stage) + "): follow it on the Releases page."}
+	}
+	if rel != nil && rel.Outcome == registry.OutcomeReleased {
+		return []string{"Released and reset: its certificate can be issued and printed from the phone's page."}
+	}
+	var steps []string
+	if !d.Online {
+		steps = append(steps, "Connect the phone and start its agent: nothing it shows now is current.")
+	}
+	switch {
+	case d.State == nil:
+		steps = append(steps, "Wait for the phone's first check. Do not reset it yet.")
+	case d.Verdict == protocol.VerdictSafe:
+		if d.Online {
+			steps = append(steps, "Safe to reset: select it and release it.")
+		} else {
+			steps = append(steps, "It was safe when last seen; release it once it is back online.")
+		}
+	case d.Verdict == protocol.VerdictAtRisk:
+		for _, k := range d.State.RiskKinds() {
+			steps = append(steps, riskStep(k))
+		}
+	default:
+		steps = append(steps, riskStep(protocol.RiskUnknown))
+	}
+	if len(steps) == 0 { // not safe, with no risk named: still never reset it
+		steps = append(steps, "Not safe: do not reset it; open the phone for the evidence.")
+	}
+	return steps
+}
+
+// stageWords is a release stage as the operator reads it.
+func stageWords(stage string) string {
+	switch release.Stage(stage) {
+	case release.StageVerify:
+		return "verifying"
+	case release.StageSignOut, release.StageFindDevice:
+		return "waiting for the person"
+	case release.StageReset:
+		return "resetting"
+	case release.StageReleased:
+		return "released"
+	case release.StageFailed:
+		return "failed"
+	case release.StageCanceled:
+		return "canceled"
+	}
+	return strings.ReplaceAll(stage, "_", " ")
+}
+
+// releaseState groups stages for the fleet's filter.
+func releaseState(rel *registry.ReleaseRecord) string {
+	switch {
+	case rel == nil:
+		return "none"
+	case !rel.Finished():
+		return "running"
+	default:
+		return rel.Outcome
+	}
+}
