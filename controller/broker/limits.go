@@ -19,17 +19,13 @@ const MaxPacketSize = 2 * protocol.MaxPayload
 const (
 	// maxPending bounds each client's queue of packets waiting to be
 	// written. mochi allocates the queue for every client up front (8 bytes a
-	// slot), so it is most of an idle connection's memory: 1,024 slots are
-	// 8 KiB. A phone receives a command now and then; the controller, which
-	// receives every report, acknowledges at once (its handler never blocks),
-	// so its queue stays short as long as it keeps up with reading. When the
-	// controller subscribes, the broker also queues two retained messages per
-	// device (state and presence); those beyond the queue are dropped, and
-	// each phone's next periodic report brings its state back.
+	// slot): 1,024 slots are 8 KiB. A phone receives a command now and then;
+	// the controller has no queue at all (it subscribes in-process, see
+	// Subscribe). Only a monitor, which reads every device's state, can fill
+	// one: what is beyond it is dropped for that monitor alone.
 	maxPending = 1024
-	// maxInflight bounds the unacknowledged QoS 1/2 messages kept per client.
-	// The controller acknowledges every message at once, so only a
-	// controller that is not reading fills it.
+	// maxInflight bounds the unacknowledged QoS 1/2 messages kept per client;
+	// only a monitor that stops reading fills it.
 	maxInflight = 8192
 	// clientBuffer is the size of each client's read and write buffers.
 	// Reports are a few hundred bytes; mochi's default is 2 KiB each.
