@@ -139,16 +139,13 @@ func (c *Controller) deliverAll(ctx context.Context, cmds []protocol.Command) {
 // a crash between two writes are done here, one at a time.
 func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord) (*move, error) {
 	now := c.cfg.Now().UTC()
-	cur := release.Release{
-		Stage: release.Stage(rec.Stage), CommandID: rec.CommandID, StageSince: rec.UpdatedAt,
-		Deadline: rec.Deadline, Reason: rec.Reason,
-	}
+	cur := releaseOf(rec)
 	obs := release.Observed{Now: now, MaxReportAge: c.cfg.MaxReportAge}
 	if rec.CommandID != "" {
 		cmd, err := c.reg.Command(ctx, rec.CommandID)
 		switch {
 		case err == nil:
-			obs.Command = &release.Command{ID: cmd.ID, Kind: cmd.Kind, State: protocol.CommandState(cmd.State), Detail: lastDetail(cmd)}
+			obs.Command = releaseCommandOf(cmd)
 			// A report answers this stage only if it came after its command.
 			cur.StageSince = cmd.IssuedAt
 		case errors.Is(err, registry.ErrNotFound) && cur.Stage == release.StageReset:
@@ -175,10 +172,12 @@ func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord) (*m
 	if dev.State != nil {
 		obs.Report, obs.ReportAt = dev.State, dev.StateAt
 	}
+	obs.Online, obs.PresenceAt = dev.Online, dev.PresenceAt
 	next, effects := release.Next(cur, obs)
-	if next == cur && len(effects) == 0 {
+	if next.Same(cur) && len(effects) == 0 {
 		return nil, nil
 	}
+	rec.Evidence = evidenceRecords(next.Evidence)
 	if len(effects) > 1 {
 		return nil, fmt.Errorf("release %s: %d commands in one step", rec.ID, len(effects))
 	}
