@@ -85,6 +85,7 @@ exits 0 only if every phone was released.`,
 	f.BoolVar(&opts.Yes, "yes", false, "confirm a release of more than 3 phones by --all or --filter without asking")
 	f.BoolVar(&opts.Restart, "restart", false, "replace a phone's running release with a new one (with this --timeout) instead of keeping it")
 	cmd.AddCommand(newReleaseCancelCmd(io, nil))
+	cmd.AddCommand(newReleaseConfirmCmd(io, nil))
 	return cmd
 }
 

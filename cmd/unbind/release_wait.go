@@ -53,7 +53,7 @@ func progress(rs []api.Release) (string, bool) {
 			released++
 		case release.StageFailed, release.StageCanceled:
 			failed++
-		case release.StageSignOut, release.StageFindDevice:
+		case release.StageSignOut, release.StageFindDevice, release.StageWaitingForReset:
 			person++
 		default:
 			working++
