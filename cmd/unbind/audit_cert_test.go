@@ -123,6 +123,8 @@ func TestCertAgainstController(t *testing.T) {
 		require.NoError(t, certVerifyRun(ctx, io, &certVerifyOptions{File: jsonPath, Key: key}), key)
 		assert.Contains(t, out.String(), "VALID "+jsonPath)
 		assert.Contains(t, out.String(), "released by ana")
+		assert.Contains(t, out.String(), "evidence wipe_started at ")
+		assert.Contains(t, out.String(), "by agent: root_broadcast <- the certificate rests on this")
 	}
 
 	// A key saved by an earlier version (raw key in the legacy PEM block)
