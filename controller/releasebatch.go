@@ -23,6 +23,9 @@ const publishWorkers = 256
 type move struct {
 	step   registry.ReleaseStep
 	online bool
+	// stopWatch is set when a release stops waiting for its reset: the
+	// agent's watch (its factory_reset command) is canceled once saved.
+	stopWatch bool
 }
 
 // advanceReleases moves unfinished releases one step: those of the given
@@ -104,6 +107,11 @@ func (c *Controller) applyMoves(ctx context.Context, ms []*move) {
 		}
 	}
 	c.deliverAll(ctx, send)
+	for _, m := range ms {
+		if m.stopWatch {
+			c.stopWatch(ctx, m.step.Release)
+		}
+	}
 }
 
 // deliverAll publishes recorded commands concurrently and marks those the
@@ -188,7 +196,8 @@ func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord) (*m
 	if next.Stage.Terminal() {
 		rec.Outcome, rec.FinishedAt = string(next.Stage), now
 	}
-	m := &move{step: registry.ReleaseStep{Release: rec, CommandAt: now}, online: dev.Online}
+	m := &move{step: registry.ReleaseStep{Release: rec, CommandAt: now}, online: dev.Online,
+		stopWatch: cur.Stage == release.StageWaitingForReset && next.Stage.Terminal()}
 	if len(effects) == 0 || effects[0].Send == "" {
 		return m, nil
 	}

@@ -46,7 +46,20 @@ func (c *Controller) ConfirmRelease(ctx context.Context, id, operator, note stri
 	if err := c.reg.StepReleases(ctx, []registry.ReleaseStep{step}); err != nil {
 		return rec, fmt.Errorf("confirm release %s: %w", id, err)
 	}
+	c.stopWatch(ctx, rec)
 	return rec, nil
+}
+
+// stopWatch cancels the agent's watch for the wipe of a release that no
+// longer waits for it, so that the phone is free for other commands.
+func (c *Controller) stopWatch(ctx context.Context, rec registry.ReleaseRecord) {
+	if rec.CommandID == "" {
+		return
+	}
+	if _, err := c.Cancel(ctx, rec.CommandID); err != nil && ctx.Err() == nil &&
+		!errors.Is(err, ErrCommandFinished) && !errors.Is(err, ErrUnknownCommand) {
+		c.log.Warn("release over, the agent's wipe watch not canceled", "device", rec.DeviceID, "cmd_id", rec.CommandID, "err", err)
+	}
 }
 
 func releaseOf(rec registry.ReleaseRecord) release.Release {

@@ -134,6 +134,10 @@ func TestResetEvidence(t *testing.T) {
 	assert.Contains(t, got.Reason, "same boot")
 	assert.False(t, cancels.WasReset())
 	noCertificate(cancels)
+	eventually(t, func() bool {
+		cmd, err := c.Registry().Command(ctx, got.CommandID)
+		return err == nil && cmd.State == registry.CommandCanceled
+	}, "the agent's watch for the wipe is canceled once the release is over")
 
 	// Confirms late: released on wipe_started, dated when it was seen.
 	got = get(rLate.ID)
