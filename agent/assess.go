@@ -50,6 +50,7 @@ func Assess(obs Observation, opts AssessOptions) protocol.Report {
 		LostMode:   orUnknown(obs.LostMode),
 		Rooted:     obs.Rooted,
 		CheckedAt:  obs.ObservedAt.UTC(),
+		BootID:     obs.BootID,
 	}
 	if r.CheckedAt.IsZero() {
 		r.CheckedAt = time.Now().UTC()

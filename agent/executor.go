@@ -121,6 +121,11 @@ func (e *executor) poll(ctx context.Context) {
 	if a == nil {
 		return
 	}
+	if a.cmd.Kind == protocol.CommandFactoryReset {
+		// Never reset again: only watch the reset already started.
+		e.watchWipe(ctx)
+		return
+	}
 	r := e.s.refresh(ctx)
 	done, remaining := progress(a.cmd.Kind, r)
 	switch {
@@ -170,8 +175,42 @@ func (e *executor) reset(ctx context.Context, cmd protocol.Command) {
 	case err != nil:
 		e.emit(ctx, cmd.ID, protocol.CommandFailed, "reset did not start: "+err.Error())
 		return
+	case method == ResetBroadcast:
+		e.emit(ctx, cmd.ID, protocol.CommandSucceeded, protocol.ResetDetail(protocol.EvidenceWipeStarted, string(method)))
+		return
 	}
-	e.emit(ctx, cmd.ID, protocol.CommandSucceeded, "reset started: "+string(method))
+	// Only a screen is open: the person at the phone has yet to confirm.
+	// The command stays in progress while the agent watches for the wipe.
+	e.emit(ctx, cmd.ID, protocol.CommandInProgress, protocol.ResetDetail(protocol.EvidenceResetScreenOpened, string(method)))
+	if _, ok := e.s.a.phone.(WipeWatcher); !ok {
+		e.emit(ctx, cmd.ID, protocol.CommandSucceeded, protocol.ResetDetail(protocol.EvidenceResetScreenOpened, string(method)))
+		return
+	}
+	e.setActive(&activeCommand{cmd: cmd, detail: "watching"})
+}
+
+// watchWipe looks once whether the reset the person was asked to confirm
+// has started, and ends the command when it has or when its time is up. A
+// phone that wipes goes down within seconds of the confirmation, so the
+// agent publishes what it saw at once: it may not get another chance.
+func (e *executor) watchWipe(ctx context.Context) {
+	a := e.active
+	w, _ := e.s.a.phone.(WipeWatcher)
+	if w != nil {
+		signal, started, err := w.WipeStarted(ctx)
+		switch {
+		case started:
+			e.setActive(nil)
+			e.emit(ctx, a.cmd.ID, protocol.CommandSucceeded, protocol.ResetDetail(protocol.EvidenceWipeStarted, signal))
+			return
+		case err != nil:
+			e.log.Debug("wipe watch", LogCommand, a.cmd.ID, "err", err)
+		}
+	}
+	if !e.s.a.cfg.Now().Before(a.cmd.ExpiresAt) {
+		e.setActive(nil)
+		e.emit(ctx, a.cmd.ID, protocol.CommandTimedOut, "no sign of a wipe before the command expired")
+	}
 }
 
 func (e *executor) emit(ctx context.Context, id string, st protocol.CommandState, detail string) {

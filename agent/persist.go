@@ -104,8 +104,8 @@ func saveActive(dir string, cmd *protocol.Command) error {
 	return writeFileAtomic(path, b, 0o600)
 }
 
-// loadActive returns the guided command a previous run left in progress, if
-// it is one and has not expired.
+// loadActive returns the guided command (or the reset being watched) a
+// previous run left in progress, if it has not expired.
 func loadActive(dir string, now time.Time, log *slog.Logger) (protocol.Command, bool) {
 	if dir == "" {
 		return protocol.Command{}, false
@@ -123,8 +123,12 @@ func loadActive(dir string, now time.Time, log *slog.Logger) (protocol.Command, 
 		log.Warn("guided command left by the last run is unreadable; ignored", "file", path, "err", err)
 		return protocol.Command{}, false
 	}
-	guided := cmd.Kind == protocol.CommandSignOut || cmd.Kind == protocol.CommandDisableFindDevice
-	if !guided || !now.Before(cmd.ExpiresAt) {
+	// A factory_reset is kept only while the agent watches for the wipe
+	// after opening the reset screen; resuming it only watches again, it
+	// never resets (see executor.poll).
+	resumable := cmd.Kind == protocol.CommandSignOut || cmd.Kind == protocol.CommandDisableFindDevice ||
+		cmd.Kind == protocol.CommandFactoryReset
+	if !resumable || !now.Before(cmd.ExpiresAt) {
 		return protocol.Command{}, false
 	}
 	return cmd, true

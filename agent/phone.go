@@ -24,6 +24,17 @@ type Phone interface {
 	FactoryReset(ctx context.Context) (ResetMethod, error)
 }
 
+// WipeWatcher is implemented by phones that can tell that a wipe started
+// after the reset screen was opened: the person confirmed, and the phone is
+// going down into recovery. The agent watches with it while the person at
+// the phone has yet to confirm.
+type WipeWatcher interface {
+	// WipeStarted looks once. signal says what was seen, as it was seen
+	// (e.g. "sys.powerctl=reboot,recovery"); started is false when nothing
+	// shows a wipe, which is no evidence either way.
+	WipeStarted(ctx context.Context) (signal string, started bool, err error)
+}
+
 // ErrNotSupported is returned by a Phone that cannot carry out a request on
 // this device (for example a guide screen the vendor does not have).
 var ErrNotSupported = errors.New("not supported on this phone")
@@ -66,6 +77,8 @@ type Observation struct {
 	// LostMode is off on phones where the check does not apply.
 	LostMode protocol.Tri
 	Rooted   bool
+	// BootID names the current boot of the phone; "" when unreadable.
+	BootID string
 	// Problems lists every check that could not be completed, except Find
 	// Device, which Assess judges from FindDevice and the accounts.
 	Problems   []Problem

@@ -3,6 +3,7 @@ package android
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -150,5 +151,26 @@ func FuzzParseAM(f *testing.F) {
 		_ = ParseAMStart(in)
 		_ = ParseAMBroadcast(in)
 		_ = ParseRootID(in)
+	})
+}
+
+func FuzzParseBootID(f *testing.F) {
+	f.Add([]byte("0f6e2c8a-1b2c-4d5e-8f90-a1b2c3d4e5f6\n"))
+	f.Add([]byte("cat: Permission denied"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if id := ParseBootID(in); id != "" && len(id) != 36 {
+			t.Fatalf("boot ID %q is not a UUID", id)
+		}
+	})
+}
+
+func FuzzParseWipeProp(f *testing.F) {
+	for _, s := range []string{"1recovery", "reboot,recovery", "1", "reboot,bootloader", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		if ParseWipeProp(in) && !strings.Contains(in, "recovery") {
+			t.Fatalf("%q read as a wipe", in)
+		}
 	})
 }

@@ -60,6 +60,7 @@ func (d *Device) Observe(ctx context.Context) (agent.Observation, error) {
 		obs.Problems = append(obs.Problems, d.problem(CheckLostMode, nil, err))
 	}
 	obs.Rooted = len(d.rootPrefix(ctx)) > 0
+	obs.BootID = d.readBootID(ctx)
 
 	if ctx.Err() != nil {
 		return agent.Observation{}, fmt.Errorf("observe: %w", ctx.Err())

@@ -220,6 +220,25 @@ func (c *Client) CancelReleases(ctx context.Context, req CancelReleasesRequest) 
 	return body.Releases, err
 }
 
+// ConfirmRelease states, in the caller's name, that the phone of a release
+// waiting for its reset shows the first-boot setup screen.
+func (c *Client) ConfirmRelease(ctx context.Context, id string, req ConfirmReleaseRequest) (Release, error) {
+	var body ReleasesBody
+	err := c.do(ctx, http.MethodPost, ConfirmReleasePath(id), req, &body)
+	if err == nil && len(body.Releases) != 1 {
+		return Release{}, fmt.Errorf("confirm release %s: %d releases in the answer", id, len(body.Releases))
+	}
+	if err != nil {
+		return Release{}, err
+	}
+	return body.Releases[0], nil
+}
+
+// ConfirmReleasePath is the route that confirms release id.
+func ConfirmReleasePath(id string) string {
+	return "/api/v1/releases/" + url.PathEscape(id) + "/confirm"
+}
+
 // Releases returns the releases with these IDs.
 func (c *Client) Releases(ctx context.Context, ids []string) ([]Release, error) {
 	q := url.Values{}

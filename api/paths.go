@@ -14,6 +14,8 @@ const (
 	PathReleases     = "/api/v1/releases"
 	// PathCancelReleases cancels unfinished releases (CancelReleasesRequest).
 	PathCancelReleases = "/api/v1/releases/cancel"
+	// PathConfirmRelease is ConfirmReleasePath's pattern.
+	PathConfirmRelease = "/api/v1/releases/{id}/confirm"
 	PathAudit          = "/api/v1/audit"
 	PathKey            = "/api/v1/key"
 	PathMe             = "/api/v1/me"

@@ -249,6 +249,23 @@ type Release struct {
 	// was already running for the phone and was kept as it was (its own
 	// deadline, not the request's timeout); ask with Restart to replace it.
 	Kept bool `json:"kept,omitempty"`
+	// Evidence is what was seen of the reset, oldest first.
+	Evidence []ReleaseEvidence `json:"evidence,omitempty"`
+}
+
+// ReleaseEvidence is one thing seen of a release's reset: reset_screen_opened,
+// wipe_started, operator_confirmed (a release is released only on one of
+// these two), session_ended or rebooted.
+type ReleaseEvidence struct {
+	Kind   string    `json:"kind"`
+	At     time.Time `json:"at"`
+	Source string    `json:"source,omitempty"`
+}
+
+// ConfirmReleaseRequest states that the phone of a release waiting for its
+// reset shows the first-boot setup screen.
+type ConfirmReleaseRequest struct {
+	Note string `json:"note,omitempty"`
 }
 
 // Finished reports whether the release is over.

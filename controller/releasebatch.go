@@ -23,6 +23,9 @@ const publishWorkers = 256
 type move struct {
 	step   registry.ReleaseStep
 	online bool
+	// stopWatch is set when a release stops waiting for its reset: the
+	// agent's watch (its factory_reset command) is canceled once saved.
+	stopWatch bool
 }
 
 // advanceReleases moves unfinished releases one step: those of the given
@@ -105,6 +108,11 @@ func (c *Controller) applyMoves(ctx context.Context, ms []*move) {
 		}
 	}
 	c.deliverAll(ctx, send)
+	for _, m := range ms {
+		if m.stopWatch {
+			c.stopWatch(ctx, m.step.Release)
+		}
+	}
 }
 
 // deliverAll publishes recorded commands concurrently and marks those the
@@ -140,16 +148,13 @@ func (c *Controller) deliverAll(ctx context.Context, cmds []protocol.Command) {
 // a crash between two writes are done here, one at a time.
 func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord) (*move, error) {
 	now := c.cfg.Now().UTC()
-	cur := release.Release{
-		Stage: release.Stage(rec.Stage), CommandID: rec.CommandID, StageSince: rec.UpdatedAt,
-		Deadline: rec.Deadline, Reason: rec.Reason,
-	}
+	cur := releaseOf(rec)
 	obs := release.Observed{Now: now, MaxReportAge: c.cfg.MaxReportAge}
 	if rec.CommandID != "" {
 		cmd, err := c.reg.Command(ctx, rec.CommandID)
 		switch {
 		case err == nil:
-			obs.Command = &release.Command{ID: cmd.ID, Kind: cmd.Kind, State: protocol.CommandState(cmd.State), Detail: lastDetail(cmd)}
+			obs.Command = releaseCommandOf(cmd)
 			// A report answers this stage only if it came after its command.
 			cur.StageSince = cmd.IssuedAt
 		case errors.Is(err, registry.ErrNotFound) && cur.Stage == release.StageReset:
@@ -176,10 +181,12 @@ func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord) (*m
 	if dev.State != nil {
 		obs.Report, obs.ReportAt = dev.State, dev.StateAt
 	}
+	obs.Online, obs.PresenceAt = dev.Online, dev.PresenceAt
 	next, effects := release.Next(cur, obs)
-	if next == cur && len(effects) == 0 {
+	if next.Same(cur) && len(effects) == 0 {
 		return nil, nil
 	}
+	rec.Evidence = evidenceRecords(next.Evidence)
 	if len(effects) > 1 {
 		return nil, fmt.Errorf("release %s: %d commands in one step", rec.ID, len(effects))
 	}
@@ -190,7 +197,8 @@ func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord) (*m
 	if next.Stage.Terminal() {
 		rec.Outcome, rec.FinishedAt = string(next.Stage), now
 	}
-	m := &move{step: registry.ReleaseStep{Release: rec, CommandAt: now}, online: dev.Online}
+	m := &move{step: registry.ReleaseStep{Release: rec, CommandAt: now}, online: dev.Online,
+		stopWatch: cur.Stage == release.StageWaitingForReset && next.Stage.Terminal()}
 	if len(effects) == 0 || effects[0].Send == "" {
 		return m, nil
 	}

@@ -16,6 +16,11 @@ package protocol
 //	1: 2026-11-23: first version: state, presence, commands, command events.
 //	1: 2026-11-24: optional DeviceState.Epoch; Seq kept across agent restarts.
 //	   Compatible: old controllers ignore the field, old agents omit it.
+//	1: 2026-11-24 (2): optional Report.BootID; factory_reset event details
+//	   name their evidence (ResetDetail): "reset_screen_opened: …" while the
+//	   person at the phone has yet to confirm, "wipe_started: …" once seen.
+//	   Compatible: old controllers ignore boot_id and read any detail as
+//	   text; new controllers read old agents' "reset started: …" details.
 const Version = 1
 
 // MaxPayload bounds every message on the wire. A phone report with dozens of

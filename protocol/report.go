@@ -105,7 +105,15 @@ type Report struct {
 	LostMode    Tri       `json:"lost_mode"`
 	Rooted      bool      `json:"rooted"`
 	CheckedAt   time.Time `json:"checked_at"`
+	// BootID names the phone's current boot (the kernel's
+	// /proc/sys/kernel/random/boot_id): a report with the boot ID of the
+	// report before a reset shows a phone that never went down. Empty when
+	// unreadable and from agents older than the 2026-11-24 revision 2.
+	BootID string `json:"boot_id,omitempty"`
 }
+
+// maxBootID bounds Report.BootID; the kernel's is a 36-character UUID.
+const maxBootID = 64
 
 // RiskKinds lists the distinct kinds of r's risks, in the order they first
 // appear. It is the one definition of "the risk kinds of a report".
@@ -177,6 +185,9 @@ func (r Report) Validate() error {
 		if a.Type == "" {
 			return fmt.Errorf("%w: accounts[%d].type is missing", ErrInvalid, i)
 		}
+	}
+	if len(r.BootID) > maxBootID {
+		return fmt.Errorf("%w: boot_id is %d bytes, limit %d", ErrInvalid, len(r.BootID), maxBootID)
 	}
 	if !r.FindDevice.valid() {
 		return fmt.Errorf("%w: find_device %q is not on, off or unknown", ErrInvalid, r.FindDevice)

@@ -45,6 +45,9 @@ var wireCases = []wireCase{
 	{"state checked_at missing", "state", strings.Replace(validSafeState, `,"checked_at":"2026-11-23T10:00:00Z"`, ``, 1), ErrInvalid},
 	{"state device id with wildcard", "state", strings.Replace(validState, `"device_id":"f1a2b3c4"`, `"device_id":"a/+/#"`, 1), ErrInvalid},
 	{"state find_device bogus", "state", strings.Replace(validState, `"find_device":"on"`, `"find_device":"maybe"`, 1), ErrInvalid},
+	{"state with boot id", "state", strings.Replace(validSafeState, `"rooted":false`, `"rooted":false,"boot_id":"0f6e2c8a-1b2c-4d5e-8f90-a1b2c3d4e5f6"`, 1), nil},
+	{"state boot id too long", "state", strings.Replace(validSafeState, `"rooted":false`, `"rooted":false,"boot_id":"`+strings.Repeat("b", 65)+`"`, 1), ErrInvalid},
+	{"state boot id wrong type", "state", strings.Replace(validSafeState, `"rooted":false`, `"rooted":false,"boot_id":7`, 1), ErrMalformed},
 	{"state oversized", "state", `{"v":1,"pad":"` + strings.Repeat("x", MaxPayload) + `"}`, ErrTooLarge},
 
 	{"presence online", "presence", `{"v":1,"device_id":"f1a2b3c4","status":"online","at":"2026-11-23T10:00:00Z","agent_version":"0.1.0"}`, nil},

@@ -72,6 +72,8 @@ func fleetPerson(r *rand.Rand) Person {
 		return Person{Behaviour: Complies, Delay: seconds(30, 90)}
 	case x < 80:
 		return Person{Behaviour: Partly, Delay: seconds(5, 20)}
+	case x < 88:
+		return Person{Behaviour: Cancels, Delay: seconds(2, 10)}
 	default:
 		return Person{Behaviour: Never}
 	}

@@ -110,7 +110,7 @@ func TestFleetMix(t *testing.T) {
 	assert.GreaterOrEqual(t, nMakers["samsung"], 5)
 	assert.GreaterOrEqual(t, nMakers["Google"], 5)
 	assert.Positive(t, nMakers["HUAWEI"])
-	for _, kind := range []string{"prompt", "late", "partly", "never"} {
+	for _, kind := range []string{"prompt", "late", "partly", "cancels", "never"} {
 		assert.Positive(t, people[kind], "people who act %s", kind)
 	}
 }

@@ -11,6 +11,10 @@ import (
 // "[key]: [value]" lines.
 func (p *Phone) getprop(pr *proc, args []string) {
 	props := p.id.props()
+	if p.goingDown != "" && !p.shutdownHidden {
+		props["sys.shutdown.requested"] = p.goingDown
+		props["sys.powerctl"] = "reboot,recovery"
+	}
 	switch len(args) {
 	case 0:
 		keys := make([]string, 0, len(props))

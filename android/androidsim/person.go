@@ -22,6 +22,9 @@ const (
 	// they cannot sign out of a Mi, Samsung or Huawei account, switch Find
 	// Device off, or confirm a reset that asks for a vendor password.
 	Partly
+	// Cancels: the person does everything Complies does, except on the
+	// reset screen, which they back out of: the phone is never reset.
+	Cancels
 )
 
 func (b Behaviour) String() string {
@@ -32,6 +35,8 @@ func (b Behaviour) String() string {
 		return "complies"
 	case Partly:
 		return "partly"
+	case Cancels:
+		return "cancels"
 	}
 	return "unknown"
 }
@@ -96,6 +101,10 @@ func (p *Phone) applyDueLocked(now time.Time) {
 
 func (p *Phone) actLocked(a pendingAction) {
 	switch a.behaviour {
+	case Cancels:
+		if a.screen != ScreenReset {
+			p.actLocked(pendingAction{due: a.due, screen: a.screen, behaviour: Complies})
+		}
 	case Complies:
 		switch a.screen {
 		case ScreenMiAccount:

@@ -39,6 +39,10 @@ type Options struct {
 	Now func() time.Time
 	// MaxCalls bounds the call log (DefaultMaxCalls when zero).
 	MaxCalls int
+	// ShutdownHidden makes the properties that show a phone going down
+	// for a wipe (sys.shutdown.requested, sys.powerctl) read empty, as on a
+	// build whose SELinux policy denies them to the shell.
+	ShutdownHidden bool
 }
 
 // Phone is a simulated phone. It implements android.Transport and is safe for
@@ -63,6 +67,13 @@ type Phone struct {
 	notifications   []Notification
 	resets          []Reset
 	pids            int
+	// boots counts boots; the boot ID is derived from it and the serial.
+	boots          int
+	shutdownHidden bool
+	// goingDown is the value of sys.shutdown.requested once a reset was
+	// confirmed: the phone is on its way into recovery. The simulated phone
+	// stays in that moment (its agent keeps running) until Reboot.
+	goingDown string
 }
 
 var _ android.Transport = (*Phone)(nil)
@@ -82,6 +93,8 @@ func New(opts Options) *Phone {
 		person:          opts.Person,
 		calls:           callLog{max: opts.MaxCalls},
 		pids:            4000,
+		boots:           1,
+		shutdownHidden:  opts.ShutdownHidden,
 	}
 	if p.now == nil {
 		p.now = time.Now

@@ -57,6 +57,7 @@ func (p *Phone) resetLocked(at time.Time, m ResetMethod) {
 	p.findDevice = false
 	p.setupIncomplete = true
 	p.pending = nil
+	p.goingDown = "1recovery"
 }
 
 // armedLocksLocked lists the locks that would survive a reset that does not

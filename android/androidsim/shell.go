@@ -52,6 +52,7 @@ var programs = map[string]bool{
 	"getprop": true, "pm": true, "dumpsys": true, "content": true, "settings": true,
 	"am": true, "cmd": true, "service": true, "su": true, "id": true, "sh": true,
 	"which": true, "echo": true, "whoami": true, "true": true, "false": true,
+	"cat": true,
 }
 
 // binDirs are where those programs live.
@@ -116,6 +117,8 @@ func (p *Phone) exec(pr *proc, argv []string) {
 		p.which(pr, args)
 	case "echo":
 		pr.out("%s\n", strings.Join(args, " "))
+	case "cat":
+		p.cat(pr, args)
 	case "true":
 	case "false":
 		pr.code = 1

@@ -81,7 +81,8 @@ func released(t *testing.T, reg *registry.Store, id string) {
 		IssuedAt: now.Add(-40 * time.Second), ExpiresAt: now.Add(time.Hour)}
 	require.NoError(t, reg.RecordCommand(ctx, reset, reset.IssuedAt))
 	require.NoError(t, reg.Apply(ctx, []registry.Update{{DeviceID: id, ReceivedAt: now.Add(-30 * time.Second), Event: &protocol.CommandEvent{
-		V: protocol.Version, DeviceID: id, CommandID: reset.ID, State: protocol.CommandSucceeded, At: now.Add(-30 * time.Second)}}}))
+		V: protocol.Version, DeviceID: id, CommandID: reset.ID, State: protocol.CommandSucceeded, At: now.Add(-30 * time.Second),
+		Detail: "wipe_started: root_broadcast"}}}))
 	require.NoError(t, reg.CreateRelease(ctx, registry.ReleaseRecord{ID: "rel-" + id, DeviceID: id, Operator: "ana", Stage: "released",
 		Outcome: registry.OutcomeReleased, CommandID: reset.ID, CreatedAt: now.Add(-50 * time.Second), Deadline: now.Add(time.Hour),
 		FinishedAt: now.Add(-30 * time.Second)}))
@@ -122,6 +123,8 @@ func TestCertAgainstController(t *testing.T) {
 		require.NoError(t, certVerifyRun(ctx, io, &certVerifyOptions{File: jsonPath, Key: key}), key)
 		assert.Contains(t, out.String(), "VALID "+jsonPath)
 		assert.Contains(t, out.String(), "released by ana")
+		assert.Contains(t, out.String(), "evidence wipe_started at ")
+		assert.Contains(t, out.String(), "by agent: root_broadcast <- the certificate rests on this")
 	}
 
 	// A key saved by an earlier version (raw key in the legacy PEM block)

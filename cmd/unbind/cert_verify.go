@@ -73,6 +73,16 @@ func certVerifyRun(_ context.Context, io streams, opts *certVerifyOptions) error
 	cli.Printf(io.Out, "VALID %s: certificate %s\n", opts.File, d.ID)
 	cli.Printf(io.Out, "  phone %s (serial %s%s), released by %s, reset %s\n", d.Device.ID, d.Device.Serial, imeiNote(d.Device.IMEI),
 		d.Release.Operator, d.Reset.CompletedAt.UTC().Format("2006-01-02T15:04:05Z07:00"))
+	if len(d.Evidence) == 0 {
+		cli.Printf(io.Out, "  evidence of the reset: not recorded (a certificate issued before evidence was kept)\n")
+	}
+	for _, e := range d.Evidence {
+		rests := ""
+		if e.Rests() {
+			rests = " <- the certificate rests on this"
+		}
+		cli.Printf(io.Out, "  evidence %s at %s by %s%s\n", e.Kind, e.At.UTC().Format("2006-01-02T15:04:05Z07:00"), e.Source, rests)
+	}
 	cli.Printf(io.Out, "  signed by controller key %s\n", d.Controller.KeyFingerprint)
 	return nil
 }

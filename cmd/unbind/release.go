@@ -100,6 +100,7 @@ Without --wait, -o json prints the array of releases started.`,
 	f.BoolVar(&opts.Yes, "yes", false, "confirm a release of more than 3 phones by --all or --filter without asking")
 	f.BoolVar(&opts.Restart, "restart", false, "replace a phone's running release with a new one (with this --timeout) instead of keeping it")
 	cmd.AddCommand(newReleaseCancelCmd(io, nil))
+	cmd.AddCommand(newReleaseConfirmCmd(io, nil))
 	return cmd
 }
 

@@ -29,7 +29,11 @@ command each was waiting for, so the person at the phone is no longer guided.
 
 What it means at each stage: while verifying or guiding, the release stops
 and the phone is left as it is (never reset); once the factory reset was
-sent, nothing is interrupted and the release is listed as not canceled.`,
+sent and not yet answered (stage reset), nothing is interrupted and the
+release is listed as not canceled. In waiting_for_reset (the reset screen is
+open, nobody confirmed it yet) the release ends canceled and the agent stops
+watching; the person can still confirm the reset on the phone, and the
+phone then has no certificate.`,
 		Example: `  unbind release cancel R58M12ABC
   unbind release cancel --all -o json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -70,8 +74,19 @@ func releaseCancelRun(ctx context.Context, io streams, opts *releaseCancelOption
 		result := "canceled"
 		if !r.Canceled {
 			result = "not canceled: the factory reset was already sent"
+		} else if r.Release.Stage == "canceled" && hasEvidence(r.Release, "reset_screen_opened") {
+			result = "canceled; the reset screen stays open on the phone"
 		}
 		cli.Printf(tw, "%s\t%s\t%s\n", r.Release.DeviceID, r.Release.ID, result)
 	}
 	return tw.Flush()
+}
+
+func hasEvidence(r api.Release, kind string) bool {
+	for _, e := range r.Evidence {
+		if e.Kind == kind {
+			return true
+		}
+	}
+	return false
 }

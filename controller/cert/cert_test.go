@@ -3,6 +3,7 @@ package cert
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -36,7 +37,7 @@ func goodInputs() Inputs {
 		Transitions: []registry.CommandTransition{
 			{At: at(100), State: registry.CommandQueued},
 			{At: at(101), State: registry.CommandSent},
-			{At: at(120), State: registry.CommandSucceeded, Detail: "root_broadcast"},
+			{At: at(120), State: registry.CommandSucceeded, Detail: "wipe_started: root_broadcast"},
 		}}
 	return Inputs{
 		ID:       "cert-1",
@@ -45,7 +46,8 @@ func goodInputs() Inputs {
 			Manufacturer: "Xiaomi", Brand: "Redmi", Model: "Note 12", AndroidVersion: "14", VendorOS: "HyperOS OS1.0"}},
 		Release: registry.ReleaseRecord{ID: "rel-1", DeviceID: "SER1", Operator: "ana", Stage: "released",
 			Outcome: registry.OutcomeReleased, CommandID: "cmd-reset", CreatedAt: at(0), UpdatedAt: at(121),
-			Deadline: at(3600), FinishedAt: at(121)},
+			Deadline: at(3600), FinishedAt: at(121),
+			Evidence: []registry.ReleaseEvidence{{Kind: "wipe_started", At: at(120), Source: "agent: root_broadcast"}}},
 		Reset: reset,
 		Safe: &registry.StateChange{At: at(50), Verdict: protocol.VerdictSafe, RiskKinds: []protocol.RiskKind{},
 			FindDevice: protocol.TriOff, LostMode: protocol.TriOff, CheckedAt: at(49), Seq: 7},
@@ -62,7 +64,8 @@ func TestIssueVerifyRoundTrip(t *testing.T) {
 	assert.Equal(t, "cert-1", d.ID)
 	assert.Equal(t, Device{ID: "SER1", Serial: "SER1", IMEI: "490154203237518", Manufacturer: "Xiaomi", Brand: "Redmi",
 		Model: "Note 12", Android: "14", VendorOS: "HyperOS OS1.0"}, d.Device)
-	assert.Equal(t, Reset{CommandID: "cmd-reset", IssuedAt: at(100), CompletedAt: at(120), Method: "root_broadcast", Succeeded: true}, d.Reset)
+	assert.Equal(t, Reset{CommandID: "cmd-reset", IssuedAt: at(100), CompletedAt: at(120), Method: "wipe_started: root_broadcast", Succeeded: true}, d.Reset)
+	assert.Equal(t, []Evidence{{Kind: "wipe_started", At: at(120), Source: "agent: root_broadcast"}}, d.Evidence)
 	assert.Equal(t, Release{ID: "rel-1", Operator: "ana", StartedAt: at(0), FinishedAt: at(121)}, d.Release)
 	var names []string
 	for _, c := range d.Checks {
@@ -263,4 +266,30 @@ func FuzzVerify(f *testing.F) {
 		}
 		require.True(t, known, "unclassified error: %v", err)
 	})
+}
+
+// TestOldCertificateVerifies: a certificate issued before evidence was
+// recorded has no "evidence" field; it still verifies and reads.
+func TestOldCertificateVerifies(t *testing.T) {
+	key := testKey(1)
+	sc, err := Issue(goodInputs(), key)
+	require.NoError(t, err)
+	var env envelope
+	require.NoError(t, json.Unmarshal(sc.File, &env))
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(env.Document, &doc))
+	require.Contains(t, doc, "evidence")
+	delete(doc, "evidence")
+	raw, err := json.Marshal(doc)
+	require.NoError(t, err)
+	msg, err := canonical(raw)
+	require.NoError(t, err)
+	old, err := json.MarshalIndent(envelope{Document: msg, Algorithm: Algorithm,
+		Signature: base64.StdEncoding.EncodeToString(ed25519.Sign(key, msg))}, "", "  ")
+	require.NoError(t, err)
+
+	got, err := Open(old, key.Public().(ed25519.PublicKey))
+	require.NoError(t, err)
+	assert.Empty(t, got.Doc.Evidence)
+	assert.Equal(t, sc.Doc.Reset, got.Doc.Reset)
 }

@@ -32,6 +32,11 @@ type Document struct {
 	Checks  []Check `json:"checks"`
 	Reset   Reset   `json:"reset"`
 	Release Release `json:"release"`
+	// Evidence is what was seen of the reset, oldest first: the entry of
+	// kind wipe_started or operator_confirmed is what the certificate rests
+	// on. Absent from certificates issued before evidence was recorded,
+	// which still verify (the field is omitted when empty).
+	Evidence []Evidence `json:"evidence,omitempty"`
 	// Enrollment is the enrollment whose credentials reported the safe
 	// state relied on; absent for phones enrolled before it was recorded.
 	Enrollment *Enrollment `json:"enrollment,omitempty"`
@@ -83,6 +88,20 @@ type Reset struct {
 	Method    string `json:"method,omitempty"`
 	Succeeded bool   `json:"succeeded"`
 }
+
+// Evidence is one thing seen of the reset, as what it is.
+type Evidence struct {
+	// Kind is reset_screen_opened, wipe_started, operator_confirmed,
+	// session_ended or rebooted.
+	Kind string    `json:"kind"`
+	At   time.Time `json:"at"`
+	// Source says who or what saw it: "agent: root_broadcast",
+	// "agent: sys.powerctl=reboot,recovery", "operator:alice".
+	Source string `json:"source,omitempty"`
+}
+
+// Rests reports whether a certificate may rest on this kind of evidence.
+func (e Evidence) Rests() bool { return e.Kind == "wipe_started" || e.Kind == "operator_confirmed" }
 
 // Release is the workflow run and who started it.
 type Release struct {

@@ -72,14 +72,26 @@ func TestGatherFromRegistry(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNotReleased)
 	assert.ErrorContains(t, err, "is sent, not succeeded")
 
-	require.NoError(t, reg.Apply(ctx, []registry.Update{eventOf("P1", "c-reset", protocol.CommandSucceeded, at(45), "settings_screen")}))
+	// The reset screen opened (an older agent's success): no reset seen.
+	require.NoError(t, reg.Apply(ctx, []registry.Update{eventOf("P1", "c-reset", protocol.CommandSucceeded, at(45), "reset started: settings_screen")}))
+	_, err = issue("P1")
+	assert.ErrorIs(t, err, ErrNotReleased)
+	assert.ErrorContains(t, err, "no evidence that the wipe started")
+
+	rel.Evidence = []registry.ReleaseEvidence{
+		{Kind: "reset_screen_opened", At: at(45), Source: "agent: settings_screen"},
+		{Kind: "operator_confirmed", At: at(46), Source: "operator:ana"},
+	}
+	require.NoError(t, reg.UpdateRelease(ctx, rel))
 	sc, err := issue("P1")
 	require.NoError(t, err)
 	require.NoError(t, Verify(sc.File, pub))
 	assert.Equal(t, "P1", sc.Doc.Device.Serial)
 	assert.Equal(t, "Pixel 7", sc.Doc.Device.Model)
-	assert.Equal(t, "settings_screen", sc.Doc.Reset.Method)
-	assert.Equal(t, at(45), sc.Doc.Reset.CompletedAt)
+	assert.Equal(t, "reset started: settings_screen", sc.Doc.Reset.Method)
+	assert.Equal(t, at(46), sc.Doc.Reset.CompletedAt, "the reset is dated by the evidence it rests on")
+	require.Len(t, sc.Doc.Evidence, 2)
+	assert.Equal(t, Evidence{Kind: "operator_confirmed", At: at(46), Source: "operator:ana"}, sc.Doc.Evidence[1])
 	assert.Equal(t, "ana", sc.Doc.Release.Operator)
 	for _, c := range sc.Doc.Checks {
 		assert.Equal(t, at(9), c.SafeSince, "first safe check")
@@ -102,7 +114,8 @@ func TestGatherUnsafeBeforeReset(t *testing.T) {
 	t.Cleanup(func() { _ = reg.Close() })
 	require.NoError(t, reg.Apply(ctx, []registry.Update{stateOf("P2", 1, at(1), protocol.RiskMiAccount)}))
 	require.NoError(t, reg.CreateRelease(ctx, registry.ReleaseRecord{ID: "r", DeviceID: "P2", Operator: "ana", Stage: "released",
-		Outcome: registry.OutcomeReleased, CommandID: "c", CreatedAt: at(2), Deadline: at(99), FinishedAt: at(9)}))
+		Outcome: registry.OutcomeReleased, CommandID: "c", CreatedAt: at(2), Deadline: at(99), FinishedAt: at(9),
+		Evidence: []registry.ReleaseEvidence{{Kind: "wipe_started", At: at(5), Source: "agent: root_broadcast"}}}))
 	require.NoError(t, reg.RecordCommand(ctx, protocol.Command{V: protocol.Version, ID: "c", DeviceID: "P2",
 		Kind: protocol.CommandFactoryReset, IssuedAt: at(3), ExpiresAt: at(99)}, at(3)))
 	require.NoError(t, reg.Apply(ctx, []registry.Update{eventOf("P2", "c", protocol.CommandSucceeded, at(5), ""),

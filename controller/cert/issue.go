@@ -93,7 +93,18 @@ func document(in Inputs, pub ed25519.PublicKey) (Document, error) {
 		}
 		checks = append(checks, Check{Name: string(k), Result: result, SafeSince: in.Safe.CheckedAt.UTC(), CheckedAt: last.UTC()})
 	}
-	done := succeededStep(in.Reset)
+	proof, _ := proven(in)
+	method := ""
+	if in.Reset.State == registry.CommandSucceeded {
+		method = succeededStep(in.Reset).Detail
+	}
+	var evidence []Evidence
+	for _, e := range in.Release.Evidence {
+		evidence = append(evidence, Evidence{Kind: e.Kind, At: e.At.UTC(), Source: e.Source})
+	}
+	if len(in.Release.Evidence) == 0 {
+		evidence = []Evidence{{Kind: proof.Kind, At: proof.At.UTC(), Source: proof.Source}}
+	}
 	idn := in.Device.Identity
 	return Document{
 		Format:   Format,
@@ -102,8 +113,9 @@ func document(in Inputs, pub ed25519.PublicKey) (Document, error) {
 		Device: Device{ID: in.Device.ID, Serial: idn.Serial, IMEI: idn.IMEI, Manufacturer: idn.Manufacturer,
 			Brand: idn.Brand, Model: idn.Model, Android: idn.AndroidVersion, VendorOS: idn.VendorOS},
 		Checks: checks,
-		Reset: Reset{CommandID: in.Reset.ID, IssuedAt: in.Reset.IssuedAt.UTC(), CompletedAt: done.At.UTC(),
-			Method: done.Detail, Succeeded: true},
+		Reset: Reset{CommandID: in.Reset.ID, IssuedAt: in.Reset.IssuedAt.UTC(), CompletedAt: proof.At.UTC(),
+			Method: method, Succeeded: true},
+		Evidence: evidence,
 		Release: Release{ID: in.Release.ID, Operator: in.Release.Operator, StartedAt: in.Release.CreatedAt.UTC(),
 			FinishedAt: in.Release.FinishedAt.UTC()},
 		Enrollment: reliedOn(in),
@@ -130,8 +142,15 @@ func released(in Inputs) error {
 		return fmt.Errorf("%w: release %s has no factory reset command", ErrNotReleased, r.ID)
 	case c.Kind != protocol.CommandFactoryReset || c.DeviceID != in.Device.ID:
 		return fmt.Errorf("%w: command %s is not a factory reset of this device", ErrNotReleased, c.ID)
-	case c.State != registry.CommandSucceeded:
+	}
+	proof, ok := proven(in)
+	switch {
+	case c.State != registry.CommandSucceeded && (!ok || proof.Kind != registry.EvidenceOperatorConfirmed):
+		// Only an operator's confirmation stands for a reset the agent
+		// could not see through (its watch may have expired).
 		return fmt.Errorf("%w: factory reset %s is %s, not succeeded", ErrNotReleased, c.ID, c.State)
+	case !ok:
+		return fmt.Errorf("%w: release %s has no evidence that the wipe started (seen: %s)", ErrNotReleased, r.ID, seenKinds(r.Evidence))
 	}
 	s := in.Safe
 	if s != nil {
@@ -150,6 +169,36 @@ func released(in Inputs) error {
 			ErrNotReleased, c.ID, s.Verdict, kindList(s.RiskKinds), s.FindDevice, s.LostMode)
 	}
 	return nil
+}
+
+// proven is the evidence the release rests on: the first wipe_started or
+// operator_confirmed it recorded. A release recorded before evidence was
+// kept rests on its reset command's success only if that says the wipe
+// started (the root broadcast); a reset screen opened is no reset.
+func proven(in Inputs) (registry.ReleaseEvidence, bool) {
+	if e, ok := in.Release.ProvenBy(); ok {
+		return e, true
+	}
+	if len(in.Release.Evidence) > 0 || in.Reset == nil || in.Reset.State != registry.CommandSucceeded {
+		return registry.ReleaseEvidence{}, false
+	}
+	done := succeededStep(in.Reset)
+	kind, source, ok := protocol.ParseResetDetail(done.Detail)
+	if !ok || kind != protocol.EvidenceWipeStarted {
+		return registry.ReleaseEvidence{}, false
+	}
+	return registry.ReleaseEvidence{Kind: string(kind), At: done.At, Source: "agent: " + source}, true
+}
+
+func seenKinds(evs []registry.ReleaseEvidence) string {
+	if len(evs) == 0 {
+		return "nothing"
+	}
+	ks := make([]string, len(evs))
+	for i, e := range evs {
+		ks[i] = e.Kind
+	}
+	return strings.Join(ks, ", ")
 }
 
 // succeededStep is the first success the command recorded; its time is when

@@ -70,7 +70,8 @@ func TestAuditAndCertificateAPI(t *testing.T) {
 		IssuedAt: now.Add(-40 * time.Second), ExpiresAt: now.Add(time.Hour)}
 	require.NoError(t, reg.RecordCommand(ctx, reset, reset.IssuedAt))
 	require.NoError(t, reg.Apply(ctx, []registry.Update{{DeviceID: "p1", ReceivedAt: now.Add(-30 * time.Second), Event: &protocol.CommandEvent{
-		V: protocol.Version, DeviceID: "p1", CommandID: "c-reset", State: protocol.CommandSucceeded, At: now.Add(-30 * time.Second)}}}))
+		V: protocol.Version, DeviceID: "p1", CommandID: "c-reset", State: protocol.CommandSucceeded, At: now.Add(-30 * time.Second),
+		Detail: "wipe_started: root_broadcast"}}}))
 	require.NoError(t, reg.CreateRelease(ctx, registry.ReleaseRecord{ID: "r1", DeviceID: "p1", Operator: "ana", Stage: "released",
 		Outcome: registry.OutcomeReleased, CommandID: "c-reset", CreatedAt: now.Add(-55 * time.Second), Deadline: now.Add(time.Hour),
 		FinishedAt: now.Add(-30 * time.Second)}))

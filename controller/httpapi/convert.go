@@ -94,9 +94,13 @@ func ingestOf(st controller.IngestStats) api.IngestStats {
 func releasesOf(rs []registry.ReleaseRecord) []api.Release {
 	out := make([]api.Release, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, api.Release{ID: r.ID, DeviceID: r.DeviceID, Operator: r.Operator, Stage: r.Stage,
+		rel := api.Release{ID: r.ID, DeviceID: r.DeviceID, Operator: r.Operator, Stage: r.Stage,
 			Outcome: r.Outcome, Reason: r.Reason, CommandID: r.CommandID, CreatedAt: r.CreatedAt,
-			UpdatedAt: r.UpdatedAt, Deadline: r.Deadline, FinishedAt: r.FinishedAt})
+			UpdatedAt: r.UpdatedAt, Deadline: r.Deadline, FinishedAt: r.FinishedAt}
+		for _, e := range r.Evidence {
+			rel.Evidence = append(rel.Evidence, api.ReleaseEvidence{Kind: e.Kind, At: e.At, Source: e.Source})
+		}
+		out = append(out, rel)
 	}
 	return out
 }

@@ -148,3 +148,31 @@ func selectDevices(ctx context.Context, reg *registry.Store, req api.ReleaseRequ
 	}
 	return ids, nil
 }
+
+// confirmRelease records an operator's statement that the phone of a
+// release waiting for its reset shows the first-boot setup screen.
+func (s *server) confirmRelease(w http.ResponseWriter, r *http.Request) {
+	var req api.ConfirmReleaseRequest
+	if err := decodeBody(w, r, maxReleaseBody, &req); err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("confirm request: %w", err))
+		return
+	}
+	if err := controller.ValidateNote(req.Note); err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	op, _ := OperatorFrom(r.Context())
+	rec, err := s.c.ConfirmRelease(r.Context(), r.PathValue("id"), op.Name, req.Note)
+	switch {
+	case errors.Is(err, controller.ErrUnknownRelease):
+		writeError(w, http.StatusNotFound, err)
+	case errors.Is(err, controller.ErrReleaseNotWaiting):
+		writeError(w, http.StatusConflict, err)
+	case errors.Is(err, controller.ErrNoOperator):
+		writeError(w, http.StatusBadRequest, err)
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, err)
+	default:
+		writeJSON(w, http.StatusOK, api.ReleasesBody{Releases: releasesOf([]registry.ReleaseRecord{rec})})
+	}
+}

@@ -48,6 +48,7 @@ func Routes(c *controller.Controller) []Route {
 		{"POST /api/v1/releases", operator, s.startReleases},
 		{"GET /api/v1/releases", viewer, s.releases},
 		{"POST /api/v1/releases/cancel", operator, s.cancelReleases},
+		{"POST /api/v1/releases/{id}/confirm", operator, s.confirmRelease},
 		{"GET /api/v1/audit", viewer, s.audit},
 		{"GET /api/v1/audit/verify", viewer, s.verifyAudit},
 		{"GET /api/v1/devices/{id}/audit", viewer, s.deviceAudit},

@@ -36,6 +36,8 @@ type ReleaseRecord struct {
 	// Note is the operator's note on starting the release; it is written
 	// to the audit row of its creation only, not kept with the release.
 	Note string
+	// Evidence is what was seen of the reset, oldest first. It only grows.
+	Evidence []ReleaseEvidence
 }
 
 // OutcomeReleased is the outcome of a release that ended with a successful
@@ -109,10 +111,14 @@ func createRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord) error {
 	if err := deviceExists(ctx, tx, r.DeviceID); err != nil {
 		return fmt.Errorf("create release %s: %w", r.ID, err)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO releases(id, device_id, operator, stage, outcome, reason, command_id,
-		created_at, updated_at, deadline, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	evidence, err := encodeEvidence(r.Evidence)
+	if err != nil {
+		return fmt.Errorf("create release %s: %w", r.ID, err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO releases(id, device_id, operator, stage, outcome, reason, command_id,
+		created_at, updated_at, deadline, finished_at, evidence_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.DeviceID, r.Operator, r.Stage, r.Outcome, r.Reason, r.CommandID,
-		formatTime(r.CreatedAt), formatTime(r.UpdatedAt), formatTime(r.Deadline), nullTime(r.FinishedAt))
+		formatTime(r.CreatedAt), formatTime(r.UpdatedAt), formatTime(r.Deadline), nullTime(r.FinishedAt), evidence)
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
 		return fmt.Errorf("create release %s: %w", r.ID, ErrExists)
@@ -144,6 +150,8 @@ type ReleaseStep struct {
 	// Actor is who moved the release, for the audit trail; empty means the
 	// controller's own workflow.
 	Actor string
+	// Note is the actor's note for the audit row of this move.
+	Note string
 }
 
 // StepReleases saves many releases' moves in one transaction, each as
@@ -161,7 +169,7 @@ func (s *Store) StepReleases(ctx context.Context, steps []ReleaseStep) error {
 	}
 	defer func() { _ = tx.Rollback() }()
 	for _, st := range steps {
-		if err := updateRelease(ctx, tx, st.Release, cmp.Or(st.Actor, ActorController)); err != nil {
+		if err := updateRelease(ctx, tx, st.Release, cmp.Or(st.Actor, ActorController), st.Note); err != nil {
 			return err
 		}
 		if st.Command != nil {
@@ -177,7 +185,7 @@ func (s *Store) StepReleases(ctx context.Context, steps []ReleaseStep) error {
 	return nil
 }
 
-func updateRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord, actor string) error {
+func updateRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord, actor, note string) error {
 	old, err := scanRelease(tx.QueryRowContext(ctx, `SELECT `+releaseColumns+` FROM releases WHERE id = ?`, r.ID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("update release %s: %w", r.ID, ErrNotFound)
@@ -189,17 +197,26 @@ func updateRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord, actor strin
 	if err := r.check(); err != nil {
 		return fmt.Errorf("update release %s: %w", r.ID, err)
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE releases SET stage = ?, outcome = ?, reason = ?, command_id = ?,
-		updated_at = ?, deadline = ?, finished_at = ? WHERE id = ?`,
-		r.Stage, r.Outcome, r.Reason, r.CommandID, formatTime(r.UpdatedAt), formatTime(r.Deadline),
-		nullTime(r.FinishedAt), r.ID)
+	if len(r.Evidence) < len(old.Evidence) {
+		// Evidence only grows: a caller holding an older view keeps what
+		// was already seen.
+		r.Evidence = old.Evidence
+	}
+	evidence, err := encodeEvidence(r.Evidence)
 	if err != nil {
 		return fmt.Errorf("update release %s: %w", r.ID, err)
 	}
-	if old.Stage != r.Stage || old.Outcome != r.Outcome || old.Finished() != r.Finished() {
+	_, err = tx.ExecContext(ctx, `UPDATE releases SET stage = ?, outcome = ?, reason = ?, command_id = ?,
+		updated_at = ?, deadline = ?, finished_at = ?, evidence_json = ? WHERE id = ?`,
+		r.Stage, r.Outcome, r.Reason, r.CommandID, formatTime(r.UpdatedAt), formatTime(r.Deadline),
+		nullTime(r.FinishedAt), evidence, r.ID)
+	if err != nil {
+		return fmt.Errorf("update release %s: %w", r.ID, err)
+	}
+	if old.Stage != r.Stage || old.Outcome != r.Outcome || old.Finished() != r.Finished() || len(r.Evidence) != len(old.Evidence) {
 		if err := insertAudit(ctx, tx, AuditEntry{
 			At: r.UpdatedAt, DeviceID: r.DeviceID, Actor: actor, Action: AuditReleaseChanged,
-			Detail: releaseDetail(r),
+			Detail: releaseDetail(r), Note: note,
 		}); err != nil {
 			return err
 		}
@@ -215,6 +232,10 @@ func releaseDetail(r ReleaseRecord) string {
 	}
 	if r.CommandID != "" {
 		parts = append(parts, "command "+r.CommandID)
+	}
+	if n := len(r.Evidence); n > 0 {
+		e := r.Evidence[n-1]
+		parts = append(parts, "evidence "+e.Kind+" at "+e.At.UTC().Format(time.RFC3339)+" ("+e.Source+")")
 	}
 	// A released phone's reason is the agent's own detail text: leave it
 	// out; failure reasons are the controller's, in stages and risk kinds.
@@ -282,19 +303,23 @@ func (s *Store) UnfinishedReleases(ctx context.Context) ([]ReleaseRecord, error)
 	return s.Releases(ctx, ReleaseFilter{Unfinished: true})
 }
 
-const releaseColumns = `id, device_id, operator, stage, outcome, reason, command_id, created_at, updated_at, deadline, finished_at`
+const releaseColumns = `id, device_id, operator, stage, outcome, reason, command_id, created_at, updated_at, deadline, finished_at, evidence_json`
 
 func scanRelease(row rowScanner) (ReleaseRecord, error) {
 	var (
 		r                          ReleaseRecord
 		created, updated, deadline string
 		finished                   sql.NullString
+		evidence                   string
 	)
 	if err := row.Scan(&r.ID, &r.DeviceID, &r.Operator, &r.Stage, &r.Outcome, &r.Reason, &r.CommandID,
-		&created, &updated, &deadline, &finished); err != nil {
+		&created, &updated, &deadline, &finished, &evidence); err != nil {
 		return r, err
 	}
 	var err error
+	if r.Evidence, err = decodeEvidence(evidence); err != nil {
+		return r, fmt.Errorf("release %s: %w", r.ID, err)
+	}
 	if r.CreatedAt, err = parseTime(created); err != nil {
 		return r, fmt.Errorf("release %s: %w", r.ID, err)
 	}

@@ -6,6 +6,7 @@ package release
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/unbind/unbind/protocol"
@@ -23,6 +24,10 @@ const (
 	StageFindDevice Stage = "disable_find_device"
 	// StageReset: a factory reset was sent after a fresh, safe report.
 	StageReset Stage = "reset"
+	// StageWaitingForReset: without root, the agent opened the reset
+	// screen; the release waits for evidence that the wipe started (or an
+	// operator's confirmation) and fails if the phone comes back unchanged.
+	StageWaitingForReset Stage = "waiting_for_reset"
 	// Terminal stages.
 	StageReleased Stage = "released"
 	StageFailed   Stage = "failed"
@@ -44,6 +49,14 @@ type Release struct {
 	StageSince time.Time
 	Deadline   time.Time
 	Reason     string
+	// Evidence is what was seen of the reset, oldest first.
+	Evidence []Evidence
+}
+
+// Same reports whether r and o are the same release state.
+func (r Release) Same(o Release) bool {
+	return r.Stage == o.Stage && r.CommandID == o.CommandID && r.StageSince.Equal(o.StageSince) &&
+		r.Deadline.Equal(o.Deadline) && r.Reason == o.Reason && slices.EqualFunc(r.Evidence, o.Evidence, Evidence.equal)
 }
 
 // Command is what the registry knows of the release's current command.
@@ -52,6 +65,18 @@ type Command struct {
 	Kind protocol.CommandKind
 	// State is the registry's command state: queued and sent (set by the
 	// controller, never terminal) or a state the agent reported.
+	State  protocol.CommandState
+	Detail string
+	// At is when the controller received the command's newest state.
+	At time.Time
+	// Steps are the command's recorded steps, oldest first; the reset's
+	// evidence is read from their details.
+	Steps []Step
+}
+
+// Step is one recorded step of a command.
+type Step struct {
+	At     time.Time
 	State  protocol.CommandState
 	Detail string
 }
@@ -66,6 +91,10 @@ type Observed struct {
 	Command  *Command
 	// MaxReportAge bounds how old a safe report may be for a reset.
 	MaxReportAge time.Duration
+	// Online is whether the phone's MQTT session is up; PresenceAt is when
+	// it last went online or offline (zero if never).
+	Online     bool
+	PresenceAt time.Time
 }
 
 // Effect is what the controller must do after persisting the new state.
@@ -81,6 +110,9 @@ func Next(r Release, o Observed) (Release, []Effect) {
 		return r, nil
 	}
 	if !o.Now.Before(r.Deadline) {
+		if r.Stage == StageWaitingForReset {
+			return fail(r, "never reset: no evidence that the wipe started before the deadline (seen: "+seen(r.Evidence)+")")
+		}
 		return fail(r, fmt.Sprintf("timed out in stage %s%s", r.Stage, remaining(o.Report)))
 	}
 	switch r.Stage {
@@ -90,6 +122,8 @@ func Next(r Release, o Observed) (Release, []Effect) {
 		return guided(r, o)
 	case StageReset:
 		return reset(r, o)
+	case StageWaitingForReset:
+		return waiting(r, o)
 	}
 	return fail(r, fmt.Sprintf("unknown stage %q", r.Stage))
 }
@@ -167,12 +201,35 @@ func CommandFor(s Stage) protocol.CommandKind {
 }
 
 func reset(r Release, o Observed) (Release, []Effect) {
-	if o.Command == nil || !terminal(o.Command.State) {
+	if o.Command == nil {
+		return r, nil
+	}
+	if evs := resetEvidence(o); len(evs) > 0 && o.Command.State != protocol.CommandRejected {
+		for _, ev := range evs {
+			if ev.Kind == EvidenceResetScreenOpened && o.Report != nil {
+				ev.Boot = o.Report.BootID
+			}
+			r.Evidence = append(slices.Clip(r.Evidence), ev)
+		}
+		if ev, ok := last(r.Evidence, EvidenceWipeStarted); ok {
+			r.Stage, r.Reason = StageReleased, ev.Source
+			return r, nil
+		}
+		cmdID := r.CommandID
+		r = to(r, StageWaitingForReset, o.Now, true)
+		r.CommandID = cmdID // the agent watches for the wipe under it
+		return r, nil
+	}
+	if !terminal(o.Command.State) {
 		return r, nil
 	}
 	switch o.Command.State {
 	case protocol.CommandSucceeded:
-		r.Stage, r.Reason = StageReleased, o.Command.Detail
+		// A success that says nothing of what was seen is no reset.
+		cmdID := r.CommandID
+		r = to(r, StageWaitingForReset, o.Now, false)
+		r.CommandID = cmdID
+		r.Reason = "the phone reported the reset without evidence: " + o.Command.Detail
 		return r, nil
 	case protocol.CommandRejected:
 		// The agent found a risk the controller had not seen: look again.

@@ -1,0 +1,118 @@
+package release
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/protocol"
+)
+
+const (
+	bootA = "0f6e2c8a-1b2c-4d5e-8f90-a1b2c3d4e5f6"
+	bootB = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+)
+
+func TestWaitingForReset(t *testing.T) {
+	opened := t0.Add(time.Minute)
+	waitingRel := Release{Stage: StageWaitingForReset, CommandID: "c1", StageSince: opened, Deadline: t0.Add(time.Hour),
+		Evidence: []Evidence{{Kind: EvidenceResetScreenOpened, At: opened, Source: "agent: settings_screen", Boot: bootA}}}
+	now := opened.Add(10 * time.Minute)
+	withBoot := func(boot string) *protocol.Report {
+		r := report()
+		r.BootID = boot
+		return r
+	}
+	watching := &Command{ID: "c1", Kind: protocol.CommandFactoryReset, State: protocol.CommandInProgress, Detail: "reset_screen_opened: settings_screen"}
+	tests := []struct {
+		name         string
+		o            Observed
+		wantStage    Stage
+		wantEvidence []EvidenceKind
+	}{
+		{"nobody confirmed yet: wait", Observed{Online: true, Command: watching, Report: withBoot(bootA), ReportAt: now.Add(-time.Second)},
+			StageWaitingForReset, []EvidenceKind{EvidenceResetScreenOpened}},
+		{"confirmed late: the agent saw the phone going down",
+			Observed{Online: true, Command: &Command{ID: "c1", Kind: protocol.CommandFactoryReset, State: protocol.CommandSucceeded,
+				Detail: "wipe_started: sys.powerctl=reboot,recovery", At: now}},
+			StageReleased, []EvidenceKind{EvidenceResetScreenOpened, EvidenceWipeStarted}},
+		{"the agent stopped watching: still wait",
+			Observed{Online: true, Command: &Command{ID: "c1", Kind: protocol.CommandFactoryReset, State: protocol.CommandTimedOut, Detail: "no sign of a wipe"}},
+			StageWaitingForReset, []EvidenceKind{EvidenceResetScreenOpened}},
+		{"session ended: recorded, never enough",
+			Observed{Online: false, PresenceAt: now.Add(-time.Minute), Command: watching},
+			StageWaitingForReset, []EvidenceKind{EvidenceResetScreenOpened, EvidenceSessionEnded}},
+		{"came back from the same boot: never reset",
+			Observed{Online: true, PresenceAt: now.Add(-time.Minute), Report: withBoot(bootA), ReportAt: now.Add(-30 * time.Second), Command: watching},
+			StageFailed, []EvidenceKind{EvidenceResetScreenOpened}},
+		{"came back, not reported yet: wait",
+			Observed{Online: true, PresenceAt: now.Add(-time.Minute), Report: withBoot(bootA), ReportAt: now.Add(-2 * time.Minute), Command: watching},
+			StageWaitingForReset, []EvidenceKind{EvidenceResetScreenOpened}},
+		{"came back from another boot: recorded, wait",
+			Observed{Online: true, PresenceAt: now.Add(-time.Minute), Report: withBoot(bootB), ReportAt: now.Add(-30 * time.Second), Command: watching},
+			StageWaitingForReset, []EvidenceKind{EvidenceResetScreenOpened, EvidenceRebooted}},
+		{"came back, boot unknown: wait",
+			Observed{Online: true, PresenceAt: now.Add(-time.Minute), Report: withBoot(""), ReportAt: now.Add(-30 * time.Second), Command: watching},
+			StageWaitingForReset, []EvidenceKind{EvidenceResetScreenOpened}},
+		{"deadline: never reset", Observed{Now: t0.Add(2 * time.Hour), Online: true, Command: watching},
+			StageFailed, []EvidenceKind{EvidenceResetScreenOpened}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.o.Now.IsZero() {
+				tc.o.Now = now
+			}
+			got, effects := Next(waitingRel, tc.o)
+			assert.Equal(t, tc.wantStage, got.Stage, "reason: %s", got.Reason)
+			assert.Empty(t, effects, "nothing is sent while waiting for a reset")
+			var kinds []EvidenceKind
+			for _, e := range got.Evidence {
+				kinds = append(kinds, e.Kind)
+			}
+			assert.Equal(t, tc.wantEvidence, kinds)
+			if got.Stage == StageFailed {
+				assert.Contains(t, got.Reason, "never reset")
+			}
+			if got.Stage == StageReleased {
+				ev, ok := last(got.Evidence, EvidenceWipeStarted)
+				require.True(t, ok)
+				assert.Equal(t, now, ev.At, "the wipe is dated when it was seen, not when the screen opened")
+			}
+			// A second pass with nothing new changes nothing.
+			again, _ := Next(got, tc.o)
+			assert.True(t, again.Same(got), "not idempotent: %+v", again.Evidence)
+		})
+	}
+}
+
+// TestResetScreenIsNotAReset: opening the reset screen, whatever the agent
+// says about it, never makes a release released.
+func TestResetScreenIsNotAReset(t *testing.T) {
+	for _, detail := range []string{"reset started: settings_screen", "reset_screen_opened: settings_screen", "", "something else"} {
+		for _, st := range []protocol.CommandState{protocol.CommandInProgress, protocol.CommandSucceeded} {
+			r := Release{Stage: StageReset, CommandID: "c1", StageSince: t0, Deadline: t0.Add(time.Hour)}
+			got, _ := Next(r, Observed{Now: t0.Add(time.Minute), Command: &Command{ID: "c1", Kind: protocol.CommandFactoryReset, State: st, Detail: detail}})
+			assert.NotEqual(t, StageReleased, got.Stage, "%s %q", st, detail)
+		}
+	}
+}
+
+func TestConfirm(t *testing.T) {
+	waitingRel := Release{Stage: StageWaitingForReset, CommandID: "c1", Deadline: t0.Add(time.Hour),
+		Evidence: []Evidence{{Kind: EvidenceResetScreenOpened, At: t0, Source: "agent: settings_screen"}}}
+	got, err := Confirm(waitingRel, t0.Add(time.Minute), "alice")
+	require.NoError(t, err)
+	assert.Equal(t, StageReleased, got.Stage)
+	require.Len(t, got.Evidence, 2)
+	assert.Equal(t, Evidence{Kind: EvidenceOperatorConfirmed, At: t0.Add(time.Minute), Source: "operator:alice"}, got.Evidence[1])
+	assert.Len(t, waitingRel.Evidence, 1, "the input is not changed")
+
+	for _, s := range []Stage{StageVerify, StageSignOut, StageReset, StageReleased, StageFailed, StageCanceled} {
+		r := Release{Stage: s}
+		got, err := Confirm(r, t0, "alice")
+		assert.ErrorIs(t, err, ErrNotWaiting, "%s", s)
+		assert.Equal(t, s, got.Stage)
+	}
+}

@@ -1,0 +1,189 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/android/androidsim"
+	"github.com/unbind/unbind/api"
+	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/controller/cert"
+	"github.com/unbind/unbind/controller/controllertest"
+	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/controller/release"
+)
+
+// neverResetTimeout bounds the release of a phone whose person never
+// confirms the reset: long enough to reach the reset screen on a loaded
+// machine, short enough for a test.
+const neverResetTimeout = 20 * time.Second
+
+// TestResetEvidence drives phones without root to the reset screen and
+// models the person there: one never confirms (failed at the deadline, no
+// certificate), one confirms late (released on wipe_started, dated when the
+// wipe was seen), one cancels and the phone comes back from the same boot
+// (failed, never reset), one confirms on a phone whose shutdown properties
+// the agent cannot read (waits until an operator confirms; a viewer
+// cannot). A rooted phone is released on the root broadcast, as before.
+func TestResetEvidence(t *testing.T) {
+	ctx := context.Background()
+	c := controllertest.Start(t)
+	never := phone(androidsim.CleanXiaomi(), "reset-never", androidsim.Never)
+	late := phone(androidsim.CleanXiaomi(), "reset-late", androidsim.Complies)
+	late.SetPerson(androidsim.Person{Behaviour: androidsim.Complies, Delay: timing.LatePerson})
+	cancels := phone(androidsim.CleanXiaomi(), "reset-cancels", androidsim.Cancels)
+	hiddenOpts := androidsim.GoogleOnly()
+	hiddenOpts.ShutdownHidden = true
+	hidden := phone(hiddenOpts, "reset-hidden", androidsim.Complies)
+	rooted := phone(androidsim.Rooted(), "reset-rooted", androidsim.Complies)
+	all := []*androidsim.Phone{never, late, cancels, hidden, rooted}
+	fleet := startFleet(t, c.BrokerURL(), all, enrollVia(c))
+	eventually(t, func() bool {
+		for _, p := range all {
+			d, err := c.Registry().Device(ctx, p.Serial())
+			if err != nil || d.State == nil || !d.Online {
+				return false
+			}
+		}
+		return true
+	}, "every phone reports")
+	d, err := c.Registry().Device(ctx, never.Serial())
+	require.NoError(t, err)
+	require.Equal(t, never.BootID(), d.State.BootID, "reports carry the boot ID")
+
+	start := func(p *androidsim.Phone, timeout time.Duration) registry.ReleaseRecord {
+		rs, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: []string{p.Serial()}, Operator: "tester", Timeout: timeout})
+		require.NoError(t, err)
+		return rs[0]
+	}
+	rNever := start(never, neverResetTimeout)
+	rLate, rCancels, rHidden, rRooted := start(late, 10*time.Minute), start(cancels, 10*time.Minute),
+		start(hidden, 10*time.Minute), start(rooted, 10*time.Minute)
+	get := func(id string) registry.ReleaseRecord {
+		got, err := c.Registry().Release(ctx, id)
+		require.NoError(t, err)
+		return got
+	}
+	stageIs := func(id string, s release.Stage) func() bool {
+		return func() bool { return get(id).Stage == string(s) }
+	}
+	token := controllertest.Token(t, c, controller.RoleOperator)
+	noCertificate := func(p *androidsim.Phone) {
+		t.Helper()
+		status := postJSON(t, c.APIURL()+"/api/v1/devices/"+p.Serial()+"/certificate", token, `{}`, nil)
+		assert.Equal(t, http.StatusConflict, status, "no certificate for %s", p.Serial())
+	}
+	certificate := func(p *androidsim.Phone) cert.Document {
+		t.Helper()
+		var body api.CertificateBody
+		status := postJSON(t, c.APIURL()+"/api/v1/devices/"+p.Serial()+"/certificate", token, `{}`, &body)
+		require.Equal(t, http.StatusCreated, status, p.Serial())
+		sc, err := cert.Open([]byte(body.File), c.PublicKey())
+		require.NoError(t, err)
+		return sc.Doc
+	}
+
+	// The person cancels; the phone drops off and comes back, same boot.
+	eventually(t, stageIs(rCancels.ID, release.StageWaitingForReset), "the cancelling person's phone waits for its reset")
+	fleet.Stop(cancels.Serial())
+	eventually(t, func() bool {
+		d, err := c.Registry().Device(ctx, cancels.Serial())
+		return err == nil && !d.Online
+	}, "the phone shows offline")
+	require.NoError(t, fleet.Restart(ctx, cancels.Serial()))
+
+	// Nobody can see the wipe on this phone: an operator must say it.
+	eventually(t, stageIs(rHidden.ID, release.StageWaitingForReset), "the phone whose wipe cannot be seen waits")
+	eventually(t, hidden.WasReset, "the person confirmed the reset on the phone")
+	viewer := api.NewClient(c.APIURL(), nil).WithToken(controllertest.Token(t, c, controller.RoleViewer))
+	_, err = viewer.ConfirmRelease(ctx, rHidden.ID, api.ConfirmReleaseRequest{})
+	var apiErr *api.Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusForbidden, apiErr.StatusCode, "a viewer may not confirm")
+	assert.Equal(t, string(release.StageWaitingForReset), get(rHidden.ID).Stage)
+	noCertificate(hidden)
+	opClient := api.NewClient(c.APIURL(), nil).WithToken(token)
+	confirmed, err := opClient.ConfirmRelease(ctx, rHidden.ID, api.ConfirmReleaseRequest{Note: "setup wizard on screen"})
+	require.NoError(t, err)
+	assert.Equal(t, string(release.StageReleased), confirmed.Stage)
+	_, err = opClient.ConfirmRelease(ctx, rHidden.ID, api.ConfirmReleaseRequest{})
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusConflict, apiErr.StatusCode, "a release is confirmed once")
+
+	for _, id := range []string{rNever.ID, rLate.ID, rCancels.ID, rRooted.ID} {
+		eventually(t, func() bool { return release.Stage(get(id).Stage).Terminal() }, "release %s ends", id)
+	}
+
+	// Never confirms: not released, no certificate, failed at its deadline.
+	got := get(rNever.ID)
+	assert.Equal(t, string(release.StageFailed), got.Outcome)
+	assert.Contains(t, got.Reason, "never reset")
+	assert.Equal(t, []string{"reset_screen_opened"}, kinds(got.Evidence))
+	assert.False(t, never.WasReset())
+	noCertificate(never)
+
+	// Cancels: failed, never reset.
+	got = get(rCancels.ID)
+	assert.Equal(t, string(release.StageFailed), got.Outcome, got.Reason)
+	assert.Contains(t, got.Reason, "never reset")
+	assert.Contains(t, got.Reason, "same boot")
+	assert.False(t, cancels.WasReset())
+	noCertificate(cancels)
+	eventually(t, func() bool {
+		cmd, err := c.Registry().Command(ctx, got.CommandID)
+		return err == nil && cmd.State == registry.CommandCanceled
+	}, "the agent's watch for the wipe is canceled once the release is over")
+
+	// Confirms late: released on wipe_started, dated when it was seen.
+	got = get(rLate.ID)
+	require.Equal(t, string(release.StageReleased), got.Outcome, got.Reason)
+	require.Equal(t, []string{"reset_screen_opened", "wipe_started"}, kinds(got.Evidence))
+	opened, wiped := got.Evidence[0], got.Evidence[1]
+	assert.True(t, wiped.At.After(opened.At), "the wipe is seen after the screen opened")
+	assert.Equal(t, "agent: sys.shutdown.requested=1recovery", wiped.Source)
+	doc := certificate(late)
+	assert.Equal(t, wiped.At.UTC(), doc.Reset.CompletedAt, "the certificate dates the reset by the wipe, not the screen")
+	require.Len(t, doc.Evidence, 2)
+	assert.Equal(t, "wipe_started", doc.Evidence[1].Kind)
+
+	// Operator confirmed: released on operator_confirmed, in their name.
+	got = get(rHidden.ID)
+	require.Equal(t, []string{"reset_screen_opened", "operator_confirmed"}, kinds(got.Evidence))
+	assert.Contains(t, got.Evidence[1].Source, "operator:test-operator-")
+	doc = certificate(hidden)
+	assert.Equal(t, got.Evidence[1].At.UTC(), doc.Reset.CompletedAt)
+	trail, err := c.Registry().Audit(ctx, hidden.Serial(), 0)
+	require.NoError(t, err)
+	found := false
+	for _, e := range trail {
+		if e.Action == registry.AuditReleaseChanged && e.Actor == got.Evidence[1].Source && e.Note == "setup wizard on screen" {
+			found = true
+		}
+	}
+	assert.True(t, found, "the confirmation is audited in the operator's name: %+v", trail)
+
+	// Rooted: released on the root broadcast, never waiting.
+	got = get(rRooted.ID)
+	require.Equal(t, string(release.StageReleased), got.Outcome, got.Reason)
+	assert.Equal(t, []string{"wipe_started"}, kinds(got.Evidence))
+	assert.Equal(t, "agent: root_broadcast", got.Evidence[0].Source)
+	assert.True(t, rooted.WasReset())
+	certificate(rooted)
+
+	for _, p := range all {
+		assert.Empty(t, p.ForbiddenCalls(), "%s", p.Serial())
+	}
+}
+
+func kinds(evs []registry.ReleaseEvidence) []string {
+	var out []string
+	for _, e := range evs {
+		out = append(out, e.Kind)
+	}
+	return out
+}

@@ -1,0 +1,51 @@
+package protocol
+
+import "strings"
+
+// ResetEvidence names what was seen of a factory reset. A release is
+// released only on WipeStarted or OperatorConfirmed; the others are recorded
+// as what they are and never count as a reset.
+type ResetEvidence string
+
+const (
+	// EvidenceResetScreenOpened: the agent opened the vendor's reset screen
+	// for the person at the phone. Nothing was wiped yet.
+	EvidenceResetScreenOpened ResetEvidence = "reset_screen_opened"
+	// EvidenceWipeStarted: the wipe was seen to start: the root reset
+	// broadcast was accepted, or the agent saw the phone going down into
+	// recovery (the source says which signal).
+	EvidenceWipeStarted ResetEvidence = "wipe_started"
+	// EvidenceOperatorConfirmed: an operator stated that the phone shows the
+	// first-boot setup screen.
+	EvidenceOperatorConfirmed ResetEvidence = "operator_confirmed"
+)
+
+// ResetDetail is the Detail of a factory_reset command event that carries
+// evidence: "<evidence>: <source>", e.g. "wipe_started: root_broadcast".
+func ResetDetail(e ResetEvidence, source string) string {
+	return string(e) + ": " + source
+}
+
+// ParseResetDetail reads the evidence a factory_reset event's Detail
+// carries. It also reads the form agents used before evidence was named
+// ("reset started: root_broadcast" or "reset started: settings_screen"). ok
+// is false for any other text.
+func ParseResetDetail(detail string) (e ResetEvidence, source string, ok bool) {
+	head, source, found := strings.Cut(detail, ": ")
+	if !found {
+		return "", "", false
+	}
+	switch ResetEvidence(head) {
+	case EvidenceResetScreenOpened, EvidenceWipeStarted:
+		return ResetEvidence(head), source, true
+	}
+	if head == "reset started" {
+		switch source {
+		case "root_broadcast":
+			return EvidenceWipeStarted, source, true
+		case "settings_screen":
+			return EvidenceResetScreenOpened, source, true
+		}
+	}
+	return "", "", false
+}
