@@ -14,6 +14,7 @@ import (
 	"github.com/unbind/unbind/controller/controllertest"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/controller/release"
+	"github.com/unbind/unbind/protocol"
 )
 
 // TestCancelRelease cancels releases through the API at each stage: a phone
@@ -48,6 +49,10 @@ func TestCancelRelease(t *testing.T) {
 	_, err = c2.Registry().ApplyBatch(ctx, []registry.Update{controllertest.StateUpdate("resetting", time.Now())})
 	require.NoError(t, err)
 	now := time.Now().UTC()
+	// Its reset command is recorded too: a release in reset whose command
+	// is missing is repaired back to verify by the release loop.
+	require.NoError(t, c2.Registry().RecordCommand(ctx, protocol.Command{V: protocol.Version, ID: "c-reset", DeviceID: "resetting",
+		Kind: protocol.CommandFactoryReset, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}, now))
 	require.NoError(t, c2.Registry().CreateRelease(ctx, registry.ReleaseRecord{ID: "r-reset", DeviceID: "resetting", Operator: "tester",
 		Stage: string(release.StageReset), CommandID: "c-reset", CreatedAt: now, UpdatedAt: now, Deadline: now.Add(time.Hour)}))
 
