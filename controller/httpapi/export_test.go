@@ -46,7 +46,8 @@ func seedBatch(t *testing.T, c *controller.Controller, now time.Time) string {
 		V: protocol.Version, DeviceID: "mi-clean", CommandID: "c-reset", State: protocol.CommandSucceeded, At: now.Add(-30 * time.Second)}}}))
 	require.NoError(t, reg.CreateRelease(ctx, registry.ReleaseRecord{ID: "r1", DeviceID: "mi-clean", Operator: "ana", Stage: "released",
 		Outcome: registry.OutcomeReleased, CommandID: "c-reset", CreatedAt: now.Add(-55 * time.Second), Deadline: now.Add(time.Hour),
-		FinishedAt: now.Add(-30 * time.Second)}))
+		FinishedAt: now.Add(-30 * time.Second),
+		Evidence:   []registry.ReleaseEvidence{{Kind: "wipe_started", At: now.Add(-30 * time.Second), Source: "agent: root_broadcast"}}}))
 	require.NoError(t, reg.CreateRelease(ctx, registry.ReleaseRecord{ID: "r2", DeviceID: "pixel-bound", Operator: "bo", Stage: "guide_sign_out",
 		CreatedAt: now.Add(-20 * time.Second), Deadline: now.Add(time.Hour)}))
 	rec, _, err := c.IssueCertificate(ctx, "mi-clean", "ana", "")
