@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/unbind/unbind/controller"
@@ -83,18 +82,13 @@ type benchBody struct {
 }
 
 func (s *server) benchView(ctx context.Context) (benchBody, error) {
-	devices, err := s.c.Registry().Devices(ctx, registry.Filter{})
+	p, err := s.c.Registry().Fleet(ctx, registry.FleetQuery{NewestFirst: true, PageSize: benchShown})
 	if err != nil {
 		return benchBody{}, err
 	}
-	rels, err := s.latestReleases(ctx)
-	if err != nil {
-		return benchBody{}, err
-	}
-	slices.SortStableFunc(devices, func(a, b registry.Device) int { return b.FirstSeen.Compare(a.FirstSeen) })
 	var b benchBody
-	for _, d := range devices[:min(len(devices), benchShown)] {
-		b.Tiles = append(b.Tiles, tileOf(d, rels[d.ID]))
+	for _, d := range p.Devices {
+		b.Tiles = append(b.Tiles, tileOf(d, latestOf(p, d.ID)))
 	}
 	return b, nil
 }
