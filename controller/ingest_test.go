@@ -56,11 +56,11 @@ type recordingStore struct {
 	batches [][]registry.Update
 }
 
-func (s *recordingStore) ApplyBatch(_ context.Context, b []registry.Update) (registry.ApplyStats, error) {
+func (s *recordingStore) ApplyChanges(_ context.Context, b []registry.Update) (registry.ApplyStats, map[string]struct{}, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.batches = append(s.batches, append([]registry.Update(nil), b...))
-	return registry.ApplyStats{Applied: len(b)}, nil
+	return registry.ApplyStats{Applied: len(b)}, nil, nil
 }
 
 func TestIngesterCoalescesBatchesAndFlushesOnStop(t *testing.T) {
