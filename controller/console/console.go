@@ -15,13 +15,13 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/internal/loopback"
 )
 
 //go:embed templates/*.html
@@ -112,7 +112,7 @@ type handlerFunc func(http.ResponseWriter, *http.Request, request)
 // request whose Host is not a loopback name (DNS rebinding), as the API does.
 func headers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !hostAllowed(r) {
+		if !loopback.HostAllowed(r) {
 			http.Error(w, "this host name is not this controller", http.StatusMisdirectedRequest)
 			return
 		}
@@ -186,30 +186,6 @@ func localPath(next string) string {
 		return "/"
 	}
 	return next
-}
-
-// hostAllowed: see httpapi's guard; requests to other addresses are not
-// checked.
-func hostAllowed(r *http.Request) bool {
-	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	if !ok {
-		return true
-	}
-	tcp, ok := local.(*net.TCPAddr)
-	if !ok || !tcp.IP.IsLoopback() {
-		return true
-	}
-	host := r.Host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	} else {
-		host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	}
-	switch strings.ToLower(host) {
-	case "localhost", "127.0.0.1", "::1":
-		return true
-	}
-	return false
 }
 
 // ctxTimeout bounds the registry reads of one page.
