@@ -96,6 +96,7 @@ func New(c *controller.Controller, opts Options) http.Handler {
 	mux.Handle("GET /fragments/phone/{id}", s.guard(viewer, s.phoneFragment))
 	mux.Handle("GET /fragments/phone/{id}/history", s.guard(viewer, s.phoneHistoryFragment))
 	mux.Handle("GET /fragments/release/{id}", s.guard(viewer, s.releaseFragment))
+	mux.Handle("GET /fragments/releases", s.guard(viewer, s.releasesFragment))
 	mux.Handle("GET /fragments/bench", s.guard(viewer, s.benchFragment))
 	return headers(mux)
 }

@@ -15,8 +15,10 @@ import (
 const heartbeat = 15 * time.Second
 
 // events streams the controller's changes as Server-Sent Events: "change"
-// with a device ID as a JSON string, or "resync" when this stream fell
-// behind and the page must read everything again. The page then fetches
+// (the device's verdict, presence or commands) or "release" (one of its
+// releases started or moved) with a device ID as a JSON string, or
+// "resync" when this stream fell behind and the page must read everything
+// again. The page then fetches
 // the fragments it shows; no device data travels on the stream.
 func (s *server) events(w http.ResponseWriter, r *http.Request, _ request) {
 	rc := http.NewResponseController(w)
@@ -70,7 +72,11 @@ func writeEvent(w http.ResponseWriter, e controller.Event) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "event: change\ndata: %s\n\n", id)
+	name := "change"
+	if e.Kind == controller.EventRelease {
+		name = "release"
+	}
+	_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, id)
 	return err
 }
 

@@ -134,10 +134,16 @@ type releasesBody struct {
 	Batch   string
 	Rows    []releaseRow
 	Running int
+	// LiveHref is the fragment of the rows, read again when a release
+	// starts or moves, so that new rows appear.
+	LiveHref string
 }
 
 func (s *server) releaseRows(ctx context.Context, batch string, rq request) (releasesBody, error) {
-	b := releasesBody{Batch: batch}
+	b := releasesBody{Batch: batch, LiveHref: "/fragments/releases"}
+	if batch != "" {
+		b.LiveHref += "?batch=" + url.QueryEscape(batch)
+	}
 	f := registry.ReleaseFilter{Limit: releasesShown}
 	var at time.Time
 	if batch != "" {
@@ -182,6 +188,18 @@ func (s *server) releases(w http.ResponseWriter, r *http.Request, rq request) {
 		return
 	}
 	s.render(w, http.StatusOK, "releases", "", s.data(rq, "Releases", "releases", b))
+}
+
+// releasesFragment is the rows of the releases page.
+func (s *server) releasesFragment(w http.ResponseWriter, r *http.Request, rq request) {
+	ctx, cancel := ctxTimeout(r)
+	defer cancel()
+	b, err := s.releaseRows(ctx, r.URL.Query().Get("batch"), rq)
+	if err != nil {
+		http.Error(w, "cannot list these releases", http.StatusBadRequest)
+		return
+	}
+	s.render(w, http.StatusOK, "", "release-rows", b)
 }
 
 func (s *server) releaseFragment(w http.ResponseWriter, r *http.Request, rq request) {
