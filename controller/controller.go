@@ -269,7 +269,12 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		c.ingest.observe = cfg.Metrics.ObserveBatch
 	}
 	c.releaseWake = newDeviceSet()
-	c.ingest.applied = func(ids map[string]struct{}) { c.releaseWake.add(ids); c.events.devices(EventDevice, ids) }
+	// Releases look at every write (a repeated report may be the fresh one a
+	// release waits for); live views only at changes.
+	c.ingest.applied = func(ids, changed map[string]struct{}) {
+		c.releaseWake.add(ids)
+		c.events.devices(EventDevice, changed)
+	}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()

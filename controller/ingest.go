@@ -89,7 +89,7 @@ func (c *counters) snapshot() IngestStats {
 
 // store is what ingest needs of the registry.
 type store interface {
-	ApplyBatch(ctx context.Context, batch []registry.Update) (registry.ApplyStats, error)
+	ApplyChanges(ctx context.Context, batch []registry.Update) (registry.ApplyStats, map[string]struct{}, error)
 }
 
 // ingester takes every message the controller's MQTT session receives and
@@ -109,8 +109,9 @@ type ingester struct {
 	stats      *counters
 	batchSize  int
 	flushEvery time.Duration
-	// applied, when set, is told the devices whose updates were written.
-	applied func(devices map[string]struct{})
+	// applied, when set, is told the devices whose updates were written,
+	// and those of them whose verdict, risks, presence or commands changed.
+	applied func(devices, changed map[string]struct{})
 	// observe, when set, is told the size and duration of every write.
 	observe func(updates int, took time.Duration)
 
@@ -211,7 +212,7 @@ func (g *ingester) flush(ctx context.Context, batch []registry.Update) {
 	// A write must finish even during shutdown; it is short and bounded.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	start := time.Now()
-	st, err := g.store.ApplyBatch(wctx, batch)
+	st, changed, err := g.store.ApplyChanges(wctx, batch)
 	cancel()
 	if g.observe != nil {
 		g.observe(len(batch), time.Since(start))
@@ -231,7 +232,7 @@ func (g *ingester) flush(ctx context.Context, batch []registry.Update) {
 		for _, u := range batch {
 			devices[u.DeviceID] = struct{}{}
 		}
-		g.applied(devices)
+		g.applied(devices, changed)
 	}
 }
 

@@ -56,11 +56,11 @@ type recordingStore struct {
 	batches [][]registry.Update
 }
 
-func (s *recordingStore) ApplyBatch(_ context.Context, b []registry.Update) (registry.ApplyStats, error) {
+func (s *recordingStore) ApplyChanges(_ context.Context, b []registry.Update) (registry.ApplyStats, map[string]struct{}, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.batches = append(s.batches, append([]registry.Update(nil), b...))
-	return registry.ApplyStats{Applied: len(b)}, nil
+	return registry.ApplyStats{Applied: len(b)}, nil, nil
 }
 
 func TestIngesterCoalescesBatchesAndFlushesOnStop(t *testing.T) {
@@ -109,4 +109,51 @@ func TestIngesterCoalescesBatchesAndFlushesOnStop(t *testing.T) {
 	assert.Equal(t, 10, total)
 	assert.Equal(t, []string{"accepted", "in_progress", "succeeded"}, events, "events keep their order")
 	assert.Equal(t, []uint64{10}, seq1, "only dev1's newest report is written")
+}
+
+// TestIngesterTellsOnlyChanges: with the real registry, every written device
+// wakes the releases, but only a device whose verdict, risks or presence
+// changed is a live event.
+func TestIngesterTellsOnlyChanges(t *testing.T) {
+	ctx := context.Background()
+	reg, err := registry.Open(ctx, t.TempDir()+"/registry.db", registry.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = reg.Close() })
+	g := newIngester(reg, slog.New(slog.DiscardHandler), newCounters(), 64, time.Hour)
+	var written, changed []string
+	g.applied = func(ids, ch map[string]struct{}) {
+		for id := range ids {
+			written = append(written, id)
+		}
+		for id := range ch {
+			changed = append(changed, id)
+		}
+	}
+	state := func(id string, seq int, risky bool) inbound {
+		p := strings.ReplaceAll(goodState, "dev1", id)
+		p = strings.Replace(p, `"seq":1`, fmt.Sprintf(`"seq":%d`, seq), 1)
+		if risky {
+			p = strings.Replace(p, `"safe_to_reset":true,"risks":[]`,
+				`"safe_to_reset":false,"risks":[{"kind":"mi_account","check":"dumpsys account","evidence":"present"}]`, 1)
+		}
+		return inbound{topic: "unbind/v1/devices/" + id + "/state", payload: []byte(p), receivedAt: time.Now()}
+	}
+	steps := []struct {
+		name             string
+		offer            []inbound
+		written, changed []string
+	}{
+		{"first reports", []inbound{state("a", 1, false), state("b", 1, false)}, []string{"a", "b"}, []string{"a", "b"}},
+		{"the same again", []inbound{state("a", 2, false), state("b", 2, false)}, []string{"a", "b"}, nil},
+		{"b gets a risk", []inbound{state("a", 3, false), state("b", 3, true)}, []string{"a", "b"}, []string{"b"}},
+	}
+	for _, st := range steps {
+		written, changed = nil, nil
+		for _, m := range st.offer {
+			g.offer(m)
+		}
+		g.drain(ctx)
+		assert.ElementsMatch(t, st.written, written, st.name)
+		assert.ElementsMatch(t, st.changed, changed, st.name)
+	}
 }

@@ -46,6 +46,7 @@ func (c *Controller) ConfirmRelease(ctx context.Context, id, operator, note stri
 	if err := c.reg.StepReleases(ctx, []registry.ReleaseStep{step}); err != nil {
 		return rec, fmt.Errorf("confirm release %s: %w", id, err)
 	}
+	c.publishReleases(rec.DeviceID)
 	c.stopWatch(ctx, rec)
 	return rec, nil
 }

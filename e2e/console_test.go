@@ -60,10 +60,17 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Logf("screenshot %s: %d bytes in %v", name, len(png), dirs)
 }
 
+// text reads an element's text. A live page replaces its parts when they
+// change (and all of them once its event stream opens), so a node found may
+// be gone before it is read: that read is tried again.
 func text(t *testing.T, ctx context.Context, css string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(css)))
-	require.NoError(t, err, css)
+	var s string
+	eventually(t, func() bool {
+		var err error
+		s, err = chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(css)))
+		return err == nil
+	}, "read %s", css)
 	return s
 }
 

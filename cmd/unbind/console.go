@@ -2,16 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/unbind/unbind/controller/console"
 	"github.com/unbind/unbind/internal/cli"
 )
 
@@ -46,31 +40,12 @@ func consoleRun(ctx context.Context, ios streams, opts *consoleOptions) error {
 	if token == "" {
 		return fmt.Errorf("no operator token for %s: run `unbind login` (or this on the controller's machine while `unbind serve` runs)", opts.API)
 	}
-	base := strings.TrimRight(opts.API, "/")
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+console.LinksPath, nil)
+	client := newAPIClient(opts.API)
+	link, err := client.ConsoleLink(ctx)
 	if err != nil {
-		return fmt.Errorf("console link from %s: %w", base, err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("console link from %s: %w (is `unbind serve` running?)", base, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if err != nil {
-		return fmt.Errorf("console link from %s: %w", base, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("console link from %s: %s: %s", base, resp.Status, strings.TrimSpace(string(body)))
-	}
-	var link console.LinkBody
-	if err := json.Unmarshal(body, &link); err != nil {
-		return fmt.Errorf("console link from %s: %w", base, err)
+		return fmt.Errorf("console link from %s: %w", client.Base(), err)
 	}
 	fmt.Fprintf(ios.Err, "Open this within two minutes; it signs one browser in, once:\n")
-	fmt.Fprintln(ios.Out, base+link.Path)
+	fmt.Fprintln(ios.Out, client.Base()+link.Path)
 	return nil
 }

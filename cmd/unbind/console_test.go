@@ -34,5 +34,5 @@ func TestConsoleLink(t *testing.T) {
 	t.Setenv(cli.TokenEnv, "revoked-or-wrong")
 	err = consoleRun(context.Background(), io, &consoleOptions{API: c.APIURL()})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "401")
+	assert.Contains(t, err.Error(), "the API token is unknown or revoked", "the controller's own words, through api.Client")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/console"
 	"github.com/unbind/unbind/controller/controllertest"
@@ -169,7 +170,7 @@ func TestHostCheck(t *testing.T) {
 func TestOneTimeLink(t *testing.T) {
 	c := controllertest.Start(t)
 	tok := controllertest.Token(t, c, controller.RoleOperator)
-	ask := func(token string) (int, console.LinkBody) {
+	ask := func(token string) (int, api.ConsoleLink) {
 		req, err := http.NewRequest(http.MethodPost, c.APIURL()+console.LinksPath, nil)
 		require.NoError(t, err)
 		if token != "" {
@@ -178,7 +179,7 @@ func TestOneTimeLink(t *testing.T) {
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
 		defer resp.Body.Close()
-		var body console.LinkBody
+		var body api.ConsoleLink
 		if resp.StatusCode == http.StatusOK {
 			require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
 		}

@@ -16,11 +16,17 @@ import (
 	"github.com/unbind/unbind/protocol"
 )
 
-// BenchmarkFleetPage renders the fleet page of a 5,000-phone registry over
-// HTTP, as a signed-in browser asks for it: the first page, a filtered
-// page, a serial search and one tile's fragment. Results: bench/console.txt.
+// BenchmarkFleetPage renders the fleet page of a 5,000- and a 50,000-phone
+// registry over HTTP, as a signed-in browser asks for it: the first page, a
+// filtered page, a serial search, one tile's fragment and the counts.
+// Results: bench/console.txt.
 func BenchmarkFleetPage(b *testing.B) {
-	const phones = 5000
+	for _, phones := range []int{5000, 50000} {
+		b.Run(fmt.Sprint(phones), func(b *testing.B) { benchFleetPage(b, phones) })
+	}
+}
+
+func benchFleetPage(b *testing.B, phones int) {
 	c := controllertest.Start(b)
 	now := time.Now().UTC().Add(-time.Minute)
 	var ups []registry.Update

@@ -15,13 +15,13 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/internal/loopback"
 )
 
 //go:embed templates/*.html
@@ -88,12 +88,15 @@ func New(c *controller.Controller, opts Options) http.Handler {
 	mux.Handle("POST /release", s.guard(operator, s.startRelease))
 	mux.Handle("GET /releases", s.guard(viewer, s.releases))
 	mux.Handle("POST /releases/cancel", s.guard(operator, s.cancelReleases))
+	mux.Handle("POST /releases/{id}/confirm-reset", s.guard(operator, s.confirmReset))
 	mux.Handle("GET /releases/certificates.zip", s.guard(viewer, s.certificatesZip))
 	mux.Handle("GET /events", s.guard(viewer, s.events))
 	mux.Handle("GET /fragments/counts", s.guard(viewer, s.countsFragment))
 	mux.Handle("GET /fragments/tile/{id}", s.guard(viewer, s.tileFragment))
 	mux.Handle("GET /fragments/phone/{id}", s.guard(viewer, s.phoneFragment))
+	mux.Handle("GET /fragments/phone/{id}/history", s.guard(viewer, s.phoneHistoryFragment))
 	mux.Handle("GET /fragments/release/{id}", s.guard(viewer, s.releaseFragment))
+	mux.Handle("GET /fragments/releases", s.guard(viewer, s.releasesFragment))
 	mux.Handle("GET /fragments/bench", s.guard(viewer, s.benchFragment))
 	return headers(mux)
 }
@@ -110,7 +113,7 @@ type handlerFunc func(http.ResponseWriter, *http.Request, request)
 // request whose Host is not a loopback name (DNS rebinding), as the API does.
 func headers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !hostAllowed(r) {
+		if !loopback.HostAllowed(r) {
 			http.Error(w, "this host name is not this controller", http.StatusMisdirectedRequest)
 			return
 		}
@@ -184,30 +187,6 @@ func localPath(next string) string {
 		return "/"
 	}
 	return next
-}
-
-// hostAllowed: see httpapi's guard; requests to other addresses are not
-// checked.
-func hostAllowed(r *http.Request) bool {
-	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	if !ok {
-		return true
-	}
-	tcp, ok := local.(*net.TCPAddr)
-	if !ok || !tcp.IP.IsLoopback() {
-		return true
-	}
-	host := r.Host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	} else {
-		host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	}
-	switch strings.ToLower(host) {
-	case "localhost", "127.0.0.1", "::1":
-		return true
-	}
-	return false
 }
 
 // ctxTimeout bounds the registry reads of one page.

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/unbind/unbind/controller/registry"
-	"github.com/unbind/unbind/protocol"
 )
 
 // tile is one phone as the fleet and bench show it.
@@ -60,21 +58,10 @@ func parseFleetFilter(q url.Values) fleetFilter {
 	return f
 }
 
-func (f fleetFilter) match(t tile) bool {
-	switch {
-	case f.Verdict != "" && string(t.Status) != f.Verdict:
-		return false
-	case f.Online == "yes" && !t.Online, f.Online == "no" && t.Online:
-		return false
-	case f.Maker != "" && !strings.EqualFold(t.Maker, f.Maker):
-		return false
-	case f.Release != "" && t.ReleaseState != f.Release:
-		return false
-	case f.Q != "" && !strings.Contains(strings.ToLower(t.Serial), strings.ToLower(f.Q)) &&
-		!strings.Contains(strings.ToLower(t.ID), strings.ToLower(f.Q)):
-		return false
-	}
-	return true
+// registryQuery is the filter as the registry's fleet query, at its page.
+func (f fleetFilter) registryQuery() registry.FleetQuery {
+	return registry.FleetQuery{Status: f.Verdict, Online: f.Online, Maker: f.Maker, Release: f.Release, Search: f.Q,
+		Page: f.Page, PageSize: PageSize}
 }
 
 // query is the filter as a URL query, at page.
@@ -125,35 +112,29 @@ type fleetBody struct {
 	First, Last               int
 }
 
-// fleetView reads the whole registry once and keeps one page of tiles.
+// fleetView reads one page of tiles, with the newest release of the
+// page's phones only, and the counts from one grouped query: its cost does
+// not grow with the fleet but for the counts' scan.
 func (s *server) fleetView(ctx context.Context, f fleetFilter) (fleetBody, error) {
-	devices, err := s.c.Registry().Devices(ctx, registry.Filter{})
+	reg := s.c.Registry()
+	p, err := reg.Fleet(ctx, f.registryQuery())
 	if err != nil {
 		return fleetBody{}, err
 	}
-	rels, err := s.latestReleases(ctx)
+	by, err := reg.FleetCounts(ctx)
 	if err != nil {
 		return fleetBody{}, err
 	}
-	b := fleetBody{Filter: f, Total: len(devices), Counts: countsOf(devices)}
-	makers := map[string]bool{}
-	var matched []tile
-	for _, d := range devices {
-		t := tileOf(d, rels[d.ID])
-		if t.Maker != "" {
-			makers[t.Maker] = true
-		}
-		if f.match(t) {
-			matched = append(matched, t)
-		}
+	makers, err := reg.Makers(ctx)
+	if err != nil {
+		return fleetBody{}, err
 	}
-	b.Matched = len(matched)
-	b.Pages = max(1, (len(matched)+PageSize-1)/PageSize)
-	b.Page = min(f.Page, b.Pages)
-	lo := (b.Page - 1) * PageSize
-	hi := min(lo+PageSize, len(matched))
-	b.Tiles = matched[lo:hi]
-	b.First, b.Last = lo+1, hi
+	b := fleetBody{Filter: f, Matched: p.Matched, Page: p.Page, Pages: max(1, (p.Matched+PageSize-1)/PageSize)}
+	b.Counts, b.Total = countsBy(by)
+	for _, d := range p.Devices {
+		b.Tiles = append(b.Tiles, tileOf(d, latestOf(p, d.ID)))
+	}
+	b.First, b.Last = (b.Page-1)*PageSize+1, (b.Page-1)*PageSize+len(b.Tiles)
 	if b.Page > 1 {
 		b.PrevHref = f.query(b.Page - 1)
 	}
@@ -163,29 +144,19 @@ func (s *server) fleetView(ctx context.Context, f fleetFilter) (fleetBody, error
 	b.Verdicts = options(f.Verdict, "", "any", "safe", "safe", "at_risk", "not safe", "unknown", "could not tell", "offline", "offline")
 	b.Onlines = options(f.Online, "", "any", "yes", "online", "no", "offline")
 	b.Releases = options(f.Release, "", "any", "none", "never released", "running", "running", "released", "released", "failed", "failed", "canceled", "canceled")
-	names := make([]string, 0, len(makers))
-	for m := range makers {
-		names = append(names, m)
-	}
-	slices.Sort(names)
 	b.Makers = options(f.Maker, "", "any")
-	for _, m := range names {
+	for _, m := range makers {
 		b.Makers = append(b.Makers, option{Value: m, Label: m, Selected: strings.EqualFold(m, f.Maker)})
 	}
 	return b, nil
 }
 
-// latestReleases is each device's newest release.
-func (s *server) latestReleases(ctx context.Context) (map[string]*registry.ReleaseRecord, error) {
-	rs, err := s.c.Registry().Releases(ctx, registry.ReleaseFilter{})
-	if err != nil {
-		return nil, err
+// latestOf is the newest release of a device of the page, nil without one.
+func latestOf(p registry.FleetPage, id string) *registry.ReleaseRecord {
+	if r, ok := p.Latest[id]; ok {
+		return &r
 	}
-	out := make(map[string]*registry.ReleaseRecord, len(rs))
-	for i := range rs { // oldest first: the last one wins
-		out[rs[i].DeviceID] = &rs[i]
-	}
-	return out, nil
+	return nil
 }
 
 func (s *server) latestRelease(ctx context.Context, deviceID string) (*registry.ReleaseRecord, error) {
@@ -208,49 +179,32 @@ func (s *server) fleet(w http.ResponseWriter, r *http.Request, rq request) {
 	s.render(w, http.StatusOK, "fleet", "", s.data(rq, "Fleet", "fleet", b))
 }
 
-// countsFragment counts without reading every phone: the registry's
-// summary, less the offline phones, which are read (there are few on a
-// bench; a fleet that is mostly offline costs what the fleet page costs).
+// countsFragment is the counts of the fleet page: one grouped query.
 func (s *server) countsFragment(w http.ResponseWriter, r *http.Request, rq request) {
 	ctx, cancel := ctxTimeout(r)
 	defer cancel()
-	sum, err := s.c.Registry().Summary(ctx)
+	by, err := s.c.Registry().FleetCounts(ctx)
 	if err != nil {
 		http.Error(w, "cannot read the registry", http.StatusInternalServerError)
 		return
 	}
-	offline, err := s.c.Registry().Devices(ctx, registry.Filter{Offline: true})
-	if err != nil {
-		http.Error(w, "cannot read the registry", http.StatusInternalServerError)
-		return
-	}
-	by := map[Status]int{
-		StatusSafe:    sum.ByVerdict[protocol.VerdictSafe],
-		StatusAtRisk:  sum.ByVerdict[protocol.VerdictAtRisk],
-		StatusUnknown: sum.Total - sum.ByVerdict[protocol.VerdictSafe] - sum.ByVerdict[protocol.VerdictAtRisk],
-	}
-	for _, d := range offline {
-		by[verdictStatus(d.Verdict)]--
-	}
-	by[StatusOffline] = len(offline)
-	s.render(w, http.StatusOK, "", "counts", fleetBody{Counts: countsBy(by), Total: sum.Total})
+	var b fleetBody
+	b.Counts, b.Total = countsBy(by)
+	s.render(w, http.StatusOK, "", "counts", b)
 }
 
-// countsOf counts phones by the status their tiles show.
-func countsOf(devices []registry.Device) []count {
-	by := map[Status]int{}
-	for _, d := range devices {
-		by[statusOf(d)]++
-	}
-	return countsBy(by)
-}
-
-func countsBy(by map[Status]int) []count {
+// countsBy turns the registry's counts by status into the page's, every
+// status shown, and their total.
+func countsBy(by map[string]int) ([]count, int) {
 	out := make([]count, 0, len(statuses))
+	total := 0
 	for _, st := range statuses {
-		out = append(out, count{Status: st, N: by[st], Href: fleetFilter{Verdict: string(st)}.query(1)})
+		out = append(out, count{Status: st, N: by[string(st)], Href: fleetFilter{Verdict: string(st)}.query(1)})
 	}
-	return out
+	for _, n := range by {
+		total += n
+	}
+	return out, total
 }
 
 // tileData is a tile with what its template needs of the page.

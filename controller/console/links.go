@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller"
 )
 
@@ -14,16 +15,10 @@ import (
 const linkTTL = 2 * time.Minute
 
 // LinksPath is where a client with an operator's API token (Authorization:
-// Bearer) asks for a one-time sign-in link for that operator: `unbind
-// console` on the controller's machine does, with the local admin's token.
-const LinksPath = "/login/links"
-
-// LinkBody is the answer of LinksPath: Path is relative to the controller's
-// base URL.
-type LinkBody struct {
-	Path      string    `json:"path"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
+// Bearer) asks for a one-time sign-in link for that operator
+// (api.Client.ConsoleLink): `unbind console` on the controller's machine
+// does, with the local admin's token.
+const LinksPath = api.PathConsoleLinks
 
 type link struct {
 	token   string
@@ -74,19 +69,25 @@ func (s *server) newLinkHandler(w http.ResponseWriter, r *http.Request) {
 	token = strings.TrimSpace(token)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="unbind"`)
-		http.Error(w, "an API token is required (Authorization: Bearer TOKEN)", http.StatusUnauthorized)
+		linkAnswer(w, http.StatusUnauthorized, api.ErrorBody{Error: "an API token is required (Authorization: Bearer TOKEN)"})
 		return
 	}
 	if _, err := s.c.Authenticate(r.Context(), token); errors.Is(err, controller.ErrBadToken) {
-		http.Error(w, "the API token is unknown or revoked", http.StatusUnauthorized)
+		linkAnswer(w, http.StatusUnauthorized, api.ErrorBody{Error: "the API token is unknown or revoked"})
 		return
 	} else if err != nil {
-		http.Error(w, "cannot check the API token", http.StatusInternalServerError)
+		linkAnswer(w, http.StatusInternalServerError, api.ErrorBody{Error: "cannot check the API token"})
 		return
 	}
 	code, exp := s.sessions.newLink(token)
+	linkAnswer(w, http.StatusOK, api.ConsoleLink{Path: "/login/link?code=" + code, ExpiresAt: exp.UTC()})
+}
+
+// linkAnswer answers in JSON, as the API does: api.Client reads it.
+func linkAnswer(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(LinkBody{Path: "/login/link?code=" + code, ExpiresAt: exp.UTC()})
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 type linkPageBody struct {

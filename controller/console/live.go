@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/unbind/unbind/controller"
@@ -16,8 +15,10 @@ import (
 const heartbeat = 15 * time.Second
 
 // events streams the controller's changes as Server-Sent Events: "change"
-// with a device ID as a JSON string, or "resync" when this stream fell
-// behind and the page must read everything again. The page then fetches
+// (the device's verdict, presence or commands) or "release" (one of its
+// releases started or moved) with a device ID as a JSON string, or
+// "resync" when this stream fell behind and the page must read everything
+// again. The page then fetches
 // the fragments it shows; no device data travels on the stream.
 func (s *server) events(w http.ResponseWriter, r *http.Request, _ request) {
 	rc := http.NewResponseController(w)
@@ -71,7 +72,11 @@ func writeEvent(w http.ResponseWriter, e controller.Event) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "event: change\ndata: %s\n\n", id)
+	name := "change"
+	if e.Kind == controller.EventRelease {
+		name = "release"
+	}
+	_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, id)
 	return err
 }
 
@@ -83,18 +88,13 @@ type benchBody struct {
 }
 
 func (s *server) benchView(ctx context.Context) (benchBody, error) {
-	devices, err := s.c.Registry().Devices(ctx, registry.Filter{})
+	p, err := s.c.Registry().Fleet(ctx, registry.FleetQuery{NewestFirst: true, PageSize: benchShown})
 	if err != nil {
 		return benchBody{}, err
 	}
-	rels, err := s.latestReleases(ctx)
-	if err != nil {
-		return benchBody{}, err
-	}
-	slices.SortStableFunc(devices, func(a, b registry.Device) int { return b.FirstSeen.Compare(a.FirstSeen) })
 	var b benchBody
-	for _, d := range devices[:min(len(devices), benchShown)] {
-		b.Tiles = append(b.Tiles, tileOf(d, rels[d.ID]))
+	for _, d := range p.Devices {
+		b.Tiles = append(b.Tiles, tileOf(d, latestOf(p, d.ID)))
 	}
 	return b, nil
 }

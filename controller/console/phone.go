@@ -24,7 +24,9 @@ type phoneBody struct {
 	Presence []registry.PresenceChange
 	Commands []registry.CommandRecord
 	Audit    []registry.AuditEntry
-	Releases []registry.ReleaseRecord
+	Releases []releaseRow
+	// CSRF is the session's token, for the forms of the live parts.
+	CSRF string
 	// Cert is the newest certificate, nil without one; CanIssue says a
 	// released phone has none yet.
 	Cert     *registry.CertificateRecord
@@ -40,7 +42,7 @@ func (s *server) phoneView(r *http.Request, rq request) (phoneBody, error) {
 	if err != nil {
 		return phoneBody{}, err
 	}
-	b := phoneBody{Device: d, CanAct: rq.op.Role.Allows(controller.RoleOperator)}
+	b := phoneBody{Device: d, CanAct: rq.op.Role.Allows(controller.RoleOperator), CSRF: rq.sess.csrf}
 	if d.State != nil {
 		b.Risks = d.State.Risks
 	}
@@ -59,13 +61,18 @@ func (s *server) phoneView(r *http.Request, rq request) (phoneBody, error) {
 		return b, err
 	}
 	slices.Reverse(b.Audit)
-	if b.Releases, err = reg.Releases(ctx, registry.ReleaseFilter{DeviceID: id, Limit: historyLimit}); err != nil {
+	rels, err := reg.Releases(ctx, registry.ReleaseFilter{DeviceID: id, Limit: historyLimit})
+	if err != nil {
 		return b, err
 	}
-	slices.Reverse(b.Releases)
+	slices.Reverse(rels)
+	for _, r := range rels {
+		row := releaseRow{R: r, Serial: d.Identity.Serial, Stage: stageWords(r.Stage), CanAct: b.CanAct, CSRF: b.CSRF}
+		b.Releases = append(b.Releases, row)
+	}
 	var rel *registry.ReleaseRecord
-	if len(b.Releases) > 0 {
-		rel = &b.Releases[0]
+	if len(rels) > 0 {
+		rel = &rels[0]
 	}
 	b.T = tileOf(d, rel)
 	c, err := reg.LatestCertificate(ctx, id)
@@ -95,6 +102,17 @@ func (s *server) phone(w http.ResponseWriter, r *http.Request, rq request) {
 // phoneFragment is the live part of the phone page: verdict, risks and
 // next step.
 func (s *server) phoneFragment(w http.ResponseWriter, r *http.Request, rq request) {
+	s.phonePart(w, r, rq, "phone-live")
+}
+
+// phoneHistoryFragment is the rest of the phone page: certificate,
+// releases, state, presence, commands and audit, read again on each of the
+// phone's events so that new rows appear.
+func (s *server) phoneHistoryFragment(w http.ResponseWriter, r *http.Request, rq request) {
+	s.phonePart(w, r, rq, "phone-history")
+}
+
+func (s *server) phonePart(w http.ResponseWriter, r *http.Request, rq request, name string) {
 	b, err := s.phoneView(r, rq)
 	switch {
 	case errors.Is(err, registry.ErrNotFound):
@@ -102,7 +120,7 @@ func (s *server) phoneFragment(w http.ResponseWriter, r *http.Request, rq reques
 	case err != nil:
 		http.Error(w, "cannot read the registry", http.StatusInternalServerError)
 	default:
-		s.render(w, http.StatusOK, "", "phone-live", b)
+		s.render(w, http.StatusOK, "", name, b)
 	}
 }
 

@@ -36,20 +36,15 @@ func (s *server) selected(ctx context.Context, form url.Values) ([]string, error
 	if form.Get("all") != "1" {
 		return form["id"], nil
 	}
-	f := parseFleetFilter(form)
-	devices, err := s.c.Registry().Devices(ctx, registry.Filter{})
+	q := parseFleetFilter(form).registryQuery()
+	q.Page, q.PageSize = 0, 0
+	p, err := s.c.Registry().Fleet(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	rels, err := s.latestReleases(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, d := range devices {
-		if f.match(tileOf(d, rels[d.ID])) {
-			ids = append(ids, d.ID)
-		}
+	ids := make([]string, 0, len(p.Devices))
+	for _, d := range p.Devices {
+		ids = append(ids, d.ID)
 	}
 	return ids, nil
 }
@@ -131,16 +126,24 @@ type releaseRow struct {
 	Serial string
 	Stage  string
 	CanAct bool
+	// CSRF is the session's token, for the row's own forms.
+	CSRF string
 }
 
 type releasesBody struct {
 	Batch   string
 	Rows    []releaseRow
 	Running int
+	// LiveHref is the fragment of the rows, read again when a release
+	// starts or moves, so that new rows appear.
+	LiveHref string
 }
 
-func (s *server) releaseRows(ctx context.Context, batch string, canAct bool) (releasesBody, error) {
-	b := releasesBody{Batch: batch}
+func (s *server) releaseRows(ctx context.Context, batch string, rq request) (releasesBody, error) {
+	b := releasesBody{Batch: batch, LiveHref: "/fragments/releases"}
+	if batch != "" {
+		b.LiveHref += "?batch=" + url.QueryEscape(batch)
+	}
 	f := registry.ReleaseFilter{Limit: releasesShown}
 	var at time.Time
 	if batch != "" {
@@ -159,7 +162,7 @@ func (s *server) releaseRows(ctx context.Context, batch string, canAct bool) (re
 		if batch != "" && !rel.CreatedAt.Equal(at) {
 			continue
 		}
-		b.Rows = append(b.Rows, s.rowOf(ctx, rel, canAct))
+		b.Rows = append(b.Rows, s.rowOf(ctx, rel, rq))
 		if !rel.Finished() {
 			b.Running++
 		}
@@ -167,8 +170,9 @@ func (s *server) releaseRows(ctx context.Context, batch string, canAct bool) (re
 	return b, nil
 }
 
-func (s *server) rowOf(ctx context.Context, rel registry.ReleaseRecord, canAct bool) releaseRow {
-	row := releaseRow{R: rel, Serial: rel.DeviceID, Stage: stageWords(rel.Stage), CanAct: canAct}
+func (s *server) rowOf(ctx context.Context, rel registry.ReleaseRecord, rq request) releaseRow {
+	row := releaseRow{R: rel, Serial: rel.DeviceID, Stage: stageWords(rel.Stage), CanAct: rq.op.Role.Allows(controller.RoleOperator),
+		CSRF: rq.sess.csrf}
 	if d, err := s.c.Registry().Device(ctx, rel.DeviceID); err == nil && d.Identity.Serial != "" {
 		row.Serial = d.Identity.Serial
 	}
@@ -178,12 +182,24 @@ func (s *server) rowOf(ctx context.Context, rel registry.ReleaseRecord, canAct b
 func (s *server) releases(w http.ResponseWriter, r *http.Request, rq request) {
 	ctx, cancel := ctxTimeout(r)
 	defer cancel()
-	b, err := s.releaseRows(ctx, r.URL.Query().Get("batch"), rq.op.Role.Allows(controller.RoleOperator))
+	b, err := s.releaseRows(ctx, r.URL.Query().Get("batch"), rq)
 	if err != nil {
 		s.fail(w, rq, http.StatusBadRequest, "Cannot list these releases.")
 		return
 	}
 	s.render(w, http.StatusOK, "releases", "", s.data(rq, "Releases", "releases", b))
+}
+
+// releasesFragment is the rows of the releases page.
+func (s *server) releasesFragment(w http.ResponseWriter, r *http.Request, rq request) {
+	ctx, cancel := ctxTimeout(r)
+	defer cancel()
+	b, err := s.releaseRows(ctx, r.URL.Query().Get("batch"), rq)
+	if err != nil {
+		http.Error(w, "cannot list these releases", http.StatusBadRequest)
+		return
+	}
+	s.render(w, http.StatusOK, "", "release-rows", b)
 }
 
 func (s *server) releaseFragment(w http.ResponseWriter, r *http.Request, rq request) {
@@ -196,7 +212,7 @@ func (s *server) releaseFragment(w http.ResponseWriter, r *http.Request, rq requ
 	case err != nil:
 		http.Error(w, "cannot read the registry", http.StatusInternalServerError)
 	default:
-		s.render(w, http.StatusOK, "", "release-row", s.rowOf(ctx, rel, rq.op.Role.Allows(controller.RoleOperator)))
+		s.render(w, http.StatusOK, "", "release-row", s.rowOf(ctx, rel, rq))
 	}
 }
 
@@ -233,7 +249,7 @@ func (s *server) certificatesZip(w http.ResponseWriter, r *http.Request, rq requ
 		s.fail(w, rq, http.StatusBadRequest, "Name the batch whose certificates to download.")
 		return
 	}
-	b, err := s.releaseRows(ctx, batch, false)
+	b, err := s.releaseRows(ctx, batch, rq)
 	if err != nil {
 		s.fail(w, rq, http.StatusBadRequest, "Cannot list these releases.")
 		return

@@ -119,7 +119,7 @@ func TestEvents(t *testing.T) {
 			case l := <-lines:
 				got = append(got, l)
 			default:
-				return strings.Contains(strings.Join(got, "\n"), "event: change\ndata: \"safe-1\"")
+				return strings.Contains(strings.Join(got, "\n"), "event: release\ndata: \"safe-1\"")
 			}
 		}
 	}, 30*time.Second, 20*time.Millisecond)

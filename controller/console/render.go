@@ -11,7 +11,7 @@ import (
 
 // pageNames are the full pages; each is parsed with the layout and the
 // shared partials. Fragments are partials rendered alone.
-var pageNames = []string{"login", "link", "fleet", "phone", "confirm", "releases", "bench", "error"}
+var pageNames = []string{"login", "link", "fleet", "phone", "confirm", "confirm-reset", "releases", "bench", "error"}
 
 var funcs = template.FuncMap{
 	"time": func(t time.Time) string {
@@ -21,6 +21,8 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04:05 UTC")
 	},
 	"stage":    stageWords,
+	"evidence": evidenceWords,
+	"waits":    waitsForReset,
 	"tileData": func(t tile, canAct bool) tileData { return tileData{T: t, CanAct: canAct} },
 	"deref":    func(p *int) int { return *p },
 	"sub":      func(a, b int) int { return a - b },

@@ -98,6 +98,10 @@ func riskStep(k protocol.RiskKind) string {
 // nextSteps says in plain language what to do with a phone, most urgent
 // first, each step once; there is always at least one.
 func nextSteps(d registry.Device, rel *registry.ReleaseRecord) []string {
+	if rel != nil && !rel.Finished() && release.Stage(rel.Stage) == release.StageWaitingForReset {
+		return []string{"The reset screen is open on the phone: the person at it confirms the reset there. " +
+			"Once the phone shows the first-boot setup screen, confirm it on the phone's page or the Releases page."}
+	}
 	if rel != nil && !rel.Finished() {
 		return []string{"A release is running (" + stageWords(rel.Stage) + "): follow it on the Releases page."}
 	}
@@ -139,6 +143,8 @@ func stageWords(stage string) string {
 		return "waiting for the person"
 	case release.StageReset:
 		return "resetting"
+	case release.StageWaitingForReset:
+		return "reset screen open on the phone: waiting for the person to confirm the reset"
 	case release.StageReleased:
 		return "released"
 	case release.StageFailed:
@@ -159,4 +165,26 @@ func releaseState(rel *registry.ReleaseRecord) string {
 	default:
 		return rel.Outcome
 	}
+}
+
+// evidenceWords says what was seen of a reset.
+func evidenceWords(kind string) string {
+	switch release.EvidenceKind(kind) {
+	case release.EvidenceResetScreenOpened:
+		return "reset screen opened on the phone"
+	case release.EvidenceWipeStarted:
+		return "wipe started"
+	case release.EvidenceOperatorConfirmed:
+		return "an operator saw the setup screen"
+	case release.EvidenceSessionEnded:
+		return "the phone went offline"
+	case release.EvidenceRebooted:
+		return "the phone restarted with its data"
+	}
+	return strings.ReplaceAll(kind, "_", " ")
+}
+
+// waitsForReset says an operator may confirm the release's reset.
+func waitsForReset(rel registry.ReleaseRecord) bool {
+	return !rel.Finished() && release.Stage(rel.Stage) == release.StageWaitingForReset
 }

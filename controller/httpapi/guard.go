@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"mime"
-	"net"
 	"net/http"
 	"strings"
 
 	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/internal/loopback"
 )
 
 type operatorKey struct{}
@@ -41,7 +41,7 @@ func guard(c *controller.Controller, r Route, next http.Handler) http.Handler {
 		need = controller.RoleAdmin
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if !hostAllowed(req) {
+		if !loopback.HostAllowed(req) {
 			writeError(w, http.StatusMisdirectedRequest, fmt.Errorf("host %q is not this controller: a loopback API answers only to localhost, 127.0.0.1 or [::1]", req.Host))
 			return
 		}
@@ -84,29 +84,4 @@ func authorize(c *controller.Controller, req *http.Request, need controller.Role
 func isJSON(contentType string) bool {
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && mt == "application/json"
-}
-
-// hostAllowed checks the Host of a request that reached a loopback
-// address; requests to other addresses are not checked (a LAN controller
-// has its own name, and TLS and tokens protect it).
-func hostAllowed(req *http.Request) bool {
-	local, ok := req.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	if !ok {
-		return true
-	}
-	tcp, ok := local.(*net.TCPAddr)
-	if !ok || !tcp.IP.IsLoopback() {
-		return true
-	}
-	host := req.Host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	} else {
-		host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	}
-	switch strings.ToLower(host) {
-	case "localhost", "127.0.0.1", "::1":
-		return true
-	}
-	return false
 }

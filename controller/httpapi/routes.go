@@ -5,10 +5,12 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/console"
+	"github.com/unbind/unbind/internal/loopback"
 )
 
 // Public marks a route that needs no API token: /healthz, and enrollment,
@@ -88,6 +90,14 @@ func New(c *controller.Controller, mw ...Middleware) http.Handler {
 		}
 		mux.Handle(r.Pattern, h)
 	}
+	// Any other path under /api/ is the API's: a JSON 404, never the console.
+	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if !loopback.HostAllowed(req) {
+			writeError(w, http.StatusMisdirectedRequest, fmt.Errorf("host %q is not this controller: a loopback API answers only to localhost, 127.0.0.1 or [::1]", req.Host))
+			return
+		}
+		writeError(w, http.StatusNotFound, fmt.Errorf("no API route %s %s", req.Method, req.URL.Path))
+	}))
 	// The browser console: its own cookie session and CSRF token, never the
 	// bearer token; every path the API does not claim.
 	mux.Handle("/", console.New(c, console.Options{}))

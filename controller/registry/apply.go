@@ -22,7 +22,13 @@ const (
 type outcome int
 
 const (
+	// applied changed what matters of the device: its verdict or risks
+	// (the comparison that also writes history and webhooks), its
+	// presence, or a command's steps.
 	applied outcome = iota
+	// unchanged was written but changed none of that: a repeated report or
+	// presence.
+	unchanged
 	stale
 	orphan
 	invalid
@@ -37,7 +43,7 @@ func (o outcome) stats() ApplyStats {
 	case invalid:
 		return ApplyStats{Invalid: 1}
 	}
-	return ApplyStats{Applied: 1}
+	return ApplyStats{Applied: 1} // applied, unchanged
 }
 
 // Apply writes a batch of updates in one transaction. Updates that are
@@ -52,21 +58,30 @@ func (s *Store) Apply(ctx context.Context, batch []Update) error {
 // runs inside a savepoint, so one that fails is rolled back alone and the rest
 // of the batch still commits.
 func (s *Store) ApplyBatch(ctx context.Context, batch []Update) (ApplyStats, error) {
+	st, _, err := s.ApplyChanges(ctx, batch)
+	return st, err
+}
+
+// ApplyChanges is ApplyBatch, also naming the devices whose verdict, risks,
+// presence or commands changed (not those that only repeated themselves):
+// what a live view needs to read again.
+func (s *Store) ApplyChanges(ctx context.Context, batch []Update) (ApplyStats, map[string]struct{}, error) {
 	var st ApplyStats
+	changed := map[string]struct{}{}
 	if len(batch) == 0 {
-		return st, nil
+		return st, changed, nil
 	}
 	ctx, outbox := withOutbox(ctx)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return ApplyStats{}, fmt.Errorf("apply %d updates: begin: %w", len(batch), err)
+		return ApplyStats{}, nil, fmt.Errorf("apply %d updates: begin: %w", len(batch), err)
 	}
 	defer func() { _ = tx.Rollback() }()
 
 	for i := range batch {
 		u := &batch[i]
 		if err := ctx.Err(); err != nil {
-			return ApplyStats{}, fmt.Errorf("apply %d updates: %w", len(batch), err)
+			return ApplyStats{}, nil, fmt.Errorf("apply %d updates: %w", len(batch), err)
 		}
 		if err := validateUpdate(u); err != nil {
 			st.Invalid++
@@ -74,39 +89,42 @@ func (s *Store) ApplyBatch(ctx context.Context, batch []Update) (ApplyStats, err
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT u`); err != nil {
-			return ApplyStats{}, fmt.Errorf("apply %d updates: savepoint: %w", len(batch), err)
+			return ApplyStats{}, nil, fmt.Errorf("apply %d updates: savepoint: %w", len(batch), err)
 		}
 		o, err := s.applyOne(ctx, tx, u)
 		if err != nil {
 			// If even the rollback fails the transaction is gone (disk full,
 			// I/O error, cancelled): the batch as a whole has failed.
 			if _, rbErr := tx.ExecContext(ctx, `ROLLBACK TO u; RELEASE u`); rbErr != nil {
-				return ApplyStats{}, fmt.Errorf("apply update %d of %d (device %s): %w", i, len(batch), u.DeviceID, errors.Join(err, rbErr))
+				return ApplyStats{}, nil, fmt.Errorf("apply update %d of %d (device %s): %w", i, len(batch), u.DeviceID, errors.Join(err, rbErr))
 			}
 			if ctxErr := ctx.Err(); ctxErr != nil {
-				return ApplyStats{}, fmt.Errorf("apply %d updates: %w", len(batch), ctxErr)
+				return ApplyStats{}, nil, fmt.Errorf("apply %d updates: %w", len(batch), ctxErr)
 			}
 			st.Failed++
 			s.log.Warn("registry update failed; skipped", logIndex, i, logDevice, u.DeviceID, logErr, err)
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `RELEASE u`); err != nil {
-			return ApplyStats{}, fmt.Errorf("apply %d updates: release savepoint: %w", len(batch), err)
+			return ApplyStats{}, nil, fmt.Errorf("apply %d updates: release savepoint: %w", len(batch), err)
 		}
 		if o == invalid {
 			s.logInvalid(i, u, errors.New("event names a command of another device"))
 		}
 		st.add(o.stats())
+		if o == applied {
+			changed[u.DeviceID] = struct{}{}
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return ApplyStats{}, fmt.Errorf("apply %d updates: commit: %w", len(batch), err)
+		return ApplyStats{}, nil, fmt.Errorf("apply %d updates: commit: %w", len(batch), err)
 	}
 	s.notifyOutbox(outbox)
 	if st.Applied != len(batch) {
 		s.log.Debug("registry batch applied", logUpdates, len(batch), "applied", st.Applied, "stale", st.Stale,
 			"orphans", st.Orphans, "invalid", st.Invalid, "failed", st.Failed)
 	}
-	return st, nil
+	return st, changed, nil
 }
 
 func (s *Store) applyOne(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {

@@ -176,7 +176,7 @@ func applyState(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 		return 0, fmt.Errorf("store state of %s: %w", u.DeviceID, err)
 	}
 	if cur.hasState && cur.key == key {
-		return applied, nil
+		return unchanged, nil
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO state_changes(device_id, at, verdict, risk_kinds, find_device, lost_mode, checked_at, seq)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -224,7 +224,7 @@ func applyPresence(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) 
 		return 0, fmt.Errorf("store presence of %s: %w", u.DeviceID, err)
 	}
 	if !changed {
-		return applied, nil
+		return unchanged, nil
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO presence_changes(device_id, at, status) VALUES (?, ?, ?)`,
 		u.DeviceID, at, string(u.Presence.Status))

@@ -328,3 +328,39 @@ func TestApplyCancelledWritesNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, sum.Total)
 }
+
+// TestApplyChanges: only updates that change a device's verdict, risks,
+// presence or commands name it; repeats and stale updates do not.
+func TestApplyChanges(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, Options{})
+	applyOK(t, s, presenceUpd("d1", protocol.Online, at(0)), stateUpd("d1", 1, at(1), report(at(1))))
+	require.NoError(t, s.RecordCommand(ctx, command("c1", "d1", protocol.CommandRefresh, at(1)), at(1)))
+	tests := []struct {
+		name    string
+		batch   []Update
+		changed []string
+	}{
+		{"the same report again", []Update{stateUpd("d1", 2, at(2), report(at(2)))}, nil},
+		{"the same presence again", []Update{presenceUpd("d1", protocol.Online, at(3))}, nil},
+		{"a stale report", []Update{stateUpd("d1", 1, at(4), report(at(1), protocol.RiskMiAccount))}, nil},
+		{"a new risk", []Update{stateUpd("d1", 3, at(5), report(at(5), protocol.RiskMiAccount))}, []string{"d1"}},
+		{"going offline", []Update{presenceUpd("d1", protocol.Offline, at(6))}, []string{"d1"}},
+		{"a new device", []Update{presenceUpd("d2", protocol.Online, at(7))}, []string{"d2"}},
+		{"a command step", []Update{eventUpd("d1", "c1", protocol.CommandAccepted, at(8), "", at(8))}, []string{"d1"}},
+		{"the same step again", []Update{eventUpd("d1", "c1", protocol.CommandAccepted, at(8), "", at(9))}, nil},
+		{"one of two changed", []Update{stateUpd("d1", 4, at(10), report(at(10), protocol.RiskMiAccount)),
+			stateUpd("d2", 1, at(10), report(at(10)))}, []string{"d2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, changed, err := s.ApplyChanges(ctx, tt.batch)
+			require.NoError(t, err)
+			var got []string
+			for id := range changed {
+				got = append(got, id)
+			}
+			assert.ElementsMatch(t, tt.changed, got)
+		})
+	}
+}

@@ -1,10 +1,11 @@
 // Live updates: the server names what changed over Server-Sent Events, and
 // every element with data-live (and, when set, the matching data-device) is
-// fetched again from its fragment URL. Pages work without this file.
+// fetched again from its fragment URL; one with data-live-on="release"
+// only when some release started or moved. Pages work without this file.
 (function () {
   "use strict";
   if (!window.EventSource || !window.fetch) { return; }
-  var pending = {}, all = false, timer = null;
+  var pending = {}, all = false, releases = false, timer = null;
   function schedule() { if (!timer) { timer = setTimeout(flush, 150); } }
   function refresh(el) {
     fetch(el.getAttribute("data-live"), { credentials: "same-origin" }).then(function (r) {
@@ -16,11 +17,10 @@
       var next = t.content.firstElementChild;
       if (!next) { return; }
       // Keep what the operator ticked.
-      var box = el.querySelector("input[type=checkbox]:checked");
-      if (box) {
+      el.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) {
         var same = next.querySelector("input[type=checkbox][value=\"" + CSS.escape(box.value) + "\"]");
         if (same) { same.checked = true; }
-      }
+      });
       el.replaceWith(next);
       // More phones than when the page was read: offer to read it again.
       var total = next.getAttribute("data-total"), notice = document.getElementById("new-phones");
@@ -44,15 +44,24 @@
   }
   function flush() {
     timer = null;
-    var ids = pending, every = all;
-    pending = {}; all = false;
+    var ids = pending, every = all, rel = releases;
+    pending = {}; all = false; releases = false;
     document.querySelectorAll("[data-live]").forEach(function (el) {
+      if (el.getAttribute("data-live-on") === "release") {
+        if (every || rel) { throttled(el); }
+        return;
+      }
       var dev = el.getAttribute("data-device");
       if (every || dev === null || Object.prototype.hasOwnProperty.call(ids, dev)) { throttled(el); }
     });
   }
   var es = new EventSource("/events");
   es.addEventListener("change", function (e) {
+    try { pending[JSON.parse(e.data)] = true; } catch (err) { all = true; }
+    schedule();
+  });
+  es.addEventListener("release", function (e) {
+    releases = true;
     try { pending[JSON.parse(e.data)] = true; } catch (err) { all = true; }
     schedule();
   });
