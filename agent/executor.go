@@ -28,6 +28,9 @@ type activeCommand struct {
 	cmd    protocol.Command
 	guided GuideStep
 	detail string
+	// adbLost: the agent told the controller that the bench's adb lost
+	// the phone, and has not seen it since.
+	adbLost bool
 }
 
 func newExecutor(s *session) *executor {
@@ -195,16 +198,20 @@ func (e *executor) reset(ctx context.Context, cmd protocol.Command) {
 // agent publishes what it saw at once: it may not get another chance.
 func (e *executor) watchWipe(ctx context.Context) {
 	a := e.active
-	w, _ := e.s.a.phone.(WipeWatcher)
-	if w != nil {
-		signal, started, err := w.WipeStarted(ctx)
-		switch {
-		case started:
-			e.setActive(nil)
-			e.emit(ctx, a.cmd.ID, protocol.CommandSucceeded, protocol.ResetDetail(protocol.EvidenceWipeStarted, signal))
-			return
-		case err != nil:
+	if w, ok := e.s.a.phone.(WipeWatcher); ok {
+		sign, err := w.LookForWipe(ctx)
+		if err != nil {
 			e.log.Debug("wipe watch", LogCommand, a.cmd.ID, "err", err)
+		}
+		say, lost := wipeWatchStep(a.adbLost, sign)
+		a.adbLost = lost
+		switch {
+		case say.State.Terminal():
+			e.setActive(nil)
+			e.emit(ctx, a.cmd.ID, say.State, say.Detail)
+			return
+		case say.State != "":
+			e.emit(ctx, a.cmd.ID, say.State, say.Detail)
 		}
 	}
 	if !e.s.a.cfg.Now().Before(a.cmd.ExpiresAt) {

@@ -65,6 +65,14 @@ func (c *fakeConn) deliver(t *testing.T, topic string, cmd protocol.Command) {
 	h(topic, b)
 }
 
+// connected is the agent's OnConnect, once it dialed (it dials on its own
+// goroutine).
+func (c *fakeConn) connected() func() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.onConn
+}
+
 func (c *fakeConn) ended(id string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -88,7 +96,9 @@ func startAgent(t *testing.T, p *androidsim.Phone, key ed25519.PublicKey, stateD
 	a := agent.New(android.NewDevice(p, android.DeviceConfig{CommandTimeout: time.Second}), agent.Config{
 		ControllerKey: key, StateDir: stateDir, Interval: time.Hour, ActiveInterval: time.Hour,
 		Dial: func(_ context.Context, o agent.DialOptions) (agent.Conn, error) {
+			conn.mu.Lock()
 			conn.onConn = o.OnConnect
+			conn.mu.Unlock()
 			return conn, nil
 		},
 	})
@@ -175,8 +185,8 @@ func TestNoResetWithLockProperty(t *testing.T) {
 				case 7:
 					run(command(protocol.CommandFactoryReset, -time.Second, priv)) // expired
 				case 8:
-					if rng.IntN(2) == 0 && ag.conn.onConn != nil {
-						ag.conn.onConn()
+					if onConn := ag.conn.connected(); rng.IntN(2) == 0 && onConn != nil {
+						onConn()
 					} else {
 						ag.stop()
 						ag = startAgent(t, p, pub, stateDir)

@@ -29,10 +29,21 @@ type Phone interface {
 // going down into recovery. The agent watches with it while the person at
 // the phone has yet to confirm.
 type WipeWatcher interface {
-	// WipeStarted looks once. signal says what was seen, as it was seen
-	// (e.g. "sys.powerctl=reboot,recovery"); started is false when nothing
-	// shows a wipe, which is no evidence either way.
-	WipeStarted(ctx context.Context) (signal string, started bool, err error)
+	// LookForWipe looks once. A zero WipeSign means nothing showed a wipe,
+	// which is no evidence either way.
+	LookForWipe(ctx context.Context) (WipeSign, error)
+}
+
+// WipeSign is what one look for a wipe saw.
+type WipeSign struct {
+	// Evidence is protocol.EvidenceWipeStarted when the phone was seen
+	// going down into recovery, protocol.EvidenceADBLost when the bench's
+	// adb no longer lists it (a pulled cable looks the same), "" when
+	// nothing showed.
+	Evidence protocol.ResetEvidence
+	// Signal says what was seen, as it was seen (e.g.
+	// "sys.powerctl=reboot,recovery", "adb: recovery").
+	Signal string
 }
 
 // ErrNotSupported is returned by a Phone that cannot carry out a request on

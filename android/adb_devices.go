@@ -2,6 +2,7 @@ package android
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -74,4 +75,53 @@ func ParseADBDevices(out []byte) ([]ADBDevice, error) {
 		devs = append(devs, ADBDevice{Serial: serial, State: state})
 	}
 	return devs, nil
+}
+
+// HostView is implemented by transports that reach the phone from a host,
+// as adb does on a bench PC: the host still lists the phone while the phone
+// cannot run commands (rebooting into recovery), and stops listing it when
+// it is gone (wiped, rebooted without USB debugging, or unplugged).
+type HostView interface {
+	// HostState says how the host lists the phone: listed is false when it
+	// does not list it at all; state is adb's word for it ("device",
+	// "recovery", "sideload", "offline", ...).
+	HostState(ctx context.Context) (state string, listed bool, err error)
+}
+
+var _ HostView = ADB{}
+
+// HostState lists the host's phones with `adb devices` and finds a's.
+// Without a serial there is no telling which phone is a's: an error.
+func (a ADB) HostState(ctx context.Context) (state string, listed bool, err error) {
+	if a.Serial == "" {
+		return "", false, errors.New("adb: no serial to look for in adb devices")
+	}
+	path := a.Path
+	if path == "" {
+		path = "adb"
+	}
+	res, err := runProcess(ctx, a.Timeout, []string{path, "devices"})
+	if err != nil {
+		return "", false, fmt.Errorf("adb devices, for %s: %w", a.Serial, err)
+	}
+	if res.ExitCode != 0 {
+		return "", false, fmt.Errorf("adb devices, for %s: %s: %w", a.Serial, firstLine(res.Stderr), &ExitError{Code: res.ExitCode})
+	}
+	devs, err := ParseADBDevices(res.Stdout)
+	if err != nil {
+		return "", false, fmt.Errorf("adb devices, for %s: %w", a.Serial, err)
+	}
+	state, listed = FindADBDevice(devs, a.Serial)
+	return state, listed, nil
+}
+
+// FindADBDevice returns the state adb lists serial in, and false when adb
+// does not list it.
+func FindADBDevice(devs []ADBDevice, serial string) (state string, listed bool) {
+	for _, d := range devs {
+		if d.Serial == serial {
+			return d.State, true
+		}
+	}
+	return "", false
 }

@@ -110,7 +110,7 @@ var parserCases = []struct {
 		dir:   "adb-devices",
 		parse: func(_ string, in []byte) (any, error) { return ParseADBDevices(in) },
 		want: map[string]error{
-			"mixed": nil, "none-daemon-start": nil, "no-permissions": nil,
+			"mixed": nil, "none-daemon-start": nil, "no-permissions": nil, "recovery": nil,
 			"garbage": ErrUnrecognized, "empty": ErrEmptyOutput, "missing-state": ErrUnrecognized,
 		},
 	},

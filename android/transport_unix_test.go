@@ -106,6 +106,43 @@ func TestListADBDevices(t *testing.T) {
 	assert.False(t, devs[1].Ready())
 }
 
+// TestADBHostState: the bench's adb view of one phone, from `adb devices`:
+// its state when listed, not listed when gone, and an error when the list
+// cannot be read or no serial names the phone.
+func TestADBHostState(t *testing.T) {
+	path := fakeADBPath(t)
+	dir := t.TempDir()
+	devices := filepath.Join(dir, "devices")
+	t.Setenv("FAKE_ADB_DEVICES", devices)
+	write := func(s string) { require.NoError(t, os.WriteFile(devices, []byte(s), 0o644)) }
+	a := ADB{Serial: "R5CW12ABCDE", Path: path}
+	ctx := context.Background()
+
+	write("List of devices attached\nR5CW12ABCDE\tdevice\n\n")
+	state, listed, err := a.HostState(ctx)
+	require.NoError(t, err)
+	assert.True(t, listed)
+	assert.Equal(t, "device", state)
+
+	write("List of devices attached\nemulator-5554\toffline\nR5CW12ABCDE\trecovery\n")
+	state, listed, err = a.HostState(ctx)
+	require.NoError(t, err)
+	assert.True(t, listed)
+	assert.Equal(t, "recovery", state)
+
+	write("List of devices attached\nemulator-5554\toffline\n\n")
+	_, listed, err = a.HostState(ctx)
+	require.NoError(t, err)
+	assert.False(t, listed, "unplugged")
+
+	write("adb server is out of date\n")
+	_, _, err = a.HostState(ctx)
+	require.ErrorIs(t, err, ErrUnrecognized, "no list is no answer")
+
+	_, _, err = ADB{Path: path}.HostState(ctx)
+	require.Error(t, err, "no serial: no telling which phone")
+}
+
 // TestTimeoutKillsProcessGroup runs a command that leaves a child sleeping
 // and never returns, and checks that the timeout ends it and its child.
 func TestTimeoutKillsProcessGroup(t *testing.T) {

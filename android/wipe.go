@@ -2,9 +2,13 @@ package android
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/unbind/unbind/agent"
+	"github.com/unbind/unbind/protocol"
 )
 
 // bootIDPath holds the kernel's random ID of the current boot; any user may
@@ -50,10 +54,25 @@ func ParseWipeProp(value string) bool {
 	return v == "1recovery" || v == "reboot,recovery" || strings.HasPrefix(v, "1recovery,") || strings.HasPrefix(v, "reboot,recovery,")
 }
 
-// WipeStarted looks once at the properties that show the phone going down
-// into recovery, which is where a confirmed Settings reset goes. It
-// implements agent.WipeWatcher; signal names the property and its value.
-func (d *Device) WipeStarted(ctx context.Context) (signal string, started bool, err error) {
+// LookForWipe looks once for a phone going down into recovery, which is
+// where a confirmed Settings reset goes. Through a transport with a host
+// view (adb on a bench PC) it asks the host first: the host still sees the
+// phone after its shell is gone. Then it reads the shutdown properties. It
+// implements agent.WipeWatcher.
+func (d *Device) LookForWipe(ctx context.Context) (agent.WipeSign, error) {
+	var hostErr error
+	if hv, ok := d.t.(HostView); ok {
+		cctx, cancel := context.WithTimeout(ctx, d.cfg.CommandTimeout)
+		state, listed, err := hv.HostState(cctx)
+		cancel()
+		if err != nil {
+			hostErr = err
+		} else if sign := ReadHostState(state, listed); sign.Evidence != "" || listed && state != "device" {
+			// In recovery, gone, or listed but not ready: the phone's
+			// shell cannot answer now.
+			return sign, nil
+		}
+	}
 	var errs []error
 	for _, name := range wipeProps {
 		res, err := d.run(ctx, "getprop", name)
@@ -63,11 +82,26 @@ func (d *Device) WipeStarted(ctx context.Context) (signal string, started bool, 
 		}
 		v := strings.TrimSpace(string(res.Stdout))
 		if res.ExitCode == 0 && ParseWipeProp(v) {
-			return name + "=" + v, true, nil
+			return agent.WipeSign{Evidence: protocol.EvidenceWipeStarted, Signal: name + "=" + v}, nil
 		}
 	}
 	if len(errs) == len(wipeProps) {
-		return "", false, fmt.Errorf("watch for a wipe: %w", errs[0])
+		return agent.WipeSign{}, fmt.Errorf("watch for a wipe: %w", errors.Join(append(errs, hostErr)...))
 	}
-	return "", false, nil
+	return agent.WipeSign{}, nil
+}
+
+// ReadHostState reads how the bench's adb lists the phone during a reset:
+// in recovery (or sideload, recovery's adb mode), the phone went down into
+// recovery, as a confirmed Settings reset does: wipe_started, "adb: recovery".
+// Not listed at all: adb_lost, which a pulled cable shows as well. Listed in
+// any other state ("device", "offline", "unauthorized", "rescue"): nothing.
+func ReadHostState(state string, listed bool) agent.WipeSign {
+	switch {
+	case !listed:
+		return agent.WipeSign{Evidence: protocol.EvidenceADBLost, Signal: "adb: not listed"}
+	case state == "recovery" || state == "sideload":
+		return agent.WipeSign{Evidence: protocol.EvidenceWipeStarted, Signal: "adb: " + state}
+	}
+	return agent.WipeSign{}
 }

@@ -18,6 +18,11 @@ const (
 	// EvidenceOperatorConfirmed: an operator stated that the phone shows the
 	// first-boot setup screen.
 	EvidenceOperatorConfirmed ResetEvidence = "operator_confirmed"
+	// EvidenceADBLost: an agent on a bench PC no longer sees the phone in
+	// `adb devices` after the reset screen opened. A wiping phone drops
+	// off, and so does a phone whose cable was pulled: never enough by
+	// itself. Agents before it never send it; controllers before it ignore it.
+	EvidenceADBLost ResetEvidence = "adb_lost"
 )
 
 // ResetDetail is the Detail of a factory_reset command event that carries
@@ -28,15 +33,17 @@ func ResetDetail(e ResetEvidence, source string) string {
 
 // ParseResetDetail reads the evidence a factory_reset event's Detail
 // carries. It also reads the form agents used before evidence was named
-// ("reset started: root_broadcast" or "reset started: settings_screen"). ok
-// is false for any other text.
+// ("reset started: root_broadcast" or "reset started: settings_screen"). The
+// source is everything after the first ": " and may hold more of them
+// ("wipe_started: adb: recovery"). ok is false for any other text, and for
+// operator_confirmed, which no agent may claim.
 func ParseResetDetail(detail string) (e ResetEvidence, source string, ok bool) {
 	head, source, found := strings.Cut(detail, ": ")
 	if !found {
 		return "", "", false
 	}
 	switch ResetEvidence(head) {
-	case EvidenceResetScreenOpened, EvidenceWipeStarted:
+	case EvidenceResetScreenOpened, EvidenceWipeStarted, EvidenceADBLost:
 		return ResetEvidence(head), source, true
 	}
 	if head == "reset started" {

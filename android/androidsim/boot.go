@@ -22,11 +22,14 @@ func (p *Phone) BootID() string {
 }
 
 // Reboot restarts the phone: a new boot ID, and a phone that was going down
-// for a wipe has finished going down.
+// for a wipe has finished going down: wiped, with USB debugging off.
 func (p *Phone) Reboot() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.boots++
+	if p.goingDown != "" {
+		p.adbOff = true
+	}
 	p.goingDown = ""
 }
 

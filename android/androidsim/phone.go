@@ -43,6 +43,10 @@ type Options struct {
 	// for a wipe (sys.shutdown.requested, sys.powerctl) read empty, as on a
 	// build whose SELinux policy denies them to the shell.
 	ShutdownHidden bool
+	// RecoveryUnlisted makes the phone vanish from a bench's adb while it
+	// is in recovery, as on builds whose recovery starts no adbd; without
+	// it adb lists the phone as "recovery" (see Bench).
+	RecoveryUnlisted bool
 }
 
 // Phone is a simulated phone. It implements android.Transport and is safe for
@@ -74,6 +78,11 @@ type Phone struct {
 	// confirmed: the phone is on its way into recovery. The simulated phone
 	// stays in that moment (its agent keeps running) until Reboot.
 	goingDown string
+	// What a bench's adb sees (Bench): a cable pulled, a recovery without
+	// adbd, USB debugging off after a wipe.
+	unplugged        bool
+	recoveryUnlisted bool
+	adbOff           bool
 }
 
 var _ android.Transport = (*Phone)(nil)
@@ -95,6 +104,8 @@ func New(opts Options) *Phone {
 		pids:            4000,
 		boots:           1,
 		shutdownHidden:  opts.ShutdownHidden,
+
+		recoveryUnlisted: opts.RecoveryUnlisted,
 	}
 	if p.now == nil {
 		p.now = time.Now

@@ -26,6 +26,7 @@ import (
 
 func TestAuditCertFlags(t *testing.T) {
 	t.Setenv("UNBIND_API", "")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // no local controller: the built-in default
 	run := func(args ...string) (any, error) {
 		var got any
 		io, _, _ := testStreams()
@@ -56,7 +57,7 @@ func TestAuditCertFlags(t *testing.T) {
 		{[]string{"cert", "P1", "--out", "d", "--note", "for bo"}, certOptions{API: "http://127.0.0.1:8080", ID: "P1", OutDir: "d", Note: "for bo"}, false},
 		{[]string{"cert"}, nil, true},
 		{[]string{"cert", "verify", "f.json", "--key", "k.pub"}, certVerifyOptions{File: "f.json", Key: "k.pub"}, false},
-		{[]string{"cert", "verify", "f.json"}, nil, true},
+		{[]string{"cert", "verify", "f.json"}, certVerifyOptions{File: "f.json"}, false},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -138,6 +139,28 @@ func TestCertAgainstController(t *testing.T) {
 	require.NoError(t, os.WriteFile(legacyPath, pem.EncodeToMemory(&pem.Block{Type: protocol.LegacyPublicKeyPEMBlock, Bytes: pub}), 0o644))
 	io, out, _ = testStreams()
 	require.NoError(t, certVerifyRun(ctx, io, &certVerifyOptions{File: jsonPath, Key: legacyPath}))
+	assert.Contains(t, out.String(), "VALID "+jsonPath)
+
+	// Without --key: the key of the controller on this machine, or a usage
+	// error that says where to get the key.
+	cfgHome := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfgHome)
+	io, _, _ = testStreams()
+	err = certVerifyRun(ctx, io, &certVerifyOptions{File: jsonPath})
+	require.ErrorIs(t, err, errUsage)
+	assert.Contains(t, err.Error(), "unbind key > controller.pub")
+	require.NoError(t, os.MkdirAll(filepath.Join(cfgHome, "unbind"), 0o700))
+	_, err = keys.LoadOrCreate(filepath.Join(cfgHome, "unbind", "controller.key"))
+	require.NoError(t, err)
+	io, out, _ = testStreams()
+	err = certVerifyRun(ctx, io, &certVerifyOptions{File: jsonPath})
+	assert.Equal(t, cli.ExitError{Code: exitError}, err, "another controller's key on this machine")
+	assert.Contains(t, out.String(), "INVALID "+jsonPath)
+	assert.Contains(t, out.String(), "checked against this machine's controller key")
+	assert.Contains(t, out.String(), "unbind key > controller.pub")
+	require.NoError(t, os.WriteFile(filepath.Join(cfgHome, "unbind", "controller.pub"), pubPEM, 0o644))
+	io, out, _ = testStreams()
+	require.NoError(t, certVerifyRun(ctx, io, &certVerifyOptions{File: jsonPath}))
 	assert.Contains(t, out.String(), "VALID "+jsonPath)
 
 	file, err := os.ReadFile(jsonPath)

@@ -21,18 +21,17 @@ type certVerifyOptions struct {
 func newCertVerifyCmd(io streams, runF func(context.Context, *certVerifyOptions) error) *cobra.Command {
 	opts := &certVerifyOptions{}
 	cmd := &cobra.Command{
-		Use:   "verify FILE --key KEY",
+		Use:   "verify FILE [--key KEY]",
 		Short: "Check a certificate's signature offline; exit 0 if valid, 1 if not",
 		Long: `Check a certificate file against the controller's public key, without the
 controller. --key is the public key PEM ('unbind key > controller.pub'), the
 controller's private key file, or the directory holding either
-(controller.pub or controller.key). Prints what is wrong with an invalid file.`,
+(controller.pub or controller.key); without it, the key of the controller on
+this machine (in the user config directory, where 'unbind serve' keeps it
+beside its default registry). Prints what is wrong with an invalid file.`,
 		Example: "  unbind cert verify R58M12ABC.cert.json --key controller.pub",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Key == "" {
-				return fmt.Errorf("%w: --key is required", errUsage)
-			}
 			opts.File = args[0]
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -40,15 +39,29 @@ controller's private key file, or the directory holding either
 			return certVerifyRun(cmd.Context(), io, opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Key, "key", "", "controller public key (PEM), private key, or their directory")
+	cmd.Flags().StringVar(&opts.Key, "key", "", "controller public key (PEM), private key, or their directory (default: this machine's controller key)")
 	return cmd
 }
 
 // maxCertFile bounds what verify reads; a certificate is a few kilobytes.
 const maxCertFile = 1 << 20
 
+// getKeyHint says where the controller's public key comes from.
+const getKeyHint = "get the controller's public key with `unbind key > controller.pub` (add --api URL for a controller elsewhere) and pass --key controller.pub"
+
 func certVerifyRun(_ context.Context, io streams, opts *certVerifyOptions) error {
-	pub, err := loadPublicKey(opts.Key)
+	keyPath, defaulted := opts.Key, opts.Key == ""
+	if defaulted {
+		dir, err := cli.ConfigDir()
+		if err != nil {
+			return fmt.Errorf("%w: no --key, and %v: %s", errUsage, err, getKeyHint)
+		}
+		keyPath = dir
+	}
+	pub, err := loadPublicKey(keyPath)
+	if err != nil && defaulted {
+		return fmt.Errorf("%w: no --key, and no controller key on this machine (%v): %s", errUsage, err, getKeyHint)
+	}
 	if err != nil {
 		return err
 	}
@@ -67,6 +80,9 @@ func certVerifyRun(_ context.Context, io streams, opts *certVerifyOptions) error
 	sc, err := cert.Open(file, pub)
 	if err != nil {
 		cli.Printf(io.Out, "INVALID %s: %v\n", opts.File, err)
+		if defaulted {
+			cli.Printf(io.Out, "  checked against this machine's controller key (%s); for a certificate of another controller, %s\n", keyPath, getKeyHint)
+		}
 		return cli.ExitError{Code: exitError}
 	}
 	d := sc.Doc

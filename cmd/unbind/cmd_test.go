@@ -42,6 +42,7 @@ func TestDevicesFlags(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("UNBIND_API", "")
+			t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // no local controller: the built-in default
 			var got *devicesOptions
 			io, _, _ := testStreams()
 			cmd := newDevicesCmd(io, func(_ context.Context, o *devicesOptions) error {
@@ -184,6 +185,7 @@ func TestVersion(t *testing.T) {
 // ones cobra finds before a command runs included.
 func TestUsageErrorsExit2(t *testing.T) {
 	t.Setenv("UNBIND_API", "")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // no local controller: the built-in default
 	tests := [][]string{
 		{"devices", "--no-such-flag"},
 		{"no-such-command"},

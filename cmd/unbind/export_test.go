@@ -35,6 +35,7 @@ func TestExportFlags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("UNBIND_API", "")
+			t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // no local controller: the built-in default
 			var got *exportOptions
 			io, _, _ := testStreams()
 			cmd := newExportCmd(io, func(_ context.Context, o *exportOptions) error {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/unbind/unbind/controller"
@@ -31,14 +34,59 @@ func ensureLocalToken(ctx context.Context, c *controller.Controller) (string, er
 		return "", fmt.Errorf("local admin token: API address %s: %w", c.APIURL(), err)
 	}
 	local := "http://127.0.0.1:" + port
-	if tok, err := cli.LoadTokenFrom(dir, local); err == nil && tok != "" {
-		if op, err := c.Authenticate(ctx, tok); err == nil && op.Role == controller.RoleAdmin {
-			return cli.TokenPath(dir, local)
+	if strings.HasPrefix(c.APIURL(), "https://") {
+		local = "https://127.0.0.1:" + port
+	}
+	path, err := cli.TokenPath(dir, local)
+	if err != nil {
+		return "", err
+	}
+	tok, err := cli.LoadTokenFrom(dir, local)
+	if op, aerr := c.Authenticate(ctx, tok); err != nil || tok == "" || aerr != nil || op.Role != controller.RoleAdmin {
+		tok, err = c.AddOperator(ctx, localAdmin, controller.RoleAdmin, true, registry.ActorController, "token for the CLI on the controller's machine")
+		if err != nil {
+			return "", fmt.Errorf("local admin token: %w", err)
+		}
+		if path, err = cli.SaveTokenTo(dir, local, tok); err != nil {
+			return "", err
 		}
 	}
-	tok, err := c.AddOperator(ctx, localAdmin, controller.RoleAdmin, true, registry.ActorController, "token for the CLI on the controller's machine")
-	if err != nil {
-		return "", fmt.Errorf("local admin token: %w", err)
+	// Beside the token, the API's URL: the CLI's --api defaults to it when
+	// it is this machine's only controller (see localAPIs).
+	if err := os.WriteFile(apiFileOf(path), []byte(local+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("local admin token: note the API URL: %w", err)
 	}
-	return cli.SaveTokenTo(dir, local, tok)
+	return path, nil
+}
+
+// apiFileOf is the file beside a local controller's token that names its
+// API URL.
+func apiFileOf(tokenPath string) string {
+	return strings.TrimSuffix(tokenPath, ".token") + ".api"
+}
+
+// localAPIs lists the API URLs of the controllers `unbind serve` or `unbind
+// demo` ran on this machine (whose local admin token is still stored under
+// dir), sorted. A controller no longer running stays listed until its
+// token file is removed.
+func localAPIs(dir string) []string {
+	files, _ := filepath.Glob(filepath.Join(dir, "tokens", "*.api"))
+	var out []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		u := strings.TrimSpace(string(b))
+		path, err := cli.TokenPath(dir, u)
+		if err != nil || apiFileOf(path) != f {
+			continue // not what ensureLocalToken wrote
+		}
+		if _, err := os.Stat(path); err != nil {
+			continue
+		}
+		out = append(out, u)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

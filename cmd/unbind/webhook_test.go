@@ -44,6 +44,7 @@ func TestWebhookFlags(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("UNBIND_API", "")
+			t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // no local controller: the built-in default
 			io, _, _ := testStreams()
 			var got *webhookOptions
 			cmd := tc.newCmd(io, func(_ context.Context, _ streams, o *webhookOptions) error {

@@ -31,6 +31,10 @@ const (
 	// EvidenceRebooted: the phone reported again from another boot with
 	// its agent still there: it restarted, and its data survived.
 	EvidenceRebooted EvidenceKind = "rebooted"
+	// EvidenceADBLost: the agent on the bench PC no longer saw the phone
+	// in `adb devices`. A wiping phone drops off, and so does a phone whose
+	// cable was pulled: never enough by itself.
+	EvidenceADBLost = EvidenceKind(protocol.EvidenceADBLost)
 )
 
 // Evidence is one thing seen of a reset, when and by whom.
@@ -103,8 +107,14 @@ func resetEvidence(o Observed) []Evidence {
 // boot; anything else is recorded and waited out up to the deadline.
 func waiting(r Release, o Observed) (Release, []Effect) {
 	for _, ev := range resetEvidence(o) {
-		if ev.Kind == EvidenceWipeStarted {
+		switch ev.Kind {
+		case EvidenceWipeStarted:
 			return released(r, ev, ev.Source), nil
+		case EvidenceADBLost:
+			// Recorded once, as what it is: the bench lost the phone.
+			if _, ok := last(r.Evidence, EvidenceADBLost); !ok {
+				r.Evidence = append(slices.Clip(r.Evidence), ev)
+			}
 		}
 	}
 	opened, ok := last(r.Evidence, EvidenceResetScreenOpened)

@@ -1,6 +1,7 @@
 package release
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -26,6 +27,18 @@ func TestWaitingForReset(t *testing.T) {
 		return r
 	}
 	watching := &Command{ID: "c1", Kind: protocol.CommandFactoryReset, State: protocol.CommandInProgress, Detail: "reset_screen_opened: settings_screen"}
+	step := func(at time.Time, st protocol.CommandState, detail string) Step {
+		return Step{At: at, State: st, Detail: detail}
+	}
+	benchSteps := []Step{
+		step(opened, protocol.CommandInProgress, "reset_screen_opened: settings_screen"),
+		step(now.Add(-time.Minute), protocol.CommandInProgress, "adb_lost: adb: not listed"),
+	}
+	benchLost := &Command{ID: "c1", Kind: protocol.CommandFactoryReset, State: protocol.CommandInProgress,
+		Detail: "adb_lost: adb: not listed", At: now.Add(-time.Minute), Steps: benchSteps}
+	benchRecovery := &Command{ID: "c1", Kind: protocol.CommandFactoryReset, State: protocol.CommandSucceeded,
+		Detail: "wipe_started: adb: recovery", At: now,
+		Steps: append(slices.Clone(benchSteps), step(now, protocol.CommandSucceeded, "wipe_started: adb: recovery"))}
 	tests := []struct {
 		name         string
 		o            Observed
@@ -58,6 +71,12 @@ func TestWaitingForReset(t *testing.T) {
 			StageWaitingForReset, []EvidenceKind{EvidenceResetScreenOpened}},
 		{"deadline: never reset", Observed{Now: t0.Add(2 * time.Hour), Online: true, Command: watching},
 			StageFailed, []EvidenceKind{EvidenceResetScreenOpened}},
+		{"the bench lost the phone: recorded, never enough",
+			Observed{Online: true, Command: benchLost, Report: withBoot(bootA), ReportAt: now.Add(-time.Second)},
+			StageWaitingForReset, []EvidenceKind{EvidenceResetScreenOpened, EvidenceADBLost}},
+		{"the bench lost the phone, then saw it in recovery: released, the loss kept",
+			Observed{Online: true, Command: benchRecovery},
+			StageReleased, []EvidenceKind{EvidenceResetScreenOpened, EvidenceADBLost, EvidenceWipeStarted}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,6 +94,10 @@ func TestWaitingForReset(t *testing.T) {
 			if got.Stage == StageFailed {
 				assert.Contains(t, got.Reason, "never reset")
 			}
+			if ev, ok := last(got.Evidence, EvidenceADBLost); ok {
+				assert.Equal(t, "agent: adb: not listed", ev.Source)
+				assert.Equal(t, now.Add(-time.Minute), ev.At, "dated when the agent saw it")
+			}
 			if got.Stage == StageReleased {
 				ev, ok := last(got.Evidence, EvidenceWipeStarted)
 				require.True(t, ok)
@@ -85,6 +108,29 @@ func TestWaitingForReset(t *testing.T) {
 			assert.True(t, again.Same(got), "not idempotent: %+v", again.Evidence)
 		})
 	}
+}
+
+// TestBenchLostIsNoReset: a bench that lost the phone (a pulled cable looks
+// the same) keeps the release waiting until its deadline, and the failure
+// names what was seen.
+func TestBenchLostIsNoReset(t *testing.T) {
+	opened := t0.Add(time.Minute)
+	r := Release{Stage: StageWaitingForReset, CommandID: "c1", StageSince: opened, Deadline: t0.Add(time.Hour),
+		Evidence: []Evidence{{Kind: EvidenceResetScreenOpened, At: opened, Source: "agent: settings_screen"}}}
+	lost := &Command{ID: "c1", Kind: protocol.CommandFactoryReset, State: protocol.CommandInProgress, Detail: "adb_lost: adb: not listed",
+		Steps: []Step{{At: opened, State: protocol.CommandInProgress, Detail: "reset_screen_opened: settings_screen"},
+			{At: opened.Add(time.Second), State: protocol.CommandInProgress, Detail: "adb_lost: adb: not listed"},
+			{At: opened.Add(time.Minute), State: protocol.CommandTimedOut, Detail: "no sign of a wipe before the command expired"}}}
+	for now := opened.Add(2 * time.Second); now.Before(r.Deadline); now = now.Add(10 * time.Minute) {
+		r, _ = Next(r, Observed{Now: now, Online: true, Command: lost})
+		require.Equal(t, StageWaitingForReset, r.Stage, "at %s: %s", now, r.Reason)
+	}
+	r, _ = Next(r, Observed{Now: r.Deadline, Online: true, Command: lost})
+	assert.Equal(t, StageFailed, r.Stage)
+	assert.Contains(t, r.Reason, "never reset")
+	assert.Contains(t, r.Reason, "adb_lost")
+	require.Len(t, r.Evidence, 2, "recorded once: %+v", r.Evidence)
+	assert.Equal(t, opened.Add(time.Second), r.Evidence[1].At)
 }
 
 // TestResetScreenIsNotAReset: opening the reset screen, whatever the agent

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,6 +37,10 @@ type Config struct {
 	StateDir string
 	// TLS is handed to every agent, for a broker that speaks MQTT over TLS.
 	TLS *tls.Config
+	// OnBench lists serials whose agent runs on a bench PC and reaches the
+	// phone over USB (androidsim's Bench), as unbind-agent run --adb does;
+	// the others run on the phone.
+	OnBench []string
 }
 
 // Fleet is a set of running agents. Close stops them all.
@@ -71,7 +76,11 @@ func (f *Fleet) start(ctx context.Context, p *androidsim.Phone) {
 	f.mu.Lock()
 	f.agents[p.Serial()] = r
 	f.mu.Unlock()
-	device := android.NewDevice(p, android.DeviceConfig{CommandTimeout: 2 * time.Second, Logger: f.cfg.Logger})
+	var t android.Transport = p
+	if slices.Contains(f.cfg.OnBench, p.Serial()) {
+		t = p.Bench()
+	}
+	device := android.NewDevice(t, android.DeviceConfig{CommandTimeout: 2 * time.Second, Logger: f.cfg.Logger})
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()

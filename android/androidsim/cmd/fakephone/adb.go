@@ -79,6 +79,9 @@ func (f *fake) target(es []entry, serial string) (entry, int) {
 			"Otherwise check for a confirmation dialog on your device.")
 	case "offline":
 		fmt.Fprintln(f.stderr, "error: device offline")
+	case "recovery", "sideload":
+		// Rebooted into recovery: listed, but its adbd offers no shell.
+		fmt.Fprintln(f.stderr, "error: closed")
 	default:
 		fmt.Fprintf(f.stderr, "error: device '%s' not found\n", e.Serial)
 	}

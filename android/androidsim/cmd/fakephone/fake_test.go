@@ -14,7 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/android"
+	"github.com/unbind/unbind/protocol"
 )
 
 const testScenario = `8a3f21c7 device bound-xiaomi
@@ -97,6 +99,27 @@ func TestADBDevicesParses(t *testing.T) {
 	require.Len(t, devs, 5)
 	assert.True(t, devs[0].Ready())
 	assert.Equal(t, android.ADBDevice{Serial: "UNAUTH01", State: "unauthorized"}, devs[4])
+}
+
+// TestADBRecoveryAndUnplugged: the fake adb shows a phone rebooted into
+// recovery (listed, no shell) and a phone unplugged (not listed), as the
+// adapter's bench watch reads them.
+func TestADBRecoveryAndUnplugged(t *testing.T) {
+	env := scenarioEnv(t)
+	require.NoError(t, os.WriteFile(env[envDevices], []byte("8a3f21c7 recovery\nR5CW21XKQ7M device samsung-secure-folder\n"), 0o644))
+	_, errOut, code := invoke(t, env, "adb", "-s", "8a3f21c7", "shell", "getprop", "sys.powerctl")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "error: closed")
+	sign := func(serial string) agent.WipeSign {
+		out, _, code := invoke(t, env, "adb", "devices")
+		require.Equal(t, 0, code)
+		devs, err := android.ParseADBDevices([]byte(out))
+		require.NoError(t, err)
+		return android.ReadHostState(android.FindADBDevice(devs, serial))
+	}
+	assert.Equal(t, agent.WipeSign{Evidence: protocol.EvidenceWipeStarted, Signal: "adb: recovery"}, sign("8a3f21c7"))
+	assert.Zero(t, sign("R5CW21XKQ7M"))
+	assert.Equal(t, agent.WipeSign{Evidence: protocol.EvidenceADBLost, Signal: "adb: not listed"}, sign("0b6c3f58"), "unplugged")
 }
 
 func TestHangingProviderEndsWithContext(t *testing.T) {

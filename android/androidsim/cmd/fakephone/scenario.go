@@ -65,7 +65,10 @@ func (e entry) options() (androidsim.Options, error) {
 //	R5CW21XKQ7M   device        samsung-secure-folder abi=armeabi-v7a
 //	emulator-5554 offline
 //
-// A phone that is not ready needs no profile.
+// A phone that is not ready needs no profile. A phone rebooted into recovery
+// is listed as "recovery" (or "sideload") and answers no shell; a phone
+// unplugged (or gone after a wipe) has no line. Tests rewrite the file to
+// move a phone from one to the other: every adb call reads it again.
 func parseScenario(b []byte) ([]entry, error) {
 	var es []entry
 	seen := map[string]bool{}
