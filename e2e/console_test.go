@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,6 +73,14 @@ func text(t *testing.T, ctx context.Context, css string) string {
 		return err == nil
 	}, "read %s", css)
 	return s
+}
+
+// click clicks the element css selects as it is now. Live parts of a page
+// are replaced when their phone reports, so a node chromedp found a moment
+// before may be gone by the time it clicks (-32000 "Could not find node").
+func click(t *testing.T, ctx context.Context, css string) {
+	t.Helper()
+	waitJS(t, ctx, fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true })()`, css), "click "+css)
 }
 
 // waitJS waits until a JavaScript expression is true in the page; errors
@@ -157,9 +166,9 @@ func TestConsoleInChromium(t *testing.T) {
 	phones = append(phones, newcomer)
 
 	// Release the safe phone and follow it to released.
+	click(t, ctx, "#pick-mi-clean")
+	click(t, ctx, "#release-form button")
 	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS("#pick-mi-clean")),
-		chromedp.Click(chromedp.CSS("#release-form button")),
 		chromedp.WaitVisible(chromedp.CSS("#confirm-release")),
 		chromedp.Click(chromedp.CSS("#confirm-release")),
 		chromedp.WaitVisible(chromedp.CSS("table.releases")),
@@ -173,9 +182,8 @@ func TestConsoleInChromium(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(base+"/phones/mi-clean"),
 		chromedp.WaitVisible(chromedp.CSS("#issue-cert")),
-		chromedp.Click(chromedp.CSS("#issue-cert")),
-		chromedp.WaitReady(chromedp.CSS("body")),
 	))
+	click(t, ctx, "#issue-cert")
 	waitJS(t, ctx, `location.pathname === "/phones/mi-clean/certificate" && document.body.textContent.includes("mi-clean")`, "certificate page")
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(base+"/phones/mi-clean"), chromedp.WaitVisible(chromedp.CSS("#cert-view"))))
 	screenshot(t, ctx, "console-phone.png")
