@@ -17,9 +17,6 @@ import (
 // release moves when a report or command event of its device is written.
 const releaseSweepEvery = 2 * time.Second
 
-// releaseWorkers bounds the releases advanced at once.
-const releaseWorkers = 32
-
 // deviceSet gathers device IDs between two runs of the release loop.
 type deviceSet struct {
 	mu   sync.Mutex
