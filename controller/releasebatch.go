@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/unbind/unbind/controller/registry"
@@ -28,14 +29,15 @@ type move struct {
 }
 
 // advanceReleases moves unfinished releases one step: those of the given
-// devices, or every one when devices is nil. The releases and what they
+// devices, or every one when devices is nil, and of those only the ones
+// only accepts when it is set. The releases and what they
 // depend on (their commands, their phones) are read in a few set-based
 // queries, the decisions are taken side by side, their new states and
 // commands are saved in a few transactions before any command is sent, and
 // the commands are then published concurrently and marked sent together. A
 // release thus costs a share of a handful of queries per step, not queries
 // of its own.
-func (c *Controller) advanceReleases(ctx context.Context, devices map[string]struct{}) {
+func (c *Controller) advanceReleases(ctx context.Context, devices map[string]struct{}, only func(registry.ReleaseRecord) bool) {
 	c.releaseMu.Lock()
 	defer c.releaseMu.Unlock()
 	var ids []string
@@ -50,6 +52,9 @@ func (c *Controller) advanceReleases(ctx context.Context, devices map[string]str
 		c.log.Warn("releases: list", "err", err)
 		return
 	}
+	if only != nil {
+		todo = slices.DeleteFunc(todo, func(r registry.ReleaseRecord) bool { return !only(r) })
+	}
 	if len(todo) == 0 {
 		return
 	}
@@ -59,10 +64,21 @@ func (c *Controller) advanceReleases(ctx context.Context, devices map[string]str
 		return
 	}
 	var batch []*move
+	// A move saved with an error (the interlock refused the reset) is
+	// looked at again right after: its next pass sends it back to verify.
+	again := map[string]struct{}{}
+	defer func() {
+		if len(again) > 0 && ctx.Err() == nil {
+			c.releaseWake.add(again)
+		}
+	}()
 	for _, rec := range todo {
 		m, err := c.decide(ctx, rec, in)
 		if err != nil && ctx.Err() == nil {
 			c.log.Warn("releases: advance", "device", rec.DeviceID, "release", rec.ID, "err", err)
+			if m != nil {
+				again[rec.DeviceID] = struct{}{}
+			}
 		}
 		if m == nil {
 			continue
