@@ -141,6 +141,7 @@ func (c *Controller) Cancel(ctx context.Context, commandID string) (protocol.Com
 	}
 	if rec.State == registry.CommandQueued {
 		err := c.reg.SetCommandState(ctx, commandID, registry.CommandCanceled, c.cfg.Now().UTC(), "canceled before delivery")
+		c.wakeReleases(rec.DeviceID)
 		return commandOf(rec), err
 	}
 	return c.issue(ctx, rec.DeviceID, protocol.CommandCancel, newCommandID(), commandID)

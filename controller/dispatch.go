@@ -40,6 +40,7 @@ func (c *Controller) dispatch(ctx context.Context) {
 			if err := c.reg.SetCommandState(ctx, rec.ID, registry.CommandTimedOut, now, "expired before delivery"); err != nil {
 				c.log.Warn("dispatch: expire command", "cmd_id", rec.ID, "err", err)
 			}
+			c.wakeReleases(rec.DeviceID)
 			continue
 		}
 		dev, ok := devices[rec.DeviceID]
@@ -58,6 +59,7 @@ func (c *Controller) dispatch(ctx context.Context) {
 				if err := c.reg.SetCommandState(ctx, rec.ID, registry.CommandFailed, now, "interlock: "+err.Error()); err != nil {
 					c.log.Warn("dispatch: fail command", "cmd_id", rec.ID, "err", err)
 				}
+				c.wakeReleases(rec.DeviceID)
 				continue
 			}
 		}

@@ -153,8 +153,13 @@ func (g *ingester) offer(m inbound) {
 	}
 }
 
-// take empties what is pending: the queue first (events in order), then the
-// newest report of each device.
+// take empties what is pending: the newest report of each device first,
+// then the queue (events in order). Reports go first because an agent
+// answers a refresh with its report before the command's result: a release
+// woken by the result must find that report written, or it asks again (and,
+// under load, asks again for ever). Freshness is judged on arrival times,
+// so writing a report before an event that came earlier changes no
+// decision; it only makes the registry's view of the phone newer sooner.
 func (g *ingester) take() []registry.Update {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -162,10 +167,10 @@ func (g *ingester) take() []registry.Update {
 		return nil
 	}
 	out := make([]registry.Update, 0, len(g.queue)+len(g.states))
-	out = append(out, g.queue...)
 	for _, u := range g.states {
 		out = append(out, u)
 	}
+	out = append(out, g.queue...)
 	g.queue = nil
 	clear(g.states)
 	return out

@@ -157,3 +157,34 @@ func TestIngesterTellsOnlyChanges(t *testing.T) {
 		assert.ElementsMatch(t, st.changed, changed, st.name)
 	}
 }
+
+// An agent answers a refresh with its report, then the command's result. The
+// report must be written no later than the result, whatever the batch size:
+// a release woken by the result looks for it.
+func TestIngesterWritesReportsBeforeLaterEvents(t *testing.T) {
+	for _, batch := range []int{1, 2, 100} {
+		t.Run(fmt.Sprint(batch), func(t *testing.T) {
+			st := &recordingStore{}
+			g := newIngester(st, slog.New(slog.DiscardHandler), newCounters(), batch, time.Hour)
+			g.offer(inbound{topic: "unbind/v1/devices/dev1/state", payload: []byte(goodState), receivedAt: time.Now()})
+			for _, state := range []string{"accepted", "succeeded"} {
+				g.offer(inbound{topic: "unbind/v1/devices/dev1/events", payload: []byte(`{"v":1,"device_id":"dev1","command_id":"c1","state":"` + state + `","at":"2026-11-23T10:00:00Z"}`), receivedAt: time.Now()})
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			g.run(ctx)
+			var order []string
+			for _, b := range st.batches {
+				for _, u := range b {
+					switch {
+					case u.State != nil:
+						order = append(order, "report")
+					case u.Event != nil:
+						order = append(order, string(u.Event.State))
+					}
+				}
+			}
+			assert.Equal(t, []string{"report", "accepted", "succeeded"}, order)
+		})
+	}
+}

@@ -2,8 +2,8 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/unbind/unbind/controller/registry"
@@ -29,35 +29,57 @@ type move struct {
 }
 
 // advanceReleases moves unfinished releases one step: those of the given
-// devices, or every one when devices is nil. The decisions are taken side by
-// side; their new states and commands are saved in a few transactions
-// before any command is sent; the commands are then published concurrently
-// and marked sent together. A release thus costs a share of three
-// transactions per step, not three transactions of its own.
-func (c *Controller) advanceReleases(ctx context.Context, devices map[string]struct{}) {
+// devices, or every one when devices is nil, and of those only the ones
+// only accepts when it is set. The releases and what they
+// depend on (their commands, their phones) are read in a few set-based
+// queries, the decisions are taken side by side, their new states and
+// commands are saved in a few transactions before any command is sent, and
+// the commands are then published concurrently and marked sent together. A
+// release thus costs a share of a handful of queries per step, not queries
+// of its own.
+func (c *Controller) advanceReleases(ctx context.Context, devices map[string]struct{}, only func(registry.ReleaseRecord) bool) {
 	c.releaseMu.Lock()
 	defer c.releaseMu.Unlock()
-	rs, err := c.reg.UnfinishedReleases(ctx)
+	var ids []string
+	if devices != nil {
+		ids = make([]string, 0, len(devices))
+		for id := range devices {
+			ids = append(ids, id)
+		}
+	}
+	todo, err := c.reg.UnfinishedReleasesOf(ctx, ids)
 	if err != nil {
 		c.log.Warn("releases: list", "err", err)
 		return
 	}
-	var todo []registry.ReleaseRecord
-	for _, r := range rs {
-		if _, ok := devices[r.DeviceID]; devices == nil || ok {
-			todo = append(todo, r)
-		}
+	if only != nil {
+		todo = slices.DeleteFunc(todo, func(r registry.ReleaseRecord) bool { return !only(r) })
 	}
-	moves := make([]*move, len(todo))
-	forEach(len(todo), releaseWorkers, func(i int) {
-		m, err := c.decide(ctx, todo[i])
-		if err != nil && ctx.Err() == nil {
-			c.log.Warn("releases: advance", "device", todo[i].DeviceID, "release", todo[i].ID, "err", err)
-		}
-		moves[i] = m
-	})
+	if len(todo) == 0 {
+		return
+	}
+	in, err := c.reg.ReleaseInputsOf(ctx, todo)
+	if err != nil {
+		c.log.Warn("releases: read commands and phones", "releases", len(todo), "err", err)
+		return
+	}
 	var batch []*move
-	for _, m := range moves {
+	// A move saved with an error (the interlock refused the reset) is
+	// looked at again right after: its next pass sends it back to verify.
+	again := map[string]struct{}{}
+	defer func() {
+		if len(again) > 0 && ctx.Err() == nil {
+			c.releaseWake.add(again)
+		}
+	}()
+	for _, rec := range todo {
+		m, err := c.decide(ctx, rec, in)
+		if err != nil && ctx.Err() == nil {
+			c.log.Warn("releases: advance", "device", rec.DeviceID, "release", rec.ID, "err", err)
+			if m != nil {
+				again[rec.DeviceID] = struct{}{}
+			}
+		}
 		if m == nil {
 			continue
 		}
@@ -143,21 +165,21 @@ func (c *Controller) deliverAll(ctx context.Context, cmds []protocol.Command) {
 	}
 }
 
-// decide reads what is known of a release's phone and command and returns
-// the release's move, or nil when it stays as it is. The rare repairs after
-// a crash between two writes are done here, one at a time.
-func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord) (*move, error) {
+// decide takes what is known of a release's phone and command from in and
+// returns the release's move, or nil when it stays as it is. The rare
+// repairs after a crash between two writes are done here, one at a time.
+func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord, in registry.ReleaseInputs) (*move, error) {
 	now := c.cfg.Now().UTC()
 	cur := releaseOf(rec)
 	obs := release.Observed{Now: now, MaxReportAge: c.cfg.MaxReportAge}
 	if rec.CommandID != "" {
-		cmd, err := c.reg.Command(ctx, rec.CommandID)
+		cmd, found := in.Commands[rec.CommandID]
 		switch {
-		case err == nil:
+		case found:
 			obs.Command = releaseCommandOf(cmd)
 			// A report answers this stage only if it came after its command.
 			cur.StageSince = cmd.IssuedAt
-		case errors.Is(err, registry.ErrNotFound) && cur.Stage == release.StageReset:
+		case cur.Stage == release.StageReset:
 			// The reset was decided but never recorded (a crash in between,
 			// or the interlock refused it): whatever was true then, decide
 			// again on what is true now.
@@ -166,17 +188,15 @@ func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord) (*m
 				return nil, fmt.Errorf("save release %s: %w", rec.ID, err)
 			}
 			return nil, c.sendFor(ctx, rec, protocol.CommandRefresh)
-		case errors.Is(err, registry.ErrNotFound):
+		default:
 			// Persisted but never recorded (a crash in between): send it now,
 			// under the same ID so that it cannot run twice.
 			return nil, c.sendFor(ctx, rec, release.CommandFor(cur.Stage))
-		default:
-			return nil, err
 		}
 	}
-	dev, err := c.reg.Device(ctx, rec.DeviceID)
-	if err != nil {
-		return nil, err
+	dev, ok := in.Devices[rec.DeviceID]
+	if !ok {
+		return nil, fmt.Errorf("device %s: %w", rec.DeviceID, registry.ErrNotFound)
 	}
 	if dev.State != nil {
 		obs.Report, obs.ReportAt = dev.State, dev.StateAt

@@ -12,13 +12,17 @@ import (
 	"github.com/unbind/unbind/protocol"
 )
 
-// releaseSweepEvery is how often every unfinished release is looked at, for
-// deadlines and anything no report or event announced. Between sweeps a
-// release moves when a report or command event of its device is written.
-const releaseSweepEvery = 2 * time.Second
+// releaseDueEvery is how often the running releases are checked for what
+// time alone changes (release.DueByTime: a deadline passed, a busy phone's
+// pause over); only those are decided. A release otherwise moves when a
+// report, presence change or command event of its device is written, or
+// when the controller itself ends one of its commands.
+const releaseDueEvery = 2 * time.Second
 
-// releaseWorkers bounds the releases advanced at once.
-const releaseWorkers = 32
+// releaseSweepEvery is how often every running release is decided, whatever
+// was announced: the net under the events, and what repairs a release left
+// half-written by a crash.
+const releaseSweepEvery = 30 * time.Second
 
 // deviceSet gathers device IDs between two runs of the release loop.
 type deviceSet struct {
@@ -53,23 +57,36 @@ func (d *deviceSet) take() map[string]struct{} {
 }
 
 // runReleases moves releases on: those of the devices whose reports or
-// events were just written, at once, and all of them every sweep.
+// events were just written, at once; those time alone moves, every
+// releaseDueEvery; all of them every releaseSweepEvery.
 func (c *Controller) runReleases(ctx context.Context) {
+	due := time.NewTicker(releaseDueEvery)
+	defer due.Stop()
 	sweep := time.NewTicker(releaseSweepEvery)
 	defer sweep.Stop()
-	c.advanceReleases(ctx, nil)
+	c.advanceReleases(ctx, nil, nil)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-c.releaseWake.wake:
 			if ids := c.releaseWake.take(); len(ids) > 0 {
-				c.advanceReleases(ctx, ids)
+				c.advanceReleases(ctx, ids, nil)
 			}
+		case <-due.C:
+			now := c.cfg.Now().UTC()
+			c.advanceReleases(ctx, nil, func(r registry.ReleaseRecord) bool { return release.DueByTime(releaseOf(r), now) })
 		case <-sweep.C:
-			c.advanceReleases(ctx, nil)
+			c.advanceReleases(ctx, nil, nil)
 		}
 	}
+}
+
+// wakeReleases has the release loop look at a device's release now: the
+// controller changed something its release reads (a command ended) without
+// going through ingest.
+func (c *Controller) wakeReleases(deviceID string) {
+	c.releaseWake.add(map[string]struct{}{deviceID: {}})
 }
 
 // ReleaseRequest asks for phones to be released.

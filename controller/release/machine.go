@@ -128,6 +128,22 @@ func Next(r Release, o Observed) (Release, []Effect) {
 	return fail(r, fmt.Sprintf("unknown stage %q", r.Stage))
 }
 
+// DueByTime reports whether time alone may have changed what Next decides
+// for r since its last decision: its deadline passed, or a guided stage's
+// pause after a busy phone is over. Everything else Next looks at changes
+// only with a report, a presence change or a command's state, which the
+// controller announces; a release that is not due can wait for those.
+func DueByTime(r Release, now time.Time) bool {
+	if r.Stage.Terminal() {
+		return false
+	}
+	if !now.Before(r.Deadline) {
+		return true
+	}
+	guided := r.Stage == StageSignOut || r.Stage == StageFindDevice
+	return guided && r.CommandID == "" && !now.Before(r.StageSince.Add(BusyRetry))
+}
+
 func verify(r Release, o Observed) (Release, []Effect) {
 	fresh := o.Report != nil && o.ReportAt.After(r.StageSince)
 	if !fresh {

@@ -113,3 +113,33 @@ func TestResetOnlyOnFreshSafeReport(t *testing.T) {
 		}
 	}
 }
+
+func TestDueByTime(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	deadline := now.Add(time.Hour)
+	tests := []struct {
+		name string
+		r    Release
+		want bool
+	}{
+		{"verify, waiting for its report", Release{Stage: StageVerify, CommandID: "c1", StageSince: now.Add(-time.Minute), Deadline: deadline}, false},
+		{"deadline passed", Release{Stage: StageVerify, CommandID: "c1", StageSince: now.Add(-time.Minute), Deadline: now}, true},
+		{"waiting for reset past its deadline", Release{Stage: StageWaitingForReset, CommandID: "c1", Deadline: now.Add(-time.Second)}, true},
+		{"guided, command out", Release{Stage: StageSignOut, CommandID: "c1", StageSince: now.Add(-time.Minute), Deadline: deadline}, false},
+		{"guided, busy pause running", Release{Stage: StageSignOut, StageSince: now.Add(-BusyRetry / 2), Deadline: deadline}, false},
+		{"guided, busy pause over", Release{Stage: StageFindDevice, StageSince: now.Add(-BusyRetry), Deadline: deadline}, true},
+		{"finished", Release{Stage: StageReleased, Deadline: now.Add(-time.Hour)}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, DueByTime(tc.r, now))
+			if tc.want {
+				return
+			}
+			// Not due: with nothing else changed, Next decides nothing.
+			next, effects := Next(tc.r, Observed{Now: now})
+			assert.True(t, next.Same(tc.r), "a release not due by time stays as it is")
+			assert.Empty(t, effects)
+		})
+	}
+}
