@@ -98,7 +98,7 @@ func parseByteSize(s string) (int64, error) {
 		}
 	}
 	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || v < 0 || v*float64(mult) >= 1<<62 {
+	if err != nil || math.IsNaN(v) || v < 0 || v*float64(mult) >= 1<<62 {
 		return 0, fmt.Errorf("memory size %q: want a number of bytes with an optional KiB, MiB, GiB or TiB, such as 1.5GiB", s)
 	}
 	return int64(v * float64(mult)), nil

@@ -29,6 +29,8 @@ func TestParseByteSize(t *testing.T) {
 		{"1.5GB", 0, true},
 		{"-1GiB", 0, true},
 		{"lots", 0, true},
+		{"NaN", 0, true},
+		{"InfGiB", 0, true},
 		{"9999999TiB", 0, true},
 	}
 	for _, tt := range tests {
