@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -43,6 +47,9 @@ type serveOptions struct {
 	MetricsListen string
 	// ConfigFile holds flag values in TOML (see applyConfigFile).
 	ConfigFile string
+	// MemoryLimit is the Go runtime's soft memory limit, as written on the
+	// command line ("1.5GiB"); empty leaves the runtime's own (GOMEMLIMIT).
+	MemoryLimit string
 }
 
 func defaultDBPath() string {
@@ -72,6 +79,51 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.DurationVar(&o.CommandTTL, "command-ttl", 15*time.Minute, "how long a command stays valid after it is issued")
 	f.StringVar(&o.MetricsListen, "metrics-listen", "", "also serve /metrics here without a token, e.g. 127.0.0.1:9465 (loopback only unless the API has TLS); on the API it needs a viewer token")
 	f.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
+	f.StringVar(&o.MemoryLimit, "memory-limit", "", "soft memory limit of the controller process, e.g. 1.5GiB or 800MiB: the garbage collector runs more often as it nears it (default: GOMEMLIMIT if set; 0: none)")
+}
+
+// parseByteSize reads a size such as "1.5GiB", "800MiB", "64KiB" or a plain
+// number of bytes. Units are binary; "GB" and the like are refused rather
+// than guessed.
+func parseByteSize(s string) (int64, error) {
+	num := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"B", 1}} {
+		if rest, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || math.IsNaN(v) || v < 0 || v*float64(mult) >= 1<<62 {
+		return 0, fmt.Errorf("memory size %q: want a number of bytes with an optional KiB, MiB, GiB or TiB, such as 1.5GiB", s)
+	}
+	return int64(v * float64(mult)), nil
+}
+
+// applyMemoryLimit sets the runtime's soft memory limit from --memory-limit
+// and returns the limit in force (math.MaxInt64: none). "0" lifts any limit,
+// GOMEMLIMIT's included.
+func applyMemoryLimit(s string) (int64, error) {
+	if s == "" {
+		return debug.SetMemoryLimit(-1), nil
+	}
+	n, err := parseByteSize(s)
+	if err != nil {
+		return 0, fmt.Errorf("%w: --memory-limit: %w", errUsage, err)
+	}
+	if n == 0 {
+		debug.SetMemoryLimit(math.MaxInt64)
+		return math.MaxInt64, nil
+	}
+	if n < 64<<20 {
+		return 0, fmt.Errorf("%w: --memory-limit %s is below 64MiB, too little for the controller", errUsage, s)
+	}
+	debug.SetMemoryLimit(n)
+	return n, nil
 }
 
 func (o *serveOptions) config(logger *slog.Logger) controller.Config {
@@ -118,6 +170,13 @@ func serveRun(ctx context.Context, io streams, opts *serveOptions) error {
 	logger, err := newLogger(io, opts.LogLevel)
 	if err != nil {
 		return err
+	}
+	limit, err := applyMemoryLimit(opts.MemoryLimit)
+	if err != nil {
+		return err
+	}
+	if limit != math.MaxInt64 {
+		logger.Info("memory limit", "bytes", limit)
 	}
 	c, err := startController(ctx, opts.config(logger))
 	if err != nil {

@@ -138,8 +138,8 @@ func Start(ctx context.Context, cfg Config) (*Broker, error) {
 
 	srv := mqtt.New(&mqtt.Options{
 		Capabilities:             capabilities(maxClients),
-		ClientNetWriteBufferSize: clientBuffer,
-		ClientNetReadBufferSize:  clientBuffer,
+		ClientNetWriteBufferSize: writeBuffer,
+		ClientNetReadBufferSize:  readBuffer,
 		Logger:                   slog.New(newQuietHandler(log.Handler(), slog.LevelWarn)),
 		// $SYS topics cannot be subscribed to through the ACL; refresh them
 		// rarely, since each refresh stops the world to read memory stats.

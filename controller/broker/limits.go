@@ -18,18 +18,28 @@ const MaxPacketSize = 2 * protocol.MaxPayload
 
 const (
 	// maxPending bounds each client's queue of packets waiting to be
-	// written. mochi allocates the queue for every client up front (8 bytes a
-	// slot): 1,024 slots are 8 KiB. A phone receives a command now and then;
-	// the controller has no queue at all (it subscribes in-process, see
-	// Subscribe). Only a monitor, which reads every device's state, can fill
-	// one: what is beyond it is dropped for that monitor alone.
-	maxPending = 1024
+	// written. mochi has one value for every client and allocates the
+	// queue up front (8 bytes a slot), so it is paid once per connected
+	// phone: 128 slots are 1 KiB (1,024 slots were 8 KiB, a sixth of an
+	// idle agent's memory). The queue fills only while a client's socket
+	// buffer is full, that is while the client does not read. A phone
+	// receives a command now and then; the controller has no queue at all
+	// (it subscribes in-process, see Subscribe). A monitor, which reads
+	// every device's state, falls behind when it reads more slowly than
+	// the fleet publishes: once its socket buffer and these 128 packets are
+	// full, what comes next is dropped for that monitor alone (QoS 1
+	// included; the next report of the same device brings the state back).
+	maxPending = 128
 	// maxInflight bounds the unacknowledged QoS 1/2 messages kept per client;
 	// only a monitor that stops reading fills it.
 	maxInflight = 8192
-	// clientBuffer is the size of each client's read and write buffers.
-	// Reports are a few hundred bytes; mochi's default is 2 KiB each.
-	clientBuffer = 1024
+	// readBuffer is the size of each client's read buffer, allocated for
+	// every connection. Reports are a few hundred bytes; a bigger packet is
+	// read in more than one call. mochi's default is 2 KiB.
+	readBuffer = 512
+	// writeBuffer is how much mochi gathers before writing to a client when
+	// more packets are waiting; it is allocated only while packets wait.
+	writeBuffer = 1024
 	// receiveMaximum bounds the QoS 1/2 publishes a client may have
 	// unacknowledged towards the broker; QoS 1 is acknowledged at once, so
 	// only a stuck QoS 2 exchange consumes it.

@@ -19,6 +19,10 @@ func TestCapabilities(t *testing.T) {
 	assert.Less(t, c.MaximumClients, int64(math.MaxInt64))
 	assert.Less(t, c.MaximumSessionExpiryInterval, uint32(math.MaxUint32))
 	assert.Equal(t, byte(4), c.MinimumProtocolVersion)
+	// mochi allocates every client's outbound queue up front: 1,024 slots
+	// were 8 KiB of each idle agent's memory (issue 10).
+	assert.LessOrEqual(t, c.MaximumClientWritesPending, int32(128), "per-client queue")
+	assert.GreaterOrEqual(t, c.MaximumClientWritesPending, int32(16), "room for a burst of commands to one phone")
 }
 
 // TestOversizedPayloads pins what happens to payloads over
