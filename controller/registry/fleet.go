@@ -113,7 +113,7 @@ func (s *Store) Fleet(ctx context.Context, q FleetQuery) (FleetPage, error) {
 		if q.NewestFirst {
 			order = ` ORDER BY first_seen DESC, id`
 		}
-		devices, err := queryDevices(ctx, tx, `SELECT `+deviceColumns+` FROM devices`+where+order+` LIMIT ? OFFSET ?`,
+		devices, err := queryAll(ctx, tx, "read fleet devices", scanDevice, `SELECT `+deviceColumns+` FROM devices`+where+order+` LIMIT ? OFFSET ?`,
 			append(args, limit, offset)...)
 		if err != nil {
 			return err
@@ -125,23 +125,6 @@ func (s *Store) Fleet(ctx context.Context, q FleetQuery) (FleetPage, error) {
 		return FleetPage{}, fmt.Errorf("read fleet page: %w", err)
 	}
 	return p, nil
-}
-
-func queryDevices(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]Device, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	devices := []Device{}
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, err
-		}
-		devices = append(devices, d)
-	}
-	return devices, rows.Err()
 }
 
 // latestReleases reads the newest release of each device into out.

@@ -111,28 +111,12 @@ func (s *Store) OperatorByTokenHash(ctx context.Context, hash string) (Operator,
 
 // Operators lists every account, revoked ones included, by name.
 func (s *Store) Operators(ctx context.Context) ([]Operator, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+operatorColumns+` FROM operators ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("list operators: %w", err)
-	}
-	defer rows.Close()
-	out := []Operator{}
-	for rows.Next() {
-		op, err := scanOperator(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list operators: %w", err)
-		}
-		out = append(out, op)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list operators: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s.r, "list operators", scanOperator, `SELECT `+operatorColumns+` FROM operators ORDER BY name`)
 }
 
 const operatorColumns = `name, role, token_hash, created_at, created_by, revoked_at`
 
-func scanOperator(row interface{ Scan(...any) error }) (Operator, error) {
+func scanOperator(row rowScanner) (Operator, error) {
 	var (
 		op      Operator
 		created string

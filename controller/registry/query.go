@@ -17,6 +17,33 @@ const deviceColumns = `id, serial, manufacturer, brand, model, android_version, 
 
 type rowScanner interface{ Scan(dest ...any) error }
 
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// queryAll runs query and scans every row it returns, in order; what names
+// the query in errors. An empty result is an empty slice, not nil.
+func queryAll[T any](ctx context.Context, q querier, what string, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
 func scanDevice(row rowScanner) (Device, error) {
 	var (
 		d                                       Device
@@ -85,23 +112,7 @@ func (f Filter) where() string {
 
 // Devices lists the devices matching f, ordered by ID.
 func (s *Store) Devices(ctx context.Context, f Filter) ([]Device, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+deviceColumns+` FROM devices`+f.where()+` ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list devices: %w", err)
-	}
-	defer rows.Close()
-	devices := []Device{}
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list devices: %w", err)
-		}
-		devices = append(devices, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list devices: %w", err)
-	}
-	return devices, nil
+	return queryAll(ctx, s.r, "list devices", scanDevice, `SELECT `+deviceColumns+` FROM devices`+f.where()+` ORDER BY id`)
 }
 
 // Device returns one device, or an error wrapping ErrNotFound.

@@ -188,23 +188,7 @@ func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, e
 	}
 	q = `SELECT * FROM (` + q + ` ORDER BY d.id DESC LIMIT ?) ORDER BY id`
 	args = append(args, limitArg(f.Limit))
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list deliveries: %w", err)
-	}
-	defer rows.Close()
-	out := []Delivery{}
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list deliveries: %w", err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list deliveries: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s.r, "list deliveries", scanDelivery, q, args...)
 }
 
 func scanDelivery(row rowScanner) (Delivery, error) {
