@@ -25,8 +25,7 @@ import (
 )
 
 func TestAuditCertFlags(t *testing.T) {
-	t.Setenv("UNBIND_API", "")
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // no local controller: the built-in default
+	noLocalController(t)
 	run := func(args ...string) (any, error) {
 		var got any
 		io, _, _ := testStreams()

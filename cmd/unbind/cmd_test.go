@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -15,6 +16,21 @@ import (
 	"github.com/unbind/unbind/internal/cli"
 	"github.com/unbind/unbind/protocol"
 )
+
+// noLocalController gives the test an environment with no local
+// controller, so that commands fall back to the built-in default API.
+func noLocalController(t *testing.T) {
+	t.Setenv("UNBIND_API", "")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+}
+
+// executeQuiet runs cmd with args, discarding what it prints.
+func executeQuiet(cmd *cobra.Command, args ...string) error {
+	cmd.SetArgs(args)
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetErr(&bytes.Buffer{})
+	return cmd.Execute()
+}
 
 func testStreams() (streams, *bytes.Buffer, *bytes.Buffer) {
 	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
@@ -41,18 +57,14 @@ func TestDevicesFlags(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Setenv("UNBIND_API", "")
-			t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // no local controller: the built-in default
+			noLocalController(t)
 			var got *devicesOptions
 			io, _, _ := testStreams()
 			cmd := newDevicesCmd(io, func(_ context.Context, o *devicesOptions) error {
 				got = o
 				return nil
 			})
-			cmd.SetArgs(tc.args)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
+			err := executeQuiet(cmd, tc.args...)
 			if tc.wantErr {
 				assert.Error(t, err)
 				return
@@ -184,8 +196,7 @@ func TestVersion(t *testing.T) {
 // TestUsageErrorsExit2: every error in how unbind was called exits 2, the
 // ones cobra finds before a command runs included.
 func TestUsageErrorsExit2(t *testing.T) {
-	t.Setenv("UNBIND_API", "")
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // no local controller: the built-in default
+	noLocalController(t)
 	tests := [][]string{
 		{"devices", "--no-such-flag"},
 		{"no-such-command"},
@@ -248,10 +259,7 @@ func TestReleaseFlags(t *testing.T) {
 			io, _, _ := testStreams()
 			var got *releaseOptions
 			cmd := newReleaseCmd(io, func(_ context.Context, o *releaseOptions) error { got = o; return nil })
-			cmd.SetArgs(tc.args)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
+			err := executeQuiet(cmd, tc.args...)
 			if tc.wantErr != "" {
 				assert.ErrorContains(t, err, tc.wantErr)
 				return

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -34,18 +33,14 @@ func TestExportFlags(t *testing.T) {
 		{"stray argument", []string{"extra"}, exportOptions{}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Setenv("UNBIND_API", "")
-			t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // no local controller: the built-in default
+			noLocalController(t)
 			var got *exportOptions
 			io, _, _ := testStreams()
 			cmd := newExportCmd(io, func(_ context.Context, o *exportOptions) error {
 				got = o
 				return nil
 			})
-			cmd.SetArgs(tc.args)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
+			err := executeQuiet(cmd, tc.args...)
 			if tc.wantErr {
 				assert.Error(t, err)
 				return

@@ -43,18 +43,14 @@ func TestWebhookFlags(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Setenv("UNBIND_API", "")
-			t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // no local controller: the built-in default
+			noLocalController(t)
 			io, _, _ := testStreams()
 			var got *webhookOptions
 			cmd := tc.newCmd(io, func(_ context.Context, _ streams, o *webhookOptions) error {
 				got = o
 				return nil
 			})
-			cmd.SetArgs(tc.args)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
+			err := executeQuiet(cmd, tc.args...)
 			if tc.wantErr {
 				assert.Error(t, err)
 				return
