@@ -24,7 +24,10 @@ type inbound struct {
 type IngestStats struct {
 	Received uint64 `json:"received"`
 	// Superseded state reports were replaced, before they were written, by a
-	// newer report of the same device that arrived after them.
+	// newer report of the same device that arrived after them and decoded.
+	// A state report is decoded only when it may be written, so one
+	// superseded this way was never decoded: a malformed report followed
+	// at once by a good one counts here, not in Rejected.
 	Superseded uint64 `json:"superseded"`
 	// Applied, Stale, Orphans and Skipped say what the registry did with the
 	// messages that decoded: written, older than what it had, events for
