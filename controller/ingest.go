@@ -130,7 +130,7 @@ type ingester struct {
 // superseded before the writer gets to it, and is never decoded at all.
 // Past this many, the newest is decoded as it arrives, so the reports held
 // per device stay bounded whatever the rate.
-const maxUndecoded = 4
+const maxUndecoded = 8
 
 // pendingState is what is pending for one device: the newest report known
 // good, and the reports that arrived after it, not decoded yet.

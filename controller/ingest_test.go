@@ -199,6 +199,11 @@ func stateOf(seq int, bad bool) inbound {
 	return inbound{topic: "unbind/v1/devices/dev1/state", payload: []byte(p), receivedAt: time.Now()}
 }
 
+// reports is n good reports followed by the given ones (true: bad).
+func reports(n int, then ...bool) []bool {
+	return append(make([]bool, n), then...)
+}
+
 // A state report is decoded only when it may be written, yet a report that
 // does not decode never replaces a good one, however they were batched.
 func TestIngesterLazyDecodeKeepsNewestGoodReport(t *testing.T) {
@@ -217,10 +222,10 @@ func TestIngesterLazyDecodeKeepsNewestGoodReport(t *testing.T) {
 		{"all bad writes nothing", []bool{true, true}, nil, nil, 2, 0},
 		{"bad ones before a good newest are superseded undecoded", []bool{true, true, false}, nil, []uint64{3}, 0, 2},
 		{"bad newest after a take keeps nothing new", []bool{false, true}, []int{1}, []uint64{1}, 1, 0},
-		{"past the bound the newest is decoded on arrival", []bool{false, false, false, false, false, false}, nil, []uint64{6}, 0, 5},
-		{"past the bound a bad newest is rejected on arrival", []bool{false, false, false, false, true, true}, nil, []uint64{4}, 2, 3},
-		{"past the bound, bad, then good", []bool{false, false, false, false, true, false, true}, nil, []uint64{6}, 2, 4},
-		{"good decoded on arrival, then newer undecoded bad", []bool{false, false, false, false, false, true}, []int{4}, []uint64{4, 5}, 1, 3},
+		{"past the bound the newest is decoded on arrival", reports(maxUndecoded + 2), nil, []uint64{maxUndecoded + 2}, 0, maxUndecoded + 1},
+		{"past the bound a bad newest is rejected on arrival", reports(maxUndecoded, true, true), nil, []uint64{maxUndecoded}, 2, maxUndecoded - 1},
+		{"past the bound, bad, then good", reports(maxUndecoded, true, false, true), nil, []uint64{maxUndecoded + 2}, 2, maxUndecoded},
+		{"a take, then a good and a bad report", []bool{false, false, false, false, false, true}, []int{4}, []uint64{4, 5}, 1, 3},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
