@@ -122,7 +122,11 @@ type ingester struct {
 	states map[string]*pendingState // device ID -> its pending state reports
 	queue  []registry.Update        // presence and events, in arrival order
 	wake   chan struct{}            // capacity 1: something is pending
-	order  uint64                   // arrivals numbered, under mu
+	urgent chan struct{}            // capacity 1: presence or an event is queued
+	// gather says how long to let reports gather after a full write that
+	// took took; gatherFor unless a test sets it.
+	gather func(took time.Duration) time.Duration
+	order  uint64 // arrivals numbered, under mu
 }
 
 // maxUndecoded is how many state reports of one device may wait undecoded.
@@ -145,6 +149,7 @@ func newIngester(st store, log *slog.Logger, stats *counters, batchSize int, flu
 	return &ingester{
 		store: st, log: log, stats: stats, batchSize: batchSize, flushEvery: flushEvery,
 		states: make(map[string]*pendingState), wake: make(chan struct{}, 1),
+		urgent: make(chan struct{}, 1), gather: gatherFor,
 	}
 }
 
@@ -167,6 +172,10 @@ func (g *ingester) offer(m inbound) {
 	g.queue = append(g.queue, u)
 	g.mu.Unlock()
 	g.wakeWriter()
+	select {
+	case g.urgent <- struct{}{}:
+	default:
+	}
 }
 
 func (g *ingester) wakeWriter() {
@@ -280,7 +289,11 @@ func (g *ingester) take() []registry.Update {
 // run writes what is offered until ctx ends, then writes what is left, so
 // nothing acknowledged by the broker is dropped on a clean stop. After a
 // write it waits flushEvery at most for more to gather, so that a trickle
-// is not written one transaction per message.
+// is not written one transaction per message. Under load (a write of a
+// full batch or more) it waits as long as that write took, up to
+// maxGather, so that the writer works at most about half the time and the
+// reports that a device's next one supersedes meanwhile are never decoded
+// nor written; a presence change or command event ends that wait at once.
 func (g *ingester) run(ctx context.Context) {
 	for {
 		select {
@@ -289,17 +302,30 @@ func (g *ingester) run(ctx context.Context) {
 			return
 		case <-g.wake:
 		}
-		if n := g.drain(ctx); n >= g.batchSize {
-			continue
+		select { // what is queued now is taken by this drain
+		case <-g.urgent:
+		default:
 		}
-		t := time.NewTimer(g.flushEvery)
+		start := time.Now()
+		wait, urgent := g.flushEvery, (<-chan struct{})(nil)
+		if n := g.drain(ctx); n >= g.batchSize {
+			wait, urgent = g.gather(time.Since(start)), g.urgent
+		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 		case <-t.C:
+		case <-urgent:
 		}
 		t.Stop()
 	}
 }
+
+// maxGather bounds how long state reports gather under load before the
+// next write.
+const maxGather = time.Second
+
+func gatherFor(took time.Duration) time.Duration { return min(took, maxGather) }
 
 // drain writes everything pending now, batchSize updates per transaction,
 // and says how many messages it took.

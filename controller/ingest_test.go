@@ -271,3 +271,37 @@ func TestIngesterBoundsUndecodedReports(t *testing.T) {
 	require.Len(t, updates, 1)
 	assert.Equal(t, uint64(1000), updates[0].State.Seq)
 }
+
+// Under load the writer lets reports gather, but an event is written at
+// once, after the reports that came before it.
+func TestIngesterEventEndsTheGatherWait(t *testing.T) {
+	st := &recordingStore{}
+	g := newIngester(st, slog.New(slog.DiscardHandler), newCounters(), 2, time.Hour)
+	g.gather = func(time.Duration) time.Duration { return time.Hour }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); g.run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	written := func() int {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		n := 0
+		for _, b := range st.batches {
+			n += len(b)
+		}
+		return n
+	}
+	for _, id := range []string{"dev1", "dev2"} { // a full batch: the writer now waits an hour
+		g.offer(inbound{topic: "unbind/v1/devices/" + id + "/state", payload: []byte(strings.ReplaceAll(goodState, "dev1", id)), receivedAt: time.Now()})
+	}
+	require.Eventually(t, func() bool { return written() == 2 }, 10*time.Second, 5*time.Millisecond)
+	g.offer(stateOf(2, false))
+	g.offer(inbound{topic: "unbind/v1/devices/dev1/events", payload: []byte(`{"v":1,"device_id":"dev1","command_id":"c1","state":"accepted","at":"2026-11-23T10:00:00Z"}`), receivedAt: time.Now()})
+	require.Eventually(t, func() bool { return written() == 4 }, 10*time.Second, 5*time.Millisecond, "the event ended the wait")
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	last := st.batches[len(st.batches)-1]
+	require.Len(t, last, 2)
+	assert.NotNil(t, last[0].State, "the report that came first is written first")
+	assert.NotNil(t, last[1].Event)
+}
