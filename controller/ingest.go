@@ -24,7 +24,10 @@ type inbound struct {
 type IngestStats struct {
 	Received uint64 `json:"received"`
 	// Superseded state reports were replaced, before they were written, by a
-	// newer report of the same device that arrived after them.
+	// newer report of the same device that arrived after them and decoded.
+	// A state report is decoded only when it may be written, so one
+	// superseded this way was never decoded: a malformed report followed
+	// at once by a good one counts here, not in Rejected.
 	Superseded uint64 `json:"superseded"`
 	// Applied, Stale, Orphans and Skipped say what the registry did with the
 	// messages that decoded: written, older than what it had, events for
@@ -116,41 +119,145 @@ type ingester struct {
 	observe func(updates int, took time.Duration)
 
 	mu     sync.Mutex
-	states map[string]registry.Update // device ID -> newest pending state report
-	queue  []registry.Update          // presence and events, in arrival order
-	wake   chan struct{}              // capacity 1: something is pending
+	states map[string]*pendingState // device ID -> its pending state reports
+	queue  []registry.Update        // presence and events, in arrival order
+	wake   chan struct{}            // capacity 1: something is pending
+	urgent chan struct{}            // capacity 1: presence or an event is queued
+	// gather says how long to let reports gather after a full write that
+	// took took; gatherFor unless a test sets it.
+	gather func(took time.Duration) time.Duration
+	order  uint64 // arrivals numbered, under mu
+}
+
+// maxUndecoded is how many state reports of one device may wait undecoded.
+// A report is decoded only when it may be written: most of a burst is
+// superseded before the writer gets to it, and is never decoded at all.
+// Past this many, the newest is decoded as it arrives, so the reports held
+// per device stay bounded whatever the rate.
+const maxUndecoded = 8
+
+// pendingState is what is pending for one device: the newest report known
+// good, and the reports that arrived after it, not decoded yet.
+type pendingState struct {
+	good      registry.Update // Decoded unset if none
+	goodOrder uint64
+	raw       []inbound // in arrival order, all newer than good
+	rawOrder  []uint64
 }
 
 func newIngester(st store, log *slog.Logger, stats *counters, batchSize int, flushEvery time.Duration) *ingester {
 	return &ingester{
 		store: st, log: log, stats: stats, batchSize: batchSize, flushEvery: flushEvery,
-		states: make(map[string]registry.Update), wake: make(chan struct{}, 1),
+		states: make(map[string]*pendingState), wake: make(chan struct{}, 1),
+		urgent: make(chan struct{}, 1), gather: gatherFor,
 	}
 }
 
-// offer decodes and validates a message, once, and keeps it for the writer;
-// it never blocks. A message that does not decode is counted and dropped
-// here, so it can never replace a good report.
+// offer keeps a message for the writer; it never blocks. A state report is
+// kept as received and decoded only when it may be written (see
+// maxUndecoded); presence and events are decoded here, once. A message that
+// does not decode is counted and dropped, so it can never replace a good
+// report: a report is superseded only by a newer one that decoded.
 func (g *ingester) offer(m inbound) {
 	g.stats.received.Add(1)
+	if id, ch, err := protocol.ParseTopic(m.topic); err == nil && ch == protocol.ChannelState {
+		g.offerState(id, m)
+		return
+	}
 	u, ok := g.decode(m)
 	if !ok {
 		return
 	}
 	g.mu.Lock()
-	if u.State != nil {
-		if _, ok := g.states[u.DeviceID]; ok {
-			g.stats.superseded.Add(1)
-		}
-		g.states[u.DeviceID] = u
-	} else {
-		g.queue = append(g.queue, u)
-	}
+	g.queue = append(g.queue, u)
 	g.mu.Unlock()
+	g.wakeWriter()
+	select {
+	case g.urgent <- struct{}{}:
+	default:
+	}
+}
+
+func (g *ingester) wakeWriter() {
 	select {
 	case g.wake <- struct{}{}:
 	default:
 	}
+}
+
+// offerState keeps the state report m of device id undecoded, or, when the
+// device already has maxUndecoded of them waiting, decodes m now: if it is
+// good it supersedes everything of that device that arrived before it.
+func (g *ingester) offerState(id string, m inbound) {
+	g.mu.Lock()
+	g.order++
+	order := g.order
+	p := g.states[id]
+	if p == nil {
+		p = &pendingState{}
+		g.states[id] = p
+	}
+	if len(p.raw) < maxUndecoded {
+		p.raw = append(p.raw, m)
+		p.rawOrder = append(p.rawOrder, order)
+		g.mu.Unlock()
+		g.wakeWriter()
+		return
+	}
+	g.mu.Unlock()
+	u, ok := g.decode(m)
+	if !ok {
+		return
+	}
+	g.mu.Lock()
+	p = g.states[id] // the writer may have taken the old one meanwhile
+	if p == nil {
+		p = &pendingState{}
+		g.states[id] = p
+	}
+	g.supersede(p, u, order)
+	g.mu.Unlock()
+	g.wakeWriter()
+}
+
+// supersede makes u, which arrived as order, p's good report, unless p holds
+// a newer one; what arrived before u is superseded. The caller holds mu.
+func (g *ingester) supersede(p *pendingState, u registry.Update, order uint64) {
+	if p.good.Decoded && p.goodOrder > order {
+		g.stats.superseded.Add(1) // u itself
+		return
+	}
+	if p.good.Decoded {
+		g.stats.superseded.Add(1)
+	}
+	p.good, p.goodOrder = u, order
+	n := 0
+	for n < len(p.raw) && p.rawOrder[n] < order {
+		n++
+	}
+	g.stats.superseded.Add(uint64(n))
+	p.raw = append(p.raw[:0], p.raw[n:]...)
+	p.rawOrder = append(p.rawOrder[:0], p.rawOrder[n:]...)
+}
+
+// resolve decodes p's undecoded reports newest first and returns the newest
+// good report of p, if any; every other report of p is counted as
+// superseded (older than it) or rejected (did not decode). p is the
+// caller's alone.
+func (g *ingester) resolve(p *pendingState) (registry.Update, bool) {
+	for i := len(p.raw) - 1; i >= 0; i-- {
+		u, ok := g.decode(p.raw[i])
+		if !ok {
+			continue
+		}
+		older := i
+		if p.good.Decoded {
+			older++
+		}
+		g.stats.superseded.Add(uint64(older))
+		return u, true
+	}
+	return p.good, p.good.Decoded
 }
 
 // take empties what is pending: the newest report of each device first,
@@ -162,24 +269,31 @@ func (g *ingester) offer(m inbound) {
 // decision; it only makes the registry's view of the phone newer sooner.
 func (g *ingester) take() []registry.Update {
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	if len(g.queue) == 0 && len(g.states) == 0 {
+		g.mu.Unlock()
 		return nil
 	}
-	out := make([]registry.Update, 0, len(g.queue)+len(g.states))
-	for _, u := range g.states {
-		out = append(out, u)
+	states, queue := g.states, g.queue
+	g.states, g.queue = make(map[string]*pendingState, len(states)), nil
+	g.mu.Unlock()
+	// Decoded outside the lock: offers go on meanwhile into the new map.
+	out := make([]registry.Update, 0, len(queue)+len(states))
+	for _, p := range states {
+		if u, ok := g.resolve(p); ok {
+			out = append(out, u)
+		}
 	}
-	out = append(out, g.queue...)
-	g.queue = nil
-	clear(g.states)
-	return out
+	return append(out, queue...)
 }
 
 // run writes what is offered until ctx ends, then writes what is left, so
 // nothing acknowledged by the broker is dropped on a clean stop. After a
 // write it waits flushEvery at most for more to gather, so that a trickle
-// is not written one transaction per message.
+// is not written one transaction per message. Under load (a write of a
+// full batch or more) it waits as long as that write took, up to
+// maxGather, so that the writer works at most about half the time and the
+// reports that a device's next one supersedes meanwhile are never decoded
+// nor written; a presence change or command event ends that wait at once.
 func (g *ingester) run(ctx context.Context) {
 	for {
 		select {
@@ -188,17 +302,30 @@ func (g *ingester) run(ctx context.Context) {
 			return
 		case <-g.wake:
 		}
-		if n := g.drain(ctx); n >= g.batchSize {
-			continue
+		select { // what is queued now is taken by this drain
+		case <-g.urgent:
+		default:
 		}
-		t := time.NewTimer(g.flushEvery)
+		start := time.Now()
+		wait, urgent := g.flushEvery, (<-chan struct{})(nil)
+		if n := g.drain(ctx); n >= g.batchSize {
+			wait, urgent = g.gather(time.Since(start)), g.urgent
+		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 		case <-t.C:
+		case <-urgent:
 		}
 		t.Stop()
 	}
 }
+
+// maxGather bounds how long state reports gather under load before the
+// next write.
+const maxGather = time.Second
+
+func gatherFor(took time.Duration) time.Duration { return min(took, maxGather) }
 
 // drain writes everything pending now, batchSize updates per transaction,
 // and says how many messages it took.

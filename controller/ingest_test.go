@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -187,4 +188,120 @@ func TestIngesterWritesReportsBeforeLaterEvents(t *testing.T) {
 			assert.Equal(t, []string{"report", "accepted", "succeeded"}, order)
 		})
 	}
+}
+
+// stateOf is dev1's report with seq, or a malformed one when bad.
+func stateOf(seq int, bad bool) inbound {
+	p := strings.Replace(goodState, `"seq":1`, fmt.Sprintf(`"seq":%d`, seq), 1)
+	if bad {
+		p = p[:len(p)/2]
+	}
+	return inbound{topic: "unbind/v1/devices/dev1/state", payload: []byte(p), receivedAt: time.Now()}
+}
+
+// reports is n good reports followed by the given ones (true: bad).
+func reports(n int, then ...bool) []bool {
+	return append(make([]bool, n), then...)
+}
+
+// A state report is decoded only when it may be written, yet a report that
+// does not decode never replaces a good one, however they were batched.
+func TestIngesterLazyDecodeKeepsNewestGoodReport(t *testing.T) {
+	tests := []struct {
+		name string
+		// bad marks the reports, in arrival order, that do not decode;
+		// take, the positions after which the writer takes what is pending.
+		bad        []bool
+		take       []int
+		written    []uint64 // dev1's seqs written, in order
+		rejected   uint64
+		superseded uint64
+	}{
+		{"newest good", []bool{false, false, false}, nil, []uint64{3}, 0, 2},
+		{"newest bad keeps the good before it", []bool{false, true}, nil, []uint64{1}, 1, 0},
+		{"all bad writes nothing", []bool{true, true}, nil, nil, 2, 0},
+		{"bad ones before a good newest are superseded undecoded", []bool{true, true, false}, nil, []uint64{3}, 0, 2},
+		{"bad newest after a take keeps nothing new", []bool{false, true}, []int{1}, []uint64{1}, 1, 0},
+		{"past the bound the newest is decoded on arrival", reports(maxUndecoded + 2), nil, []uint64{maxUndecoded + 2}, 0, maxUndecoded + 1},
+		{"past the bound a bad newest is rejected on arrival", reports(maxUndecoded, true, true), nil, []uint64{maxUndecoded}, 2, maxUndecoded - 1},
+		{"past the bound, bad, then good", reports(maxUndecoded, true, false, true), nil, []uint64{maxUndecoded + 2}, 2, maxUndecoded},
+		{"a take, then a good and a bad report", []bool{false, false, false, false, false, true}, []int{4}, []uint64{4, 5}, 1, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &recordingStore{}
+			g := newIngester(st, slog.New(slog.DiscardHandler), newCounters(), 100, time.Hour)
+			for i, bad := range tc.bad {
+				g.offer(stateOf(i+1, bad))
+				if slices.Contains(tc.take, i+1) {
+					g.drain(context.Background())
+				}
+			}
+			g.drain(context.Background())
+			var written []uint64
+			for _, b := range st.batches {
+				for _, u := range b {
+					require.NotNil(t, u.State)
+					assert.True(t, u.Decoded)
+					written = append(written, u.State.Seq)
+				}
+			}
+			s := g.stats.snapshot()
+			assert.Equal(t, tc.written, written)
+			assert.Equal(t, tc.rejected, s.Rejected["malformed"], "rejected")
+			assert.Equal(t, tc.superseded, s.Superseded, "superseded")
+			assert.Equal(t, uint64(len(tc.bad)), s.Received)
+			assert.Equal(t, s.Received, s.Applied+s.Superseded+s.Rejected["malformed"], "every report accounted for once")
+		})
+	}
+}
+
+// However fast one device reports, no more than maxUndecoded of its reports
+// wait undecoded.
+func TestIngesterBoundsUndecodedReports(t *testing.T) {
+	g := newIngester(&recordingStore{}, slog.New(slog.DiscardHandler), newCounters(), 100, time.Hour)
+	for i := range 1000 {
+		g.offer(stateOf(i+1, i%3 == 1))
+		g.mu.Lock()
+		p := g.states["dev1"]
+		require.LessOrEqual(t, len(p.raw), maxUndecoded)
+		g.mu.Unlock()
+	}
+	updates := g.take()
+	require.Len(t, updates, 1)
+	assert.Equal(t, uint64(1000), updates[0].State.Seq)
+}
+
+// Under load the writer lets reports gather, but an event is written at
+// once, after the reports that came before it.
+func TestIngesterEventEndsTheGatherWait(t *testing.T) {
+	st := &recordingStore{}
+	g := newIngester(st, slog.New(slog.DiscardHandler), newCounters(), 2, time.Hour)
+	g.gather = func(time.Duration) time.Duration { return time.Hour }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); g.run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	written := func() int {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		n := 0
+		for _, b := range st.batches {
+			n += len(b)
+		}
+		return n
+	}
+	for _, id := range []string{"dev1", "dev2"} { // a full batch: the writer now waits an hour
+		g.offer(inbound{topic: "unbind/v1/devices/" + id + "/state", payload: []byte(strings.ReplaceAll(goodState, "dev1", id)), receivedAt: time.Now()})
+	}
+	require.Eventually(t, func() bool { return written() == 2 }, 10*time.Second, 5*time.Millisecond)
+	g.offer(stateOf(2, false))
+	g.offer(inbound{topic: "unbind/v1/devices/dev1/events", payload: []byte(`{"v":1,"device_id":"dev1","command_id":"c1","state":"accepted","at":"2026-11-23T10:00:00Z"}`), receivedAt: time.Now()})
+	require.Eventually(t, func() bool { return written() == 4 }, 10*time.Second, 5*time.Millisecond, "the event ended the wait")
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	last := st.batches[len(st.batches)-1]
+	require.Len(t, last, 2)
+	assert.NotNil(t, last[0].State, "the report that came first is written first")
+	assert.NotNil(t, last[1].Event)
 }

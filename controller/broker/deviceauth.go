@@ -126,17 +126,17 @@ func (a *DeviceAuth) Allow(p Peer, topic string, write bool) bool {
 }
 
 // deviceMay: a device writes its own reports and reads its own commands.
+// It is asked about every publish, so it builds nothing: the topic parses
+// only if it is exactly a protocol topic, and then names deviceID.
 func deviceMay(deviceID, topic string, write bool) bool {
-	channels := []protocol.Channel{protocol.ChannelState, protocol.ChannelPresence, protocol.ChannelEvents}
-	if !write {
-		channels = []protocol.Channel{protocol.ChannelCommands}
+	id, ch, err := protocol.ParseTopic(topic)
+	if err != nil || id != deviceID {
+		return false
 	}
-	for _, ch := range channels {
-		if own, err := protocol.DeviceTopic(deviceID, ch); err == nil && topic == own {
-			return true
-		}
+	if write {
+		return ch == protocol.ChannelState || ch == protocol.ChannelPresence || ch == protocol.ChannelEvents
 	}
-	return false
+	return ch == protocol.ChannelCommands
 }
 
 // controllerMay: the controller writes commands to any one device and reads

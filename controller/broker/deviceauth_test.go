@@ -223,3 +223,17 @@ func FuzzDeviceAuth(f *testing.F) {
 		}
 	})
 }
+
+// A device's publish is checked on every packet: the check allocates
+// nothing.
+func TestDeviceAllowAllocatesNothing(t *testing.T) {
+	a := NewDeviceAuth(testCredentials)
+	require.True(t, a.Connect(peer("A"), []byte("a-pw")))
+	phone, state, other := Peer{Username: "A"}, mustTopic(t, "A", protocol.ChannelState), mustTopic(t, "B", protocol.ChannelState)
+	allocs := testing.AllocsPerRun(100, func() {
+		if !a.Allow(phone, state, true) || a.Allow(phone, other, true) {
+			t.Fatal("wrong decision")
+		}
+	})
+	assert.Zero(t, allocs)
+}

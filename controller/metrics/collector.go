@@ -48,7 +48,7 @@ func newCollector(c *controller.Controller, timeout time.Duration) *collector {
 		batches:         d("ingest", "batches_total", "Ingest batches written."),
 		writeErrors:     d("ingest", "write_errors_total", "Ingest batches the registry failed to write."),
 		rejected:        d("ingest", "rejected_total", "Messages rejected before the registry, by reason.", "reason"),
-		pending:         d("ingest", "queue_depth", "Decoded messages waiting for the registry writer."),
+		pending:         d("ingest", "queue_depth", "Devices with state reports, plus presence changes and events, waiting for the registry writer."),
 		brokerClients:   d("broker", "clients_connected", "MQTT clients (agents, monitors) connected to the embedded broker."),
 		ready:           d("", "registry_up", "1 when the registry answered this scrape's queries."),
 		enrollFailed:    d("enroll", "failed_total", "Refused enrollments."),
