@@ -22,7 +22,9 @@ const redeliverAfter = 5 * time.Second
 func (c *Controller) dispatch(ctx context.Context) {
 	cmds, err := c.reg.WaitingCommands(ctx)
 	if err != nil {
-		c.log.Warn("dispatch: list commands waiting for delivery", "err", err)
+		if ctx.Err() == nil { // stopping is no failure
+			c.log.Warn("dispatch: list commands waiting for delivery", "err", err)
+		}
 		return
 	}
 	now := c.cfg.Now().UTC()

@@ -49,7 +49,9 @@ func (c *Controller) advanceReleases(ctx context.Context, devices map[string]str
 	}
 	todo, err := c.reg.UnfinishedReleasesOf(ctx, ids)
 	if err != nil {
-		c.log.Warn("releases: list", "err", err)
+		if ctx.Err() == nil { // stopping is no failure
+			c.log.Warn("releases: list", "err", err)
+		}
 		return
 	}
 	if only != nil {
