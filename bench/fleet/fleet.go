@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/unbind/unbind/agent"
@@ -64,6 +65,12 @@ type Result struct {
 	ReleasePhones       int      `json:"release_phones"`
 	ReleaseAcknowledged int      `json:"release_acknowledged"`
 	ReleaseAckS         *float64 `json:"release_ack_s"`
+	// CPU seconds used from the release request to the last reset
+	// acknowledged: by the controller, and by this process (the simulated
+	// agents answering). On one machine the release cannot end before the
+	// two together have run on its cores.
+	ReleaseControllerCPUS *float64 `json:"release_controller_cpu_s"`
+	ReleaseAgentsCPUS     *float64 `json:"release_agents_cpu_s"`
 }
 
 // Run enrolls and connects the agents, measures them idle, bursts reports,
@@ -234,7 +241,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 	}
 
 	if o.Release {
-		if err := releaseAll(ctx, client, agents, &res, progress); err != nil {
+		if err := releaseAll(ctx, client, t.CPU, agents, &res, progress); err != nil {
 			return res, err
 		}
 	}
@@ -243,7 +250,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 
 // releaseAll has every phone report safe, releases them all in one request
 // and waits until every factory_reset is acknowledged.
-func releaseAll(ctx context.Context, client *api.Client, agents []*lightAgent, res *Result, progress func(string, int, int)) error {
+func releaseAll(ctx context.Context, client *api.Client, controllerCPU func() float64, agents []*lightAgent, res *Result, progress func(string, int, int)) error {
 	for _, a := range agents {
 		a.safe.Store(true)
 	}
@@ -275,6 +282,7 @@ func releaseAll(ctx context.Context, client *api.Client, agents []*lightAgent, r
 		ids[i] = a.id
 	}
 	start := time.Now()
+	cpu0, self0 := cpuOf(controllerCPU), selfCPU()
 	if _, err := client.StartReleases(ctx, api.ReleaseRequest{DeviceIDs: ids, Note: "bench", TimeoutSeconds: 600}); err != nil {
 		return fmt.Errorf("start release: %w", err)
 	}
@@ -293,6 +301,12 @@ func releaseAll(ctx context.Context, client *api.Client, agents []*lightAgent, r
 		if acked == len(agents) {
 			s := time.Unix(0, last).Sub(start).Seconds()
 			res.ReleaseAckS = &s
+			agentsCPU := selfCPU() - self0
+			res.ReleaseAgentsCPUS = &agentsCPU
+			if controllerCPU != nil {
+				c := controllerCPU() - cpu0
+				res.ReleaseControllerCPUS = &c
+			}
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -304,6 +318,15 @@ func releaseAll(ctx context.Context, client *api.Client, agents []*lightAgent, r
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// selfCPU is this process's CPU time so far in seconds (0 where unknown).
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func cpuOf(f func() float64) float64 {

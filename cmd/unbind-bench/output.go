@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -50,6 +51,7 @@ func printTable(w io.Writer, r fleet.Result) {
 		{"ratio", opt(r.Ratio, "%.2f")},
 		{"CPU s per 100k reports", fmt.Sprintf("%s (Mosquitto %s, ratio %s)", opt(r.CPUPer100k, "%.2f"), opt(r.ReferenceCPUPer100k, "%.2f"), opt(r.CPURatio, "%.2f"))},
 		{"release: resets acknowledged", fmt.Sprintf("%d of %d in %s s", r.ReleaseAcknowledged, r.ReleasePhones, opt(r.ReleaseAckS, "%.2f"))},
+		{"release: CPU s meanwhile", fmt.Sprintf("controller %s, agents %s (%d cores)", opt(r.ReleaseControllerCPUS, "%.1f"), opt(r.ReleaseAgentsCPUS, "%.1f"), runtime.NumCPU())},
 	}
 	for _, row := range rows {
 		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
