@@ -66,9 +66,10 @@ type Result struct {
 	ReleaseAcknowledged int      `json:"release_acknowledged"`
 	ReleaseAckS         *float64 `json:"release_ack_s"`
 	// CPU seconds used from the release request to the last reset
-	// acknowledged: by the controller, and by this process (the simulated
-	// agents answering). On one machine the release cannot end before the
-	// two together have run on its cores.
+	// acknowledged: by the controller (nil when its CPU is unknown), and by
+	// this process, the simulated agents answering (plus the controller when
+	// it runs in this process, as in tests). On one machine the release
+	// cannot end before the two together have run on its cores.
 	ReleaseControllerCPUS *float64 `json:"release_controller_cpu_s"`
 	ReleaseAgentsCPUS     *float64 `json:"release_agents_cpu_s"`
 }

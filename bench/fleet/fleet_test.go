@@ -27,4 +27,7 @@ func TestBurstLosesNothingAndReleaseCompletes(t *testing.T) {
 	assert.Zero(t, res.Stale, "no report was overtaken by an older one")
 	assert.Equal(t, res.ReportsPublished, res.ReportsPersisted+res.Superseded, "each report written or superseded")
 	assert.Equal(t, 100, res.ReleaseAcknowledged, "every factory_reset acknowledged")
+	require.NotNil(t, res.ReleaseAgentsCPUS, "the agents' CPU during the release is measured")
+	assert.Positive(t, *res.ReleaseAgentsCPUS, "100 agents answering use some CPU")
+	assert.Nil(t, res.ReleaseControllerCPUS, "an in-process controller's CPU is not known")
 }
