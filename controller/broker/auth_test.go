@@ -17,8 +17,12 @@ func TestOnlyOneAuthHook(t *testing.T) {
 	t.Parallel()
 	b := startBroker(t, Config{})
 
-	require.Len(t, b.hooks, 1, "Start registers exactly one hook")
+	require.Len(t, b.hooks, 2, "Start registers the auth hook and the local delivery")
 	assert.IsType(t, &authHook{}, b.hooks[0])
+	assert.IsType(t, &localDelivery{}, b.hooks[1])
+	for _, event := range []byte{mqtt.OnConnectAuthenticate, mqtt.OnACLCheck} {
+		assert.False(t, b.hooks[1].Provides(event), "the local delivery decides no access (hook event %d)", event)
+	}
 	// Importing mochi's hooks/auth here would pull a module go.mod does
 	// not carry, so the allow-all hook is recognised by its ID and type name.
 	for _, h := range b.hooks {

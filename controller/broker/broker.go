@@ -62,7 +62,8 @@ type Broker struct {
 	srv   *mqtt.Server
 	ln    *tcpListener
 	log   *slog.Logger
-	hooks []mqtt.Hook // exactly what Start registered, kept for tests
+	local *localDelivery // the subscribers inside the process (Subscribe)
+	hooks []mqtt.Hook    // exactly what Start registered, kept for tests
 
 	closeGrace time.Duration
 	stopWatch  func() bool // cancels the close-on-ctx-done callback
@@ -144,17 +145,19 @@ func Start(ctx context.Context, cfg Config) (*Broker, error) {
 		// $SYS topics cannot be subscribed to through the ACL; refresh them
 		// rarely, since each refresh stops the world to read memory stats.
 		SysTopicResendInterval: sysTopicInterval,
-		// The controller subscribes and publishes in-process (Subscribe,
-		// Publish), with no session of its own.
+		// The controller publishes in-process (Publish), with no session
+		// of its own; it hears the broker through a hook (Subscribe).
 		InlineClient: true,
 	})
 	hook := newAuthHook(auth, log)
 	hook.live = func(username, clientID string) int { return liveSessions(srv, username, clientID) }
+	local := &localDelivery{}
 	b := &Broker{
 		srv:   srv,
 		ln:    tl,
 		log:   log,
-		hooks: []mqtt.Hook{hook},
+		local: local,
+		hooks: []mqtt.Hook{hook, local},
 
 		closeGrace: cmp.Or(cfg.CloseGrace, DefaultCloseGrace),
 	}
