@@ -84,8 +84,14 @@ func TestSubscribeHearsWhatTheBrokerAccepts(t *testing.T) {
 	stateB := mustTopic(t, "R58MBBB", protocol.ChannelState)
 	presenceC := mustTopic(t, "R58MCCC", protocol.ChannelPresence)
 
+	// The broker acknowledges a publish before it hands it on, so the
+	// barrier's delivery marks the moment this one is fully handled; a
+	// subscriber added earlier could hear it twice (live and retained).
+	barrier := make(heard, 1)
+	require.NoError(t, b.Subscribe(ctx, stateA, 1, barrier.handle))
 	agent := dial(t, b.URL(), "agent-a")
 	agent.publish(stateA, 1, true, []byte("retained before"))
+	barrier.next(t)
 
 	states, presence, everything := make(heard, 16), make(heard, 16), make(heard, 16)
 	require.NoError(t, b.Subscribe(ctx, protocol.AllDevices(protocol.ChannelState), 1, states.handle))
