@@ -12,9 +12,7 @@ type Identity struct {
 	// Monitor is a read-only observer (a dashboard, mosquitto_sub): it may
 	// follow every device's state, presence and events, and publish nothing.
 	Monitor bool
-	// Controller is set for the controller's own session.
-	Controller bool
-	// DeviceID is the enrolled device, when Controller is unset.
+	// DeviceID is the enrolled device, when Monitor is unset.
 	DeviceID string
 	// Name is the monitor's name; its client IDs start with
 	// MonitorClientID(Name).
@@ -27,12 +25,11 @@ func MonitorClientID(name string) string { return "unbind-monitor-" + name }
 
 // clientIDAllowed binds client IDs to logins, so that no login can take over
 // another's session (a broker replaces the older of two sessions with one
-// client ID): the controller's ID is the controller's alone, a device has
-// exactly one ID and so one live session, and a monitor uses its own prefix.
+// client ID): a device has exactly one ID and so one live session, and a
+// monitor uses its own prefix. No login has the controller's ID: the
+// controller listens to this broker inside the process.
 func clientIDAllowed(id Identity, clientID string) bool {
 	switch {
-	case id.Controller:
-		return clientID == ControllerClientID
 	case id.Monitor:
 		own := MonitorClientID(id.Name)
 		return id.Name != "" && (clientID == own || strings.HasPrefix(clientID, own+"-"))
@@ -41,9 +38,9 @@ func clientIDAllowed(id Identity, clientID string) bool {
 	}
 }
 
-// ControllerClientID is the MQTT client ID of the controller's session. Only
-// the controller's login may use it, so no other client can take over the
-// controller's session.
+// ControllerClientID is the MQTT client ID of the controller's session at an
+// external broker. This broker admits no login under it (see
+// clientIDAllowed).
 const ControllerClientID = "unbind-controller"
 
 // DeviceClientIDPrefix starts a device's client ID: an agent connects as
@@ -61,8 +58,9 @@ type CredentialLookup interface {
 // DeviceAuth is the production Authorizer: a client connects only with
 // credentials lookup knows; a device publishes only to its own state,
 // presence and events topics and subscribes only to its own commands topic;
-// only the controller publishes commands and reads the devices' state,
-// presence and events. Topics come from the protocol builders, and
+// a monitor reads the devices' state, presence and events and publishes
+// nothing; commands come only from the controller, inside the process, so
+// no login may publish them. Topics come from the protocol builders, and
 // everything not listed is refused.
 type DeviceAuth struct {
 	lookup CredentialLookup
@@ -85,7 +83,7 @@ func (a *DeviceAuth) Connect(p Peer, password []byte) bool {
 	if !ok {
 		return false
 	}
-	if !id.Controller && !id.Monitor && protocol.ValidateDeviceID(id.DeviceID) != nil {
+	if !id.Monitor && protocol.ValidateDeviceID(id.DeviceID) != nil {
 		return false
 	}
 	if !clientIDAllowed(id, p.ClientID) {
@@ -97,7 +95,7 @@ func (a *DeviceAuth) Connect(p Peer, password []byte) bool {
 
 // MonitorMaxSessions is how many sessions one monitor login may hold at
 // once (a dashboard and a few mosquitto_sub windows); devices hold one, by
-// their client ID, and the controller one.
+// their client ID.
 const MonitorMaxSessions = 4
 
 // MaxSessions caps a monitor login's sessions, so that one leaked monitor
@@ -116,11 +114,8 @@ func (a *DeviceAuth) Allow(p Peer, topic string, write bool) bool {
 		return false
 	}
 	id := v.(Identity)
-	if id.Controller {
-		return controllerMay(topic, write)
-	}
 	if id.Monitor {
-		return !write && controllerMay(topic, false)
+		return !write && monitorMayRead(topic)
 	}
 	return deviceMay(id.DeviceID, topic, write)
 }
@@ -139,13 +134,9 @@ func deviceMay(deviceID, topic string, write bool) bool {
 	return ch == protocol.ChannelCommands
 }
 
-// controllerMay: the controller writes commands to any one device and reads
-// every device's reports, by device or through the all-devices filters.
-func controllerMay(topic string, write bool) bool {
-	if write {
-		_, ch, err := protocol.ParseTopic(topic)
-		return err == nil && ch == protocol.ChannelCommands
-	}
+// monitorMayRead: a monitor reads every device's reports (state, presence,
+// events), by device or through the all-devices filters, never commands.
+func monitorMayRead(topic string) bool {
 	for _, ch := range []protocol.Channel{protocol.ChannelState, protocol.ChannelPresence, protocol.ChannelEvents} {
 		if topic == protocol.AllDevices(ch) {
 			return true

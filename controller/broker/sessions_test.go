@@ -12,12 +12,13 @@ import (
 )
 
 // TestClientIDTakeoverRefused: no login can connect with the controller's
-// client ID or another device's, and the sessions it aimed at stay up.
+// client ID (it has none here) or another device's, and the sessions it
+// aimed at stay up.
 func TestClientIDTakeoverRefused(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
 	b := startBroker(t, Config{Auth: NewDeviceAuth(testCredentials), Logger: logs.logger(slog.LevelInfo)})
-	ctl := mustDialAs(t, b.URL(), "ctl", "ctl-pw")
+	watcher := mustDialAs(t, b.URL(), "mon", "mon-pw")
 	victim := mustDialAs(t, b.URL(), "A", "a-pw")
 
 	tests := []struct {
@@ -29,7 +30,6 @@ func TestClientIDTakeoverRefused(t *testing.T) {
 		{"monitor as a device", "mon", "mon-pw", DeviceClientIDPrefix + "A"},
 		{"device with a client ID of its choosing", "B", "b-pw", "anything"},
 		{"monitor outside its prefix", "mon", "mon-pw", "unbind-monitor-other"},
-		{"controller as a device", "ctl", "ctl-pw", DeviceClientIDPrefix + "A"},
 	}
 	for _, tc := range tests {
 		_, err := dialAsID(t, b.URL(), tc.user, tc.password, tc.clientID)
@@ -38,7 +38,7 @@ func TestClientIDTakeoverRefused(t *testing.T) {
 	_, err := dialAsID(t, b.URL(), "mon", "mon-pw", MonitorClientID("mon")+"-2")
 	assert.NoError(t, err, "a monitor may hold a second session under its prefix")
 
-	for _, c := range []*client{ctl, victim} {
+	for _, c := range []*client{watcher, victim} {
 		select {
 		case err := <-c.lost:
 			t.Fatalf("a session was taken over: %v", err)
@@ -106,13 +106,12 @@ func countLines(s, substr string) int {
 
 // TestOneLoginCannotFillTheBroker: a monitor login holds at most
 // MonitorMaxSessions sessions, a device login one (its own client ID), so a
-// leaked credential cannot take the client cap from the fleet; the
-// controller and the phones stay connected throughout.
+// leaked credential cannot take the client cap from the fleet; the phones
+// stay connected throughout.
 func TestOneLoginCannotFillTheBroker(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
 	b := startBroker(t, Config{Auth: NewDeviceAuth(testCredentials), Logger: logs.logger(slog.LevelInfo)})
-	ctl := mustDialAs(t, b.URL(), "ctl", "ctl-pw")
 	victim := mustDialAs(t, b.URL(), "A", "a-pw")
 
 	var monitors []*client
@@ -147,7 +146,7 @@ func TestOneLoginCannotFillTheBroker(t *testing.T) {
 		return err == nil
 	}, 10*time.Second, 50*time.Millisecond)
 
-	for _, c := range []*client{ctl, victim} {
+	for _, c := range []*client{victim} {
 		select {
 		case err := <-c.lost:
 			t.Fatalf("a session was lost: %v", err)
