@@ -117,14 +117,7 @@ func (s *server) linkPage(w http.ResponseWriter, r *http.Request) {
 
 // useLink signs in with a one-time code.
 func (s *server) useLink(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "cannot read the form", http.StatusBadRequest)
-		return
-	}
-	ck, err := r.Cookie(loginCSRFCookie)
-	if err != nil || !sameSecret(r.PostForm.Get(csrfField), ck.Value) {
-		http.Error(w, "the sign-in form's CSRF token is missing or wrong: open the link again", http.StatusForbidden)
+	if !readSignInForm(w, r, "open the link again") {
 		return
 	}
 	tok, ok := s.sessions.takeLink(r.PostForm.Get("code"))

@@ -32,14 +32,7 @@ func (s *server) showLogin(w http.ResponseWriter, r *http.Request, status int, m
 
 // login checks the operator token and starts a session.
 func (s *server) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "cannot read the form", http.StatusBadRequest)
-		return
-	}
-	ck, err := r.Cookie(loginCSRFCookie)
-	if err != nil || !sameSecret(r.PostForm.Get(csrfField), ck.Value) {
-		http.Error(w, "the sign-in form's CSRF token is missing or wrong: reload the page and try again", http.StatusForbidden)
+	if !readSignInForm(w, r, "reload the page and try again") {
 		return
 	}
 	token := strings.TrimSpace(r.PostForm.Get("token"))
@@ -75,4 +68,21 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request, _ request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// readSignInForm reads a sign-in form (a token or a one-time code) and checks
+// it against the sign-in CSRF cookie. On failure it answers, telling the
+// person to retry, and returns false.
+func readSignInForm(w http.ResponseWriter, r *http.Request, retry string) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "cannot read the form", http.StatusBadRequest)
+		return false
+	}
+	ck, err := r.Cookie(loginCSRFCookie)
+	if err != nil || !sameSecret(r.PostForm.Get(csrfField), ck.Value) {
+		http.Error(w, "the sign-in form's CSRF token is missing or wrong: "+retry, http.StatusForbidden)
+		return false
+	}
+	return true
 }
