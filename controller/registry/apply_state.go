@@ -229,17 +229,25 @@ func applyState(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 		sdk = coalesce(nullif(?, 0), sdk),
 		vendor_os = coalesce(nullif(?, ''), vendor_os),
 		imei = coalesce(nullif(?, ''), imei),
+		serial_source = coalesce(nullif(?, ''), serial_source),
 		last_seen = max(last_seen, ?),
 		state_json = ?, verdict = ?, state_seq = ?, state_at = ?, state_checked_at = ?,
 		risk_kinds = ?, find_device = ?, lost_mode = ?, state_epoch = ?, clock_offset_ms = ?
 		WHERE id = ?`,
-		id.Serial, id.Manufacturer, id.Brand, id.Model, id.AndroidVersion, id.SDK, id.VendorOS, id.IMEI,
+		id.Serial, id.Manufacturer, id.Brand, id.Model, id.AndroidVersion, id.SDK, id.VendorOS, id.IMEI, id.SerialSource,
 		at, string(body), string(key.verdict), seq, at, formatTime(r.CheckedAt),
 		key.riskKinds, string(key.findDevice), string(key.lostMode), u.State.Epoch, offsetMS, u.DeviceID)
 	if err != nil {
 		return 0, fmt.Errorf("store state of %s: %w", u.DeviceID, err)
 	}
+	conflict, err := detectIdentityConflicts(ctx, tx, u.DeviceID, id, u.ReceivedAt)
+	if err != nil {
+		return 0, err
+	}
 	if cur.hasState && cur.key == key {
+		if conflict {
+			return applied, nil
+		}
 		return unchanged, nil
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO state_changes(device_id, at, verdict, risk_kinds, find_device, lost_mode, checked_at, seq)

@@ -29,9 +29,17 @@ CREATE TABLE identity_conflicts (
 ) STRICT;
 CREATE INDEX identity_conflicts_open ON identity_conflicts(holder, claimant) WHERE resolved_at IS NULL;
 
+-- The devices this one is in an open identity conflict with, sorted and
+-- comma-separated ('' when none): kept in the row so that every read of a
+-- device, and the reset interlock, sees it without another query.
+ALTER TABLE devices ADD COLUMN identity_conflict TEXT NOT NULL DEFAULT '';
 -- Set on a device named not genuine when a conflict was resolved: its
 -- reports never make it releasable again.
 ALTER TABLE devices ADD COLUMN disowned_at TEXT;
 -- Where the serial came from: "getprop" (the phone's own word) or "adb"
 -- (the bench host's `adb devices`); '' for agents that did not say.
 ALTER TABLE devices ADD COLUMN serial_source TEXT NOT NULL DEFAULT '';
+
+-- Every report looks for other devices with its serial or IMEI.
+CREATE INDEX devices_by_serial ON devices(serial COLLATE NOCASE) WHERE serial != '';
+CREATE INDEX devices_by_imei ON devices(imei) WHERE imei != '';
