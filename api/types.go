@@ -56,42 +56,25 @@ type PresenceChange struct {
 	Status protocol.PresenceStatus `json:"status"`
 }
 
-// CommandState is where a command is in its life: queued and sent, set by
-// the controller, then the states the agent reports.
-type CommandState string
-
-// The command states.
-const (
-	CommandQueued     CommandState = "queued"
-	CommandSent       CommandState = "sent"
-	CommandAccepted                = CommandState(protocol.CommandAccepted)
-	CommandInProgress              = CommandState(protocol.CommandInProgress)
-	CommandSucceeded               = CommandState(protocol.CommandSucceeded)
-	CommandFailed                  = CommandState(protocol.CommandFailed)
-	CommandRejected                = CommandState(protocol.CommandRejected)
-	CommandTimedOut                = CommandState(protocol.CommandTimedOut)
-	CommandCanceled                = CommandState(protocol.CommandCanceled)
-)
-
 // Command is a command and everything that happened to it.
 type Command struct {
-	ID          string               `json:"id"`
-	DeviceID    string               `json:"device_id"`
-	Kind        protocol.CommandKind `json:"kind"`
-	Target      string               `json:"target,omitempty"`
-	IssuedAt    time.Time            `json:"issued_at"`
-	ExpiresAt   time.Time            `json:"expires_at"`
-	State       CommandState         `json:"state"`
-	UpdatedAt   time.Time            `json:"updated_at"`
-	Transitions []CommandTransition  `json:"transitions"`
+	ID          string                `json:"id"`
+	DeviceID    string                `json:"device_id"`
+	Kind        protocol.CommandKind  `json:"kind"`
+	Target      string                `json:"target,omitempty"`
+	IssuedAt    time.Time             `json:"issued_at"`
+	ExpiresAt   time.Time             `json:"expires_at"`
+	State       protocol.CommandState `json:"state"`
+	UpdatedAt   time.Time             `json:"updated_at"`
+	Transitions []CommandTransition   `json:"transitions"`
 }
 
 // CommandTransition is one step reported for a command.
 type CommandTransition struct {
-	At         time.Time    `json:"at"`
-	State      CommandState `json:"state"`
-	Detail     string       `json:"detail,omitempty"`
-	ReportedAt time.Time    `json:"reported_at,omitzero"`
+	At         time.Time             `json:"at"`
+	State      protocol.CommandState `json:"state"`
+	Detail     string                `json:"detail,omitempty"`
+	ReportedAt time.Time             `json:"reported_at,omitzero"`
 }
 
 // CommandsBody is the body of GET /api/v1/devices/{id}/commands.

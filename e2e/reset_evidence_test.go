@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"github.com/unbind/unbind/protocol"
 	"net/http"
 	"testing"
 	"time"
@@ -136,7 +137,7 @@ func TestResetEvidence(t *testing.T) {
 	noCertificate(cancels)
 	eventually(t, func() bool {
 		cmd, err := c.Registry().Command(ctx, got.CommandID)
-		return err == nil && cmd.State == registry.CommandCanceled
+		return err == nil && cmd.State == protocol.CommandCanceled
 	}, "the agent's watch for the wipe is canceled once the release is over")
 
 	// Confirms late: released on wipe_started, dated when it was seen.

@@ -38,10 +38,10 @@ func TestJSONShape(t *testing.T) {
 	assert.NotContains(t, m, "state_at", "zero times are left out")
 	assert.Nil(t, m["state"], "no report is null, never a report")
 
-	cmds := commandsOf([]registry.CommandRecord{{ID: "c1", State: registry.CommandQueued,
-		Transitions: []registry.CommandTransition{{At: seen, State: registry.CommandQueued}}}})
+	cmds := commandsOf([]registry.CommandRecord{{ID: "c1", State: protocol.CommandQueued,
+		Transitions: []registry.CommandTransition{{At: seen, State: protocol.CommandQueued}}}})
 	require.Len(t, cmds, 1)
-	assert.Equal(t, api.CommandQueued, cmds[0].State)
+	assert.Equal(t, protocol.CommandQueued, cmds[0].State)
 
 	for _, v := range []any{
 		api.StateChange{}, api.PresenceChange{}, cmds[0], cmds[0].Transitions[0], api.Summary{}, api.IngestStats{},
