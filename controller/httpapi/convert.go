@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/unbind/unbind/api"
-	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/registry"
 )
 
@@ -84,11 +83,6 @@ func commandsOf(cs []registry.CommandRecord) []api.Command {
 
 func summaryOf(s registry.Summary) api.Summary {
 	return api.Summary{Total: s.Total, Online: s.Online, Offline: s.Offline, ByVerdict: s.ByVerdict, NoState: s.NoState}
-}
-
-func ingestOf(st controller.IngestStats) api.IngestStats {
-	return api.IngestStats{Received: st.Received, Superseded: st.Superseded, Applied: st.Applied, Stale: st.Stale, Orphans: st.Orphans,
-		Skipped: st.Skipped, Batches: st.Batches, Rejected: st.Rejected, WriteErrors: st.WriteErrors}
 }
 
 func releasesOf(rs []registry.ReleaseRecord) []api.Release {

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unbind/unbind/api"
-	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/protocol"
 )
@@ -96,13 +95,4 @@ func TestClockOffsetInSeconds(t *testing.T) {
 			assert.Equal(t, tc.want, string(m["clock_offset"]))
 		})
 	}
-}
-
-// TestIngestStatsKeepEveryCounter: the summary's ingest counters reach the
-// API as the controller counts them, none dropped on the way (superseded
-// once was).
-func TestIngestStatsKeepEveryCounter(t *testing.T) {
-	st := controller.IngestStats{Received: 1, Superseded: 2, Applied: 3, Stale: 4, Orphans: 5, Skipped: 6,
-		Batches: 7, Rejected: map[string]uint64{"malformed": 8}, WriteErrors: 9}
-	assert.JSONEq(t, marshal(t, st), marshal(t, ingestOf(st)))
 }
