@@ -24,6 +24,9 @@ func (c *Controller) ConfirmRelease(ctx context.Context, id, operator, note stri
 	if operator == "" {
 		return registry.ReleaseRecord{}, ErrNoOperator
 	}
+	if err := ValidateNote(note); err != nil {
+		return registry.ReleaseRecord{}, err
+	}
 	c.releaseMu.Lock()
 	defer c.releaseMu.Unlock()
 	rec, err := c.reg.Release(ctx, id)

@@ -60,7 +60,7 @@ func TestResetEvidence(t *testing.T) {
 	start := func(p *androidsim.Phone, timeout time.Duration) registry.ReleaseRecord {
 		rs, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: []string{p.Serial()}, Operator: "tester", Timeout: timeout})
 		require.NoError(t, err)
-		return rs[0]
+		return rs[0].ReleaseRecord
 	}
 	rNever := start(never, neverResetTimeout)
 	rLate, rCancels, rHidden, rRooted := start(late, 10*time.Minute), start(cancels, 10*time.Minute),
