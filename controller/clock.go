@@ -3,9 +3,9 @@ package controller
 import "context"
 
 // Tick asks the controller's time-driven passes to run at once against Now:
-// the release loop decides the releases time alone moves (a deadline passed,
-// a busy phone's pause over), and the dispatcher expires and redelivers
-// commands. Done is closed when both passes have finished. Tests move their
+// the release loop decides every running release, as its sweep does (those
+// time alone moves: a deadline passed, a busy phone's pause over; and the
+// rest), and the dispatcher expires, delivers and redelivers commands. Done is closed when both passes have finished. Tests move their
 // clock (Config.Now) on and tick, instead of waiting out real deadlines or a
 // loop's wall-clock period (controllertest.Clock).
 type Tick struct {

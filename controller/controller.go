@@ -284,12 +284,12 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	c.dispatchWake = make(chan struct{}, 1)
 	c.releaseTicks, c.dispatchTicks = make(chan passRequest), make(chan passRequest)
 	// Releases look at every write (a repeated report may be the fresh one a
-	// release waits for); live views only at changes, and so does the
-	// dispatcher (a device that came online is a presence change).
-	c.ingest.applied = func(ids, changed map[string]struct{}) {
+	// release waits for); live views only at changes; the dispatcher when a
+	// device came online (its queued commands can go).
+	c.ingest.applied = func(ids, changed, cameOnline map[string]struct{}) {
 		c.releaseWake.add(ids)
 		c.events.devices(EventDevice, changed)
-		if len(changed) > 0 {
+		if len(cameOnline) > 0 {
 			c.wakeDispatch()
 		}
 	}

@@ -21,9 +21,8 @@ const dispatchSweepEvery = 30 * time.Second
 const dispatchMinWait = time.Second
 
 // runDispatch runs dispatch: at start, so that nothing queued is forgotten
-// across a restart; when a device's presence, state or commands changed
-// (c.dispatchWake: it may have come online) or a command was queued for an
-// offline device; when the next waiting command is due by time alone (it
+// across a restart; when a device came online or a command was queued for an
+// offline device (c.dispatchWake); when the next waiting command is due by time alone (it
 // expires, or went unacknowledged for redeliverAfter); at a Tick; and every
 // dispatchSweepEvery as a net.
 func (c *Controller) runDispatch(ctx context.Context) {

@@ -76,7 +76,7 @@ func (c *Controller) runReleases(ctx context.Context) {
 		case <-due.C:
 			c.advanceDueReleases(ctx)
 		case req := <-c.releaseTicks:
-			c.advanceDueReleases(ctx)
+			c.advanceReleases(ctx, nil, nil) // a sweep: what is due, and the rest
 			close(req.done)
 		case <-sweep.C:
 			c.advanceReleases(ctx, nil, nil)

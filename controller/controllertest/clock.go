@@ -37,8 +37,8 @@ func (k *Clock) Now() time.Time {
 }
 
 // Advance moves the clock on by d, then runs the controller's time-driven
-// passes (release deadlines and pauses, command expiry and redelivery)
-// against the new time and returns once they are over. d 0 only runs the
+// passes (every running release decided, commands expired, delivered and
+// redelivered) against the new time and returns once they are over. d 0 only runs the
 // passes: a test that needs "a pass happened" calls it instead of sleeping.
 func (k *Clock) Advance(t testing.TB, d time.Duration) {
 	t.Helper()
