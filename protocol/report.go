@@ -37,11 +37,14 @@ const (
 	RiskUnknown RiskKind = "unknown"
 )
 
-// RiskKinds lists every kind a decoder accepts.
-var RiskKinds = []RiskKind{
-	RiskMiAccount, RiskFindDevice, RiskGoogleFRP, RiskSamsungReactivation,
-	RiskHuaweiID, RiskLostMode, RiskUnknown,
-}
+// RiskKinds lists every kind a decoder accepts, in the catalogue's order.
+var RiskKinds = func() []RiskKind {
+	kinds := make([]RiskKind, len(Locks))
+	for i, l := range Locks {
+		kinds[i] = l.Kind
+	}
+	return kinds
+}()
 
 func (k RiskKind) valid() bool {
 	for _, known := range RiskKinds {
