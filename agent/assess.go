@@ -51,6 +51,7 @@ func Assess(obs Observation, opts AssessOptions) protocol.Report {
 		Rooted:     obs.Rooted,
 		CheckedAt:  obs.ObservedAt.UTC(),
 		BootID:     obs.BootID,
+		Catalogue:  protocol.CatalogueRevision,
 	}
 	if r.CheckedAt.IsZero() {
 		r.CheckedAt = time.Now().UTC()

@@ -25,6 +25,8 @@ package protocol
 //	   vendor accounts, company management, Knox Guard, FRP already active.
 //	   Old controllers reject a report carrying one as invalid, so they never
 //	   read it as safe; new controllers read old agents' reports unchanged.
+//	   Optional Report.Catalogue names the catalogue revision the agent
+//	   judged with; a report without it never allows a reset.
 const Version = 1
 
 // MaxPayload bounds every message on the wire. A phone report with dozens of

@@ -40,6 +40,19 @@ const (
 	RiskFRPActive RiskKind = "frp_active"
 )
 
+// CatalogueRevision is the revision of the lock catalogue this build judges
+// by; every report names the revision its agent judged with
+// (Report.Catalogue). Revision 0 is an agent older than the catalogue,
+// which knew only the first four account types, Find Device and lost mode:
+// its "safe" does not rule out the locks added since, so it never allows a
+// reset and no certificate lists those locks as checked.
+//
+// History:
+//
+//	1: 2026-12-06: vendor accounts (vivo, HONOR, HeyTap, any maker's),
+//	   company management, Knox Guard, FRP already active.
+const CatalogueRevision = 1
+
 // Remedy says who can clear a lock, which decides what a release does.
 type Remedy string
 
@@ -74,6 +87,8 @@ type Lock struct {
 	ClearedBy string
 	// SurvivesSettingsReset: even the vendor's own Settings reset keeps it.
 	SurvivesSettingsReset bool
+	// Since is the catalogue revision that added the lock.
+	Since int
 }
 
 // Step is the one sentence of advice for this lock.
@@ -111,47 +126,47 @@ var Locks = []Lock{
 	{Kind: RiskHonorID, Title: "HONOR ID signed in",
 		Action: "Sign out of the HONOR ID",
 		Where:  "Settings > HONOR ID > Log out (needs the HONOR ID password)",
-		Remedy: RemedySignOut, ClearedBy: "the person at the phone"},
+		Remedy: RemedySignOut, ClearedBy: "the person at the phone", Since: 1},
 	{Kind: RiskVivoAccount, Title: "vivo account signed in",
 		Action: "Sign out of the vivo account",
 		Where:  "Settings > vivo account > Log out (needs the vivo account password)",
-		Remedy: RemedySignOut, ClearedBy: "the person at the phone"},
+		Remedy: RemedySignOut, ClearedBy: "the person at the phone", Since: 1},
 	{Kind: RiskVivoFindPhone, Title: "vivo Find my phone on",
 		Action: "Turn off Find my phone",
 		Where:  "Settings > vivo account > Find my phone (needs the vivo account password)",
-		Remedy: RemedySwitchOff, ClearedBy: "the person at the phone"},
+		Remedy: RemedySwitchOff, ClearedBy: "the person at the phone", Since: 1},
 	{Kind: RiskHeyTapAccount, Title: "HeyTap account (OPPO Find My Phone)",
 		Action: "Sign out of the HeyTap account",
 		Where:  "Settings > your name (HeyTap account) > Sign out (needs its password); Find My Phone goes off with it",
-		Remedy: RemedySignOut, ClearedBy: "the person at the phone"},
+		Remedy: RemedySignOut, ClearedBy: "the person at the phone", Since: 1},
 	{Kind: RiskVendorAccount, Title: "a phone maker's account Unbind cannot judge",
 		Action: "Sign out of the phone maker's account",
 		Where:  "Settings > Accounts (and the maker's own account screen at the top of Settings); Unbind does not know this account and treats it as a lock",
-		Remedy: RemedySignOut, ClearedBy: "the person at the phone"},
+		Remedy: RemedySignOut, ClearedBy: "the person at the phone", Since: 1},
 	{Kind: RiskManagedDevice, Title: "company-managed phone",
 		Action: "Ask the organisation that manages this phone to release it",
 		Where:  "its admin removes it from their device management (and from zero-touch or Knox Mobile Enrollment); until then a reset re-enrols it",
-		Remedy: RemedyElsewhere, ClearedBy: "the organisation's admin", SurvivesSettingsReset: true},
+		Remedy: RemedyElsewhere, ClearedBy: "the organisation's admin", SurvivesSettingsReset: true, Since: 1},
 	{Kind: RiskEnterpriseFRP, Title: "company reset protection policy",
 		Action: "Do not reset: the organisation that manages this phone set reset protection naming its own accounts",
 		Where:  "its admin must clear the policy and release the phone; even a reset from Settings keeps the lock",
-		Remedy: RemedyElsewhere, ClearedBy: "the organisation's admin", SurvivesSettingsReset: true},
+		Remedy: RemedyElsewhere, ClearedBy: "the organisation's admin", SurvivesSettingsReset: true, Since: 1},
 	{Kind: RiskResetRestricted, Title: "factory reset forbidden by policy",
 		Action: "Ask the organisation that manages this phone to lift its ban on factory reset",
 		Where:  "its admin removes the restriction or the management",
-		Remedy: RemedyElsewhere, ClearedBy: "the organisation's admin", SurvivesSettingsReset: true},
+		Remedy: RemedyElsewhere, ClearedBy: "the organisation's admin", SurvivesSettingsReset: true, Since: 1},
 	{Kind: RiskKnoxGuard, Title: "Samsung Knox Guard (financed phone)",
 		Action: "Do not reset: the phone is enrolled in Samsung Knox Guard by the company that financed it",
 		Where:  "only that company can release it (it completes or removes the enrolment in its Knox Guard console); a reset keeps it",
-		Remedy: RemedyElsewhere, ClearedBy: "the financing company", SurvivesSettingsReset: true},
+		Remedy: RemedyElsewhere, ClearedBy: "the financing company", SurvivesSettingsReset: true, Since: 1},
 	{Kind: RiskFRPActive, Title: "already locked by factory reset protection",
 		Action: "Do not reset: this phone is already waiting for the previous owner's Google account",
 		Where:  "only that account's owner can sign in on the setup screen, or remove the phone at myaccount.google.com > Security > Your devices",
-		Remedy: RemedyElsewhere, ClearedBy: "the previous owner of the Google account", SurvivesSettingsReset: true},
+		Remedy: RemedyElsewhere, ClearedBy: "the previous owner of the Google account", SurvivesSettingsReset: true, Since: 1},
 	{Kind: RiskLostMode, Title: "lost mode",
 		Action: "Do not reset: the phone is locked remotely (lost mode)",
 		Where:  "only the Mi account owner can unlock it, at i.mi.com",
-		Remedy: RemedyElsewhere, ClearedBy: "the owner, remotely", SurvivesSettingsReset: true},
+		Remedy: RemedyElsewhere, ClearedBy: "the Mi account's owner (at i.mi.com)", SurvivesSettingsReset: true},
 	{Kind: RiskUnknown, Title: "a check could not finish",
 		Action: "Keep the phone connected for a fresh check, and do not reset it until it says safe",
 		Remedy: RemedyCheckAgain, ClearedBy: "a fresh check"},
@@ -180,12 +195,13 @@ func KindsWithRemedy(r Remedy) []RiskKind {
 	return kinds
 }
 
-// LockKinds lists every kind that is a lock, i.e. all but RiskUnknown, in
+// LockKindsCheckedBy lists the kinds that are locks (all but RiskUnknown)
+// and that an agent judging with catalogue revision rev checks for, in
 // catalogue order.
-func LockKinds() []RiskKind {
+func LockKindsCheckedBy(rev int) []RiskKind {
 	var kinds []RiskKind
 	for _, l := range Locks {
-		if l.Kind != RiskUnknown {
+		if l.Kind != RiskUnknown && l.Since <= rev {
 			kinds = append(kinds, l.Kind)
 		}
 	}

@@ -12,7 +12,7 @@ import (
 
 func TestResetAllowed(t *testing.T) {
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	safe := &protocol.Report{SafeToReset: true, Risks: []protocol.Risk{}}
+	safe := &protocol.Report{SafeToReset: true, Risks: []protocol.Risk{}, Catalogue: protocol.CatalogueRevision}
 	risky := &protocol.Report{Risks: []protocol.Risk{{Kind: protocol.RiskGoogleFRP}}}
 	unknown := &protocol.Report{Risks: []protocol.Risk{{Kind: protocol.RiskUnknown}}}
 	lying := &protocol.Report{SafeToReset: true, Risks: []protocol.Risk{{Kind: protocol.RiskMiAccount}}}

@@ -12,7 +12,7 @@ import (
 var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
 func report(kinds ...protocol.RiskKind) *protocol.Report {
-	r := &protocol.Report{SafeToReset: len(kinds) == 0, CheckedAt: t0}
+	r := &protocol.Report{SafeToReset: len(kinds) == 0, CheckedAt: t0, Catalogue: protocol.CatalogueRevision}
 	for _, k := range kinds {
 		r.Risks = append(r.Risks, protocol.Risk{Kind: k, Check: "test"})
 	}
