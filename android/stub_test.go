@@ -127,6 +127,7 @@ const (
 	cmdProvisioned   = "settings get global device_provisioned"
 	cmdSystemPkgs    = "pm list packages -s"
 	cmdVivoFindPhone = "settings get system isFindPhoneOpened"
+	cmdHeyTap        = "content query --uri content://com.oppo.usercenter.accountinfo"
 	cmdSu0           = "su 0 id"
 	cmdNotify        = "cmd notification post"
 	cmdMiAccount     = "am start -a android.settings.XIAOMI_ACCOUNT_SYNC_SETTINGS -p com.xiaomi.account"

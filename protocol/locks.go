@@ -113,7 +113,7 @@ var Locks = []Lock{
 		Remedy: RemedySwitchOff, ClearedBy: "the person at the phone"},
 	{Kind: RiskGoogleFRP, Title: "Google account (reset protection)",
 		Action: "Remove the Google account",
-		Where:  "Settings > Accounts > Google > Remove account; then reset from Settings only",
+		Where:  "Settings > Accounts > Google > Remove account; then reset from Settings only, since a reset from recovery or fastboot keeps Google's lock",
 		Remedy: RemedySignOut, ClearedBy: "the person at the phone"},
 	{Kind: RiskSamsungReactivation, Title: "Samsung account (reactivation lock)",
 		Action: "Sign out of the Samsung account",

@@ -260,19 +260,12 @@ func model(id protocol.Identity) string {
 // nothing on the phone can prove gone, comes last.
 func nextSteps(r protocol.Report) []string {
 	var steps []string
-	hasMi, hasGoogle := false, false
-	for _, risk := range r.Risks {
-		hasMi = hasMi || risk.Kind == protocol.RiskMiAccount
-		hasGoogle = hasGoogle || risk.Kind == protocol.RiskGoogleFRP
-	}
+	hasMi := r.HasRisk(protocol.RiskMiAccount)
 	for _, risk := range r.Risks {
 		step := nextStep(risk, hasMi)
 		if step != "" && !slices.Contains(steps, step) {
 			steps = append(steps, step)
 		}
-	}
-	if hasGoogle {
-		steps = append(steps, "Reset only from Settings: a reset from recovery or fastboot keeps Google's FRP lock.")
 	}
 	if m, ok := protocol.MakerOf(r.Device); ok && m.Remote != "" {
 		steps = append(steps, m.Remote)

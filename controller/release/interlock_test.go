@@ -29,6 +29,8 @@ func TestResetAllowed(t *testing.T) {
 		{"unknown is never safe", unknown, now, "latest report is unknown"},
 		{"safe flag with a risk", lying, now, "latest report is at_risk"},
 		{"too old", safe, now.Add(-3 * time.Minute), "latest report is 3m0s old"},
+		{"safe by an agent older than the lock catalogue", &protocol.Report{SafeToReset: true, Risks: []protocol.Risk{}},
+			now, "lock catalogue revision 0"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
