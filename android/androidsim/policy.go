@@ -27,7 +27,10 @@ type Policy struct {
 	NoFactoryReset bool
 }
 
-func (p Policy) managed() bool { return p.DeviceOwner != "" || p.ProfileOwner != "" }
+// managed reports whether the organisation holds the phone beyond a reset:
+// a device owner, or the profile owner of an organisation-owned phone. A
+// personal phone's work profile goes with the reset.
+func (p Policy) managed() bool { return p.DeviceOwner != "" || (p.ProfileOwner != "" && p.OrgOwned) }
 
 // devicePolicyDump renders `dumpsys device_policy` in AOSP's shape
 // (DevicePolicyManagerService.dump: the owners as OwnersData.dump prints
