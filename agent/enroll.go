@@ -36,11 +36,6 @@ var (
 	ErrNotEnrolled = errors.New("agent not enrolled")
 )
 
-// ParsePublicKey reads a controller public key in PEM form.
-func ParsePublicKey(b []byte) (ed25519.PublicKey, error) {
-	return protocol.ParsePublicKey(b)
-}
-
 // Enroll exchanges token at the controller's API (base URL, e.g.
 // "http://10.0.0.2:8080") for the credentials of deviceID, through the api
 // client; client nil means api's default.
@@ -75,7 +70,7 @@ func Enroll(ctx context.Context, client *http.Client, controllerURL, token, devi
 // EnrollmentOf is the enrollment a controller's answer grants: the
 // controller's key parsed, and MQTT credentials required.
 func EnrollmentOf(r protocol.EnrollResponse) (Enrollment, error) {
-	key, err := ParsePublicKey([]byte(r.ControllerPublicKey))
+	key, err := protocol.ParsePublicKey([]byte(r.ControllerPublicKey))
 	if err != nil {
 		return Enrollment{}, err
 	}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/unbind/unbind/controller/broker"
-	"github.com/unbind/unbind/controller/keys"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/protocol"
 )
@@ -158,7 +157,7 @@ func (c *Controller) enroll(ctx context.Context, token, deviceID string) (protoc
 	}
 	return protocol.EnrollResponse{
 		DeviceID: deviceID, MQTTUsername: cred.Username, MQTTPassword: password,
-		BrokerURL: c.advertisedBrokerURL(), ControllerPublicKey: string(keys.EncodePublic(c.PublicKey())),
+		BrokerURL: c.advertisedBrokerURL(), ControllerPublicKey: string(protocol.EncodePublicKey(c.PublicKey())),
 	}, nil
 }
 

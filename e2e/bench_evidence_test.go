@@ -61,7 +61,7 @@ func TestBenchResetEvidence(t *testing.T) {
 	start := func(p *androidsim.Phone, timeout time.Duration) registry.ReleaseRecord {
 		rs, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: []string{p.Serial()}, Operator: "tester", Timeout: timeout})
 		require.NoError(t, err)
-		return rs[0]
+		return rs[0].ReleaseRecord
 	}
 	get := func(id string) registry.ReleaseRecord {
 		got, err := c.Registry().Release(ctx, id)
