@@ -11,7 +11,6 @@ import (
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/controllertest"
-	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/controller/release"
 )
 
@@ -72,7 +71,7 @@ func TestReleaseBeyondTheFirstLocks(t *testing.T) {
 	hopeless, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: ids(unreadable), Operator: "tester", Timeout: timing.HopelessTimeout})
 	require.NoError(t, err)
 
-	finished := func(rs []registry.ReleaseRecord) bool {
+	finished := func(rs []controller.StartedRelease) bool {
 		for _, r := range rs {
 			got, err := c.Registry().Release(ctx, r.ID)
 			if err != nil || !release.Stage(got.Stage).Terminal() {
