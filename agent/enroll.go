@@ -69,7 +69,7 @@ func Enroll(ctx context.Context, client *http.Client, controllerURL, token, devi
 
 // EnrollmentOf is the enrollment a controller's answer grants: the
 // controller's key parsed, and MQTT credentials required.
-func EnrollmentOf(r protocol.EnrollResponse) (Enrollment, error) {
+func EnrollmentOf(r api.EnrollResponse) (Enrollment, error) {
 	key, err := protocol.ParsePublicKey([]byte(r.ControllerPublicKey))
 	if err != nil {
 		return Enrollment{}, err
@@ -88,7 +88,7 @@ const enrollmentFile = "enrollment.json"
 // SaveEnrollment writes e to dir, readable by its owner only.
 func SaveEnrollment(dir string, e Enrollment) error {
 	pemKey := protocol.EncodePublicKey(e.ControllerKey)
-	b, err := json.MarshalIndent(protocol.EnrollResponse{
+	b, err := json.MarshalIndent(api.EnrollResponse{
 		DeviceID: e.DeviceID, MQTTUsername: e.Username, MQTTPassword: e.Password,
 		BrokerURL: e.BrokerURL, ControllerPublicKey: string(pemKey),
 	}, "", "  ")
@@ -111,7 +111,7 @@ func LoadEnrollment(dir string) (Enrollment, error) {
 	if err != nil {
 		return Enrollment{}, fmt.Errorf("read enrollment: %w", err)
 	}
-	var r protocol.EnrollResponse
+	var r api.EnrollResponse
 	if err := json.Unmarshal(b, &r); err != nil {
 		return Enrollment{}, fmt.Errorf("read enrollment %s: %w", path, err)
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/unbind/unbind/controller/controllertest"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/controller/release"
-	"github.com/unbind/unbind/internal/simfleet"
+	"github.com/unbind/unbind/sim/simfleet"
 )
 
 // TestBenchResetEvidence runs agents on a bench PC that reach their phones

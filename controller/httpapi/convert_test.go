@@ -44,7 +44,7 @@ func TestJSONShape(t *testing.T) {
 
 	for _, v := range []any{
 		api.StateChange{}, api.PresenceChange{}, cmds[0], cmds[0].Transitions[0], api.Summary{}, api.IngestStats{},
-		api.Release{}, api.AuditEntry{}, api.CertificateBody{}, protocol.EnrollResponse{},
+		api.Release{}, api.AuditEntry{}, api.CertificateBody{}, api.EnrollResponse{},
 	} {
 		for k := range jsonKeys(t, v) {
 			assert.Regexp(t, `^[a-z]+(_[a-z]+)*$`, k, "%T", v)
