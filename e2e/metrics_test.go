@@ -77,6 +77,7 @@ next:
 // person never signs out, then scrapes /metrics through the API (viewer
 // token) and the tokenless loopback listener and checks the values.
 func TestMetricsAfterRelease(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	m := metrics.New(metrics.Options{})
 	c := controllertest.Start(t, func(cfg *controller.Config) {

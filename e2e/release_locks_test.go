@@ -22,6 +22,7 @@ import (
 // account cannot be read is never released; and no phone is reset with a
 // lock armed.
 func TestReleaseBeyondTheFirstLocks(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	willing := []*androidsim.Phone{

@@ -31,6 +31,7 @@ func phone(o androidsim.Options, serial string, b androidsim.Behaviour) *android
 // mode and a phone that cannot be read end as failed; certificates exist for
 // the released phones only; and no phone is ever reset while a lock is on it.
 func TestRelease(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	// Someone who takes a while, and a phone unplugged mid-release.

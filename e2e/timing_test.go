@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"flag"
+	"fmt"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -33,9 +36,24 @@ var timing = struct {
 	RestartHopelessSeconds: 10,
 }
 
-// TestMain removes what the package's tests leave outside t.TempDir (the
-// unbind binary built once for all of them).
+// e2eParallel is how many of the package's tests run at once unless
+// -test.parallel says otherwise: they spend their time waiting on simulated
+// people, agents and deadlines, not on the CPU, so more than GOMAXPROCS (the
+// default, 2 on the development machine) of them fit.
+const e2eParallel = 6
+
+// TestMain runs the tests e2eParallel at a time and removes what they leave
+// outside t.TempDir (the unbind binary built once for all of them).
 func TestMain(m *testing.M) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		if err := flag.Set("test.parallel", strconv.Itoa(e2eParallel)); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: set -test.parallel:", err)
+			os.Exit(2)
+		}
+	}
 	code := m.Run()
 	if buildDir != "" {
 		_ = os.RemoveAll(buildDir)
