@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/unbind/unbind/api"
 	"log/slog"
 	"net"
 	"net/http"
@@ -22,8 +23,8 @@ import (
 	"github.com/unbind/unbind/controller/keys"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/controller/webhooks"
+	"github.com/unbind/unbind/internal/mqttconn"
 	"github.com/unbind/unbind/protocol"
-	"github.com/unbind/unbind/protocol/mqttconn"
 )
 
 // Config configures a Controller. It knows nothing of flags or files.
@@ -99,7 +100,13 @@ type Config struct {
 	MetricsListen string
 	Logger        *slog.Logger
 	Version       string
-	Now           func() time.Time
+	// Now is the controller's clock: every deadline, expiry and record is
+	// against it (time.Now when nil).
+	Now func() time.Time
+	// Ticks, when set, runs the controller's time-driven passes at once for
+	// each Tick received, besides their own wall-clock timers: a test that
+	// moved Now on ticks instead of waiting (controllertest.Clock).
+	Ticks <-chan Tick
 
 	// Webhooks bounds webhook retries and attempts; zero fields take the
 	// defaults of webhooks.Policy.
@@ -191,6 +198,11 @@ type Controller struct {
 	// releaseWake collects the devices whose reports or events were written,
 	// so that their releases move on at once.
 	releaseWake *deviceSet
+	// dispatchWake asks the dispatcher to look at waiting commands now
+	// (capacity 1: wakes coalesce).
+	dispatchWake chan struct{}
+	// releaseTicks and dispatchTicks hand the loops Config.Ticks.
+	releaseTicks, dispatchTicks chan passRequest
 	// releaseMu keeps the release loop and operators' cancels apart.
 	releaseMu sync.Mutex
 	// events tells consoles what changed (see Subscribe).
@@ -269,11 +281,17 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		c.ingest.observe = cfg.Metrics.ObserveBatch
 	}
 	c.releaseWake = newDeviceSet()
+	c.dispatchWake = make(chan struct{}, 1)
+	c.releaseTicks, c.dispatchTicks = make(chan passRequest), make(chan passRequest)
 	// Releases look at every write (a repeated report may be the fresh one a
-	// release waits for); live views only at changes.
-	c.ingest.applied = func(ids, changed map[string]struct{}) {
+	// release waits for); live views only at changes; the dispatcher when a
+	// device came online (its queued commands can go).
+	c.ingest.applied = func(ids, changed, cameOnline map[string]struct{}) {
 		c.releaseWake.add(ids)
 		c.events.devices(EventDevice, changed)
+		if len(cameOnline) > 0 {
+			c.wakeDispatch()
+		}
 	}
 	c.wg.Add(1)
 	go func() {
@@ -306,8 +324,15 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		every(runCtx, dispatchEvery, c.dispatch)
+		c.runDispatch(runCtx)
 	}()
+	if cfg.Ticks != nil {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			forwardTicks(runCtx, cfg.Ticks, c.releaseTicks, c.dispatchTicks)
+		}()
+	}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
@@ -378,7 +403,7 @@ func (c *Controller) APIURL() string {
 func (c *Controller) Registry() *registry.Store { return c.reg }
 
 // Stats reports what the ingest path has done so far.
-func (c *Controller) Stats() IngestStats { return c.stats.snapshot() }
+func (c *Controller) Stats() api.IngestStats { return c.stats.snapshot() }
 
 // Close stops the API, the MQTT session, the ingester (flushing its batch)
 // and the broker, then closes the registry. It is bounded and idempotent.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/unbind/unbind/api"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -18,31 +19,6 @@ type inbound struct {
 	topic      string
 	payload    []byte
 	receivedAt time.Time
-}
-
-// IngestStats counts what the ingest path did with every message.
-type IngestStats struct {
-	Received uint64 `json:"received"`
-	// Superseded state reports were replaced, before they were written, by a
-	// newer report of the same device that arrived after them and decoded.
-	// A state report is decoded only when it may be written, so one
-	// superseded this way was never decoded: a malformed report followed
-	// at once by a good one counts here, not in Rejected.
-	Superseded uint64 `json:"superseded"`
-	// Applied, Stale, Orphans and Skipped say what the registry did with the
-	// messages that decoded: written, older than what it had, events for
-	// unknown commands, refused by its own checks or failed alone.
-	Applied uint64 `json:"applied"`
-	Stale   uint64 `json:"stale"`
-	Orphans uint64 `json:"orphans"`
-	Skipped uint64 `json:"skipped"`
-	Batches uint64 `json:"batches"`
-	// Rejected messages were not written; by reason: too_large,
-	// unknown_version, malformed, invalid, bad_topic, id_mismatch,
-	// clock_skew (a report dated more than MaxClockSkew ahead).
-	Rejected map[string]uint64 `json:"rejected"`
-	// WriteErrors counts batches the registry failed to write.
-	WriteErrors uint64 `json:"write_errors"`
 }
 
 var rejectReasons = []string{"too_large", "unknown_version", "malformed", "invalid", "bad_topic", "id_mismatch", "clock_skew"}
@@ -78,8 +54,8 @@ func (c *Controller) EnrollStats() EnrollStats {
 	return EnrollStats{Failed: c.stats.enrollFailed.Load(), Throttled: c.stats.enrollThrottled.Load()}
 }
 
-func (c *counters) snapshot() IngestStats {
-	s := IngestStats{
+func (c *counters) snapshot() api.IngestStats {
+	s := api.IngestStats{
 		Received: c.received.Load(), Superseded: c.superseded.Load(), Applied: c.applied.Load(), Stale: c.stale.Load(),
 		Orphans: c.orphans.Load(), Skipped: c.skipped.Load(), Batches: c.batches.Load(),
 		WriteErrors: c.writeErrors.Load(), Rejected: make(map[string]uint64),
@@ -113,8 +89,9 @@ type ingester struct {
 	batchSize  int
 	flushEvery time.Duration
 	// applied, when set, is told the devices whose updates were written,
-	// and those of them whose verdict, risks, presence or commands changed.
-	applied func(devices, changed map[string]struct{})
+	// those of them whose verdict, risks, presence or commands changed, and
+	// those that came online (their presence changed to online).
+	applied func(devices, changed, cameOnline map[string]struct{})
 	// observe, when set, is told the size and duration of every write.
 	observe func(updates int, took time.Duration)
 
@@ -367,10 +344,14 @@ func (g *ingester) flush(ctx context.Context, batch []registry.Update) {
 	g.stats.batches.Add(1)
 	if g.applied != nil {
 		devices := make(map[string]struct{}, len(batch))
+		cameOnline := map[string]struct{}{}
 		for _, u := range batch {
 			devices[u.DeviceID] = struct{}{}
+			if _, ok := changed[u.DeviceID]; ok && u.Presence != nil && u.Presence.Status == protocol.Online {
+				cameOnline[u.DeviceID] = struct{}{}
+			}
 		}
-		g.applied(devices, changed)
+		g.applied(devices, changed, cameOnline)
 	}
 }
 

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"github.com/unbind/unbind/protocol"
 	"testing"
 	"time"
 
@@ -11,7 +12,6 @@ import (
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/controllertest"
-	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/controller/release"
 )
 
@@ -19,6 +19,7 @@ import (
 // while its person is being guided to sign out; the agents resume the
 // guidance from their state directories and every release still finishes.
 func TestReleaseSurvivesAgentRestartMidGuidance(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	var phones []*androidsim.Phone
@@ -52,7 +53,7 @@ func TestReleaseSurvivesAgentRestartMidGuidance(t *testing.T) {
 				return false
 			}
 			cmd, err := c.Registry().Command(ctx, got.CommandID)
-			if err != nil || (cmd.State != registry.CommandAccepted && cmd.State != registry.CommandInProgress) {
+			if err != nil || (cmd.State != protocol.CommandAccepted && cmd.State != protocol.CommandInProgress) {
 				return false
 			}
 		}

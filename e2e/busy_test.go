@@ -11,7 +11,6 @@ import (
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/controllertest"
-	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/controller/release"
 	"github.com/unbind/unbind/protocol"
 )
@@ -21,6 +20,7 @@ import (
 // agent rejects that as busy, and the release waits and asks again instead
 // of failing, so every phone ends released once its person signs out.
 func TestReleaseWaitsForABusyPhone(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	var phones []*androidsim.Phone
@@ -54,7 +54,7 @@ func TestReleaseWaitsForABusyPhone(t *testing.T) {
 	eventually(t, func() bool {
 		for _, id := range earlier {
 			cmd, err := c.Registry().Command(ctx, id)
-			if err != nil || (cmd.State != registry.CommandAccepted && cmd.State != registry.CommandInProgress) {
+			if err != nil || (cmd.State != protocol.CommandAccepted && cmd.State != protocol.CommandInProgress) {
 				return false
 			}
 		}

@@ -17,7 +17,7 @@ import (
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/cert"
 	"github.com/unbind/unbind/controller/controllertest"
-	"github.com/unbind/unbind/internal/simfleet"
+	"github.com/unbind/unbind/sim/simfleet"
 )
 
 // browserFor starts a headless Debian Chromium for the test, or skips it
@@ -109,6 +109,7 @@ func signInBrowser(t *testing.T, ctx context.Context, base, token string) {
 // its verdict, a tile changing live when the person signs out, a release to
 // released, its certificate, and a viewer who cannot release.
 func TestConsoleInChromium(t *testing.T) {
+	t.Parallel()
 	ctx := browserFor(t)
 	c := controllertest.Start(t)
 	clean := phone(androidsim.CleanXiaomi(), "mi-clean", androidsim.Complies)
@@ -137,7 +138,7 @@ func TestConsoleInChromium(t *testing.T) {
 	for id, verdict := range want {
 		assert.Equal(t, verdict, text(t, ctx, "#tile-"+id+" .badge"), id)
 	}
-	assert.Contains(t, text(t, ctx, "#tile-mi-bound .next"), "sign out of the Mi account")
+	assert.Contains(t, text(t, ctx, "#tile-mi-bound .next"), "Sign out of the Mi account")
 	screenshot(t, ctx, "console-fleet.png")
 
 	// The person signs out; the tile changes without a reload.

@@ -14,8 +14,8 @@ import (
 	"github.com/unbind/unbind/controller/broker/brokertest"
 	"github.com/unbind/unbind/controller/controllertest"
 	"github.com/unbind/unbind/controller/registry"
-	"github.com/unbind/unbind/internal/simfleet"
 	"github.com/unbind/unbind/protocol"
+	"github.com/unbind/unbind/sim/simfleet"
 )
 
 const fleetSize = 20
@@ -122,10 +122,12 @@ func checkFleet(t *testing.T, c *controller.Controller) {
 }
 
 func TestFleetOnEmbeddedBroker(t *testing.T) {
+	t.Parallel()
 	checkFleet(t, controllertest.Start(t))
 }
 
 func TestFleetOnMosquitto(t *testing.T) {
+	t.Parallel()
 	url := brokertest.StartMosquitto(t)
 	c := controllertest.Start(t, func(cfg *controller.Config) { cfg.BrokerURL = url })
 	require.Equal(t, url, c.BrokerURL())

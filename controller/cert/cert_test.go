@@ -33,11 +33,11 @@ func testKey(seed byte) ed25519.PrivateKey {
 // goodInputs describe a phone that was safe and then reset.
 func goodInputs() Inputs {
 	reset := &registry.CommandRecord{ID: "cmd-reset", DeviceID: "SER1", Kind: protocol.CommandFactoryReset,
-		IssuedAt: at(100), ExpiresAt: at(700), State: registry.CommandSucceeded, UpdatedAt: at(130),
+		IssuedAt: at(100), ExpiresAt: at(700), State: protocol.CommandSucceeded, UpdatedAt: at(130),
 		Transitions: []registry.CommandTransition{
-			{At: at(100), State: registry.CommandQueued},
-			{At: at(101), State: registry.CommandSent},
-			{At: at(120), State: registry.CommandSucceeded, Detail: "wipe_started: root_broadcast"},
+			{At: at(100), State: protocol.CommandQueued},
+			{At: at(101), State: protocol.CommandSent},
+			{At: at(120), State: protocol.CommandSucceeded, Detail: "wipe_started: root_broadcast"},
 		}}
 	return Inputs{
 		ID:       "cert-1",
@@ -53,6 +53,24 @@ func goodInputs() Inputs {
 			FindDevice: protocol.TriOff, LostMode: protocol.TriOff, CheckedAt: at(49), Seq: 7},
 		LastCheckedAt: at(95),
 	}
+}
+
+func TestIssueListsTheLocksTheAgentCheckedFor(t *testing.T) {
+	in := goodInputs()
+	in.Safe.Catalogue = protocol.CatalogueRevision
+	sc, err := Issue(in, testKey(1))
+	require.NoError(t, err)
+	results := map[string]string{}
+	for _, c := range sc.Doc.Checks {
+		results[c.Name] = c.Result
+	}
+	for _, k := range protocol.LockKindsCheckedBy(protocol.CatalogueRevision) {
+		assert.Contains(t, results, string(k), "a current agent checks %s", k)
+	}
+	assert.Equal(t, "absent", results[string(protocol.RiskKnoxGuard)])
+	assert.Equal(t, "absent", results[string(protocol.RiskManagedDevice)])
+	assert.Equal(t, "off", results[string(protocol.RiskVivoFindPhone)])
+	assert.NotContains(t, results, string(protocol.RiskUnknown))
 }
 
 func TestIssueVerifyRoundTrip(t *testing.T) {
@@ -73,7 +91,9 @@ func TestIssueVerifyRoundTrip(t *testing.T) {
 		assert.Equal(t, at(49), c.SafeSince)
 		assert.Equal(t, at(95), c.CheckedAt)
 	}
-	assert.Equal(t, []string{"verdict", "google_frp", "mi_account", "samsung_reactivation", "huawei_id", "find_device", "lost_mode"}, names)
+	// The safe report came from an agent older than the lock catalogue:
+	// the certificate lists only the locks that agent checked for.
+	assert.Equal(t, []string{"verdict", "mi_account", "find_device", "google_frp", "samsung_reactivation", "huawei_id", "lost_mode"}, names)
 	assert.Equal(t, Fingerprint(key.Public().(ed25519.PublicKey)), d.Controller.KeyFingerprint)
 
 	opened, err := Open(sc.File, key.Public().(ed25519.PublicKey))
@@ -179,8 +199,8 @@ func TestIssueRefuses(t *testing.T) {
 		{"release failed", func(in *Inputs) { in.Release.Outcome, in.Release.Reason = "failed", "timed out in stage sign_out" }, "ended failed: timed out"},
 		{"release of another device", func(in *Inputs) { in.Release.DeviceID = "OTHER" }, "of device OTHER"},
 		{"no reset", func(in *Inputs) { in.Reset = nil }, "no factory reset command"},
-		{"reset failed", func(in *Inputs) { in.Reset.State = registry.CommandFailed }, "is failed, not succeeded"},
-		{"reset still running", func(in *Inputs) { in.Reset.State = registry.CommandInProgress }, "is in_progress"},
+		{"reset failed", func(in *Inputs) { in.Reset.State = protocol.CommandFailed }, "is failed, not succeeded"},
+		{"reset still running", func(in *Inputs) { in.Reset.State = protocol.CommandInProgress }, "is in_progress"},
 		{"not a reset", func(in *Inputs) { in.Reset.Kind = protocol.CommandRefresh }, "not a factory reset"},
 		{"no state", func(in *Inputs) { in.Safe = nil }, "no state was received"},
 		{"state after the reset", func(in *Inputs) { in.Safe.At = at(101) }, "no state precedes"},

@@ -16,7 +16,7 @@ import (
 
 func stateOf(id string, seq uint64, received time.Time, kinds ...protocol.RiskKind) registry.Update {
 	r := protocol.Report{Device: protocol.Identity{Serial: id, Manufacturer: "Google", Model: "Pixel 7"},
-		SafeToReset: len(kinds) == 0, Risks: []protocol.Risk{}, FindDevice: protocol.TriOff, LostMode: protocol.TriOff,
+		SafeToReset: len(kinds) == 0, Risks: []protocol.Risk{}, FindDevice: protocol.TriOff, LostMode: protocol.TriOff, Catalogue: protocol.CatalogueRevision,
 		CheckedAt: received.Add(-time.Second)}
 	for _, k := range kinds {
 		r.Risks = append(r.Risks, protocol.Risk{Kind: k, Check: "dumpsys account", Evidence: "present"})
@@ -61,7 +61,7 @@ func TestGatherFromRegistry(t *testing.T) {
 	reset := protocol.Command{V: protocol.Version, ID: "c-reset", DeviceID: "P1", Kind: protocol.CommandFactoryReset,
 		IssuedAt: at(30), ExpiresAt: at(630)}
 	require.NoError(t, reg.RecordCommand(ctx, reset, at(30)))
-	require.NoError(t, reg.SetCommandState(ctx, "c-reset", registry.CommandSent, at(31), ""))
+	require.NoError(t, reg.SetCommandState(ctx, "c-reset", protocol.CommandSent, at(31), ""))
 	rel.Stage, rel.CommandID, rel.UpdatedAt = "reset", "c-reset", at(30)
 	require.NoError(t, reg.UpdateRelease(ctx, rel))
 

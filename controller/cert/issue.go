@@ -47,13 +47,6 @@ type Inputs struct {
 	Enrollments []registry.Enrollment
 }
 
-// lockKinds are the checks a certificate lists: everything that can lock a
-// phone after a reset.
-var lockKinds = []protocol.RiskKind{
-	protocol.RiskGoogleFRP, protocol.RiskMiAccount, protocol.RiskSamsungReactivation,
-	protocol.RiskHuaweiID, protocol.RiskFindDevice, protocol.RiskLostMode,
-}
-
 // Issue checks that in describes a real release and signs a certificate
 // for it. It refuses, with an error wrapping ErrNotReleased, unless the
 // release ended "released", its factory_reset command succeeded, and the
@@ -91,16 +84,18 @@ func document(in Inputs, pub ed25519.PublicKey) (Document, error) {
 		last = in.Safe.CheckedAt
 	}
 	checks := []Check{{Name: "verdict", Result: "safe: every check completed", SafeSince: in.Safe.CheckedAt.UTC(), CheckedAt: last.UTC()}}
-	for _, k := range lockKinds {
+	// The checks a certificate lists: every lock the agent's catalogue
+	// revision checks for, and no other.
+	for _, k := range protocol.LockKindsCheckedBy(in.Safe.Catalogue) {
 		result := "absent"
-		if k == protocol.RiskFindDevice || k == protocol.RiskLostMode {
+		if protocol.LockOf(k).Remedy == protocol.RemedySwitchOff || k == protocol.RiskLostMode {
 			result = "off"
 		}
 		checks = append(checks, Check{Name: string(k), Result: result, SafeSince: in.Safe.CheckedAt.UTC(), CheckedAt: last.UTC()})
 	}
 	proof, _ := proven(in)
 	method := ""
-	if in.Reset.State == registry.CommandSucceeded {
+	if in.Reset.State == protocol.CommandSucceeded {
 		method = succeededStep(in.Reset).Detail
 	}
 	var evidence []Evidence
@@ -154,7 +149,7 @@ func released(in Inputs) error {
 	}
 	proof, ok := proven(in)
 	switch {
-	case c.State != registry.CommandSucceeded && (!ok || proof.Kind != registry.EvidenceOperatorConfirmed):
+	case c.State != protocol.CommandSucceeded && (!ok || proof.Kind != registry.EvidenceOperatorConfirmed):
 		// Only an operator's confirmation stands for a reset the agent
 		// could not see through (its watch may have expired).
 		return fmt.Errorf("%w: factory reset %s is %s, not succeeded", ErrNotReleased, c.ID, c.State)
@@ -188,7 +183,7 @@ func proven(in Inputs) (registry.ReleaseEvidence, bool) {
 	if e, ok := in.Release.ProvenBy(); ok {
 		return e, true
 	}
-	if len(in.Release.Evidence) > 0 || in.Reset == nil || in.Reset.State != registry.CommandSucceeded {
+	if len(in.Release.Evidence) > 0 || in.Reset == nil || in.Reset.State != protocol.CommandSucceeded {
 		return registry.ReleaseEvidence{}, false
 	}
 	done := succeededStep(in.Reset)
@@ -214,11 +209,11 @@ func seenKinds(evs []registry.ReleaseEvidence) string {
 // the reset was confirmed.
 func succeededStep(c *registry.CommandRecord) registry.CommandTransition {
 	for _, t := range c.Transitions {
-		if t.State == registry.CommandSucceeded {
+		if t.State == protocol.CommandSucceeded {
 			return t
 		}
 	}
-	return registry.CommandTransition{At: c.UpdatedAt, State: registry.CommandSucceeded}
+	return registry.CommandTransition{At: c.UpdatedAt, State: protocol.CommandSucceeded}
 }
 
 func reasonSuffix(reason string) string {

@@ -57,8 +57,8 @@ type IdentityConflictData struct {
 // phone, not one per pair. It reports whether a conflict was new.
 func detectIdentityConflicts(ctx context.Context, tx *sql.Tx, deviceID string, id protocol.Identity, at time.Time) (bool, error) {
 	fields := []struct{ name, value, match string }{
-		{"serial", strings.TrimSpace(id.Serial), `serial = ? COLLATE NOCASE`},
-		{"imei", strings.TrimSpace(id.IMEI), `imei = ?`},
+		{"serial", strings.TrimSpace(id.Serial), `serial != '' AND serial = ? COLLATE NOCASE`},
+		{"imei", strings.TrimSpace(id.IMEI), `imei != '' AND imei = ?`},
 	}
 	found := false
 	for _, f := range fields {

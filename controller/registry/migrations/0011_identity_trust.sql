@@ -40,6 +40,6 @@ ALTER TABLE devices ADD COLUMN disowned_at TEXT;
 -- (the bench host's `adb devices`); '' for agents that did not say.
 ALTER TABLE devices ADD COLUMN serial_source TEXT NOT NULL DEFAULT '';
 
--- Every report looks for other devices with its serial or IMEI.
-CREATE INDEX devices_by_serial ON devices(serial COLLATE NOCASE) WHERE serial != '';
-CREATE INDEX devices_by_imei ON devices(imei) WHERE imei != '';
+-- Every report looks for other devices with its serial, in any case (the
+-- IMEI is looked up by 0020's devices_by_imei, when present).
+CREATE INDEX devices_by_serial_nocase ON devices(serial COLLATE NOCASE) WHERE serial != '';
