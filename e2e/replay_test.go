@@ -16,8 +16,8 @@ import (
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/broker"
 	"github.com/unbind/unbind/controller/controllertest"
+	"github.com/unbind/unbind/internal/mqttconn"
 	"github.com/unbind/unbind/protocol"
-	"github.com/unbind/unbind/protocol/mqttconn"
 )
 
 // rawPhone is an enrolled device ID whose state topic a test publishes to
