@@ -17,7 +17,7 @@ var maskCases = []struct{ in, want string }{
 	{"a***", "a***"},
 	{"28***58", "28***58"},
 	{"***@x.com", "_***@x.com"},
-	{"a@b@c.com", "a_***"},
+	{"a@b@c.com", "a_***om"},
 	{"abcdef*@", "ab***__"},
 	{"jane***doe@x.com", "ja***@x.com"},
 }
