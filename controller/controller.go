@@ -205,7 +205,7 @@ type Controller struct {
 // agent and serves the API. It returns once all of that is up.
 func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	cfg.setDefaults()
-	c := &Controller{cfg: cfg, log: cfg.Logger, stats: newCounters(), enrollGuard: newEnrollGuard(), events: newEventHub()}
+	c := &Controller{cfg: cfg, log: cfg.Logger, stats: newCounters(), enrollGuard: newEnrollGuard(), events: newEventHub(streamCap(cfg.HTTPMaxConns))}
 	defer func() {
 		if err != nil {
 			c.Close()
