@@ -66,6 +66,10 @@ type Config struct {
 	// in the listen queue, so an HTTP flood cannot take the file
 	// descriptors the broker needs.
 	HTTPMaxConns int
+	// HTTPMaxConnsPerAddr caps the connections one remote address holds
+	// (0: a quarter of HTTPMaxConns); more from it wait, unserved, until
+	// one of its own closes, so no one caller fills the pool.
+	HTTPMaxConnsPerAddr int
 	// HTTPReadTimeout bounds reading one request, body included (0: 30 s);
 	// a client dribbling a body is cut there. Write and idle timeouts are
 	// derived from it.
@@ -115,6 +119,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.HTTPMaxConns <= 0 {
 		c.HTTPMaxConns = 256
+	}
+	if c.HTTPMaxConnsPerAddr <= 0 {
+		c.HTTPMaxConnsPerAddr = max(1, c.HTTPMaxConns/4)
 	}
 	if c.HTTPReadTimeout <= 0 {
 		c.HTTPReadTimeout = 30 * time.Second

@@ -1,0 +1,64 @@
+package httpapi_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/agent"
+	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/controller/controllertest"
+)
+
+// TestAnonymousFloodFromOneAddress: one address (127.0.0.2) holds more
+// connections than the API has, half of them dribbling 1 MB enrollment
+// bodies and half saying nothing. Everyone else (127.0.0.1) still gets
+// /healthz and enrolls a phone, and the slow bodies that were served are cut
+// at the anonymous body timeout, not the general read timeout. Loopback
+// only, bounded loops.
+func TestAnonymousFloodFromOneAddress(t *testing.T) {
+	const pool = 32
+	c := controllertest.Start(t, func(cfg *controller.Config) {
+		cfg.HTTPMaxConns = pool
+		cfg.HTTPReadTimeout = time.Minute // far past anything this test waits
+	})
+	addr := strings.TrimPrefix(c.APIURL(), "http://")
+	dialer := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}, Timeout: 5 * time.Second}
+	var slow []net.Conn
+	for i := range 2 * pool {
+		conn, err := dialer.Dial("tcp", addr)
+		require.NoError(t, err)
+		t.Cleanup(func() { conn.Close() })
+		if i%2 == 0 {
+			_, err = fmt.Fprintf(conn, "POST /api/v1/enroll HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n{", addr)
+			require.NoError(t, err)
+			slow = append(slow, conn)
+		}
+	}
+
+	hc := &http.Client{Timeout: 5 * time.Second} // stuck in the queue, it would wait the minute
+	resp, err := hc.Get(c.APIURL() + "/healthz")
+	require.NoError(t, err, "healthz answers others while one address floods")
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tok, err := c.NewEnrollmentToken(ctx, time.Hour)
+	require.NoError(t, err)
+	_, err = agent.Enroll(ctx, hc, c.APIURL(), tok.Token, "beside-the-flood")
+	require.NoError(t, err, "a phone enrolls over HTTP beside the flood")
+
+	// The first slow body was served at once; its reader gives up at the
+	// anonymous timeout (5 s), far before the minute: an answer or EOF.
+	require.NoError(t, slow[0].SetReadDeadline(time.Now().Add(20*time.Second)))
+	_, err = bufio.NewReader(slow[0]).ReadByte()
+	assert.False(t, isTimeout(err), "the slow anonymous body was cut (err %v)", err)
+}
