@@ -108,6 +108,10 @@ type Config struct {
 	// Webhooks bounds webhook retries and attempts; zero fields take the
 	// defaults of webhooks.Policy.
 	Webhooks webhooks.Policy
+	// WebhookAllowLoopback lets webhooks post to this machine's loopback
+	// (tests, development); by default a webhook URL on loopback is refused
+	// (see webhooks.Destinations).
+	WebhookAllowLoopback bool
 }
 
 func (c *Config) setDefaults() {
@@ -320,14 +324,13 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		defer c.wg.Done()
 		c.runReleases(runCtx)
 	}()
-	c.startWebhooks(runCtx)
-
 	if cfg.Metrics != nil {
 		cfg.Metrics.Attach(c)
 	}
 	if err := c.startMetricsListener(httpTLS); err != nil {
 		return nil, err
 	}
+	c.startWebhooks(runCtx) // after every listener: it refuses their ports
 	handler := http.NotFoundHandler()
 	if cfg.API != nil {
 		handler = cfg.API(c)
