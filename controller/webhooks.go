@@ -22,7 +22,7 @@ func (c *Controller) startWebhooks(ctx context.Context) {
 	w := webhooks.New(webhooks.Config{
 		Store: c.reg, Wake: c.reg.OutboxWake(), Policy: c.cfg.Webhooks, Logger: c.log, Now: c.cfg.Now,
 		Destinations: c.webhookDestinations(),
-		UserAgent: "unbind-webhooks/" + c.cfg.Version,
+		UserAgent:    "unbind-webhooks/" + c.cfg.Version,
 	})
 	c.wg.Add(1)
 	go func() {

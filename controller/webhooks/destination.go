@@ -160,8 +160,10 @@ func (d Destinations) Client() *http.Client {
 	}
 	return &http.Client{
 		Transport: &http.Transport{
-			Proxy:               nil,
-			DialContext:         func(ctx context.Context, network, addr string) (net.Conn, error) { return dialer.DialContext(ctx, network, addr) },
+			Proxy: nil,
+			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				return dialer.DialContext(ctx, network, addr)
+			},
 			ForceAttemptHTTP2:   true,
 			MaxIdleConns:        16,
 			IdleConnTimeout:     90 * time.Second,
