@@ -83,9 +83,9 @@ func (h *eventHub) subscribe(ctx context.Context, operator string) (<-chan Event
 		h.mu.Unlock()
 		return nil, fmt.Errorf("%w: this operator has %d open (at most %d)", ErrTooManyStreams, n, perOperatorStreams)
 	}
-	if len(h.subs) >= h.max {
+	if n := len(h.subs); n >= h.max {
 		h.mu.Unlock()
-		return nil, fmt.Errorf("%w: %d are open (at most %d)", ErrTooManyStreams, len(h.subs), h.max)
+		return nil, fmt.Errorf("%w: %d are open (at most %d)", ErrTooManyStreams, n, h.max)
 	}
 	h.subs[ch] = operator
 	h.owned[operator]++
