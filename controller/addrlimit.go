@@ -3,6 +3,7 @@ package controller
 import (
 	"errors"
 	"net"
+	"net/http"
 	"sync"
 )
 
@@ -11,9 +12,10 @@ import (
 // and say nothing) never holds the API's whole connection pool. A
 // connection past the cap is not refused: it is parked, unserved and
 // costing the pool nothing, until one of that address's connections closes,
-// so a bench PC's burst of legitimate requests only waits. Parked
-// connections are bounded in total; past that bound a new one is closed at
-// once.
+// so a bench PC's burst of legitimate requests only waits; and while an
+// address has connections parked, its idle keep-alive connections are
+// closed to make way (see connState). Parked connections are bounded in
+// total; past that bound a new one is closed at once.
 //
 // It sits under netutil.LimitListener (the pool), so a parked connection
 // never takes a slot of the pool.
@@ -26,6 +28,8 @@ type addrLimitListener struct {
 	active  map[string]int
 	parked  map[string][]net.Conn
 	nParked int
+	// idle are each address's served connections between requests.
+	idle map[string]map[*limitedConn]struct{}
 	// woken holds parked connections whose turn came, for Accept.
 	woken  []net.Conn
 	wake   chan struct{} // a value when woken gained one
@@ -38,7 +42,7 @@ type addrLimitListener struct {
 
 func newAddrLimitListener(ln net.Listener, perAddr, maxParked int) *addrLimitListener {
 	l := &addrLimitListener{Listener: ln, perAddr: perAddr, maxParked: maxParked,
-		active: make(map[string]int), parked: make(map[string][]net.Conn),
+		active: make(map[string]int), parked: make(map[string][]net.Conn), idle: make(map[string]map[*limitedConn]struct{}),
 		wake: make(chan struct{}, 1), ready: make(chan net.Conn), failed: make(chan error, 1), done: make(chan struct{})}
 	l.wg.Add(1)
 	go l.acceptLoop()
@@ -74,7 +78,15 @@ func (l *addrLimitListener) acceptLoop() {
 		case l.nParked < l.maxParked:
 			l.parked[host] = append(l.parked[host], conn)
 			l.nParked++
+			var idle *limitedConn
+			for c := range l.idle[host] {
+				idle = c
+				break
+			}
 			l.mu.Unlock()
+			if idle != nil {
+				idle.Close() // its place goes to the parked one
+			}
 		default:
 			l.mu.Unlock()
 			conn.Close()
@@ -159,6 +171,40 @@ func (l *addrLimitListener) Close() error {
 	return err
 }
 
+// connState follows the server's connections (http.Server.ConnState): an
+// idle one of an address that has connections parked is closed at once, so
+// keep-alive connections never hold a place someone waits for.
+func (l *addrLimitListener) connState(conn net.Conn, state http.ConnState) {
+	if nc, ok := conn.(interface{ NetConn() net.Conn }); ok { // TLS
+		conn = nc.NetConn()
+	}
+	lc, ok := conn.(*limitedConn)
+	if !ok {
+		return
+	}
+	l.mu.Lock()
+	if state != http.StateIdle {
+		if m := l.idle[lc.host]; m != nil {
+			delete(m, lc)
+			if len(m) == 0 {
+				delete(l.idle, lc.host)
+			}
+		}
+		l.mu.Unlock()
+		return
+	}
+	if len(l.parked[lc.host]) > 0 {
+		l.mu.Unlock()
+		lc.Close()
+		return
+	}
+	if l.idle[lc.host] == nil {
+		l.idle[lc.host] = make(map[*limitedConn]struct{})
+	}
+	l.idle[lc.host][lc] = struct{}{}
+	l.mu.Unlock()
+}
+
 // limitedConn gives its address's place back when it closes.
 type limitedConn struct {
 	net.Conn
@@ -169,7 +215,17 @@ type limitedConn struct {
 
 func (c *limitedConn) Close() error {
 	err := c.Conn.Close()
-	c.once.Do(func() { c.l.release(c.host) })
+	c.once.Do(func() {
+		c.l.mu.Lock()
+		if m := c.l.idle[c.host]; m != nil {
+			delete(m, c)
+			if len(m) == 0 {
+				delete(c.l.idle, c.host)
+			}
+		}
+		c.l.mu.Unlock()
+		c.l.release(c.host)
+	})
 	return err
 }
 

@@ -67,8 +67,9 @@ type Config struct {
 	// descriptors the broker needs.
 	HTTPMaxConns int
 	// HTTPMaxConnsPerAddr caps the connections one remote address holds
-	// (0: a quarter of HTTPMaxConns); more from it wait, unserved, until
-	// one of its own closes, so no one caller fills the pool.
+	// (0: half of HTTPMaxConns, twice what all live event streams may
+	// hold); more from it wait, unserved, until one of its own closes, so
+	// no one caller fills the pool.
 	HTTPMaxConnsPerAddr int
 	// HTTPReadTimeout bounds reading one request, body included (0: 30 s);
 	// a client dribbling a body is cut there. Write and idle timeouts are
@@ -125,7 +126,7 @@ func (c *Config) setDefaults() {
 		c.HTTPMaxConns = 256
 	}
 	if c.HTTPMaxConnsPerAddr <= 0 {
-		c.HTTPMaxConnsPerAddr = max(1, c.HTTPMaxConns/4)
+		c.HTTPMaxConnsPerAddr = max(1, c.HTTPMaxConns/2)
 	}
 	if c.HTTPReadTimeout <= 0 {
 		c.HTTPReadTimeout = 30 * time.Second

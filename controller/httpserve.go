@@ -94,8 +94,9 @@ func (c *Controller) newHTTPServer(handler http.Handler, ln net.Listener, tlsCfg
 		MaxHeaderBytes:    maxHeaderBytes,
 		TLSConfig:         tlsCfg,
 	}
-	ln = newAddrLimitListener(ln, c.cfg.HTTPMaxConnsPerAddr, c.cfg.HTTPMaxConns)
-	ln = netutil.LimitListener(ln, c.cfg.HTTPMaxConns)
+	perAddr := newAddrLimitListener(ln, c.cfg.HTTPMaxConnsPerAddr, c.cfg.HTTPMaxConns)
+	srv.ConnState = perAddr.connState
+	ln = netutil.LimitListener(perAddr, c.cfg.HTTPMaxConns)
 	if tlsCfg != nil {
 		ln = tls.NewListener(ln, tlsCfg)
 	}
