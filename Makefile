@@ -7,7 +7,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 DIST    := dist
 FUZZTIME ?= 10s
 
-.PHONY: all build demo test deps android bench fleetbench fuzz clean help
+.PHONY: all build install demo test deps android bench fleetbench fuzz clean help
 
 all: build
 
@@ -18,8 +18,15 @@ build: ## build both binaries for this machine into dist/
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DIST)/unbind ./cmd/unbind
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DIST)/unbind-agent ./cmd/unbind-agent
 
+PREFIX ?= $(HOME)/.local
+install: build ## copy unbind and unbind-agent into $(PREFIX)/bin (PREFIX=~/.local unless given)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(DIST)/unbind $(DIST)/unbind-agent $(DESTDIR)$(PREFIX)/bin/
+	@case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; *) echo "$(PREFIX)/bin is not on your PATH: export PATH=$(PREFIX)/bin:\$$PATH";; esac
+
 DEMO_FLAGS ?=
 demo: ## controller on its embedded defaults + 50 simulated phones (DEMO_FLAGS adds flags); Ctrl-C stops it, exit 0
+	@echo "building $(DIST)/unbind-sim: the first build compiles SQLite and every dependency (about 3 minutes on 2 cores)"
 	$(GO) build -tags sim -o $(DIST)/unbind-sim ./cmd/unbind
 	$(DIST)/unbind-sim demo $(DEMO_FLAGS)
 

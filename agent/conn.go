@@ -5,7 +5,7 @@ import (
 	"crypto/tls"
 	"time"
 
-	"github.com/unbind/unbind/protocol/mqttconn"
+	"github.com/unbind/unbind/internal/mqttconn"
 )
 
 // Conn is the MQTT session the agent needs.

@@ -36,11 +36,6 @@ var (
 	ErrNotEnrolled = errors.New("agent not enrolled")
 )
 
-// ParsePublicKey reads a controller public key in PEM form.
-func ParsePublicKey(b []byte) (ed25519.PublicKey, error) {
-	return protocol.ParsePublicKey(b)
-}
-
 // Enroll exchanges token at the controller's API (base URL, e.g.
 // "http://10.0.0.2:8080") for the credentials of deviceID, through the api
 // client; client nil means api's default.
@@ -74,8 +69,8 @@ func Enroll(ctx context.Context, client *http.Client, controllerURL, token, devi
 
 // EnrollmentOf is the enrollment a controller's answer grants: the
 // controller's key parsed, and MQTT credentials required.
-func EnrollmentOf(r protocol.EnrollResponse) (Enrollment, error) {
-	key, err := ParsePublicKey([]byte(r.ControllerPublicKey))
+func EnrollmentOf(r api.EnrollResponse) (Enrollment, error) {
+	key, err := protocol.ParsePublicKey([]byte(r.ControllerPublicKey))
 	if err != nil {
 		return Enrollment{}, err
 	}
@@ -93,7 +88,7 @@ const enrollmentFile = "enrollment.json"
 // SaveEnrollment writes e to dir, readable by its owner only.
 func SaveEnrollment(dir string, e Enrollment) error {
 	pemKey := protocol.EncodePublicKey(e.ControllerKey)
-	b, err := json.MarshalIndent(protocol.EnrollResponse{
+	b, err := json.MarshalIndent(api.EnrollResponse{
 		DeviceID: e.DeviceID, MQTTUsername: e.Username, MQTTPassword: e.Password,
 		BrokerURL: e.BrokerURL, ControllerPublicKey: string(pemKey),
 	}, "", "  ")
@@ -116,7 +111,7 @@ func LoadEnrollment(dir string) (Enrollment, error) {
 	if err != nil {
 		return Enrollment{}, fmt.Errorf("read enrollment: %w", err)
 	}
-	var r protocol.EnrollResponse
+	var r api.EnrollResponse
 	if err := json.Unmarshal(b, &r); err != nil {
 		return Enrollment{}, fmt.Errorf("read enrollment %s: %w", path, err)
 	}

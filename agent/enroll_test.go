@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"github.com/unbind/unbind/api"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,7 +22,7 @@ func TestEnrollAnswers(t *testing.T) {
 	pub, _ := keyPair(0)
 	goodPEM := string(protocol.EncodePublicKey(pub))
 	legacyPEM := string(pem.EncodeToMemory(&pem.Block{Type: protocol.LegacyPublicKeyPEMBlock, Bytes: pub}))
-	good := protocol.EnrollResponse{DeviceID: "me", MQTTUsername: "me", MQTTPassword: "pw", BrokerURL: "tcp://h:1883", ControllerPublicKey: goodPEM}
+	good := api.EnrollResponse{DeviceID: "me", MQTTUsername: "me", MQTTPassword: "pw", BrokerURL: "tcp://h:1883", ControllerPublicKey: goodPEM}
 	tests := []struct {
 		name    string
 		status  int
@@ -30,21 +31,21 @@ func TestEnrollAnswers(t *testing.T) {
 		refused bool
 	}{
 		{name: "ok", status: 200, body: good},
-		{name: "legacy key block", status: 200, body: func() protocol.EnrollResponse { r := good; r.ControllerPublicKey = legacyPEM; return r }()},
+		{name: "legacy key block", status: 200, body: func() api.EnrollResponse { r := good; r.ControllerPublicKey = legacyPEM; return r }()},
 		{name: "refused", status: 401, body: map[string]string{"error": "token used"}, wantErr: "token used", refused: true},
 		{name: "refused once", status: 401, body: map[string]string{"error": "enrollment refused: the token is unknown"}, wantErr: "enroll me: enrollment refused: the token is unknown", refused: true},
 		{name: "server error", status: 500, body: map[string]string{"error": "disk full"}, wantErr: "disk full"},
-		{name: "other device", status: 200, body: func() protocol.EnrollResponse { r := good; r.DeviceID = "them"; return r }(), wantErr: "for device"},
-		{name: "bad key", status: 200, body: func() protocol.EnrollResponse { r := good; r.ControllerPublicKey = "x"; return r }(), wantErr: "public key"},
-		{name: "no password", status: 200, body: func() protocol.EnrollResponse { r := good; r.MQTTPassword = ""; return r }(), wantErr: "credentials"},
+		{name: "other device", status: 200, body: func() api.EnrollResponse { r := good; r.DeviceID = "them"; return r }(), wantErr: "for device"},
+		{name: "bad key", status: 200, body: func() api.EnrollResponse { r := good; r.ControllerPublicKey = "x"; return r }(), wantErr: "public key"},
+		{name: "no password", status: 200, body: func() api.EnrollResponse { r := good; r.MQTTPassword = ""; return r }(), wantErr: "credentials"},
 		{name: "not json", status: 200, body: "<html>", wantErr: "answer"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				var req protocol.EnrollRequest
+				var req api.EnrollRequest
 				assert.NoError(t, json.NewDecoder(r.Body).Decode(&req))
-				assert.Equal(t, protocol.EnrollRequest{Token: "tok", DeviceID: "me"}, req)
+				assert.Equal(t, api.EnrollRequest{Token: "tok", DeviceID: "me"}, req)
 				w.WriteHeader(tc.status)
 				if s, ok := tc.body.(string); ok {
 					_, _ = w.Write([]byte(s))

@@ -185,9 +185,9 @@ func (c *Client) Backup(ctx context.Context, w io.Writer) error {
 
 // Enroll trades a one-time token for deviceID's credentials. A refused token
 // is an *Error with StatusCode 401.
-func (c *Client) Enroll(ctx context.Context, token, deviceID string) (protocol.EnrollResponse, error) {
-	var r protocol.EnrollResponse
-	err := c.do(ctx, http.MethodPost, PathEnroll, protocol.EnrollRequest{Token: token, DeviceID: deviceID}, &r)
+func (c *Client) Enroll(ctx context.Context, token, deviceID string) (EnrollResponse, error) {
+	var r EnrollResponse
+	err := c.do(ctx, http.MethodPost, PathEnroll, EnrollRequest{Token: token, DeviceID: deviceID}, &r)
 	return r, err
 }
 

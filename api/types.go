@@ -56,42 +56,25 @@ type PresenceChange struct {
 	Status protocol.PresenceStatus `json:"status"`
 }
 
-// CommandState is where a command is in its life: queued and sent, set by
-// the controller, then the states the agent reports.
-type CommandState string
-
-// The command states.
-const (
-	CommandQueued     CommandState = "queued"
-	CommandSent       CommandState = "sent"
-	CommandAccepted                = CommandState(protocol.CommandAccepted)
-	CommandInProgress              = CommandState(protocol.CommandInProgress)
-	CommandSucceeded               = CommandState(protocol.CommandSucceeded)
-	CommandFailed                  = CommandState(protocol.CommandFailed)
-	CommandRejected                = CommandState(protocol.CommandRejected)
-	CommandTimedOut                = CommandState(protocol.CommandTimedOut)
-	CommandCanceled                = CommandState(protocol.CommandCanceled)
-)
-
 // Command is a command and everything that happened to it.
 type Command struct {
-	ID          string               `json:"id"`
-	DeviceID    string               `json:"device_id"`
-	Kind        protocol.CommandKind `json:"kind"`
-	Target      string               `json:"target,omitempty"`
-	IssuedAt    time.Time            `json:"issued_at"`
-	ExpiresAt   time.Time            `json:"expires_at"`
-	State       CommandState         `json:"state"`
-	UpdatedAt   time.Time            `json:"updated_at"`
-	Transitions []CommandTransition  `json:"transitions"`
+	ID          string                `json:"id"`
+	DeviceID    string                `json:"device_id"`
+	Kind        protocol.CommandKind  `json:"kind"`
+	Target      string                `json:"target,omitempty"`
+	IssuedAt    time.Time             `json:"issued_at"`
+	ExpiresAt   time.Time             `json:"expires_at"`
+	State       protocol.CommandState `json:"state"`
+	UpdatedAt   time.Time             `json:"updated_at"`
+	Transitions []CommandTransition   `json:"transitions"`
 }
 
 // CommandTransition is one step reported for a command.
 type CommandTransition struct {
-	At         time.Time    `json:"at"`
-	State      CommandState `json:"state"`
-	Detail     string       `json:"detail,omitempty"`
-	ReportedAt time.Time    `json:"reported_at,omitzero"`
+	At         time.Time             `json:"at"`
+	State      protocol.CommandState `json:"state"`
+	Detail     string                `json:"detail,omitempty"`
+	ReportedAt time.Time             `json:"reported_at,omitzero"`
 }
 
 // CommandsBody is the body of GET /api/v1/devices/{id}/commands.
@@ -122,19 +105,30 @@ type Summary struct {
 	NoState   int                      `json:"no_state"`
 }
 
-// IngestStats counts what the controller's ingest path did with every message.
+// IngestStats counts what the controller's ingest path did with every
+// message since it started.
 type IngestStats struct {
 	Received uint64 `json:"received"`
 	// Superseded state reports were replaced, before they were written, by a
-	// newer report of the same device.
-	Superseded  uint64            `json:"superseded"`
-	Applied     uint64            `json:"applied"`
-	Stale       uint64            `json:"stale"`
-	Orphans     uint64            `json:"orphans"`
-	Skipped     uint64            `json:"skipped"`
-	Batches     uint64            `json:"batches"`
-	Rejected    map[string]uint64 `json:"rejected"`
-	WriteErrors uint64            `json:"write_errors"`
+	// newer report of the same device that arrived after them and decoded.
+	// A state report is decoded only when it may be written, so one
+	// superseded this way was never decoded: a malformed report followed
+	// at once by a good one counts here, not in Rejected.
+	Superseded uint64 `json:"superseded"`
+	// Applied, Stale, Orphans and Skipped say what the registry did with the
+	// messages that decoded: written, older than what it had, events for
+	// unknown commands, refused by its own checks or failed alone.
+	Applied uint64 `json:"applied"`
+	Stale   uint64 `json:"stale"`
+	Orphans uint64 `json:"orphans"`
+	Skipped uint64 `json:"skipped"`
+	Batches uint64 `json:"batches"`
+	// Rejected messages were not written; by reason: too_large,
+	// unknown_version, malformed, invalid, bad_topic, id_mismatch,
+	// clock_skew (a report dated more than the controller's MaxClockSkew ahead).
+	Rejected map[string]uint64 `json:"rejected"`
+	// WriteErrors counts batches the registry failed to write.
+	WriteErrors uint64 `json:"write_errors"`
 }
 
 // SummaryBody is the body of GET /api/v1/summary.

@@ -13,6 +13,9 @@ import (
 // issuing and storing it the first time; created says which. operator, when
 // set, is recorded in the audit trail as who asked, with note.
 func (c *Controller) IssueCertificate(ctx context.Context, deviceID, operator, note string) (registry.CertificateRecord, bool, error) {
+	if err := ValidateNote(note); err != nil {
+		return registry.CertificateRecord{}, false, err
+	}
 	in, err := cert.Gather(ctx, c.reg, deviceID)
 	if err != nil {
 		return registry.CertificateRecord{}, false, err

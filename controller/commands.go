@@ -73,7 +73,7 @@ func (c *Controller) issue(ctx context.Context, deviceID string, kind protocol.C
 			return cmd, fmt.Errorf("look up command %s: %w", id, err)
 		}
 		cmd = commandOf(rec)
-		if rec.State != registry.CommandQueued {
+		if rec.State != protocol.CommandQueued {
 			return cmd, nil
 		}
 	case err != nil:
@@ -97,7 +97,7 @@ func (c *Controller) deliver(ctx context.Context, cmd protocol.Command) error {
 	if err := c.publishCommand(ctx, cmd); err != nil {
 		return err
 	}
-	if err := c.reg.SetCommandState(ctx, cmd.ID, registry.CommandSent, c.cfg.Now().UTC(), ""); err != nil {
+	if err := c.reg.SetCommandState(ctx, cmd.ID, protocol.CommandSent, c.cfg.Now().UTC(), ""); err != nil {
 		return fmt.Errorf("mark command %s sent: %w", cmd.ID, err)
 	}
 	return nil
@@ -139,8 +139,8 @@ func (c *Controller) Cancel(ctx context.Context, commandID string) (protocol.Com
 	if rec.State.Terminal() {
 		return commandOf(rec), fmt.Errorf("%w: %s is %s", ErrCommandFinished, commandID, rec.State)
 	}
-	if rec.State == registry.CommandQueued {
-		err := c.reg.SetCommandState(ctx, commandID, registry.CommandCanceled, c.cfg.Now().UTC(), "canceled before delivery")
+	if rec.State == protocol.CommandQueued {
+		err := c.reg.SetCommandState(ctx, commandID, protocol.CommandCanceled, c.cfg.Now().UTC(), "canceled before delivery")
 		c.wakeReleases(rec.DeviceID)
 		return commandOf(rec), err
 	}

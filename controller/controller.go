@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/unbind/unbind/api"
 	"log/slog"
 	"net"
 	"net/http"
@@ -22,8 +23,8 @@ import (
 	"github.com/unbind/unbind/controller/keys"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/controller/webhooks"
+	"github.com/unbind/unbind/internal/mqttconn"
 	"github.com/unbind/unbind/protocol"
-	"github.com/unbind/unbind/protocol/mqttconn"
 )
 
 // Config configures a Controller. It knows nothing of flags or files.
@@ -389,7 +390,7 @@ func (c *Controller) APIURL() string {
 func (c *Controller) Registry() *registry.Store { return c.reg }
 
 // Stats reports what the ingest path has done so far.
-func (c *Controller) Stats() IngestStats { return c.stats.snapshot() }
+func (c *Controller) Stats() api.IngestStats { return c.stats.snapshot() }
 
 // Close stops the API, the MQTT session, the ingester (flushing its batch)
 // and the broker, then closes the registry. It is bounded and idempotent.

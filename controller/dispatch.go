@@ -34,12 +34,12 @@ func (c *Controller) dispatch(ctx context.Context) {
 		// A command marked sent that the agent never acknowledged may have
 		// died with a broker or controller restart: send it again. The agent
 		// runs a command ID at most once, so this cannot run anything twice.
-		resend := rec.State == registry.CommandSent && now.Sub(w.LastStep) >= redeliverAfter
-		if rec.State != registry.CommandQueued && !resend {
+		resend := rec.State == protocol.CommandSent && now.Sub(w.LastStep) >= redeliverAfter
+		if rec.State != protocol.CommandQueued && !resend {
 			continue
 		}
 		if !now.Before(rec.ExpiresAt) {
-			if err := c.reg.SetCommandState(ctx, rec.ID, registry.CommandTimedOut, now, "expired before delivery"); err != nil {
+			if err := c.reg.SetCommandState(ctx, rec.ID, protocol.CommandTimedOut, now, "expired before delivery"); err != nil {
 				c.log.Warn("dispatch: expire command", "cmd_id", rec.ID, "err", err)
 			}
 			c.wakeReleases(rec.DeviceID)
@@ -58,7 +58,7 @@ func (c *Controller) dispatch(ctx context.Context) {
 		if rec.Kind == protocol.CommandFactoryReset {
 			// What was safe when the reset was queued may not be now.
 			if err := resetAllowed(*dev, now, c.cfg.MaxReportAge); err != nil {
-				if err := c.reg.SetCommandState(ctx, rec.ID, registry.CommandFailed, now, "interlock: "+err.Error()); err != nil {
+				if err := c.reg.SetCommandState(ctx, rec.ID, protocol.CommandFailed, now, "interlock: "+err.Error()); err != nil {
 					c.log.Warn("dispatch: fail command", "cmd_id", rec.ID, "err", err)
 				}
 				c.wakeReleases(rec.DeviceID)

@@ -9,11 +9,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/unbind/unbind/api"
 	"strings"
 	"time"
 
 	"github.com/unbind/unbind/controller/broker"
-	"github.com/unbind/unbind/controller/keys"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/protocol"
 )
@@ -109,7 +109,7 @@ func (c *Controller) MintEnrollmentToken(ctx context.Context, opts TokenOptions)
 // Enroll spends token on deviceID and issues the device's MQTT credentials.
 // The password is returned here and never again. It is EnrollFrom for a
 // caller inside this process, which no rate limit applies to.
-func (c *Controller) Enroll(ctx context.Context, token, deviceID string) (protocol.EnrollResponse, error) {
+func (c *Controller) Enroll(ctx context.Context, token, deviceID string) (api.EnrollResponse, error) {
 	return c.EnrollFrom(ctx, "", token, deviceID)
 }
 
@@ -123,15 +123,15 @@ func (c *Controller) Enroll(ctx context.Context, token, deviceID string) (protoc
 // concern with 256-bit tokens, the limit bounds what failures cost.
 // Replacing an enrolled device's credentials (a token minted with Replace)
 // ends the sessions of the old ones at once.
-func (c *Controller) EnrollFrom(ctx context.Context, remote, token, deviceID string) (protocol.EnrollResponse, error) {
+func (c *Controller) EnrollFrom(ctx context.Context, remote, token, deviceID string) (api.EnrollResponse, error) {
 	if !c.enrollGuard.allowed(remote) {
 		usable, err := c.reg.EnrollmentTokenUsable(ctx, hashSecret(token), c.cfg.Now().UTC())
 		if err != nil {
-			return protocol.EnrollResponse{}, fmt.Errorf("enroll %q: %w", deviceID, err)
+			return api.EnrollResponse{}, fmt.Errorf("enroll %q: %w", deviceID, err)
 		}
 		if !usable {
 			c.stats.enrollThrottled.Add(1)
-			return protocol.EnrollResponse{}, fmt.Errorf("enroll %q: %w", deviceID, ErrEnrollThrottled)
+			return api.EnrollResponse{}, fmt.Errorf("enroll %q: %w", deviceID, ErrEnrollThrottled)
 		}
 	}
 	r, err := c.enroll(ctx, token, deviceID)
@@ -145,20 +145,20 @@ func (c *Controller) EnrollFrom(ctx context.Context, remote, token, deviceID str
 	return r, err
 }
 
-func (c *Controller) enroll(ctx context.Context, token, deviceID string) (protocol.EnrollResponse, error) {
+func (c *Controller) enroll(ctx context.Context, token, deviceID string) (api.EnrollResponse, error) {
 	if err := protocol.ValidateDeviceID(deviceID); err != nil {
-		return protocol.EnrollResponse{}, fmt.Errorf("enroll %q: %w", deviceID, err)
+		return api.EnrollResponse{}, fmt.Errorf("enroll %q: %w", deviceID, err)
 	}
 	password := randomSecret()
 	cred := registry.Credential{DeviceID: deviceID, Username: deviceID, PasswordHash: hashSecret(password)}
 	replaced, err := c.reg.Enroll(ctx, hashSecret(token), cred, c.cfg.Now().UTC())
 	switch {
 	case errors.Is(err, registry.ErrTokenRefused):
-		return protocol.EnrollResponse{}, fmt.Errorf("enroll %s: %w", deviceID, ErrEnrollRefused)
+		return api.EnrollResponse{}, fmt.Errorf("enroll %s: %w", deviceID, ErrEnrollRefused)
 	case errors.Is(err, registry.ErrIdentityTaken):
-		return protocol.EnrollResponse{}, fmt.Errorf("enroll %s: %w", deviceID, ErrIdentityTaken)
+		return api.EnrollResponse{}, fmt.Errorf("enroll %s: %w", deviceID, ErrIdentityTaken)
 	case err != nil:
-		return protocol.EnrollResponse{}, err
+		return api.EnrollResponse{}, err
 	}
 	if replaced {
 		n := c.endSessions(cred.Username)
@@ -166,9 +166,9 @@ func (c *Controller) enroll(ctx context.Context, token, deviceID string) (protoc
 	} else {
 		c.log.Info("device enrolled", "device", deviceID)
 	}
-	return protocol.EnrollResponse{
+	return api.EnrollResponse{
 		DeviceID: deviceID, MQTTUsername: cred.Username, MQTTPassword: password,
-		BrokerURL: c.advertisedBrokerURL(), ControllerPublicKey: string(keys.EncodePublic(c.PublicKey())),
+		BrokerURL: c.advertisedBrokerURL(), ControllerPublicKey: string(protocol.EncodePublicKey(c.PublicKey())),
 	}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/unbind/unbind/api"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -18,31 +19,6 @@ type inbound struct {
 	topic      string
 	payload    []byte
 	receivedAt time.Time
-}
-
-// IngestStats counts what the ingest path did with every message.
-type IngestStats struct {
-	Received uint64 `json:"received"`
-	// Superseded state reports were replaced, before they were written, by a
-	// newer report of the same device that arrived after them and decoded.
-	// A state report is decoded only when it may be written, so one
-	// superseded this way was never decoded: a malformed report followed
-	// at once by a good one counts here, not in Rejected.
-	Superseded uint64 `json:"superseded"`
-	// Applied, Stale, Orphans and Skipped say what the registry did with the
-	// messages that decoded: written, older than what it had, events for
-	// unknown commands, refused by its own checks or failed alone.
-	Applied uint64 `json:"applied"`
-	Stale   uint64 `json:"stale"`
-	Orphans uint64 `json:"orphans"`
-	Skipped uint64 `json:"skipped"`
-	Batches uint64 `json:"batches"`
-	// Rejected messages were not written; by reason: too_large,
-	// unknown_version, malformed, invalid, bad_topic, id_mismatch,
-	// clock_skew (a report dated more than MaxClockSkew ahead).
-	Rejected map[string]uint64 `json:"rejected"`
-	// WriteErrors counts batches the registry failed to write.
-	WriteErrors uint64 `json:"write_errors"`
 }
 
 var rejectReasons = []string{"too_large", "unknown_version", "malformed", "invalid", "bad_topic", "id_mismatch", "clock_skew"}
@@ -78,8 +54,8 @@ func (c *Controller) EnrollStats() EnrollStats {
 	return EnrollStats{Failed: c.stats.enrollFailed.Load(), Throttled: c.stats.enrollThrottled.Load()}
 }
 
-func (c *counters) snapshot() IngestStats {
-	s := IngestStats{
+func (c *counters) snapshot() api.IngestStats {
+	s := api.IngestStats{
 		Received: c.received.Load(), Superseded: c.superseded.Load(), Applied: c.applied.Load(), Stale: c.stale.Load(),
 		Orphans: c.orphans.Load(), Skipped: c.skipped.Load(), Batches: c.batches.Load(),
 		WriteErrors: c.writeErrors.Load(), Rejected: make(map[string]uint64),

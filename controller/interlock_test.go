@@ -42,7 +42,7 @@ func TestFactoryResetInterlock(t *testing.T) {
 				require.NoError(t, err)
 				rec, err := c.Registry().Command(ctx, cmd.ID)
 				require.NoError(t, err)
-				assert.Equal(t, registry.CommandQueued, rec.State, "offline phone: queued")
+				assert.Equal(t, protocol.CommandQueued, rec.State, "offline phone: queued")
 				return
 			}
 			assert.ErrorIs(t, err, controller.ErrNotSafe)

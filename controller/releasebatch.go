@@ -162,7 +162,7 @@ func (c *Controller) deliverAll(ctx context.Context, cmds []protocol.Command) {
 			sent = append(sent, cmd.ID)
 		}
 	}
-	if err := c.reg.SetCommandsState(ctx, sent, registry.CommandSent, c.cfg.Now().UTC(), ""); err != nil && ctx.Err() == nil {
+	if err := c.reg.SetCommandsState(ctx, sent, protocol.CommandSent, c.cfg.Now().UTC(), ""); err != nil && ctx.Err() == nil {
 		c.log.Warn("releases: mark commands sent", "commands", len(sent), "err", err)
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/controller/release"
-	"github.com/unbind/unbind/protocol"
 )
 
 // ErrReleaseNotWaiting: a confirmation of a release that does not wait for
@@ -24,6 +23,9 @@ var ErrUnknownRelease = errors.New("unknown release")
 func (c *Controller) ConfirmRelease(ctx context.Context, id, operator, note string) (registry.ReleaseRecord, error) {
 	if operator == "" {
 		return registry.ReleaseRecord{}, ErrNoOperator
+	}
+	if err := ValidateNote(note); err != nil {
+		return registry.ReleaseRecord{}, err
 	}
 	c.releaseMu.Lock()
 	defer c.releaseMu.Unlock()
@@ -83,9 +85,9 @@ func evidenceRecords(evs []release.Evidence) []registry.ReleaseEvidence {
 }
 
 func releaseCommandOf(cmd registry.CommandRecord) *release.Command {
-	c := &release.Command{ID: cmd.ID, Kind: cmd.Kind, State: protocol.CommandState(cmd.State), Detail: lastDetail(cmd), At: cmd.UpdatedAt}
+	c := &release.Command{ID: cmd.ID, Kind: cmd.Kind, State: cmd.State, Detail: lastDetail(cmd), At: cmd.UpdatedAt}
 	for _, t := range cmd.Transitions {
-		c.Steps = append(c.Steps, release.Step{At: t.At, State: protocol.CommandState(t.State), Detail: t.Detail})
+		c.Steps = append(c.Steps, release.Step{At: t.At, State: t.State, Detail: t.Detail})
 	}
 	return c
 }

@@ -107,11 +107,22 @@ type ReleaseRequest struct {
 // ErrNoOperator is returned for a release request that does not say who runs it.
 var ErrNoOperator = errors.New("a release needs an operator")
 
+// StartedRelease is one phone's release as StartReleases answers: created by
+// the request, or Kept: already running and left as it was.
+type StartedRelease struct {
+	registry.ReleaseRecord
+	Kept bool
+}
+
 // StartReleases creates a release for each device (or returns the one
-// already running for it). The workflow itself runs in the background.
-func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]registry.ReleaseRecord, error) {
+// already running for it, Kept). The workflow itself runs in the
+// background. A note that is not printable text is ErrBadName.
+func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]StartedRelease, error) {
 	if req.Operator == "" {
 		return nil, ErrNoOperator
+	}
+	if err := ValidateNote(req.Note); err != nil {
+		return nil, err
 	}
 	if req.Timeout <= 0 {
 		req.Timeout = c.cfg.ReleaseTimeout
@@ -126,14 +137,19 @@ func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]r
 		return nil, fmt.Errorf("list releases: %w", err)
 	}
 	byDevice := map[string]registry.ReleaseRecord{}
+	wasRunning := map[string]bool{}
 	for _, r := range running {
 		byDevice[r.DeviceID] = r
+		wasRunning[r.DeviceID] = true
 	}
-	var out, created []registry.ReleaseRecord
+	var out []StartedRelease
+	var created []registry.ReleaseRecord
 	now := c.cfg.Now().UTC()
 	for _, id := range req.DeviceIDs {
 		if r, ok := byDevice[id]; ok {
-			out = append(out, r)
+			// Kept if it was running before this request, not if the
+			// request names the phone twice.
+			out = append(out, StartedRelease{ReleaseRecord: r, Kept: wasRunning[id]})
 			continue
 		}
 		r := registry.ReleaseRecord{
@@ -141,7 +157,7 @@ func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]r
 			CreatedAt: now, UpdatedAt: now, Deadline: now.Add(req.Timeout), Note: req.Note,
 		}
 		byDevice[id] = r
-		out = append(out, r)
+		out = append(out, StartedRelease{ReleaseRecord: r})
 		created = append(created, r)
 	}
 	// One transaction for the whole request: every release is created, or

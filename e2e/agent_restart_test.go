@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"github.com/unbind/unbind/protocol"
 	"testing"
 	"time"
 
@@ -11,7 +12,6 @@ import (
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/controllertest"
-	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/controller/release"
 )
 
@@ -52,7 +52,7 @@ func TestReleaseSurvivesAgentRestartMidGuidance(t *testing.T) {
 				return false
 			}
 			cmd, err := c.Registry().Command(ctx, got.CommandID)
-			if err != nil || (cmd.State != registry.CommandAccepted && cmd.State != registry.CommandInProgress) {
+			if err != nil || (cmd.State != protocol.CommandAccepted && cmd.State != protocol.CommandInProgress) {
 				return false
 			}
 		}

@@ -17,7 +17,7 @@ import (
 	"github.com/unbind/unbind/controller/controllertest"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/controller/release"
-	"github.com/unbind/unbind/internal/simfleet"
+	"github.com/unbind/unbind/sim/simfleet"
 )
 
 // TestBenchResetEvidence runs agents on a bench PC that reach their phones
@@ -61,7 +61,7 @@ func TestBenchResetEvidence(t *testing.T) {
 	start := func(p *androidsim.Phone, timeout time.Duration) registry.ReleaseRecord {
 		rs, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: []string{p.Serial()}, Operator: "tester", Timeout: timeout})
 		require.NoError(t, err)
-		return rs[0]
+		return rs[0].ReleaseRecord
 	}
 	get := func(id string) registry.ReleaseRecord {
 		got, err := c.Registry().Release(ctx, id)

@@ -11,7 +11,6 @@ import (
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/controllertest"
-	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/controller/release"
 	"github.com/unbind/unbind/protocol"
 )
@@ -54,7 +53,7 @@ func TestReleaseWaitsForABusyPhone(t *testing.T) {
 	eventually(t, func() bool {
 		for _, id := range earlier {
 			cmd, err := c.Registry().Command(ctx, id)
-			if err != nil || (cmd.State != registry.CommandAccepted && cmd.State != registry.CommandInProgress) {
+			if err != nil || (cmd.State != protocol.CommandAccepted && cmd.State != protocol.CommandInProgress) {
 				return false
 			}
 		}

@@ -40,7 +40,7 @@ func TestCancelRelease(t *testing.T) {
 		}
 		cmd, err := c.Registry().Command(ctx, got.CommandID)
 		guidance = got.CommandID
-		return err == nil && (cmd.State == registry.CommandAccepted || cmd.State == registry.CommandInProgress)
+		return err == nil && (cmd.State == protocol.CommandAccepted || cmd.State == protocol.CommandInProgress)
 	}, "the person is being guided")
 
 	// A release already past its reset, straight in the registry: a
@@ -72,7 +72,7 @@ func TestCancelRelease(t *testing.T) {
 	assert.Contains(t, got.Reason, "canceled by test-admin-")
 	eventually(t, func() bool {
 		cmd, err := c.Registry().Command(ctx, guidance)
-		return err == nil && cmd.State == registry.CommandCanceled
+		return err == nil && cmd.State == protocol.CommandCanceled
 	}, "the guidance is canceled on the phone")
 	time.Sleep(time.Second) // a release loop pass must not bring it back
 	got, err = c.Registry().Release(ctx, rs[0].ID)

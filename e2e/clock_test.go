@@ -11,8 +11,8 @@ import (
 
 	"github.com/unbind/unbind/controller/broker"
 	"github.com/unbind/unbind/controller/controllertest"
+	"github.com/unbind/unbind/internal/mqttconn"
 	"github.com/unbind/unbind/protocol"
-	"github.com/unbind/unbind/protocol/mqttconn"
 )
 
 // TestFutureReportDoesNotStick replays the trust issue's finding: an

@@ -9,7 +9,6 @@ import (
 
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/controller/controllertest"
-	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -36,12 +35,12 @@ func TestCommandWaitsForOfflinePhone(t *testing.T) {
 	require.NoError(t, err)
 	rec, err := c.Registry().Command(ctx, cmd.ID)
 	require.NoError(t, err)
-	assert.Equal(t, registry.CommandQueued, rec.State, "not sent to an offline phone")
+	assert.Equal(t, protocol.CommandQueued, rec.State, "not sent to an offline phone")
 
 	require.NoError(t, fleet.Restart(ctx, serial))
 	eventually(t, func() bool {
 		rec, err := c.Registry().Command(ctx, cmd.ID)
-		return err == nil && rec.State == registry.CommandSucceeded
+		return err == nil && rec.State == protocol.CommandSucceeded
 	}, "the queued command runs after reconnect")
 
 	_, err = c.Cancel(ctx, cmd.ID)

@@ -17,7 +17,7 @@ import (
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/cert"
 	"github.com/unbind/unbind/controller/controllertest"
-	"github.com/unbind/unbind/internal/simfleet"
+	"github.com/unbind/unbind/sim/simfleet"
 )
 
 // browserFor starts a headless Debian Chromium for the test, or skips it

@@ -14,8 +14,8 @@ import (
 	"github.com/unbind/unbind/controller/broker/brokertest"
 	"github.com/unbind/unbind/controller/controllertest"
 	"github.com/unbind/unbind/controller/registry"
-	"github.com/unbind/unbind/internal/simfleet"
 	"github.com/unbind/unbind/protocol"
+	"github.com/unbind/unbind/sim/simfleet"
 )
 
 const fleetSize = 20

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"github.com/unbind/unbind/protocol"
 	"net/http"
 	"testing"
 	"time"
@@ -59,7 +60,7 @@ func TestResetEvidence(t *testing.T) {
 	start := func(p *androidsim.Phone, timeout time.Duration) registry.ReleaseRecord {
 		rs, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: []string{p.Serial()}, Operator: "tester", Timeout: timeout})
 		require.NoError(t, err)
-		return rs[0]
+		return rs[0].ReleaseRecord
 	}
 	rNever := start(never, neverResetTimeout)
 	rLate, rCancels, rHidden, rRooted := start(late, 10*time.Minute), start(cancels, 10*time.Minute),
@@ -136,7 +137,7 @@ func TestResetEvidence(t *testing.T) {
 	noCertificate(cancels)
 	eventually(t, func() bool {
 		cmd, err := c.Registry().Command(ctx, got.CommandID)
-		return err == nil && cmd.State == registry.CommandCanceled
+		return err == nil && cmd.State == protocol.CommandCanceled
 	}, "the agent's watch for the wipe is canceled once the release is over")
 
 	// Confirms late: released on wipe_started, dated when it was seen.

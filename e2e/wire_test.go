@@ -15,8 +15,8 @@ import (
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/controller/broker"
 	"github.com/unbind/unbind/controller/controllertest"
+	"github.com/unbind/unbind/internal/mqttconn"
 	"github.com/unbind/unbind/protocol"
-	"github.com/unbind/unbind/protocol/mqttconn"
 )
 
 // TestThirdPartyClientWithEnrolledCredentials: mosquitto_pub, a client we

@@ -131,10 +131,19 @@ func (c Command) Validate() error {
 	return nil
 }
 
-// CommandState is a step in a command's life as the agent reports it.
+// CommandState is a step in a command's life: the controller's own first
+// two (queued, sent), then those the agent reports.
 type CommandState string
 
 const (
+	// CommandQueued: stored by the controller, waiting for delivery. The
+	// controller's own step: an agent never sends it (CommandStates leaves it
+	// out, so a decoder refuses it).
+	CommandQueued CommandState = "queued"
+	// CommandSent: published to the agent by the controller; also never sent
+	// by an agent.
+	CommandSent CommandState = "sent"
+
 	// CommandAccepted: the agent received the command and will run it.
 	CommandAccepted CommandState = "accepted"
 	// CommandInProgress: running; Detail says what the agent waits for.
@@ -155,7 +164,7 @@ const RejectedBusyPrefix = "busy with command "
 // RejectedBusy reports whether a rejection's detail says the agent was busy.
 func RejectedBusy(detail string) bool { return strings.HasPrefix(detail, RejectedBusyPrefix) }
 
-// CommandStates lists every state a decoder accepts.
+// CommandStates lists every state a decoder accepts: those an agent reports.
 var CommandStates = []CommandState{
 	CommandAccepted, CommandInProgress, CommandSucceeded, CommandFailed,
 	CommandRejected, CommandTimedOut, CommandCanceled,

@@ -70,6 +70,8 @@ var wireCases = []wireCase{
 	{"event succeeded", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"succeeded","at":"2026-11-23T10:00:01Z"}`, nil},
 	{"event in progress", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"in_progress","at":"2026-11-23T10:00:01Z","detail":"waiting for the person to sign out"}`, nil},
 	{"event unknown state", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"exploded","at":"2026-11-23T10:00:01Z"}`, ErrInvalid},
+	{"event controller's queued", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"queued","at":"2026-11-23T10:00:01Z"}`, ErrInvalid},
+	{"event controller's sent", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"sent","at":"2026-11-23T10:00:01Z"}`, ErrInvalid},
 	{"event missing time", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"failed"}`, ErrInvalid},
 }
 

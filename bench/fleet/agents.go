@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/unbind/unbind/agent"
+	"github.com/unbind/unbind/internal/mqttconn"
 	"github.com/unbind/unbind/protocol"
-	"github.com/unbind/unbind/protocol/mqttconn"
 )
 
 // clientIDPrefix is the agent's client ID prefix (broker.DeviceClientIDPrefix;

@@ -6,8 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/unbind/unbind/internal/mqttconn"
 	"github.com/unbind/unbind/protocol"
-	"github.com/unbind/unbind/protocol/mqttconn"
 )
 
 // reference runs the same publishers against a plain broker with one

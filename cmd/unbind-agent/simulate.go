@@ -11,7 +11,7 @@ import (
 
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/internal/cli"
-	"github.com/unbind/unbind/internal/simfleet"
+	"github.com/unbind/unbind/sim/simfleet"
 )
 
 func init() {

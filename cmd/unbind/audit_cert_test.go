@@ -132,7 +132,7 @@ func TestCertAgainstController(t *testing.T) {
 	pubPEM, err := os.ReadFile(pubPath)
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(string(pubPEM), "-----BEGIN PUBLIC KEY-----\n"), "unbind key prints a PKIX key")
-	pub, err := keys.DecodePublic(pubPEM)
+	pub, err := protocol.ParsePublicKey(pubPEM)
 	require.NoError(t, err)
 	legacyPath := filepath.Join(dir, "legacy.pub")
 	require.NoError(t, os.WriteFile(legacyPath, pem.EncodeToMemory(&pem.Block{Type: protocol.LegacyPublicKeyPEMBlock, Bytes: pub}), 0o644))

@@ -234,7 +234,7 @@ func TestCommandsAndCancel(t *testing.T) {
 	assert.Contains(t, out.String(), "cancel requested")
 	rec, err := c.Registry().Command(ctx, cmd.ID)
 	require.NoError(t, err)
-	assert.Equal(t, registry.CommandCanceled, rec.State, "never delivered: canceled at once")
+	assert.Equal(t, protocol.CommandCanceled, rec.State, "never delivered: canceled at once")
 
 	io, _, _ = testStreams()
 	err = cancelRun(ctx, io, &cancelOptions{API: c.APIURL(), Output: "table", ID: cmd.ID})

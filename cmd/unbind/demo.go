@@ -15,8 +15,8 @@ import (
 
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/internal/cli"
-	"github.com/unbind/unbind/internal/demo"
-	"github.com/unbind/unbind/internal/simfleet"
+	"github.com/unbind/unbind/sim/demo"
+	"github.com/unbind/unbind/sim/simfleet"
 )
 
 func init() {

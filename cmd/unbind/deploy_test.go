@@ -52,7 +52,7 @@ func TestDeployUnitVerifies(t *testing.T) {
 	}
 }
 
-// TestDeployUnitHardening keeps the options the README promises.
+// TestDeployUnitHardening keeps the options docs/operating.md promises.
 func TestDeployUnitHardening(t *testing.T) {
 	unit, err := os.ReadFile(unitPath)
 	require.NoError(t, err)

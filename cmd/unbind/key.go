@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/unbind/unbind/protocol"
 
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/controller/cert"
-	"github.com/unbind/unbind/controller/keys"
 )
 
 type keyOptions struct {
@@ -37,11 +37,11 @@ func keyRun(ctx context.Context, io streams, opts *keyOptions) error {
 	if err != nil {
 		return err
 	}
-	pub, err := keys.DecodePublic(b)
+	pub, err := protocol.ParsePublicKey(b)
 	if err != nil {
 		return fmt.Errorf("the controller's key: %w", err)
 	}
 	fmt.Fprintf(io.Err, "controller key %s\n", cert.Fingerprint(pub))
-	_, err = io.Out.Write(keys.EncodePublic(pub))
+	_, err = io.Out.Write(protocol.EncodePublicKey(pub))
 	return err
 }

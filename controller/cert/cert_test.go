@@ -33,11 +33,11 @@ func testKey(seed byte) ed25519.PrivateKey {
 // goodInputs describe a phone that was safe and then reset.
 func goodInputs() Inputs {
 	reset := &registry.CommandRecord{ID: "cmd-reset", DeviceID: "SER1", Kind: protocol.CommandFactoryReset,
-		IssuedAt: at(100), ExpiresAt: at(700), State: registry.CommandSucceeded, UpdatedAt: at(130),
+		IssuedAt: at(100), ExpiresAt: at(700), State: protocol.CommandSucceeded, UpdatedAt: at(130),
 		Transitions: []registry.CommandTransition{
-			{At: at(100), State: registry.CommandQueued},
-			{At: at(101), State: registry.CommandSent},
-			{At: at(120), State: registry.CommandSucceeded, Detail: "wipe_started: root_broadcast"},
+			{At: at(100), State: protocol.CommandQueued},
+			{At: at(101), State: protocol.CommandSent},
+			{At: at(120), State: protocol.CommandSucceeded, Detail: "wipe_started: root_broadcast"},
 		}}
 	return Inputs{
 		ID:       "cert-1",
@@ -179,8 +179,8 @@ func TestIssueRefuses(t *testing.T) {
 		{"release failed", func(in *Inputs) { in.Release.Outcome, in.Release.Reason = "failed", "timed out in stage sign_out" }, "ended failed: timed out"},
 		{"release of another device", func(in *Inputs) { in.Release.DeviceID = "OTHER" }, "of device OTHER"},
 		{"no reset", func(in *Inputs) { in.Reset = nil }, "no factory reset command"},
-		{"reset failed", func(in *Inputs) { in.Reset.State = registry.CommandFailed }, "is failed, not succeeded"},
-		{"reset still running", func(in *Inputs) { in.Reset.State = registry.CommandInProgress }, "is in_progress"},
+		{"reset failed", func(in *Inputs) { in.Reset.State = protocol.CommandFailed }, "is failed, not succeeded"},
+		{"reset still running", func(in *Inputs) { in.Reset.State = protocol.CommandInProgress }, "is in_progress"},
 		{"not a reset", func(in *Inputs) { in.Reset.Kind = protocol.CommandRefresh }, "not a factory reset"},
 		{"no state", func(in *Inputs) { in.Safe = nil }, "no state was received"},
 		{"state after the reset", func(in *Inputs) { in.Safe.At = at(101) }, "no state precedes"},

@@ -77,7 +77,7 @@ func resetOf(r registry.ReleaseRecord, cmds []registry.CommandRecord) *registry.
 		if newest == nil || c.IssuedAt.After(newest.IssuedAt) {
 			newest = c
 		}
-		if c.State == registry.CommandSucceeded && (succeeded == nil || c.IssuedAt.After(succeeded.IssuedAt)) {
+		if c.State == protocol.CommandSucceeded && (succeeded == nil || c.IssuedAt.After(succeeded.IssuedAt)) {
 			succeeded = c
 		}
 	}

@@ -61,7 +61,7 @@ func TestGatherFromRegistry(t *testing.T) {
 	reset := protocol.Command{V: protocol.Version, ID: "c-reset", DeviceID: "P1", Kind: protocol.CommandFactoryReset,
 		IssuedAt: at(30), ExpiresAt: at(630)}
 	require.NoError(t, reg.RecordCommand(ctx, reset, at(30)))
-	require.NoError(t, reg.SetCommandState(ctx, "c-reset", registry.CommandSent, at(31), ""))
+	require.NoError(t, reg.SetCommandState(ctx, "c-reset", protocol.CommandSent, at(31), ""))
 	rel.Stage, rel.CommandID, rel.UpdatedAt = "reset", "c-reset", at(30)
 	require.NoError(t, reg.UpdateRelease(ctx, rel))
 

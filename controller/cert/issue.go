@@ -95,7 +95,7 @@ func document(in Inputs, pub ed25519.PublicKey) (Document, error) {
 	}
 	proof, _ := proven(in)
 	method := ""
-	if in.Reset.State == registry.CommandSucceeded {
+	if in.Reset.State == protocol.CommandSucceeded {
 		method = succeededStep(in.Reset).Detail
 	}
 	var evidence []Evidence
@@ -145,7 +145,7 @@ func released(in Inputs) error {
 	}
 	proof, ok := proven(in)
 	switch {
-	case c.State != registry.CommandSucceeded && (!ok || proof.Kind != registry.EvidenceOperatorConfirmed):
+	case c.State != protocol.CommandSucceeded && (!ok || proof.Kind != registry.EvidenceOperatorConfirmed):
 		// Only an operator's confirmation stands for a reset the agent
 		// could not see through (its watch may have expired).
 		return fmt.Errorf("%w: factory reset %s is %s, not succeeded", ErrNotReleased, c.ID, c.State)
@@ -179,7 +179,7 @@ func proven(in Inputs) (registry.ReleaseEvidence, bool) {
 	if e, ok := in.Release.ProvenBy(); ok {
 		return e, true
 	}
-	if len(in.Release.Evidence) > 0 || in.Reset == nil || in.Reset.State != registry.CommandSucceeded {
+	if len(in.Release.Evidence) > 0 || in.Reset == nil || in.Reset.State != protocol.CommandSucceeded {
 		return registry.ReleaseEvidence{}, false
 	}
 	done := succeededStep(in.Reset)
@@ -205,11 +205,11 @@ func seenKinds(evs []registry.ReleaseEvidence) string {
 // the reset was confirmed.
 func succeededStep(c *registry.CommandRecord) registry.CommandTransition {
 	for _, t := range c.Transitions {
-		if t.State == registry.CommandSucceeded {
+		if t.State == protocol.CommandSucceeded {
 			return t
 		}
 	}
-	return registry.CommandTransition{At: c.UpdatedAt, State: registry.CommandSucceeded}
+	return registry.CommandTransition{At: c.UpdatedAt, State: protocol.CommandSucceeded}
 }
 
 func reasonSuffix(reason string) string {

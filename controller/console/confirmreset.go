@@ -42,13 +42,11 @@ func (s *server) confirmReset(w http.ResponseWriter, r *http.Request, rq request
 		return
 	}
 	note := strings.TrimSpace(r.PostForm.Get("note"))
-	if err := controller.ValidateNote(note); err != nil {
-		b.Error = err.Error()
-		s.render(w, http.StatusUnprocessableEntity, "confirm-reset", "", s.data(rq, "Confirm the reset", "releases", b))
-		return
-	}
 	_, err = s.c.ConfirmRelease(ctx, id, rq.op.Name, note)
 	switch {
+	case errors.Is(err, controller.ErrBadName):
+		b.Error = err.Error()
+		s.render(w, http.StatusUnprocessableEntity, "confirm-reset", "", s.data(rq, "Confirm the reset", "releases", b))
 	case errors.Is(err, controller.ErrUnknownRelease):
 		s.fail(w, rq, http.StatusNotFound, "No release has this ID.")
 	case errors.Is(err, controller.ErrReleaseNotWaiting):

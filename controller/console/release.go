@@ -97,12 +97,11 @@ func (s *server) startRelease(w http.ResponseWriter, r *http.Request, rq request
 		return
 	}
 	note := strings.TrimSpace(r.PostForm.Get("note"))
-	if err := controller.ValidateNote(note); err != nil {
-		s.showConfirm(ctx, w, rq, http.StatusUnprocessableEntity, ids, err.Error())
-		return
-	}
 	rs, err := s.c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: ids, Operator: rq.op.Name, Note: note})
 	switch {
+	case errors.Is(err, controller.ErrBadName):
+		s.showConfirm(ctx, w, rq, http.StatusUnprocessableEntity, ids, err.Error())
+		return
 	case errors.Is(err, controller.ErrUnknownDevice):
 		s.fail(w, rq, http.StatusNotFound, "A selected phone is not in the registry.")
 		return

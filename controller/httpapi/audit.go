@@ -78,12 +78,10 @@ func (s *server) issueCertificate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	op, _ := OperatorFrom(r.Context())
-	if err := controller.ValidateNote(req.Note); err != nil {
-		writeError(w, http.StatusBadRequest, err)
-		return
-	}
 	rec, created, err := s.c.IssueCertificate(r.Context(), r.PathValue("id"), op.Name, req.Note)
 	switch {
+	case errors.Is(err, controller.ErrBadName):
+		writeError(w, http.StatusBadRequest, err)
 	case errors.Is(err, registry.ErrNotFound):
 		writeError(w, http.StatusNotFound, fmt.Errorf("device %q not found", r.PathValue("id")))
 	case errors.Is(err, cert.ErrNotReleased):

@@ -16,7 +16,6 @@ import (
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/cert"
 	"github.com/unbind/unbind/controller/controllertest"
-	"github.com/unbind/unbind/controller/keys"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/protocol"
 )
@@ -94,7 +93,7 @@ func TestAuditAndCertificateAPI(t *testing.T) {
 	pem, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.NoError(t, err)
-	pub, err := keys.DecodePublic(pem)
+	pub, err := protocol.ParsePublicKey(pem)
 	require.NoError(t, err)
 	assert.Equal(t, c.PublicKey(), pub)
 	require.NoError(t, cert.Verify([]byte(got.File), pub))

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/unbind/unbind/api"
-	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/registry"
 )
 
@@ -73,10 +72,10 @@ func commandsOf(cs []registry.CommandRecord) []api.Command {
 			ts = make([]api.CommandTransition, 0, len(c.Transitions))
 		}
 		for _, t := range c.Transitions {
-			ts = append(ts, api.CommandTransition{At: t.At, State: api.CommandState(t.State), Detail: t.Detail, ReportedAt: t.ReportedAt})
+			ts = append(ts, api.CommandTransition{At: t.At, State: t.State, Detail: t.Detail, ReportedAt: t.ReportedAt})
 		}
 		out = append(out, api.Command{ID: c.ID, DeviceID: c.DeviceID, Kind: c.Kind, Target: c.Target,
-			IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt, State: api.CommandState(c.State), UpdatedAt: c.UpdatedAt,
+			IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt, State: c.State, UpdatedAt: c.UpdatedAt,
 			Transitions: ts})
 	}
 	return out
@@ -84,11 +83,6 @@ func commandsOf(cs []registry.CommandRecord) []api.Command {
 
 func summaryOf(s registry.Summary) api.Summary {
 	return api.Summary{Total: s.Total, Online: s.Online, Offline: s.Offline, ByVerdict: s.ByVerdict, NoState: s.NoState}
-}
-
-func ingestOf(st controller.IngestStats) api.IngestStats {
-	return api.IngestStats{Received: st.Received, Superseded: st.Superseded, Applied: st.Applied, Stale: st.Stale, Orphans: st.Orphans,
-		Skipped: st.Skipped, Batches: st.Batches, Rejected: st.Rejected, WriteErrors: st.WriteErrors}
 }
 
 func releasesOf(rs []registry.ReleaseRecord) []api.Release {

@@ -28,7 +28,7 @@ func (s *server) summary(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, api.SummaryBody{Registry: summaryOf(sum), Ingest: ingestOf(s.c.Stats()),
+	writeJSON(w, http.StatusOK, api.SummaryBody{Registry: summaryOf(sum), Ingest: s.c.Stats(),
 		Enrollment: api.EnrollStats(s.c.EnrollStats())})
 }
 

@@ -16,7 +16,7 @@ import (
 // else yet. Failures are limited per remote address (see
 // controller.EnrollFrom).
 func (s *server) enroll(w http.ResponseWriter, r *http.Request) {
-	var req protocol.EnrollRequest
+	var req api.EnrollRequest
 	if err := decodeBody(w, r, maxRequestBody, &req); err != nil {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("enroll request: %w", err))
 		return

@@ -22,8 +22,8 @@ import (
 	"github.com/unbind/unbind/controller/controllertest"
 	"github.com/unbind/unbind/controller/httpapi"
 	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/internal/mqttconn"
 	"github.com/unbind/unbind/protocol"
-	"github.com/unbind/unbind/protocol/mqttconn"
 )
 
 // request answers one call; header values may be empty.

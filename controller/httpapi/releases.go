@@ -18,10 +18,6 @@ func (s *server) startReleases(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("release request: %w", err))
 		return
 	}
-	if err := controller.ValidateNote(req.Note); err != nil {
-		writeError(w, http.StatusBadRequest, err)
-		return
-	}
 	op, _ := OperatorFrom(r.Context())
 	ids, err := selectDevices(r.Context(), s.c.Registry(), req)
 	if err != nil {
@@ -45,14 +41,6 @@ func (s *server) startReleases(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, api.DevicesBody{Devices: devicesOf(devices)})
 		return
 	}
-	// The releases running before this request: those answered again were
-	// kept as they were.
-	before := map[string]bool{}
-	if running, err := s.c.Registry().UnfinishedReleases(r.Context()); err == nil {
-		for _, rel := range running {
-			before[rel.ID] = true
-		}
-	}
 	rs, err := s.c.StartReleases(r.Context(), controller.ReleaseRequest{
 		DeviceIDs: ids, Operator: op.Name, Note: req.Note, Timeout: time.Duration(req.TimeoutSeconds) * time.Second,
 		Restart: req.Restart,
@@ -60,14 +48,18 @@ func (s *server) startReleases(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, controller.ErrUnknownDevice):
 		writeError(w, http.StatusNotFound, err)
-	case errors.Is(err, controller.ErrNoOperator):
+	case errors.Is(err, controller.ErrNoOperator), errors.Is(err, controller.ErrBadName):
 		writeError(w, http.StatusBadRequest, err)
 	case err != nil:
 		writeError(w, http.StatusInternalServerError, err)
 	default:
-		out := releasesOf(rs)
+		recs := make([]registry.ReleaseRecord, len(rs))
+		for i, rel := range rs {
+			recs[i] = rel.ReleaseRecord
+		}
+		out := releasesOf(recs)
 		for i := range out {
-			out[i].Kept = before[out[i].ID]
+			out[i].Kept = rs[i].Kept
 		}
 		writeJSON(w, http.StatusAccepted, api.ReleasesBody{Releases: out})
 	}
@@ -157,10 +149,6 @@ func (s *server) confirmRelease(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("confirm request: %w", err))
 		return
 	}
-	if err := controller.ValidateNote(req.Note); err != nil {
-		writeError(w, http.StatusBadRequest, err)
-		return
-	}
 	op, _ := OperatorFrom(r.Context())
 	rec, err := s.c.ConfirmRelease(r.Context(), r.PathValue("id"), op.Name, req.Note)
 	switch {
@@ -168,7 +156,7 @@ func (s *server) confirmRelease(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, err)
 	case errors.Is(err, controller.ErrReleaseNotWaiting):
 		writeError(w, http.StatusConflict, err)
-	case errors.Is(err, controller.ErrNoOperator):
+	case errors.Is(err, controller.ErrNoOperator), errors.Is(err, controller.ErrBadName):
 		writeError(w, http.StatusBadRequest, err)
 	case err != nil:
 		writeError(w, http.StatusInternalServerError, err)

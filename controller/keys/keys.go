@@ -109,21 +109,6 @@ func ParsePrivate(b []byte) (ed25519.PrivateKey, error) {
 	return nil, ErrBadKey
 }
 
-// EncodePublic returns the PEM form of a public key, as handed to agents and
-// to `unbind cert verify`.
-func EncodePublic(pub ed25519.PublicKey) []byte {
-	return protocol.EncodePublicKey(pub)
-}
-
-// DecodePublic parses the PEM form of a public key (protocol.ParsePublicKey).
-func DecodePublic(b []byte) (ed25519.PublicKey, error) {
-	pub, err := protocol.ParsePublicKey(b)
-	if err != nil {
-		return nil, ErrBadKey
-	}
-	return pub, nil
-}
-
 // FindPublic reads the controller's public key from path: a public key PEM,
 // the controller's private key file, or a directory holding controller.pub
 // or controller.key (tried in that order).
@@ -145,7 +130,7 @@ func FindPublic(path string) (ed25519.PublicKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if pub, err := DecodePublic(b); err == nil {
+	if pub, err := protocol.ParsePublicKey(b); err == nil {
 		return pub, nil
 	}
 	priv, err := LoadPrivate(path)

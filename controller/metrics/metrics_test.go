@@ -99,7 +99,7 @@ func BenchmarkScrape10k(b *testing.B) {
 			Outcome: registry.OutcomeReleased, CreatedAt: now, Deadline: now.Add(time.Hour),
 			FinishedAt: now.Add(time.Duration(i%1800) * time.Second)})
 	}
-	require.NoError(b, reg.SetCommandsState(ctx, cmds, registry.CommandSucceeded, now.Add(time.Minute), "bench"))
+	require.NoError(b, reg.SetCommandsState(ctx, cmds, protocol.CommandSucceeded, now.Add(time.Minute), "bench"))
 	require.NoError(b, reg.CreateReleases(ctx, releases))
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	for b.Loop() {

@@ -250,9 +250,9 @@ func stateDetail(k stateKey, checkedAt time.Time) string {
 // commandDetail describes one command step. The agent's free-text detail
 // is left out (it stays in the command's transitions); a step that arrives
 // after the command ended is marked as not changing it.
-func commandDetail(id string, kind protocol.CommandKind, from, to CommandState) string {
+func commandDetail(id string, kind protocol.CommandKind, from, to protocol.CommandState) string {
 	d := fmt.Sprintf("command %s %s: %s", id, kind, to)
-	if from != "" && !from.advances(to) {
+	if from != "" && !advances(from, to) {
 		d += fmt.Sprintf(" (late; state stays %s)", from)
 	}
 	return d

@@ -57,7 +57,7 @@ func TestAuditRowsForEachKind(t *testing.T) {
 		presenceUpd("d", protocol.Online, at(4)), // no transition: no row
 	)
 	require.NoError(t, s.RecordCommand(ctx, command("c1", "d", protocol.CommandFactoryReset, at(5)), at(5)))
-	require.NoError(t, s.SetCommandState(ctx, "c1", CommandSent, at(6), ""))
+	require.NoError(t, s.SetCommandState(ctx, "c1", protocol.CommandSent, at(6), ""))
 	applyOK(t, s,
 		eventUpd("d", "c1", protocol.CommandSucceeded, at(7), "wiped", at(7)),
 		eventUpd("d", "c1", protocol.CommandInProgress, at(6), "late", at(8)),

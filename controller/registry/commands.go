@@ -46,7 +46,7 @@ func recordCommand(ctx context.Context, tx *sql.Tx, cmd protocol.Command, at tim
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO commands(id, device_id, kind, target, issued_at, expires_at, state, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, cmd.ID, cmd.DeviceID, string(cmd.Kind), cmd.Target,
-		formatTime(cmd.IssuedAt), formatTime(cmd.ExpiresAt), string(CommandQueued), formatTime(at))
+		formatTime(cmd.IssuedAt), formatTime(cmd.ExpiresAt), string(protocol.CommandQueued), formatTime(at))
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
 		return fmt.Errorf("record command %s: %w", cmd.ID, ErrExists)
@@ -54,23 +54,23 @@ func recordCommand(ctx context.Context, tx *sql.Tx, cmd protocol.Command, at tim
 	if err != nil {
 		return fmt.Errorf("record command %s: %w", cmd.ID, err)
 	}
-	if err := insertTransition(ctx, tx, cmd.ID, at, CommandQueued, "", time.Time{}); err != nil {
+	if err := insertTransition(ctx, tx, cmd.ID, at, protocol.CommandQueued, "", time.Time{}); err != nil {
 		return err
 	}
 	return insertAudit(ctx, tx, AuditEntry{At: at, DeviceID: cmd.DeviceID, Actor: ActorController,
-		Action: AuditCommand, Detail: commandDetail(cmd.ID, cmd.Kind, "", CommandQueued)})
+		Action: AuditCommand, Detail: commandDetail(cmd.ID, cmd.Kind, "", protocol.CommandQueued)})
 }
 
 // SetCommandState records a step the controller took (typically sent). The
 // step is always added to the transitions, but the current state only moves
 // forward: an agent's answer may already have been stored.
-func (s *Store) SetCommandState(ctx context.Context, id string, state CommandState, at time.Time, detail string) error {
+func (s *Store) SetCommandState(ctx context.Context, id string, state protocol.CommandState, at time.Time, detail string) error {
 	return s.SetCommandsState(ctx, []string{id}, state, at, detail)
 }
 
 // SetCommandsState records the same step for many commands, as
 // SetCommandState does, in one transaction.
-func (s *Store) SetCommandsState(ctx context.Context, ids []string, state CommandState, at time.Time, detail string) error {
+func (s *Store) SetCommandsState(ctx context.Context, ids []string, state protocol.CommandState, at time.Time, detail string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -96,7 +96,7 @@ func (s *Store) SetCommandsState(ctx context.Context, ids []string, state Comman
 	return nil
 }
 
-func setCommandState(ctx context.Context, tx *sql.Tx, id string, state CommandState, at time.Time, detail string) error {
+func setCommandState(ctx context.Context, tx *sql.Tx, id string, state protocol.CommandState, at time.Time, detail string) error {
 	var cur, device, kind string
 	err := tx.QueryRowContext(ctx, `SELECT state, device_id, kind FROM commands WHERE id = ?`, id).Scan(&cur, &device, &kind)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -105,11 +105,11 @@ func setCommandState(ctx context.Context, tx *sql.Tx, id string, state CommandSt
 	if err != nil {
 		return fmt.Errorf("set command %s: %w", id, err)
 	}
-	if err := advance(ctx, tx, id, CommandState(cur), state, at, detail, time.Time{}); err != nil {
+	if err := advance(ctx, tx, id, protocol.CommandState(cur), state, at, detail, time.Time{}); err != nil {
 		return err
 	}
 	return insertAudit(ctx, tx, AuditEntry{At: at, DeviceID: device, Actor: ActorController, Action: AuditCommand,
-		Detail: commandDetail(id, protocol.CommandKind(kind), CommandState(cur), state)})
+		Detail: commandDetail(id, protocol.CommandKind(kind), protocol.CommandState(cur), state)})
 }
 
 // applyEvent records an agent's progress on a command. An event for a
@@ -139,11 +139,11 @@ func applyEvent(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 	if dup > 0 {
 		return stale, nil
 	}
-	if err := advance(ctx, tx, e.CommandID, CommandState(cur), CommandState(e.State), u.ReceivedAt, e.Detail, e.At); err != nil {
+	if err := advance(ctx, tx, e.CommandID, protocol.CommandState(cur), e.State, u.ReceivedAt, e.Detail, e.At); err != nil {
 		return 0, err
 	}
 	if err := insertAudit(ctx, tx, AuditEntry{At: u.ReceivedAt, DeviceID: u.DeviceID, Actor: AgentActor(u.DeviceID),
-		Action: AuditCommand, Detail: commandDetail(e.CommandID, protocol.CommandKind(kind), CommandState(cur), CommandState(e.State))}); err != nil {
+		Action: AuditCommand, Detail: commandDetail(e.CommandID, protocol.CommandKind(kind), protocol.CommandState(cur), e.State)}); err != nil {
 		return 0, err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE devices SET last_seen = max(last_seen, ?) WHERE id = ?`, formatTime(u.ReceivedAt), u.DeviceID)
@@ -153,11 +153,11 @@ func applyEvent(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 	return applied, nil
 }
 
-func advance(ctx context.Context, tx *sql.Tx, id string, cur, next CommandState, at time.Time, detail string, reportedAt time.Time) error {
+func advance(ctx context.Context, tx *sql.Tx, id string, cur, next protocol.CommandState, at time.Time, detail string, reportedAt time.Time) error {
 	if err := insertTransition(ctx, tx, id, at, next, detail, reportedAt); err != nil {
 		return err
 	}
-	if !cur.advances(next) {
+	if !advances(cur, next) {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE commands SET state = ?, updated_at = ? WHERE id = ?`,
@@ -167,7 +167,7 @@ func advance(ctx context.Context, tx *sql.Tx, id string, cur, next CommandState,
 	return nil
 }
 
-func insertTransition(ctx context.Context, tx *sql.Tx, id string, at time.Time, state CommandState, detail string, reportedAt time.Time) error {
+func insertTransition(ctx context.Context, tx *sql.Tx, id string, at time.Time, state protocol.CommandState, detail string, reportedAt time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO command_transitions(command_id, at, state, detail, reported_at) VALUES (?, ?, ?, ?, ?)`,
 		id, formatTime(at), string(state), detail, nullTime(reportedAt))
 	if err != nil {

@@ -12,8 +12,8 @@ import (
 
 func TestCommandLifecycle(t *testing.T) {
 	type step struct {
-		set   CommandState // controller step, or
-		event *Update      // an agent event
+		set   protocol.CommandState // controller step, or
+		event *Update               // an agent event
 		stats ApplyStats
 	}
 	ev := func(st protocol.CommandState, sec int, detail string, stats ApplyStats) step {
@@ -24,35 +24,35 @@ func TestCommandLifecycle(t *testing.T) {
 	tests := []struct {
 		name      string
 		steps     []step
-		wantState CommandState
+		wantState protocol.CommandState
 		// wantTrail is every transition's state, oldest first, after queued.
-		wantTrail []CommandState
+		wantTrail []protocol.CommandState
 	}{
 		{"happy path", []step{
-			{set: CommandSent},
+			{set: protocol.CommandSent},
 			ev(protocol.CommandAccepted, 10, "", ok),
 			ev(protocol.CommandInProgress, 11, "waiting for sign-out", ok),
 			ev(protocol.CommandInProgress, 12, "waiting for Find Device off", ok),
 			ev(protocol.CommandSucceeded, 13, "", ok),
-		}, CommandSucceeded, []CommandState{CommandSent, CommandAccepted, CommandInProgress, CommandInProgress, CommandSucceeded}},
+		}, protocol.CommandSucceeded, []protocol.CommandState{protocol.CommandSent, protocol.CommandAccepted, protocol.CommandInProgress, protocol.CommandInProgress, protocol.CommandSucceeded}},
 		{"agent answers before the command is marked sent", []step{
 			ev(protocol.CommandAccepted, 10, "", ok),
-			{set: CommandSent},
-		}, CommandAccepted, []CommandState{CommandAccepted, CommandSent}},
+			{set: protocol.CommandSent},
+		}, protocol.CommandAccepted, []protocol.CommandState{protocol.CommandAccepted, protocol.CommandSent}},
 		{"nothing leaves a terminal state", []step{
-			{set: CommandSent},
+			{set: protocol.CommandSent},
 			ev(protocol.CommandRejected, 10, "expired", ok),
 			ev(protocol.CommandInProgress, 9, "late", ok),
 			ev(protocol.CommandSucceeded, 11, "", ok),
-		}, CommandRejected, []CommandState{CommandSent, CommandRejected, CommandInProgress, CommandSucceeded}},
+		}, protocol.CommandRejected, []protocol.CommandState{protocol.CommandSent, protocol.CommandRejected, protocol.CommandInProgress, protocol.CommandSucceeded}},
 		{"redelivered event is one step", []step{
 			ev(protocol.CommandAccepted, 10, "", ok),
 			ev(protocol.CommandAccepted, 10, "", ApplyStats{Stale: 1}),
-		}, CommandAccepted, []CommandState{CommandAccepted}},
+		}, protocol.CommandAccepted, []protocol.CommandState{protocol.CommandAccepted}},
 		{"controller may time a command out", []step{
-			{set: CommandSent},
-			{set: CommandTimedOut},
-		}, CommandTimedOut, []CommandState{CommandSent, CommandTimedOut}},
+			{set: protocol.CommandSent},
+			{set: protocol.CommandTimedOut},
+		}, protocol.CommandTimedOut, []protocol.CommandState{protocol.CommandSent, protocol.CommandTimedOut}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,9 +71,9 @@ func TestCommandLifecycle(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantState, c.State)
 			require.NotEmpty(t, c.Transitions)
-			assert.Equal(t, CommandQueued, c.Transitions[0].State)
+			assert.Equal(t, protocol.CommandQueued, c.Transitions[0].State)
 			assert.Equal(t, at(1), c.Transitions[0].At)
-			var trail []CommandState
+			var trail []protocol.CommandState
 			for _, tr := range c.Transitions[1:] {
 				trail = append(trail, tr.State)
 			}
@@ -96,10 +96,10 @@ func TestCommandEventDetails(t *testing.T) {
 	c := cmds[0]
 	assert.Equal(t, CommandRecord{
 		ID: "c1", DeviceID: "d", Kind: protocol.CommandDisableFindDevice, IssuedAt: at(1), ExpiresAt: at(3601),
-		State: CommandInProgress, UpdatedAt: at(7),
+		State: protocol.CommandInProgress, UpdatedAt: at(7),
 		Transitions: []CommandTransition{
-			{At: at(1), State: CommandQueued},
-			{At: at(7), State: CommandInProgress, Detail: "open Find Device", ReportedAt: at(5)},
+			{At: at(1), State: protocol.CommandQueued},
+			{At: at(7), State: protocol.CommandInProgress, Detail: "open Find Device", ReportedAt: at(5)},
 		},
 	}, c)
 	d, err := s.Device(ctx, "d")
@@ -122,7 +122,7 @@ func TestEventsThatMatchNoCommand(t *testing.T) {
 	assert.Equal(t, ApplyStats{Applied: 1, Orphans: 1, Invalid: 1}, st)
 	c, err := s.Command(ctx, "ca")
 	require.NoError(t, err)
-	assert.Equal(t, CommandAccepted, c.State)
+	assert.Equal(t, protocol.CommandAccepted, c.State)
 }
 
 func TestCommandErrors(t *testing.T) {
@@ -137,7 +137,7 @@ func TestCommandErrors(t *testing.T) {
 	assert.Error(t, s.RecordCommand(ctx, bad, at(1)))
 	assert.Error(t, s.RecordCommand(ctx, command("c4", "d", protocol.CommandRefresh, at(1)), at(0).AddDate(-3000, 0, 0)))
 
-	assert.ErrorIs(t, s.SetCommandState(ctx, "nope", CommandSent, at(2), ""), ErrNotFound)
+	assert.ErrorIs(t, s.SetCommandState(ctx, "nope", protocol.CommandSent, at(2), ""), ErrNotFound)
 	assert.Error(t, s.SetCommandState(ctx, "c1", "teleported", at(2), ""))
 	_, err := s.Command(ctx, "nope")
 	assert.ErrorIs(t, err, ErrNotFound)
@@ -175,24 +175,25 @@ func TestCommandsOrder(t *testing.T) {
 
 func TestCommandStateOrder(t *testing.T) {
 	tests := []struct {
-		from, to CommandState
+		from, to protocol.CommandState
 		moves    bool
 	}{
-		{CommandQueued, CommandSent, true},
-		{CommandSent, CommandQueued, false},
-		{CommandAccepted, CommandSent, false},
-		{CommandInProgress, CommandInProgress, true},
-		{CommandAccepted, CommandAccepted, false},
-		{CommandInProgress, CommandFailed, true},
-		{CommandSucceeded, CommandFailed, false},
-		{CommandCanceled, CommandInProgress, false},
-		{CommandQueued, CommandSucceeded, true},
+		{protocol.CommandQueued, protocol.CommandSent, true},
+		{protocol.CommandSent, protocol.CommandQueued, false},
+		{protocol.CommandAccepted, protocol.CommandSent, false},
+		{protocol.CommandInProgress, protocol.CommandInProgress, true},
+		{protocol.CommandAccepted, protocol.CommandAccepted, false},
+		{protocol.CommandInProgress, protocol.CommandFailed, true},
+		{protocol.CommandSucceeded, protocol.CommandFailed, false},
+		{protocol.CommandCanceled, protocol.CommandInProgress, false},
+		{protocol.CommandQueued, protocol.CommandSucceeded, true},
 	}
 	for _, tc := range tests {
-		assert.Equal(t, tc.moves, tc.from.advances(tc.to), "%s -> %s", tc.from, tc.to)
+		assert.Equal(t, tc.moves, advances(tc.from, tc.to), "%s -> %s", tc.from, tc.to)
 	}
-	for _, s := range protocol.CommandStates {
-		assert.True(t, CommandState(s).Valid(), s)
-		assert.Equal(t, s.Terminal(), CommandState(s).Terminal(), s)
+	for _, s := range append([]protocol.CommandState{protocol.CommandQueued, protocol.CommandSent}, protocol.CommandStates...) {
+		assert.NoError(t, checkState(s), s)
+		assert.Equal(t, s.Terminal(), commandRank(s) == 5, s)
 	}
+	assert.Error(t, checkState("done"))
 }

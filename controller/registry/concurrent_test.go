@@ -60,7 +60,7 @@ func TestConcurrentReadsDuringWrites(t *testing.T) {
 			if err := s.RecordCommand(ctx, cmd, at(i)); err != nil {
 				return err
 			}
-			if err := s.SetCommandState(ctx, cmd.ID, CommandSent, at(i), ""); err != nil {
+			if err := s.SetCommandState(ctx, cmd.ID, protocol.CommandSent, at(i), ""); err != nil {
 				return err
 			}
 		}

@@ -33,7 +33,7 @@ type DeviceKey struct {
 // CommandKey groups commands.
 type CommandKey struct {
 	Kind  protocol.CommandKind
-	State CommandState
+	State protocol.CommandState
 }
 
 // Tally reads the counts.

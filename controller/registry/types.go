@@ -100,7 +100,7 @@ type CommandRecord struct {
 	Target    string
 	IssuedAt  time.Time
 	ExpiresAt time.Time
-	State     CommandState
+	State     protocol.CommandState
 	UpdatedAt time.Time
 	// Transitions are oldest first, including ones that did not change
 	// State (a late event after a terminal state).
@@ -111,7 +111,7 @@ type CommandRecord struct {
 type CommandTransition struct {
 	// At is the controller's clock when the step was recorded or received.
 	At     time.Time
-	State  CommandState
+	State  protocol.CommandState
 	Detail string
 	// ReportedAt is the agent's own clock for steps it reported.
 	ReportedAt time.Time

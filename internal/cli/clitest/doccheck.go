@@ -1,5 +1,5 @@
 // Package clitest helps the programs' tests: it checks documentation
-// against a program's command tree (every command line a README shows must
+// against a program's command tree (every command line the README or docs/*.md shows must
 // name commands and flags that exist), and SyncBuffer is the output a test
 // reads while a program is still writing it.
 package clitest
@@ -112,7 +112,11 @@ func Check(root *cobra.Command, args []string, optional ...string) error {
 						return nil
 					}
 				}
-				if cmd.Runnable() || strings.ContainsAny(a, "<>$/.") || strings.ToUpper(a) == a {
+				// cobra refuses an unknown word after a root that has
+				// subcommands (even a runnable one, such as a root
+				// that prints its version) unless the root declares Args.
+				takesArgs := cmd.Runnable() && (cmd.HasParent() || cmd.Args != nil)
+				if takesArgs || strings.ContainsAny(a, "<>$/.") || strings.ToUpper(a) == a {
 					// an argument of a command that takes some (monitor
 					// NAME), or a placeholder such as ID or <ID>
 					positional = true

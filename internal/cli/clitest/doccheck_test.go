@@ -41,4 +41,10 @@ func TestCheck(t *testing.T) {
 			assert.ErrorContains(t, err, tc.wantErr, "%v", tc.args)
 		}
 	}
+
+	// A root that runs (to print its version) still takes no arguments:
+	// cobra says "unknown command", and so must the check.
+	root.RunE = func(*cobra.Command, []string) error { return nil }
+	assert.ErrorContains(t, Check(root, []string{"lst"}), `no subcommand "lst"`)
+	assert.NoError(t, Check(root, []string{"list", "x"}), "a subcommand's argument")
 }

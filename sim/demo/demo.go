@@ -7,6 +7,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"github.com/unbind/unbind/api"
 	"io"
 	"time"
 
@@ -54,7 +55,7 @@ func countsLine(s registry.Summary) string {
 		s.ByVerdict[protocol.VerdictSafe], s.ByVerdict[protocol.VerdictAtRisk], s.ByVerdict[protocol.VerdictUnknown], s.NoState)
 }
 
-func ingestLine(st controller.IngestStats) string {
+func ingestLine(st api.IngestStats) string {
 	rejected := uint64(0)
 	for _, n := range st.Rejected {
 		rejected += n

@@ -12,8 +12,8 @@ import (
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/controller/controllertest"
 	"github.com/unbind/unbind/internal/cli/clitest"
-	"github.com/unbind/unbind/internal/simfleet"
 	"github.com/unbind/unbind/protocol"
+	"github.com/unbind/unbind/sim/simfleet"
 )
 
 // TestWatchGuidesEveryPhoneAtRisk: phones enrolled in process report; Watch

@@ -1,0 +1,25 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/internal/cli/clitest"
+)
+
+// TestDocCommandsExist: every `unbind ...` line in the sh blocks of the
+// README and docs/*.md names commands and flags that exist (demo only with
+// -tags sim).
+func TestDocCommandsExist(t *testing.T) {
+	lines, err := clitest.DocLines("../..", "unbind")
+	require.NoError(t, err)
+	require.Greater(t, len(lines), 15, "the documents show many command lines; the extraction lost them")
+	root := newRootCmd(&bytes.Buffer{}, &bytes.Buffer{})
+	for _, l := range lines {
+		assert.NoError(t, clitest.Check(root, l.Args, "demo"), "%s: unbind %s", l.File, strings.Join(l.Args, " "))
+	}
+}
