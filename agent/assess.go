@@ -8,29 +8,29 @@ import (
 	"github.com/unbind/unbind/protocol"
 )
 
-// Account types that arm an activation lock (domain notes, "The problem").
+// Names of the checks beyond the account lists, in Problems and risks.
 const (
-	AccountTypeXiaomi  = "com.xiaomi"
-	AccountTypeGoogle  = "com.google"
-	AccountTypeSamsung = "com.osp.app.signin"
-	AccountTypeHuawei  = "com.huawei.hwid"
+	CheckLostMode       = "lost mode"
+	CheckDevicePolicy   = "device policy"
+	CheckSetup          = "reset protection state"
+	CheckAuthenticators = "account providers"
+	checkAccounts       = "accounts"
 )
 
-var lockByAccountType = map[string]protocol.RiskKind{
-	AccountTypeXiaomi:  protocol.RiskMiAccount,
-	AccountTypeGoogle:  protocol.RiskGoogleFRP,
-	AccountTypeSamsung: protocol.RiskSamsungReactivation,
-	AccountTypeHuawei:  protocol.RiskHuaweiID,
+// accountCheck reports whether a problem of this check leaves an account
+// list unread.
+func accountCheck(check string) bool {
+	switch check {
+	case CheckLostMode, CheckDevicePolicy, CheckSetup, CheckAuthenticators:
+		return false
+	}
+	for _, p := range Probes {
+		if p.Name == check {
+			return false
+		}
+	}
+	return true
 }
-
-// LockKind returns the risk an account of this type carries, if any.
-func LockKind(accountType string) (protocol.RiskKind, bool) {
-	k, ok := lockByAccountType[accountType]
-	return k, ok
-}
-
-// CheckLostMode names the lost-mode check in Problems and risks.
-const CheckLostMode = "lost mode"
 
 // AssessOptions tune how a report is written, never what it concludes.
 type AssessOptions struct {
@@ -51,6 +51,7 @@ func Assess(obs Observation, opts AssessOptions) protocol.Report {
 		Rooted:     obs.Rooted,
 		CheckedAt:  obs.ObservedAt.UTC(),
 		BootID:     obs.BootID,
+		Catalogue:  protocol.CatalogueRevision,
 	}
 	if r.CheckedAt.IsZero() {
 		r.CheckedAt = time.Now().UTC()
@@ -64,20 +65,15 @@ func Assess(obs Observation, opts AssessOptions) protocol.Report {
 	for _, u := range obs.Users {
 		for _, a := range u.Accounts {
 			r.Accounts = append(r.Accounts, protocol.Account{User: u.UserID, Type: a.Type, Name: name(a.Name)})
-			kind, ok := LockKind(a.Type)
-			if !ok {
-				continue
+			if risk, ok := accountRisk(obs, u.UserID, a, name); ok {
+				r.Risks = append(r.Risks, risk)
 			}
 			hasMi = hasMi || a.Type == AccountTypeXiaomi
-			r.Risks = append(r.Risks, protocol.Risk{
-				Kind:     kind,
-				User:     intPtr(u.UserID),
-				Check:    "accounts",
-				Evidence: fmt.Sprintf("%s account signed in for user %d", a.Type, u.UserID),
-				Account:  name(a.Name),
-			})
 		}
 	}
+	r.Risks = append(r.Risks, managementRisks(obs.Management)...)
+	r.Risks = append(r.Risks, setupRisks(obs.Setup)...)
+	r.Risks = append(r.Risks, probeRisks(obs.Probes)...)
 
 	for _, p := range obs.Problems {
 		r.Risks = append(r.Risks, protocol.Risk{
@@ -90,7 +86,7 @@ func Assess(obs Observation, opts AssessOptions) protocol.Report {
 	if len(obs.Users) == 0 && len(obs.Problems) == 0 {
 		// Every phone has user 0; an empty list is a read that went wrong.
 		r.Risks = append(r.Risks, protocol.Risk{
-			Kind: protocol.RiskUnknown, Check: "accounts", Evidence: "no user's accounts were read",
+			Kind: protocol.RiskUnknown, Check: checkAccounts, Evidence: "no user's accounts were read",
 		})
 	}
 	complete := len(obs.Problems) == 0 && len(obs.Users) > 0
@@ -98,7 +94,7 @@ func Assess(obs Observation, opts AssessOptions) protocol.Report {
 	// read in full; a failed lost-mode read says nothing about accounts.
 	accountsComplete := len(obs.Users) > 0
 	for _, p := range obs.Problems {
-		accountsComplete = accountsComplete && p.Check == CheckLostMode
+		accountsComplete = accountsComplete && !accountCheck(p.Check)
 	}
 
 	switch {
@@ -174,3 +170,99 @@ func reasonOr(reason string) string {
 }
 
 func intPtr(i int) *int { return &i }
+
+// accountRisk judges one account by the catalogue.
+func accountRisk(obs Observation, user int, a RawAccount, name func(string) string) (protocol.Risk, bool) {
+	auth := obs.Authenticators[a.Type]
+	system := protocol.TriUnknown
+	if obs.SystemPackages != nil && auth != "" {
+		system = protocol.TriOff
+		if obs.SystemPackages[auth] {
+			system = protocol.TriOn
+		}
+	}
+	j := ClassifyAccount(a.Type, auth, system)
+	risk := protocol.Risk{User: intPtr(user), Check: checkAccounts, Account: name(a.Name)}
+	switch j.Class {
+	case AccountHarmless:
+		return protocol.Risk{}, false
+	case AccountLock:
+		risk.Kind = j.Rule.Kind
+		risk.Evidence = fmt.Sprintf("%s account signed in for user %d", a.Type, user)
+	case AccountUnjudged:
+		risk.Kind = protocol.RiskVendorAccount
+		by := ""
+		if j.Package != "" {
+			by = " (provided by " + j.Package + ")"
+		}
+		risk.Evidence = fmt.Sprintf("an account of %s that Unbind cannot judge is signed in for user %d: type %s%s",
+			j.Maker, user, a.Type, by)
+	default:
+		risk.Kind = protocol.RiskUnknown
+		risk.Check = CheckAuthenticators
+		risk.Evidence = fmt.Sprintf("could not verify the %s account of user %d: %s", a.Type, user, j.Reason)
+	}
+	return risk, true
+}
+
+// managementRisks are the locks of a managed phone; an unread device policy
+// could not be told.
+func managementRisks(m Management) []protocol.Risk {
+	if !m.Read {
+		return []protocol.Risk{{Kind: protocol.RiskUnknown, Check: CheckDevicePolicy,
+			Evidence: "could not verify who manages the phone: " + reasonOr(m.Reason)}}
+	}
+	var risks []protocol.Risk
+	if m.DeviceOwner != "" {
+		risks = append(risks, protocol.Risk{Kind: protocol.RiskManagedDevice, Check: CheckDevicePolicy,
+			Evidence: "device owner " + m.DeviceOwner + " manages the phone"})
+	}
+	for _, po := range m.OrgOwnedProfileOwners {
+		risks = append(risks, protocol.Risk{Kind: protocol.RiskManagedDevice, Check: CheckDevicePolicy, User: intPtr(po.User),
+			Evidence: fmt.Sprintf("profile owner %s of user %d manages an organisation-owned phone", po.Package, po.User)})
+	}
+	if m.FRPPolicyAccounts > 0 {
+		risks = append(risks, protocol.Risk{Kind: protocol.RiskEnterpriseFRP, Check: CheckDevicePolicy,
+			Evidence: fmt.Sprintf("a reset protection policy names %d admin account(s)", m.FRPPolicyAccounts)})
+	}
+	if m.ResetRestricted {
+		risks = append(risks, protocol.Risk{Kind: protocol.RiskResetRestricted, Check: CheckDevicePolicy,
+			Evidence: "the no_factory_reset restriction is set"})
+	}
+	return risks
+}
+
+// setupRisks: a phone already at FRP is locked; one whose FRP state is
+// unreadable is judged by whether it finished setup, since the challenge
+// only stands between a reset and the end of setup.
+func setupRisks(s SetupState) []protocol.Risk {
+	switch {
+	case s.FRPActive == protocol.TriOn:
+		return []protocol.Risk{{Kind: protocol.RiskFRPActive, Check: CheckSetup,
+			Evidence: "secure_frp_mode is 1: the phone waits for the previous owner's Google account"}}
+	case s.FRPActive == protocol.TriOff, s.Provisioned == protocol.TriOn:
+		return nil
+	}
+	return []protocol.Risk{{Kind: protocol.RiskUnknown, Check: CheckSetup,
+		Evidence: "could not verify that the phone is not waiting at reset protection: " + reasonOr(s.Reason)}}
+}
+
+// probeRisks turns the probes' answers into risks, in catalogue order.
+func probeRisks(results map[string]ProbeResult) []protocol.Risk {
+	var risks []protocol.Risk
+	for _, p := range Probes {
+		res, ok := results[p.Name]
+		if !ok {
+			continue
+		}
+		switch res.State {
+		case protocol.TriOn:
+			risks = append(risks, protocol.Risk{Kind: p.Kind, Check: p.Name, Evidence: p.Name + " reads on: " + res.Evidence})
+		case protocol.TriOff:
+		default:
+			risks = append(risks, protocol.Risk{Kind: protocol.RiskUnknown, Check: p.Name,
+				Evidence: "could not verify " + p.Name + ": " + reasonOr(res.Evidence)})
+		}
+	}
+	return risks
+}

@@ -17,6 +17,7 @@ func obs(users []UserAccounts, fd, lost protocol.Tri, problems ...Problem) Obser
 	return Observation{
 		Identity: protocol.Identity{Serial: "abc123"}, Users: users, FindDevice: fd, LostMode: lost,
 		Problems: problems, ObservedAt: checkedAt,
+		Management: Management{Read: true}, Setup: SetupState{FRPActive: protocol.TriOff, Provisioned: protocol.TriOn},
 	}
 }
 
@@ -65,7 +66,8 @@ func TestAssess(t *testing.T) {
 			obs(owner(), protocol.TriUnknown, protocol.TriUnknown, Problem{Check: CheckLostMode, Reason: "permission denial"}), false,
 			[]protocol.RiskKind{protocol.RiskUnknown}, protocol.TriOff, protocol.VerdictUnknown},
 		{"zero observation is unknown", Observation{ObservedAt: checkedAt}, false,
-			[]protocol.RiskKind{protocol.RiskUnknown, protocol.RiskUnknown}, protocol.TriUnknown, protocol.VerdictUnknown},
+			[]protocol.RiskKind{protocol.RiskUnknown, protocol.RiskUnknown, protocol.RiskUnknown, protocol.RiskUnknown},
+			protocol.TriUnknown, protocol.VerdictUnknown},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

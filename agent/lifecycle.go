@@ -44,12 +44,11 @@ func expiredReason(cmd protocol.Command, now time.Time) string {
 		cmd.ExpiresAt.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339), now.Sub(cmd.IssuedAt).Round(time.Second))
 }
 
-// goalKinds are the risks a guided command exists to remove.
+// goalKinds are the risks a guided command exists to remove: the
+// catalogue's locks that the person at the phone clears there.
 var goalKinds = map[protocol.CommandKind][]protocol.RiskKind{
-	protocol.CommandSignOut: {
-		protocol.RiskMiAccount, protocol.RiskGoogleFRP, protocol.RiskSamsungReactivation, protocol.RiskHuaweiID,
-	},
-	protocol.CommandDisableFindDevice: {protocol.RiskFindDevice},
+	protocol.CommandSignOut:           protocol.KindsWithRemedy(protocol.RemedySignOut),
+	protocol.CommandDisableFindDevice: protocol.KindsWithRemedy(protocol.RemedySwitchOff),
 }
 
 // progress tells whether a guided command reached its goal on report r, and
@@ -71,21 +70,29 @@ func progress(kind protocol.CommandKind, r protocol.Report) (done bool, remainin
 
 // guideFor picks the screen that removes the first remaining risk: the Mi
 // account first (signing out of it also switches Find Device off), then
-// Find Device, then the other accounts.
+// Find Device, then the accounts screen for every other lock the person at
+// the phone clears there (other accounts, vivo's Find my phone, which sits
+// under the vivo account). Locks only someone elsewhere can clear, and
+// unknowns, have no screen.
 func guideFor(remaining []protocol.Risk) (GuideStep, bool) {
 	has := map[protocol.RiskKind]bool{}
+	onScreen := false
 	for _, r := range remaining {
 		has[r.Kind] = true
+		switch protocol.LockOf(r.Kind).Remedy {
+		case protocol.RemedySignOut, protocol.RemedySwitchOff:
+			onScreen = true
+		}
 	}
 	switch {
 	case has[protocol.RiskMiAccount]:
 		return GuideMiAccount, true
 	case has[protocol.RiskFindDevice]:
 		return GuideFindDevice, true
-	case has[protocol.RiskGoogleFRP], has[protocol.RiskSamsungReactivation], has[protocol.RiskHuaweiID]:
+	case onScreen:
 		return GuideAccounts, true
 	}
-	return "", false // only unknowns: nothing a person can do on a screen
+	return "", false
 }
 
 // resetVerdict is the interlock: a reset may start only on a report that is

@@ -90,10 +90,60 @@ type Observation struct {
 	Rooted   bool
 	// BootID names the current boot of the phone; "" when unreadable.
 	BootID string
+	// Authenticators maps account types to the package that provides
+	// them, for the types the catalogue does not judge by type alone; a
+	// type missing from it was not found.
+	Authenticators map[string]string
+	// SystemPackages holds the phone's system packages; nil when they were
+	// not read (or not needed).
+	SystemPackages map[string]bool
+	// Management is what device policy says about who manages the phone.
+	Management Management
+	// Setup says whether the phone already waits at factory reset
+	// protection.
+	Setup SetupState
+	// Probes holds the answer of every probe that ran, by probe name.
+	Probes map[string]ProbeResult
 	// Problems lists every check that could not be completed, except Find
 	// Device, which Assess judges from FindDevice and the accounts.
 	Problems   []Problem
 	ObservedAt time.Time
+}
+
+// Management is who manages the phone, from device policy. Package names
+// are an app's, never a person's.
+type Management struct {
+	// Read is false when device policy could not be read; Reason then says
+	// why, and the phone cannot be judged safe.
+	Read   bool
+	Reason string
+	// DeviceOwner is the device owner's package, "" when there is none.
+	DeviceOwner string
+	// OrgOwnedProfileOwners are the profile owners of an organisation-owned
+	// phone (a work profile the company controls beyond itself).
+	OrgOwnedProfileOwners []ProfileOwner
+	// FRPPolicyAccounts counts the accounts of an enabled factory reset
+	// protection policy set by an admin; 0 when none is set.
+	FRPPolicyAccounts int
+	// ResetRestricted: a policy sets the no_factory_reset restriction.
+	ResetRestricted bool
+}
+
+// ProfileOwner is one profile owner.
+type ProfileOwner struct {
+	User    int
+	Package string
+}
+
+// SetupState is where the phone stands in its own setup.
+type SetupState struct {
+	// FRPActive is on only while the phone asks for a previous owner's
+	// account (secure_frp_mode 1).
+	FRPActive protocol.Tri
+	// Provisioned is on once setup finished (device_provisioned 1).
+	Provisioned protocol.Tri
+	// Reason says why FRPActive is unknown.
+	Reason string
 }
 
 // UserAccounts is the account list of one Android user (owner, secondary

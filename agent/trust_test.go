@@ -28,6 +28,7 @@ func (p *cleanPhone) Observe(context.Context) (Observation, error) {
 		Identity:   protocol.Identity{Serial: "me"},
 		Users:      []UserAccounts{{UserID: 0, UserName: "Owner"}},
 		FindDevice: protocol.TriOff, LostMode: protocol.TriOff, ObservedAt: p.now(),
+		Management: Management{Read: true}, Setup: SetupState{FRPActive: protocol.TriOff},
 	}, nil
 }
 

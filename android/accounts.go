@@ -26,6 +26,9 @@ type accountsRead struct {
 	// hasMi: a Mi account was seen, even in a block that was not read to
 	// its end.
 	hasMi bool
+	// authenticators: the account types' packages, when the full dump was
+	// read.
+	authenticators map[string]string
 }
 
 // dumpRead is one form's answer.
@@ -108,6 +111,9 @@ func (d *Device) mergeAccounts(reads []dumpRead, users []UserInfo) accountsRead 
 		ids = append(ids, u.ID)
 	}
 	for _, r := range reads {
+		if r.dump.Authenticators != nil {
+			out.authenticators = r.dump.Authenticators
+		}
 		for _, u := range r.dump.Users {
 			out.hasMi = out.hasMi || hasType(u.Accounts, agent.AccountTypeXiaomi)
 			if u.User.ID >= 0 {

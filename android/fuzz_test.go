@@ -174,3 +174,55 @@ func FuzzParseWipeProp(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseDevicePolicy(f *testing.F) {
+	seedFrom(f, "dumpsys-device-policy")
+	f.Fuzz(func(t *testing.T, in []byte) {
+		p, err := ParseDevicePolicy(in)
+		if err != nil {
+			if p.DeviceOwner != "" || len(p.ProfileOwners) > 0 || p.FRPPolicyEnabled || p.ResetRestricted {
+				t.Fatal("an error with a partial answer")
+			}
+			return
+		}
+		if p.DeviceOwner != "" && !validAccountType(p.DeviceOwner) {
+			t.Fatalf("device owner %q is not a package name", p.DeviceOwner)
+		}
+		for _, po := range p.ProfileOwners {
+			if po.User < 0 || !validAccountType(po.Package) {
+				t.Fatalf("odd profile owner %+v", po)
+			}
+		}
+		if p.FRPPolicyEnabled && len(p.FRPAccounts) == 0 {
+			t.Fatal("an enabled policy without accounts")
+		}
+	})
+}
+
+func FuzzParsePackages(f *testing.F) {
+	seedFrom(f, "pm-list-packages")
+	f.Fuzz(func(t *testing.T, in []byte) {
+		pkgs, err := ParsePackages(in)
+		if err == nil && len(pkgs) == 0 {
+			t.Fatal("no error and no package")
+		}
+		for p := range pkgs {
+			if !validAccountType(p) {
+				t.Fatalf("package %q is not a package name", p)
+			}
+		}
+	})
+}
+
+func FuzzParseContentRows(f *testing.F) {
+	seedFrom(f, "content-query-rows")
+	f.Fuzz(func(t *testing.T, in []byte) {
+		rows, err := ParseContentRows(in)
+		if err != nil && rows != 0 {
+			t.Fatal("an error with rows")
+		}
+		if rows < 0 {
+			t.Fatal("negative rows")
+		}
+	})
+}

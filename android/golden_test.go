@@ -40,8 +40,11 @@ var parserCases = []struct {
 		},
 	},
 	{
-		dir:   "dumpsys-account",
-		parse: func(_ string, in []byte) (any, error) { d, err := ParseAccountDump(in); return dumpView(d), err },
+		dir: "dumpsys-account",
+		parse: func(_ string, in []byte) (any, error) {
+			d, err := ParseAccountDump(in)
+			return dumpFullView{Users: dumpView(d), Authenticators: d.Authenticators}, err
+		},
 		want: map[string]error{
 			"bound-xiaomi": nil, "clean-xiaomi": nil, "samsung-secure-folder": nil, "tricky-names": nil,
 			"crlf": nil, "count-mismatch": nil, "truncated": nil, "truncated-at-line": nil,
@@ -130,6 +133,32 @@ var parserCases = []struct {
 		},
 	},
 	{
+		dir:   "dumpsys-device-policy",
+		parse: func(_ string, in []byte) (any, error) { return ParseDevicePolicy(in) },
+		want: map[string]error{
+			"none": nil, "device-owner-frp-policy": nil, "byod-work-profile": nil, "org-owned-work-profile": nil,
+			"legacy-device-owner": nil, "frp-policy-disabled": nil,
+			"denied": ErrPermissionDenied, "empty": ErrEmptyOutput, "no-service": ErrNoService,
+			"truncated": ErrTruncated, "no-header": ErrUnrecognized,
+		},
+	},
+	{
+		dir:   "pm-list-packages",
+		parse: func(_ string, in []byte) (any, error) { return ParsePackages(in) },
+		want: map[string]error{
+			"vivo-system": nil, "crlf": nil, "truncated": ErrTruncated, "empty": ErrEmptyOutput,
+			"security-exception": ErrSecurityException, "odd-line": ErrUnrecognized,
+		},
+	},
+	{
+		dir:   "content-query-rows",
+		parse: func(_ string, in []byte) (any, error) { return ParseContentRows(in) },
+		want: map[string]error{
+			"heytap-one-row": nil, "no-result": nil, "denied": ErrPermissionDenied,
+			"no-provider": ErrNoProvider, "empty": ErrEmptyOutput,
+		},
+	},
+	{
 		dir:   "su-id",
 		parse: func(_ string, in []byte) (any, error) { return ParseRootID(in), nil },
 		want:  map[string]error{"root": nil, "shell": nil, "not-found": nil, "denied": nil, "empty": nil},
@@ -140,6 +169,12 @@ var parserCases = []struct {
 type userView struct {
 	UserAccounts
 	Error string `json:"error,omitempty"`
+}
+
+// dumpFullView adds the authenticators the full dump names.
+type dumpFullView struct {
+	Users          []userView        `json:"users"`
+	Authenticators map[string]string `json:"authenticators,omitempty"`
 }
 
 func dumpView(d AccountDump) []userView {

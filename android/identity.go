@@ -38,6 +38,15 @@ type Props struct {
 	// FRPPartition is the block device holding the FRP data, empty when
 	// the phone has none.
 	FRPPartition string `json:"frp_partition,omitempty"`
+	// all holds every property read, for the probes that read one; nil
+	// when only the identity properties could be read one by one.
+	all map[string]string
+}
+
+// Property returns a property as read with the identity, and whether the
+// full listing was read (an absent property then is really absent).
+func (p Props) Property(key string) (value string, listed bool) {
+	return p.all[key], p.all != nil
 }
 
 // PropsFrom picks the identity out of a getprop listing.
@@ -95,7 +104,9 @@ func (d *Device) Identify(ctx context.Context) (Props, error) {
 	}
 	props, perr := ParseGetprop(res.Stdout)
 	if perr = explain(res, perr); perr == nil {
-		return PropsFrom(props), nil
+		p := PropsFrom(props)
+		p.all = props
+		return p, nil
 	}
 	d.log.Info("getprop listing unusable; reading properties one by one",
 		logKeyCheck, "getprop", logKeyReason, Reason(perr))

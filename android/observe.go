@@ -19,7 +19,8 @@ const (
 )
 
 // Observe reads the phone, one command after another: properties, IMEI,
-// users, accounts, Find Device, lost mode and root. A check that fails
+// users, accounts, who provides unknown accounts, device policy, the FRP
+// state, the makers' probes, Find Device, lost mode and root. A check that fails
 // becomes a Problem (Find Device: an unknown state with a reason) and the
 // others still run. Observe fails only when the first command could not run
 // at all (adb lost the phone) or ctx ends.
@@ -52,6 +53,29 @@ func (d *Device) Observe(ctx context.Context) (agent.Observation, error) {
 	accounts := d.readAccounts(ctx, users)
 	obs.Users = accounts.users
 	obs.Problems = append(obs.Problems, accounts.problems...)
+
+	// The checks of the lock catalogue: who provides the accounts it does
+	// not know, who manages the phone, whether it already waits at FRP,
+	// and the makers' own probes. The system packages are listed once, and
+	// only when a judgement needs them.
+	var pkgs map[string]bool
+	pkgsRead := false
+	systemPackages := func() map[string]bool {
+		if !pkgsRead {
+			pkgs, pkgsRead = d.readSystemPackages(ctx), true
+		}
+		return pkgs
+	}
+	if types := unjudgedTypes(obs.Users); len(types) > 0 {
+		obs.Authenticators = d.readAuthenticators(ctx, accounts.authenticators, types)
+		obs.SystemPackages = systemPackages()
+	}
+	obs.Management = d.readManagement(ctx)
+	obs.Setup = d.readFRPState(ctx, props.SDK)
+	obs.Probes = d.runProbes(ctx, props, systemPackages)
+	if pkgsRead && obs.SystemPackages == nil {
+		obs.SystemPackages = pkgs
+	}
 
 	obs.FindDevice, obs.FindDeviceReason = d.readFindDevice(ctx, props, accounts.hasMi)
 	lost, err := d.readLostMode(ctx, props)

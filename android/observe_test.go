@@ -89,7 +89,7 @@ func TestObserve(t *testing.T) {
 			wantLost:     protocol.TriOff,
 			wantProblems: map[string]string{},
 			wantVerdict:  protocol.VerdictAtRisk,
-			notRan:       []string{"content ", "settings "},
+			notRan:       []string{"content ", cmdLostMode},
 		},
 		{
 			name: "rooted clean Pixel",
@@ -315,13 +315,32 @@ func TestObserve(t *testing.T) {
 			phone: func(t *testing.T) *stubPhone {
 				return cleanXiaomi(t).
 					on(cmdGetprop, stdout("")).
-					on("getprop ro.serialno", stdout("abc\n"))
+					on("getprop ro.serialno", stdout("abc\n")).
+					on(cmdVivoFindPhone, stdout("null\n")).
+					on("getprop knox.kg.state", stdout("\n")).
+					on(cmdSystemPkgs, stdout("package:com.android.settings\n"))
 			},
 			wantFind:     protocol.TriOff,
 			wantLost:     protocol.TriOff,
 			wantProblems: map[string]string{},
 			wantVerdict:  protocol.VerdictSafe,
-			ran:          []string{cmdFindLast, cmdLostMode, "getprop ro.product.manufacturer"},
+			// Every maker's probe runs on a phone that did not say who made it.
+			ran: []string{cmdFindLast, cmdLostMode, "getprop ro.product.manufacturer", cmdVivoFindPhone,
+				"getprop knox.kg.state", cmdSystemPkgs},
+		},
+		{
+			name: "maker unknown, a maker's probe unanswered: could not tell",
+			phone: func(t *testing.T) *stubPhone {
+				return cleanXiaomi(t).
+					on(cmdGetprop, stdout("")).
+					on("getprop ro.serialno", stdout("abc\n")).
+					on("getprop knox.kg.state", stdout("\n")).
+					on(cmdSystemPkgs, stdout("package:com.android.settings\n"))
+			},
+			wantFind:     protocol.TriOff,
+			wantLost:     protocol.TriOff,
+			wantProblems: map[string]string{},
+			wantVerdict:  protocol.VerdictUnknown,
 		},
 	}
 	for _, tt := range tests {

@@ -13,6 +13,10 @@ import (
 // `dumpsys account` or `dumpsys account --checkin`.
 type AccountDump struct {
 	Users []UserAccounts `json:"users"`
+	// Authenticators maps account types to the package that provides them,
+	// from the full dump's RegisteredServicesCache sections; the checkin
+	// form has none.
+	Authenticators map[string]string `json:"authenticators,omitempty"`
 }
 
 // UserAccounts is one user block. Err is nil only when the block was read to
@@ -56,7 +60,39 @@ func ParseAccountDump(out []byte) (AccountDump, error) {
 	if len(dump.Users) == 0 {
 		return AccountDump{}, noUserBlock(out)
 	}
+	dump.Authenticators = parseAuthenticators(ls)
 	return dump, nil
+}
+
+const authenticatorPrefix = "ServiceInfo: AuthenticatorDescription {type="
+
+// parseAuthenticators reads every line of the form
+//
+//	ServiceInfo: AuthenticatorDescription {type=com.google}, ComponentInfo{com.google.android.gms/…}, uid 10140
+//
+// A line that does not have that exact shape is skipped: a type it would
+// have named stays unknown, which never reads as harmless.
+func parseAuthenticators(ls []string) map[string]string {
+	auth := map[string]string{}
+	for _, l := range ls {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(l), authenticatorPrefix)
+		if !ok {
+			continue
+		}
+		typ, rest, ok := strings.Cut(rest, "}, ComponentInfo{")
+		if !ok || !validAccountType(typ) {
+			continue
+		}
+		pkg, _, ok := strings.Cut(rest, "/")
+		if !ok || !validAccountType(pkg) {
+			continue
+		}
+		auth[typ] = pkg
+	}
+	if len(auth) == 0 {
+		return nil
+	}
+	return auth
 }
 
 // parseAccountBlock reads the user block whose header is ls[at] and returns

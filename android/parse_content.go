@@ -103,3 +103,40 @@ func nextPair(s string) int {
 		i = j + 2
 	}
 }
+
+// ParseContentRows counts the rows of `content query --uri URI`: "No result
+// found." is zero rows; a denial, no provider or any line that is not a row
+// is an error.
+func ParseContentRows(out []byte) (int, error) {
+	if blank(out) {
+		return 0, ErrEmptyOutput
+	}
+	if err := denial(out); err != nil {
+		return 0, err
+	}
+	switch {
+	case bytes.Contains(out, []byte("Could not find provider")),
+		bytes.Contains(out, []byte("Unknown authority")),
+		bytes.Contains(out, []byte("Unknown URI")),
+		bytes.Contains(out, []byte("Unknown URL")):
+		return 0, ErrNoProvider
+	case strings.TrimSpace(string(out)) == "No result found.":
+		return 0, nil
+	}
+	ls, complete := lines(out)
+	rows := 0
+	for _, l := range ls {
+		t := strings.TrimSpace(l)
+		if t == "" {
+			continue
+		}
+		if !strings.HasPrefix(t, "Row: ") {
+			return 0, fmt.Errorf("content query: %w", truncatedOr(!complete, ErrUnrecognized))
+		}
+		rows++
+	}
+	if rows == 0 {
+		return 0, fmt.Errorf("content query: %w", ErrUnrecognized)
+	}
+	return rows, nil
+}

@@ -19,7 +19,7 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	secrets := []string{
 		"someone@example.com", "2807000558", "owner@example.com", "hidden@example.com",
 		"worker@corp.example.com", "李小龙", "测试", "c@example.com", "x:y:z", "机主",
-		"490154203237518",
+		"490154203237518", "104538922106557214490", "117700000000000000001", "n@example.com",
 	}
 	phones := map[string]func(*testing.T) *stubPhone{
 		"bound":   boundXiaomi,
@@ -29,6 +29,13 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 				on(cmdCheckin, stdout("odd\n")).
 				on(cmdDump, capture(t, "dumpsys-account/tricky-names")).
 				on(cmdFindLast, capture(t, "content-query/isLastStatusOpen-denied"))
+		},
+		"managed, app account": func(t *testing.T) *stubPhone {
+			return boundXiaomi(t).
+				on(cmdPolicy, capture(t, "dumpsys-device-policy/device-owner-frp-policy")).
+				on(cmdCheckin, stdout("User UserInfo{0:Owner:c13}:\n  com.example.notes,1\n\n")).
+				on(cmdDump, stdout("User UserInfo{0:Owner:c13}:\n  Accounts: 1\n    Account {name=n@example.com, type=com.example.notes}\n\n")).
+				on(cmdSystemPkgs, capture(t, "pm-list-packages/truncated"))
 		},
 		"broken": func(t *testing.T) *stubPhone {
 			return boundXiaomi(t).

@@ -30,8 +30,14 @@ type stubPhone struct {
 	calls  []string
 }
 
+// newStub returns a stub phone that answers the lock catalogue's checks
+// as a phone nobody manages, past its setup, does; tests override them.
 func newStub() *stubPhone {
-	return &stubPhone{exact: map[string]answer{}, prefix: map[string]answer{}}
+	s := &stubPhone{exact: map[string]answer{}, prefix: map[string]answer{}}
+	return s.on(cmdPolicy, stdout("Current Device Policy Manager state:\n  Enabled Device Admins (User 0, provisioningState: 3):\n\n")).
+		on(cmdFRPGlobal, stdout("0\n")).
+		on(cmdFRPSecure, stdout("0\n")).
+		on(cmdProvisioned, stdout("1\n"))
 }
 
 func (s *stubPhone) Run(ctx context.Context, argv ...string) (Result, error) {
@@ -106,24 +112,31 @@ func stderr(s string, code int) answer {
 
 // Command lines of the Android adapter, as the stub sees them.
 const (
-	cmdGetprop      = "getprop"
-	cmdIMEI         = "service call iphonesubinfo 1 s16 com.android.shell"
-	cmdUsers        = "pm list users"
-	cmdCheckin      = "dumpsys account --checkin"
-	cmdDump         = "dumpsys account"
-	cmdFindLast     = "content query --uri content://com.xiaomi.finddevice.provider/isLastStatusOpen"
-	cmdFindOpen     = "content query --uri content://com.xiaomi.finddevice.provider/isOpen"
-	cmdLostMode     = "settings get global com.xiaomi.system.devicelock.locked"
-	cmdSuC          = "su -c id"
-	cmdSu0          = "su 0 id"
-	cmdNotify       = "cmd notification post"
-	cmdMiAccount    = "am start -a android.settings.XIAOMI_ACCOUNT_SYNC_SETTINGS -p com.xiaomi.account"
-	cmdFindScreen   = "am start -a com.xiaomi.action.MICLOUD_FIND_DEVICE_GUIDE -p com.miui.cloudservice"
-	cmdSyncSettings = "am start -a android.settings.SYNC_SETTINGS"
-	cmdMasterClear  = "am start -a android.settings.MASTER_CLEAR"
-	cmdMIUIReset    = "am start -n com.android.settings/.SubSettings --es :android:show_fragment com.android.settings.MiuiMasterClear"
-	cmdAboutPhone   = "am start -a android.settings.DEVICE_INFO_SETTINGS"
-	cmdRootReset    = "su -c am broadcast -a android.intent.action.FACTORY_RESET -p android"
+	cmdGetprop       = "getprop"
+	cmdIMEI          = "service call iphonesubinfo 1 s16 com.android.shell"
+	cmdUsers         = "pm list users"
+	cmdCheckin       = "dumpsys account --checkin"
+	cmdDump          = "dumpsys account"
+	cmdFindLast      = "content query --uri content://com.xiaomi.finddevice.provider/isLastStatusOpen"
+	cmdFindOpen      = "content query --uri content://com.xiaomi.finddevice.provider/isOpen"
+	cmdLostMode      = "settings get global com.xiaomi.system.devicelock.locked"
+	cmdSuC           = "su -c id"
+	cmdPolicy        = "dumpsys device_policy"
+	cmdFRPGlobal     = "settings get global secure_frp_mode"
+	cmdFRPSecure     = "settings get secure secure_frp_mode"
+	cmdProvisioned   = "settings get global device_provisioned"
+	cmdSystemPkgs    = "pm list packages -s"
+	cmdVivoFindPhone = "settings get system isFindPhoneOpened"
+	cmdHeyTap        = "content query --uri content://com.oppo.usercenter.accountinfo"
+	cmdSu0           = "su 0 id"
+	cmdNotify        = "cmd notification post"
+	cmdMiAccount     = "am start -a android.settings.XIAOMI_ACCOUNT_SYNC_SETTINGS -p com.xiaomi.account"
+	cmdFindScreen    = "am start -a com.xiaomi.action.MICLOUD_FIND_DEVICE_GUIDE -p com.miui.cloudservice"
+	cmdSyncSettings  = "am start -a android.settings.SYNC_SETTINGS"
+	cmdMasterClear   = "am start -a android.settings.MASTER_CLEAR"
+	cmdMIUIReset     = "am start -n com.android.settings/.SubSettings --es :android:show_fragment com.android.settings.MiuiMasterClear"
+	cmdAboutPhone    = "am start -a android.settings.DEVICE_INFO_SETTINGS"
+	cmdRootReset     = "su -c am broadcast -a android.intent.action.FACTORY_RESET -p android"
 )
 
 // boundXiaomi is a HyperOS Redmi with a Google and a Mi account, Find Device

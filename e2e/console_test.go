@@ -137,7 +137,7 @@ func TestConsoleInChromium(t *testing.T) {
 	for id, verdict := range want {
 		assert.Equal(t, verdict, text(t, ctx, "#tile-"+id+" .badge"), id)
 	}
-	assert.Contains(t, text(t, ctx, "#tile-mi-bound .next"), "sign out of the Mi account")
+	assert.Contains(t, text(t, ctx, "#tile-mi-bound .next"), "Sign out of the Mi account")
 	screenshot(t, ctx, "console-fleet.png")
 
 	// The person signs out; the tile changes without a reload.

@@ -21,6 +21,12 @@ package protocol
 //	   person at the phone has yet to confirm, "wipe_started: …" once seen.
 //	   Compatible: old controllers ignore boot_id and read any detail as
 //	   text; new controllers read old agents' "reset started: …" details.
+//	1: 2026-12-06 (3): ten new risk kinds from the lock catalogue (locks.go):
+//	   vendor accounts, company management, Knox Guard, FRP already active.
+//	   Old controllers reject a report carrying one as invalid, so they never
+//	   read it as safe; new controllers read old agents' reports unchanged.
+//	   Optional Report.Catalogue names the catalogue revision the agent
+//	   judged with; a report without it never allows a reset.
 const Version = 1
 
 // MaxPayload bounds every message on the wire. A phone report with dozens of

@@ -37,11 +37,14 @@ const (
 	RiskUnknown RiskKind = "unknown"
 )
 
-// RiskKinds lists every kind a decoder accepts.
-var RiskKinds = []RiskKind{
-	RiskMiAccount, RiskFindDevice, RiskGoogleFRP, RiskSamsungReactivation,
-	RiskHuaweiID, RiskLostMode, RiskUnknown,
-}
+// RiskKinds lists every kind a decoder accepts, in the catalogue's order.
+var RiskKinds = func() []RiskKind {
+	kinds := make([]RiskKind, len(Locks))
+	for i, l := range Locks {
+		kinds[i] = l.Kind
+	}
+	return kinds
+}()
 
 func (k RiskKind) valid() bool {
 	for _, known := range RiskKinds {
@@ -110,6 +113,9 @@ type Report struct {
 	// report before a reset shows a phone that never went down. Empty when
 	// unreadable and from agents older than the 2026-11-24 revision 2.
 	BootID string `json:"boot_id,omitempty"`
+	// Catalogue is the revision of the lock catalogue the agent judged
+	// with (CatalogueRevision); 0 from agents older than it.
+	Catalogue int `json:"catalogue,omitempty"`
 }
 
 // maxBootID bounds Report.BootID; the kernel's is a 36-character UUID.
@@ -185,6 +191,9 @@ func (r Report) Validate() error {
 		if a.Type == "" {
 			return fmt.Errorf("%w: accounts[%d].type is missing", ErrInvalid, i)
 		}
+	}
+	if r.Catalogue < 0 {
+		return fmt.Errorf("%w: catalogue %d is negative", ErrInvalid, r.Catalogue)
 	}
 	if len(r.BootID) > maxBootID {
 		return fmt.Errorf("%w: boot_id is %d bytes, limit %d", ErrInvalid, len(r.BootID), maxBootID)

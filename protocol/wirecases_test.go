@@ -48,6 +48,11 @@ var wireCases = []wireCase{
 	{"state with boot id", "state", strings.Replace(validSafeState, `"rooted":false`, `"rooted":false,"boot_id":"0f6e2c8a-1b2c-4d5e-8f90-a1b2c3d4e5f6"`, 1), nil},
 	{"state boot id too long", "state", strings.Replace(validSafeState, `"rooted":false`, `"rooted":false,"boot_id":"`+strings.Repeat("b", 65)+`"`, 1), ErrInvalid},
 	{"state boot id wrong type", "state", strings.Replace(validSafeState, `"rooted":false`, `"rooted":false,"boot_id":7`, 1), ErrMalformed},
+	{"state of an agent before the lock catalogue (no catalogue field)", "state", validSafeState, nil},
+	{"state with the catalogue revision", "state", strings.Replace(validSafeState, `"rooted":false`, `"rooted":false,"catalogue":1`, 1), nil},
+	{"state catalogue negative", "state", strings.Replace(validSafeState, `"rooted":false`, `"rooted":false,"catalogue":-1`, 1), ErrInvalid},
+	{"state catalogue wrong type", "state", strings.Replace(validSafeState, `"rooted":false`, `"rooted":false,"catalogue":"1"`, 1), ErrMalformed},
+	{"state with a catalogue risk kind", "state", strings.Replace(validState, `"kind":"mi_account"`, `"kind":"knox_guard"`, 1), nil},
 	{"state oversized", "state", `{"v":1,"pad":"` + strings.Repeat("x", MaxPayload) + `"}`, ErrTooLarge},
 
 	{"presence online", "presence", `{"v":1,"device_id":"f1a2b3c4","status":"online","at":"2026-11-23T10:00:00Z","agent_version":"0.1.0"}`, nil},

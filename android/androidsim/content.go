@@ -2,11 +2,19 @@ package androidsim
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
 // FindDeviceAuthority is the Xiaomi Find Device status provider.
 const FindDeviceAuthority = "com.xiaomi.finddevice.provider"
+
+// HeyTapAuthority is the HeyTap (OPPO) account provider; PackageHeyTapFind
+// is ColorOS's Find My Phone, present on builds where it is the lock.
+const (
+	HeyTapAuthority   = "com.oppo.usercenter.accountinfo"
+	PackageHeyTapFind = "com.coloros.findmyphone"
+)
 
 const contentUsage = `usage: adb shell content [subcommand] [options]
 
@@ -46,6 +54,10 @@ func (p *Phone) content(pr *proc, args []string) {
 		return
 	}
 	authority, column := splitContentURI(uri)
+	if authority == HeyTapAuthority {
+		p.heyTapQuery(pr, authority)
+		return
+	}
 	if authority != FindDeviceAuthority || !p.id.isXiaomi() || p.faults.FindDevice == ProviderAbsent {
 		p.providerError(pr, authority, "java.lang.IllegalStateException: Could not find provider: "+authority, false)
 		return
@@ -120,4 +132,32 @@ func boolDigit(b bool) string {
 		return "1"
 	}
 	return "0"
+}
+
+// heyTapQuery answers a query of the HeyTap account provider on an OPPO
+// phone that has HeyTap's Find My Phone; elsewhere there is no provider.
+func (p *Phone) heyTapQuery(pr *proc, authority string) {
+	if !p.id.isOPPO() || !slices.Contains(p.systemPackages(), PackageHeyTapFind) {
+		p.providerError(pr, authority, "java.lang.IllegalStateException: Could not find provider: "+authority, false)
+		return
+	}
+	access := p.faults.HeyTapProvider
+	if access == ProviderDenied && pr.root {
+		access = ProviderOpen
+	}
+	switch access {
+	case ProviderDenied:
+		pid := p.nextPid()
+		p.providerError(pr, authority, fmt.Sprintf("java.lang.SecurityException: Permission Denial: opening provider "+
+			"com.heytap.usercenter.provider.AccountInfoProvider from ProcessRecord{%x %d:com.android.commands.content/2000} "+
+			"(pid=%d, uid=2000) that is not exported from UID 10088", int64(pid)*2654435761&0xfffffff, pid, pid), true)
+	case ProviderHangs:
+		pr.hang = true
+	default:
+		if p.heyTapAccount {
+			pr.out("Row: 0 _id=1, hasLogin=1\n")
+		} else {
+			pr.out("No result found.\n")
+		}
+	}
 }

@@ -13,6 +13,10 @@ func (p *Phone) dumpsys(pr *proc, args []string) {
 		pr.out("Currently running services:\n  account\n  activity\n  package\n  settings\n  user\n")
 		return
 	}
+	if args[0] == "device_policy" {
+		pr.out("%s", p.devicePolicyDump())
+		return
+	}
 	if args[0] != "account" {
 		pr.err("Can't find service: %s\n", args[0])
 		return
@@ -122,6 +126,15 @@ func (p *Phone) authenticators(u User) []authenticator {
 		list = append(list, authenticator{TypeSamsung, "com.osp.app.signin/com.samsung.android.samsungaccount.authenticator.AuthenticatorService"})
 	case p.id.EMUI != "":
 		list = append(list, authenticator{TypeHuawei, "com.huawei.hwid/com.huawei.hms.account.HwIDAuthenticatorService"})
+	case p.id.isVivo():
+		list = append(list, authenticator{TypeVivo, "com.bbk.account/com.bbk.account.service.AccountAuthenticatorService"})
+	case p.id.isHonor():
+		list = append(list, authenticator{TypeHonor, "com.hihonor.id/com.hihonor.id.authenticator.HnIDAuthenticatorService"})
+	}
+	for typ, component := range vendorAuthenticators {
+		if slices.ContainsFunc(u.Accounts, func(a Account) bool { return a.Type == typ }) {
+			list = append(list, authenticator{typ, component})
+		}
 	}
 	for _, a := range u.Accounts {
 		if !slices.ContainsFunc(list, func(x authenticator) bool { return x.typ == a.Type }) {

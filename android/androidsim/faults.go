@@ -85,6 +85,12 @@ type Faults struct {
 	Checkin DumpFault
 	// FindDevice is how the Find Device provider answers.
 	FindDevice ProviderAccess
+	// HeyTapProvider is how an OPPO phone with HeyTap's Find My Phone
+	// answers a query of its account provider. The zero value, denied, is
+	// what the shell user is expected to get (derived in the domain notes);
+	// ProviderOpen answers a row when a HeyTap account is signed in and
+	// "No result found." otherwise.
+	HeyTapProvider ProviderAccess
 	// LostModeKey is how a Xiaomi phone answers settings get global
 	// com.xiaomi.system.devicelock.locked. The zero value is the common case
 	// on real phones: the key was never written and prints null, unless the

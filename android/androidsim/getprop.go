@@ -43,6 +43,12 @@ func (p *Phone) pm(pr *proc, args []string) {
 		pr.out("%s", p.usersListing())
 		return
 	}
+	if len(args) >= 2 && args[0] == "list" && args[1] == "packages" {
+		if out, ok := p.packagesListing(args[2:]); ok {
+			pr.out("%s", out)
+			return
+		}
+	}
 	if len(args) == 0 {
 		pr.err("usage: pm [subcommand] [options]\n")
 		pr.code = 1

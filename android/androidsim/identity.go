@@ -43,6 +43,12 @@ func (id Identity) isXiaomi() bool {
 }
 
 func (id Identity) isSamsung() bool { return strings.EqualFold(id.Manufacturer, "samsung") }
+func (id Identity) isVivo() bool    { return strings.EqualFold(id.Manufacturer, "vivo") }
+func (id Identity) isHonor() bool   { return strings.EqualFold(id.Manufacturer, "HONOR") }
+func (id Identity) isOPPO() bool {
+	return strings.EqualFold(id.Manufacturer, "OPPO") || strings.EqualFold(id.Manufacturer, "realme") ||
+		strings.EqualFold(id.Manufacturer, "OnePlus")
+}
 
 // props returns every property getprop lists. Besides the identity it holds
 // the unrelated properties a real listing is full of, so parsers meet them.

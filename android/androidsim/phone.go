@@ -43,6 +43,14 @@ type Options struct {
 	// for a wipe (sys.shutdown.requested, sys.powerctl) read empty, as on a
 	// build whose SELinux policy denies them to the shell.
 	ShutdownHidden bool
+	// Policy is who manages the phone (dumpsys device_policy).
+	Policy Policy
+	// SystemPackages adds system packages to those every phone of its
+	// maker has (pm list packages -s).
+	SystemPackages []string
+	// HeyTapAccount signs a HeyTap account in on an OPPO phone; whether
+	// the shell may read it is Faults.HeyTapProvider.
+	HeyTapAccount bool
 	// RecoveryUnlisted makes the phone vanish from a bench's adb while it
 	// is in recovery, as on builds whose recovery starts no adbd; without
 	// it adb lists the phone as "recovery" (see Bench).
@@ -62,6 +70,9 @@ type Phone struct {
 	rooted          bool
 	setupIncomplete bool
 	settings        map[string]string
+	policy          Policy
+	extraPackages   []string
+	heyTapAccount   bool
 	faults          Faults
 	person          Person
 	pending         []pendingAction
@@ -98,6 +109,9 @@ func New(opts Options) *Phone {
 		rooted:          opts.Rooted,
 		setupIncomplete: opts.SetupIncomplete,
 		settings:        map[string]string{},
+		policy:          opts.Policy,
+		extraPackages:   slices.Clone(opts.SystemPackages),
+		heyTapAccount:   opts.HeyTapAccount,
 		faults:          opts.Faults,
 		person:          opts.Person,
 		calls:           callLog{max: opts.MaxCalls},

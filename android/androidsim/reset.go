@@ -1,6 +1,9 @@
 package androidsim
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // ResetMethod says how a simulated factory reset was started.
 type ResetMethod string
@@ -22,6 +25,15 @@ const (
 	LockSamsung    = "samsung_reactivation"
 	LockHuaweiID   = "huawei_id"
 	LockXiaomiLost = "xiaomi_lost_mode"
+	LockVivo       = "vivo_account"
+	LockHonorID    = "honor_id"
+	LockVendor     = "vendor_account"
+	// Locks no reset clears: the organisation's or the financer's, and a
+	// phone already waiting at FRP.
+	LockManaged       = "managed_device"
+	LockEnterpriseFRP = "enterprise_frp"
+	LockKnoxGuard     = "knox_guard"
+	LockFRPActive     = "frp_active"
 )
 
 // Reset records one factory reset.
@@ -45,6 +57,7 @@ func (p *Phone) resetLocked(at time.Time, m ResetMethod) {
 	if p.lostMode {
 		r.Locks = append(r.Locks, LockXiaomiLost)
 	}
+	r.Locks = append(r.Locks, p.lastingLocksLocked()...)
 	p.resets = appendBounded(p.resets, r, maxRecords)
 
 	owner := Owner("Owner")
@@ -75,6 +88,36 @@ func (p *Phone) armedLocksLocked() []string {
 	}
 	if p.hasAccountTypeLocked(TypeHuawei) {
 		locks = append(locks, LockHuaweiID)
+	}
+	if p.hasAccountTypeLocked(TypeVivo) {
+		locks = append(locks, LockVivo)
+	}
+	if p.hasAccountTypeLocked(TypeHonor) {
+		locks = append(locks, LockHonorID)
+	}
+	if p.hasAccountTypeLocked(TypeMotoID) {
+		locks = append(locks, LockVendor)
+	}
+	return locks
+}
+
+// lastingLocksLocked lists the locks that survive any reset, even one from
+// Settings: a managed phone re-enrols, a company reset protection policy
+// and Knox Guard outlive the wipe, and a phone already at FRP stays there.
+func (p *Phone) lastingLocksLocked() []string {
+	var locks []string
+	if p.policy.managed() {
+		locks = append(locks, LockManaged)
+	}
+	if len(p.policy.FRPAccounts) > 0 {
+		locks = append(locks, LockEnterpriseFRP)
+	}
+	switch strings.ToLower(p.id.Props["knox.kg.state"]) {
+	case "prenormal", "checking", "active", "locked":
+		locks = append(locks, LockKnoxGuard)
+	}
+	if v, _ := p.setting("global", "secure_frp_mode"); v == "1" {
+		locks = append(locks, LockFRPActive)
 	}
 	return locks
 }

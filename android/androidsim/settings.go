@@ -4,8 +4,10 @@ import "slices"
 
 const (
 	// KeyLostMode is the Xiaomi lost-mode setting (global namespace).
-	KeyLostMode   = "com.xiaomi.system.devicelock.locked"
-	settingsUsage = "Settings provider (settings) commands:\n" +
+	KeyLostMode = "com.xiaomi.system.devicelock.locked"
+	// KeyVivoFindPhone is vivo's Find my phone switch (system namespace).
+	KeyVivoFindPhone = "isFindPhoneOpened"
+	settingsUsage    = "Settings provider (settings) commands:\n" +
 		"  get [--user <USER_ID> | current] NAMESPACE KEY\n" +
 		"      Retrieve the current value of KEY.\n" +
 		"NAMESPACE is one of {system, secure, global}, case-insensitive\n"
@@ -56,6 +58,12 @@ func dropUserFlag(args []string) []string {
 // setting returns a setting's value, derived from the phone's state where the
 // phone derives it too.
 func (p *Phone) setting(ns, key string) (string, bool) {
+	if ns+"/"+key == "system/"+KeyVivoFindPhone && !p.hasAccountTypeLocked(TypeVivo) {
+		// Find my phone needs the vivo account: signing out turns it off.
+		if _, ok := p.settings[ns+"/"+key]; ok {
+			return "0", true
+		}
+	}
 	if v, ok := p.settings[ns+"/"+key]; ok {
 		return v, true
 	}

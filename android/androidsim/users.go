@@ -13,16 +13,34 @@ const (
 	TypeWhatsApp = "com.whatsapp"
 	TypeTelegram = "org.telegram.messenger"
 	TypeExchange = "com.google.android.gm.exchange"
+	// TypeVivo is the vivo account (authenticator com.bbk.account).
+	TypeVivo = "BBKOnLineService"
+	// TypeHonor is the HONOR ID; the type string is assumed to be its
+	// package's name (open in the domain notes).
+	TypeHonor = "com.hihonor.id"
+	// TypeMotoID is a maker's account the catalogue has no entry for
+	// (a made-up Motorola type): an account Unbind cannot judge.
+	TypeMotoID = "com.motorola.accountid"
+	// TypeNotes is a third-party app's own account.
+	TypeNotes = "com.example.notes"
 )
 
+// vendorAuthenticators are the components of account types only some
+// phones carry, by type.
+var vendorAuthenticators = map[string]string{
+	TypeMotoID: "com.motorola.ccc.mainplm/com.motorola.accountid.AuthenticatorService",
+}
+
 // lockTypes are the account types whose presence arms a lock after a reset.
-var lockTypes = []string{TypeGoogle, TypeXiaomi, TypeSamsung, TypeHuawei}
+var lockTypes = []string{TypeGoogle, TypeXiaomi, TypeSamsung, TypeHuawei, TypeVivo, TypeHonor, TypeMotoID}
 
 func isLockType(t string) bool { return slices.Contains(lockTypes, t) }
 
 // isVendorLockType reports the locks whose removal or reset needs the vendor
 // account's password (not Google's, which a Settings reset clears itself).
-func isVendorLockType(t string) bool { return t == TypeXiaomi || t == TypeSamsung || t == TypeHuawei }
+func isVendorLockType(t string) bool {
+	return t == TypeXiaomi || t == TypeSamsung || t == TypeHuawei || t == TypeVivo || t == TypeHonor || t == TypeMotoID
+}
 
 // UserInfo flags as Android prints them in hex inside UserInfo{id:name:flags}.
 const (

@@ -40,6 +40,19 @@ var profiles = []struct {
 	{"lost-mode-off", androidsim.LostModeOff},
 	{"lost-mode-unreadable", androidsim.LostModeUnreadable},
 	{"lost-mode-junk", androidsim.LostModeJunk},
+	{"vivo-bound", androidsim.VivoBound},
+	{"vivo-clean", androidsim.VivoClean},
+	{"honor-id", androidsim.HonorID},
+	{"honor-clean", androidsim.HonorClean},
+	{"oppo-china-heytap", androidsim.OppoChinaHeyTap},
+	{"oppo-global-clean", androidsim.OppoGlobalClean},
+	{"managed-frp-policy", androidsim.ManagedWithFRPPolicy},
+	{"work-profile-byod", androidsim.WorkProfileBYOD},
+	{"knox-guard-active", androidsim.KnoxGuardActive},
+	{"knox-guard-completed", androidsim.KnoxGuardCompleted},
+	{"frp-locked", androidsim.FRPLocked},
+	{"app-account-only", androidsim.AppAccountOnly},
+	{"unknown-maker-account", androidsim.UnknownMakerAccount},
 }
 
 // judge reads a phone through t as status does and returns its report.
@@ -60,9 +73,11 @@ func kinds(r protocol.Report) []string {
 }
 
 // personal lists what a simulated phone holds about people: account names,
-// e-mail addresses, phone numbers, its IMEI and serial.
+// e-mail addresses, phone numbers, its IMEI and serial, and the account IDs
+// of a company's reset protection policy.
 func personal(o androidsim.Options) []string {
 	vals := []string{o.Identity.Serial}
+	vals = append(vals, o.Policy.FRPAccounts...)
 	if o.Identity.IMEI != "" {
 		vals = append(vals, o.Identity.IMEI)
 	}

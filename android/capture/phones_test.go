@@ -64,6 +64,47 @@ var shipped = []struct {
 	{"xiaomi-lost-mode-key-denied", androidsim.LostModeUnreadable, Expect{
 		Why:     "clean Xiaomi whose lost-mode setting cannot be read (SecurityException)",
 		Verdict: "unknown", Risks: []string{"unknown"}}},
+
+	// Locks beyond the first four account types (issue: every lock, fail-closed).
+	{"vivo-account-find-my-phone", androidsim.VivoBound, Expect{
+		Why:     "vivo with a vivo account (BBKOnLineService, authenticator com.bbk.account) and Find my phone on (system isFindPhoneOpened=1)",
+		Verdict: "at_risk", Risks: []string{"vivo_account", "vivo_find_phone"}}},
+	{"vivo-clean", androidsim.VivoClean, Expect{
+		Why:     "vivo with its account app present, no account, Find my phone off",
+		Verdict: "safe", Risks: []string{}}},
+	{"honor-id", androidsim.HonorID, Expect{
+		Why:     "HONOR with an HONOR ID signed in (authenticator com.hihonor.id)",
+		Verdict: "at_risk", Risks: []string{"honor_id"}}},
+	{"honor-clean", androidsim.HonorClean, Expect{
+		Why:     "HONOR with the HONOR ID app present and signed out",
+		Verdict: "safe", Risks: []string{}}},
+	{"oppo-china-heytap-unreadable", androidsim.OppoChinaHeyTap, Expect{
+		Why:     "China-build OPPO with ColorOS Find My Phone: its HeyTap account provider is closed to the shell, so nobody can tell",
+		Verdict: "unknown", Risks: []string{"unknown"}}},
+	{"oppo-global-clean", androidsim.OppoGlobalClean, Expect{
+		Why:     "export OPPO without HeyTap's Find My Phone (Google's FRP covers it) and no account",
+		Verdict: "safe", Risks: []string{}}},
+	{"company-owned-frp-policy", androidsim.ManagedWithFRPPolicy, Expect{
+		Why:     "dedicated company Pixel: a device owner with a reset protection policy naming admin accounts, and no_factory_reset",
+		Verdict: "at_risk", Risks: []string{"managed_device", "enterprise_frp", "reset_restricted"}}},
+	{"byod-work-profile", androidsim.WorkProfileBYOD, Expect{
+		Why:     "personal Pixel with a company work profile (not organisation-owned): the reset removes the profile",
+		Verdict: "safe", Risks: []string{}}},
+	{"samsung-knox-guard-active", androidsim.KnoxGuardActive, Expect{
+		Why:     "financed Galaxy with knox.kg.state=Active and no account",
+		Verdict: "at_risk", Risks: []string{"knox_guard"}}},
+	{"samsung-knox-guard-completed", androidsim.KnoxGuardCompleted, Expect{
+		Why:     "Galaxy whose Knox Guard completed (knox.kg.state=Completed)",
+		Verdict: "safe", Risks: []string{}}},
+	{"pixel-already-frp-locked", androidsim.FRPLocked, Expect{
+		Why:     "Pixel at the setup screen waiting for the previous owner's Google account (global secure_frp_mode=1)",
+		Verdict: "at_risk", Risks: []string{"frp_active"}}},
+	{"pixel-app-account-only", androidsim.AppAccountOnly, Expect{
+		Why:     "Pixel whose only account is a third-party app's, of a type the catalogue does not list: harmless",
+		Verdict: "safe", Risks: []string{}}},
+	{"motorola-unknown-maker-account", androidsim.UnknownMakerAccount, Expect{
+		Why:     "Motorola with a maker's account (authenticator in com.motorola.) that the catalogue has no entry for",
+		Verdict: "at_risk", Risks: []string{"vendor_account"}}},
 }
 
 // TestShippedPhones judges every capture under android/testdata/phones as

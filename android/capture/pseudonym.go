@@ -112,6 +112,13 @@ func (p *Pseudonyms) collect(argv []string, out []byte) {
 		if imei, err := android.ParseIMEI(out); err == nil {
 			p.add("imei", imei)
 		}
+	case len(argv) == 2 && argv[0] == "dumpsys" && argv[1] == "device_policy":
+		// A reset protection policy names the admin's account IDs.
+		if pol, err := android.ParseDevicePolicy(out); err == nil {
+			for _, a := range pol.FRPAccounts {
+				p.add("account", a)
+			}
+		}
 	}
 	for _, name := range accountNames(out) {
 		p.add("account", name)

@@ -104,7 +104,7 @@ func TestNextSteps(t *testing.T) {
 		{"find device alone", []protocol.Risk{{Kind: protocol.RiskFindDevice}}, []string{"Turn off Find Device"}},
 		{"google on two users", []protocol.Risk{
 			{Kind: protocol.RiskGoogleFRP, User: user(0)}, {Kind: protocol.RiskGoogleFRP, User: user(10)},
-		}, []string{"Remove the Google account of the owner", "of user 10 (switch to that user", "Reset only from Settings"}},
+		}, []string{"Remove the Google account of the owner", "of user 10 (switch to that user"}},
 		{"same step once", []protocol.Risk{{Kind: protocol.RiskHuaweiID}, {Kind: protocol.RiskHuaweiID}},
 			[]string{"Sign out of the HUAWEI ID"}},
 		{"lost mode", []protocol.Risk{{Kind: protocol.RiskLostMode}}, []string{"Do not reset"}},

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/android"
 	"github.com/unbind/unbind/protocol"
 )
@@ -203,6 +204,10 @@ func WriteText(w io.Writer, s Result) error {
 	case protocol.VerdictSafe:
 		b.WriteString("SAFE to reset: every check answered and none found a lock.\n" +
 			"What to do next: reset it from the phone's Settings (Factory reset / Erase all data).\n")
+		if m, ok := protocol.MakerOf(r.Device); ok && m.Remote != "" {
+			// Nothing on the phone shows a binding its maker keeps online.
+			b.WriteString("Also: " + m.Remote + "\n")
+		}
 		_, err := io.WriteString(w, b.String())
 		return err
 	case protocol.VerdictAtRisk:
@@ -250,45 +255,36 @@ func model(id protocol.Identity) string {
 	return strings.TrimSpace(brand + " " + id.Model)
 }
 
-// nextSteps turns risks into what the person at the bench does, once each.
+// nextSteps turns risks into what the person at the bench does, once each,
+// in the lock catalogue's words; a maker's server-side binding, which
+// nothing on the phone can prove gone, comes last.
 func nextSteps(r protocol.Report) []string {
 	var steps []string
-	hasMi, hasGoogle := false, false
-	for _, risk := range r.Risks {
-		hasMi = hasMi || risk.Kind == protocol.RiskMiAccount
-		hasGoogle = hasGoogle || risk.Kind == protocol.RiskGoogleFRP
-	}
+	hasMi := r.HasRisk(protocol.RiskMiAccount)
 	for _, risk := range r.Risks {
 		step := nextStep(risk, hasMi)
 		if step != "" && !slices.Contains(steps, step) {
 			steps = append(steps, step)
 		}
 	}
-	if hasGoogle {
-		steps = append(steps, "Reset only from Settings: a reset from recovery or fastboot keeps Google's FRP lock.")
+	if m, ok := protocol.MakerOf(r.Device); ok && m.Remote != "" {
+		steps = append(steps, m.Remote)
 	}
 	return steps
 }
 
 func nextStep(risk protocol.Risk, hasMi bool) string {
-	on := onUser(risk.User)
-	switch risk.Kind {
-	case protocol.RiskMiAccount:
-		return "Sign out of the Mi account" + on + ": Settings > Mi Account > Sign out (needs the Mi account password); this also turns Find Device off."
-	case protocol.RiskFindDevice:
-		if hasMi {
-			return "" // signing out of the Mi account turns it off
-		}
-		return "Turn off Find Device: Settings > Mi Account > Find device (or at i.mi.com with the Mi account)."
-	case protocol.RiskGoogleFRP:
-		return "Remove the Google account" + on + ": Settings > Accounts > Google > Remove account."
-	case protocol.RiskSamsungReactivation:
-		return "Sign out of the Samsung account" + on + ": Settings > Accounts and backup > Manage accounts (needs the Samsung account password)."
-	case protocol.RiskHuaweiID:
-		return "Sign out of the HUAWEI ID" + on + ": Settings > HUAWEI ID > Log out (needs the HUAWEI ID password)."
-	case protocol.RiskLostMode:
-		return "Do not reset: the phone is locked remotely (lost mode). Only the Mi account owner can unlock it, at i.mi.com."
+	if risk.Kind == protocol.RiskFindDevice && hasMi {
+		return "" // signing out of the Mi account turns it off
 	}
+	if risk.Kind != protocol.RiskUnknown {
+		l := protocol.LockOf(risk.Kind)
+		if l.Remedy == protocol.RemedySignOut && risk.User != nil {
+			return l.Action + onUser(risk.User) + ": " + l.Where
+		}
+		return l.Step()
+	}
+	on := onUser(risk.User)
 	switch risk.Check {
 	case android.CheckAccounts, android.CheckUsers, "accounts":
 		return "Check the accounts by hand" + on + " in Settings > Accounts (on every user, work profile and second space); the agent could not read them. On a rooted phone, allow su for the shell and check again."
@@ -296,6 +292,18 @@ func nextStep(risk protocol.Risk, hasMi bool) string {
 		return "Check by hand that Find Device is off: Settings > Mi Account > Find device."
 	case android.CheckLostMode:
 		return "Make sure the phone is not locked remotely (lost mode): ask the Mi account owner to check i.mi.com."
+	case android.CheckDevicePolicy:
+		return "Check by hand that no company manages the phone: Settings > Security > Device admin apps, and Settings > Accounts for a work profile."
+	case android.CheckSetup:
+		return "Check that the phone does not ask for a previous owner's Google account at setup; the agent could not read its reset protection state."
+	case android.CheckAuthenticators:
+		return "Check by hand which app provides the account" + on + " in Settings > Accounts; if it is the phone maker's, sign out of it."
+	}
+	for _, p := range agent.Probes {
+		if p.Name == risk.Check {
+			l := protocol.LockOf(p.Kind)
+			return "Could not read " + p.Name + ": check by hand (" + l.Where + ")."
+		}
 	}
 	return "Check " + risk.Check + " by hand; the agent could not verify it."
 }

@@ -79,7 +79,7 @@ func (a *lightAgent) connect(ctx context.Context, brokerURL string, e agent.Enro
 func (a *lightAgent) report(ctx context.Context) error {
 	seq := a.seq.Add(1)
 	r := protocol.Report{
-		Device: protocol.Identity{Serial: a.id, Manufacturer: "Bench"}, SafeToReset: true, Risks: []protocol.Risk{},
+		Device: protocol.Identity{Serial: a.id, Manufacturer: "Bench"}, SafeToReset: true, Risks: []protocol.Risk{}, Catalogue: protocol.CatalogueRevision,
 		FindDevice: protocol.TriOff, LostMode: protocol.TriOff, CheckedAt: time.Now().UTC(),
 	}
 	if !a.safe.Load() {

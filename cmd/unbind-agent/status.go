@@ -66,8 +66,11 @@ func newStatusCmd(io cli.Streams, runF func(context.Context, *statusOptions) err
 		Use:   "status",
 		Short: "Say whether a phone is safe to factory-reset, and if not why and what to do",
 		Long: `status reads a phone once and says whether a factory reset would leave it
-locked (Mi account and Find Device, Google FRP, Samsung Reactivation Lock,
-HUAWEI ID, Xiaomi lost mode), with the evidence and the steps that clear it.
+locked, with the evidence and the steps that clear it. It checks every lock
+of the catalogue (docs/safe.md): the accounts of Google, Xiaomi, Samsung,
+HUAWEI, HONOR, vivo and OPPO and any phone maker's account it cannot judge,
+Find Device, vivo Find my phone, lost mode, company management and reset
+protection policies, Samsung Knox Guard, and a phone already waiting at FRP.
 It is safe only when every check answered and none found a lock.
 
 With --adb all the table prints each phone's line as soon as that phone is

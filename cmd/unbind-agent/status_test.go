@@ -133,7 +133,7 @@ var statusCases = []struct {
 		[]protocol.RiskKind{protocol.RiskMiAccount, protocol.RiskFindDevice, protocol.RiskGoogleFRP},
 		[]string{"NOT SAFE to reset", "serial 8a3f21c7", "HyperOS OS1.0", "com.xiaomi account signed in for user 0",
 			"Sign out of the Mi account of the owner (user 0)", "Remove the Google account of the owner (user 0)",
-			"Find Device is treated as on", "Reset only from Settings"}},
+			"Find Device is treated as on", "reset from Settings only"}},
 	{"clean xiaomi", androidsim.CleanXiaomi, 0, exitSafe, "safe", nil,
 		[]string{"SAFE to reset", "Redmi 23124RA7EO", "reset it from the phone's Settings"}},
 	{"samsung with secure folder", androidsim.SamsungWithSecureFolder, 0, exitNotSafe, "at_risk",

@@ -55,6 +55,24 @@ func goodInputs() Inputs {
 	}
 }
 
+func TestIssueListsTheLocksTheAgentCheckedFor(t *testing.T) {
+	in := goodInputs()
+	in.Safe.Catalogue = protocol.CatalogueRevision
+	sc, err := Issue(in, testKey(1))
+	require.NoError(t, err)
+	results := map[string]string{}
+	for _, c := range sc.Doc.Checks {
+		results[c.Name] = c.Result
+	}
+	for _, k := range protocol.LockKindsCheckedBy(protocol.CatalogueRevision) {
+		assert.Contains(t, results, string(k), "a current agent checks %s", k)
+	}
+	assert.Equal(t, "absent", results[string(protocol.RiskKnoxGuard)])
+	assert.Equal(t, "absent", results[string(protocol.RiskManagedDevice)])
+	assert.Equal(t, "off", results[string(protocol.RiskVivoFindPhone)])
+	assert.NotContains(t, results, string(protocol.RiskUnknown))
+}
+
 func TestIssueVerifyRoundTrip(t *testing.T) {
 	key := testKey(1)
 	sc, err := Issue(goodInputs(), key)
@@ -73,7 +91,9 @@ func TestIssueVerifyRoundTrip(t *testing.T) {
 		assert.Equal(t, at(49), c.SafeSince)
 		assert.Equal(t, at(95), c.CheckedAt)
 	}
-	assert.Equal(t, []string{"verdict", "google_frp", "mi_account", "samsung_reactivation", "huawei_id", "find_device", "lost_mode"}, names)
+	// The safe report came from an agent older than the lock catalogue:
+	// the certificate lists only the locks that agent checked for.
+	assert.Equal(t, []string{"verdict", "mi_account", "find_device", "google_frp", "samsung_reactivation", "huawei_id", "lost_mode"}, names)
 	assert.Equal(t, Fingerprint(key.Public().(ed25519.PublicKey)), d.Controller.KeyFingerprint)
 
 	opened, err := Open(sc.File, key.Public().(ed25519.PublicKey))

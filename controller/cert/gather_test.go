@@ -16,7 +16,7 @@ import (
 
 func stateOf(id string, seq uint64, received time.Time, kinds ...protocol.RiskKind) registry.Update {
 	r := protocol.Report{Device: protocol.Identity{Serial: id, Manufacturer: "Google", Model: "Pixel 7"},
-		SafeToReset: len(kinds) == 0, Risks: []protocol.Risk{}, FindDevice: protocol.TriOff, LostMode: protocol.TriOff,
+		SafeToReset: len(kinds) == 0, Risks: []protocol.Risk{}, FindDevice: protocol.TriOff, LostMode: protocol.TriOff, Catalogue: protocol.CatalogueRevision,
 		CheckedAt: received.Add(-time.Second)}
 	for _, k := range kinds {
 		r.Risks = append(r.Risks, protocol.Risk{Kind: k, Check: "dumpsys account", Evidence: "present"})

@@ -42,13 +42,6 @@ type Inputs struct {
 	Enrollments []registry.Enrollment
 }
 
-// lockKinds are the checks a certificate lists: everything that can lock a
-// phone after a reset.
-var lockKinds = []protocol.RiskKind{
-	protocol.RiskGoogleFRP, protocol.RiskMiAccount, protocol.RiskSamsungReactivation,
-	protocol.RiskHuaweiID, protocol.RiskFindDevice, protocol.RiskLostMode,
-}
-
 // Issue checks that in describes a real release and signs a certificate
 // for it. It refuses, with an error wrapping ErrNotReleased, unless the
 // release ended "released", its factory_reset command succeeded, and the
@@ -86,9 +79,11 @@ func document(in Inputs, pub ed25519.PublicKey) (Document, error) {
 		last = in.Safe.CheckedAt
 	}
 	checks := []Check{{Name: "verdict", Result: "safe: every check completed", SafeSince: in.Safe.CheckedAt.UTC(), CheckedAt: last.UTC()}}
-	for _, k := range lockKinds {
+	// The checks a certificate lists: every lock the agent's catalogue
+	// revision checks for, and no other.
+	for _, k := range protocol.LockKindsCheckedBy(in.Safe.Catalogue) {
 		result := "absent"
-		if k == protocol.RiskFindDevice || k == protocol.RiskLostMode {
+		if protocol.LockOf(k).Remedy == protocol.RemedySwitchOff || k == protocol.RiskLostMode {
 			result = "off"
 		}
 		checks = append(checks, Check{Name: string(k), Result: result, SafeSince: in.Safe.CheckedAt.UTC(), CheckedAt: last.UTC()})

@@ -35,7 +35,7 @@ func TestFleet(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	for _, want := range []string{
 		`<span class="n">2</span> safe`, `<span class="n">1</span> not safe`, `<span class="n">2</span> could not tell`, `<span class="n">1</span> offline`,
-		"BOUND1", "Mi account signed in", "Find Device on", "Ask the owner to sign out of the Mi account",
+		"BOUND1", "Mi account signed in", "Find Device on", "Sign out of the Mi account",
 		"UNK1", "a check could not finish", "Wait for the phone&#39;s first check",
 		"last known: safe", "Connect the phone and start its agent",
 	} {

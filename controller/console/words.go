@@ -53,47 +53,11 @@ func statusOf(d registry.Device) Status {
 	return verdictStatus(d.Verdict)
 }
 
-// riskWords names a risk kind for people.
-func riskWords(k protocol.RiskKind) string {
-	switch k {
-	case protocol.RiskMiAccount:
-		return "Mi account signed in"
-	case protocol.RiskFindDevice:
-		return "Find Device on"
-	case protocol.RiskGoogleFRP:
-		return "Google account (reset protection)"
-	case protocol.RiskSamsungReactivation:
-		return "Samsung account (reactivation lock)"
-	case protocol.RiskHuaweiID:
-		return "Huawei ID signed in"
-	case protocol.RiskLostMode:
-		return "lost mode"
-	case protocol.RiskUnknown:
-		return "a check could not finish"
-	}
-	return string(k)
-}
+// riskWords names a risk kind for people, in the catalogue's words.
+func riskWords(k protocol.RiskKind) string { return protocol.LockOf(k).Title }
 
 // riskStep is what the person at the bench does about one risk kind.
-func riskStep(k protocol.RiskKind) string {
-	switch k {
-	case protocol.RiskMiAccount:
-		return "Ask the owner to sign out of the Mi account on the phone (Settings, Mi Account, Sign out); it needs their password."
-	case protocol.RiskFindDevice:
-		return "Ask the owner to turn off Find Device (Settings, Mi Account, Xiaomi Cloud, Find device), or from the Mi Cloud website."
-	case protocol.RiskGoogleFRP:
-		return "Remove the Google account (Settings, Accounts), then reset from Settings only."
-	case protocol.RiskSamsungReactivation:
-		return "Ask the owner to sign out of the Samsung account (Settings, Accounts and backup)."
-	case protocol.RiskHuaweiID:
-		return "Ask the owner to sign out of the Huawei ID."
-	case protocol.RiskLostMode:
-		return "The phone is in lost mode: only its owner can lift it. Do not reset it."
-	case protocol.RiskUnknown:
-		return "A check could not finish: keep the phone connected for a fresh check, and do not reset it until it says safe."
-	}
-	return "Do not reset it: " + string(k) + "."
-}
+func riskStep(k protocol.RiskKind) string { return protocol.LockOf(k).Step() }
 
 // nextSteps says in plain language what to do with a phone, most urgent
 // first, each step once; there is always at least one.
@@ -130,6 +94,10 @@ func nextSteps(d registry.Device, rel *registry.ReleaseRecord) []string {
 	}
 	if len(steps) == 0 { // not safe, with no risk named: still never reset it
 		steps = append(steps, "Not safe: do not reset it; open the phone for the evidence.")
+	}
+	// What the phone cannot show: a binding its maker keeps on its servers.
+	if m, ok := protocol.MakerOf(d.Identity); ok && m.Remote != "" {
+		steps = append(steps, m.Remote)
 	}
 	return steps
 }

@@ -92,7 +92,7 @@ func Client(t testing.TB, c *controller.Controller) *api.Client {
 // kinds, else with one risk of each kind.
 func StateUpdate(id string, receivedAt time.Time, kinds ...protocol.RiskKind) registry.Update {
 	s := &protocol.DeviceState{V: 1, DeviceID: id, Seq: 1, Report: protocol.Report{
-		Device: protocol.Identity{Serial: id}, SafeToReset: len(kinds) == 0, Risks: []protocol.Risk{},
+		Device: protocol.Identity{Serial: id}, SafeToReset: len(kinds) == 0, Risks: []protocol.Risk{}, Catalogue: protocol.CatalogueRevision,
 		FindDevice: protocol.TriOff, LostMode: protocol.TriOff, CheckedAt: receivedAt,
 	}}
 	for _, k := range kinds {

@@ -32,10 +32,12 @@ type stateKey struct {
 	riskKinds  string
 	findDevice protocol.Tri
 	lostMode   protocol.Tri
+	catalogue  int
 }
 
 func keyOf(r *protocol.Report) stateKey {
-	return stateKey{verdict: r.Verdict(), riskKinds: joinKinds(*r), findDevice: r.FindDevice, lostMode: r.LostMode}
+	return stateKey{verdict: r.Verdict(), riskKinds: joinKinds(*r), findDevice: r.FindDevice, lostMode: r.LostMode,
+		catalogue: r.Catalogue}
 }
 
 // joinKinds is the sorted set of risk kinds: the order of risks and their
@@ -87,11 +89,12 @@ func loadCurrent(ctx context.Context, tx *sql.Tx, id string) (c current, found b
 		seq                        sql.NullInt64
 		verdict, kinds, find, lost sql.NullString
 		online                     bool
+		catalogue                  int
 	)
 	err = tx.QueryRowContext(ctx, `SELECT state_checked_at, state_seq, verdict, risk_kinds, find_device, lost_mode, online, presence_at,
-		state_epoch, state_at
+		state_epoch, state_at, catalogue
 		FROM devices WHERE id = ?`, id).Scan(&checkedAt, &seq, &verdict, &kinds, &find, &lost, &online, &presenceAt,
-		&c.epoch, &stateAt)
+		&c.epoch, &stateAt, &catalogue)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, false, nil
 	}
@@ -110,7 +113,7 @@ func loadCurrent(ctx context.Context, tx *sql.Tx, id string) (c current, found b
 	c.hasState = checkedAt.Valid
 	c.seq = uint64(seq.Int64) // stored bit for bit; see applyState
 	c.key = stateKey{verdict: protocol.Verdict(verdict.String), riskKinds: kinds.String,
-		findDevice: protocol.Tri(find.String), lostMode: protocol.Tri(lost.String)}
+		findDevice: protocol.Tri(find.String), lostMode: protocol.Tri(lost.String), catalogue: catalogue}
 	c.hasPresence = presenceAt.Valid
 	c.online = online
 	return c, true, nil
@@ -167,20 +170,21 @@ func applyState(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 		imei = coalesce(nullif(?, ''), imei),
 		last_seen = max(last_seen, ?),
 		state_json = ?, verdict = ?, state_seq = ?, state_at = ?, state_checked_at = ?,
-		risk_kinds = ?, find_device = ?, lost_mode = ?, state_epoch = ?, clock_offset_ms = ?
+		risk_kinds = ?, find_device = ?, lost_mode = ?, state_epoch = ?, clock_offset_ms = ?, catalogue = ?
 		WHERE id = ?`,
 		id.Serial, id.Manufacturer, id.Brand, id.Model, id.AndroidVersion, id.SDK, id.VendorOS, id.IMEI,
 		at, string(body), string(key.verdict), seq, at, formatTime(r.CheckedAt),
-		key.riskKinds, string(key.findDevice), string(key.lostMode), u.State.Epoch, offsetMS, u.DeviceID)
+		key.riskKinds, string(key.findDevice), string(key.lostMode), u.State.Epoch, offsetMS, key.catalogue, u.DeviceID)
 	if err != nil {
 		return 0, fmt.Errorf("store state of %s: %w", u.DeviceID, err)
 	}
 	if cur.hasState && cur.key == key {
 		return unchanged, nil
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO state_changes(device_id, at, verdict, risk_kinds, find_device, lost_mode, checked_at, seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.DeviceID, at, string(key.verdict), key.riskKinds, string(key.findDevice), string(key.lostMode), formatTime(r.CheckedAt), seq)
+	_, err = tx.ExecContext(ctx, `INSERT INTO state_changes(device_id, at, verdict, risk_kinds, find_device, lost_mode, checked_at, seq, catalogue)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.DeviceID, at, string(key.verdict), key.riskKinds, string(key.findDevice), string(key.lostMode), formatTime(r.CheckedAt), seq,
+		key.catalogue)
 	if err != nil {
 		return 0, fmt.Errorf("record state change of %s: %w", u.DeviceID, err)
 	}

@@ -14,7 +14,7 @@ func (s *Store) StateHistory(ctx context.Context, id string, limit int) ([]State
 		if err := deviceExists(ctx, tx, id); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT at, verdict, risk_kinds, find_device, lost_mode, checked_at, seq
+		rows, err := tx.QueryContext(ctx, `SELECT at, verdict, risk_kinds, find_device, lost_mode, checked_at, seq, catalogue
 			FROM state_changes WHERE device_id = ? ORDER BY id DESC LIMIT ?`, id, limitArg(limit))
 		if err != nil {
 			return err
@@ -27,7 +27,7 @@ func (s *Store) StateHistory(ctx context.Context, id string, limit int) ([]State
 				kinds         string
 				seq           int64
 			)
-			if err := rows.Scan(&at, &c.Verdict, &kinds, &c.FindDevice, &c.LostMode, &checkedAt, &seq); err != nil {
+			if err := rows.Scan(&at, &c.Verdict, &kinds, &c.FindDevice, &c.LostMode, &checkedAt, &seq, &c.Catalogue); err != nil {
 				return err
 			}
 			if c.At, err = parseTime(at); err != nil {

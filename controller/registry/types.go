@@ -74,6 +74,8 @@ type StateChange struct {
 	LostMode   protocol.Tri
 	CheckedAt  time.Time
 	Seq        uint64
+	// Catalogue is the lock catalogue revision the report was judged with.
+	Catalogue int
 }
 
 // PresenceChange is a device going online or offline.

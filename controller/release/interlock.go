@@ -23,8 +23,17 @@ func ResetAllowed(rep *protocol.Report, reportAt, now time.Time, maxAge time.Dur
 		return fmt.Errorf("%w: no report", ErrNotSafe)
 	case !rep.SafeToReset || len(rep.Risks) > 0 || rep.Verdict() != protocol.VerdictSafe:
 		return fmt.Errorf("%w: latest report is %s", ErrNotSafe, rep.Verdict())
+	case rep.Catalogue < protocol.CatalogueRevision:
+		return fmt.Errorf("%w: %s", ErrNotSafe, OldAgentReason(rep))
 	case now.Sub(reportAt) > maxAge:
 		return fmt.Errorf("%w: latest report is %s old", ErrNotSafe, now.Sub(reportAt).Round(time.Second))
 	}
 	return nil
+}
+
+// OldAgentReason says why a safe report of an agent that judged with an
+// older lock catalogue allows no reset.
+func OldAgentReason(rep *protocol.Report) string {
+	return fmt.Sprintf("the phone's agent judged with lock catalogue revision %d, older than %d: "+
+		"it cannot rule out the locks added since; update the agent", rep.Catalogue, protocol.CatalogueRevision)
 }

@@ -12,7 +12,7 @@ import (
 
 func TestResetAllowed(t *testing.T) {
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	safe := &protocol.Report{SafeToReset: true, Risks: []protocol.Risk{}}
+	safe := &protocol.Report{SafeToReset: true, Risks: []protocol.Risk{}, Catalogue: protocol.CatalogueRevision}
 	risky := &protocol.Report{Risks: []protocol.Risk{{Kind: protocol.RiskGoogleFRP}}}
 	unknown := &protocol.Report{Risks: []protocol.Risk{{Kind: protocol.RiskUnknown}}}
 	lying := &protocol.Report{SafeToReset: true, Risks: []protocol.Risk{{Kind: protocol.RiskMiAccount}}}
@@ -29,6 +29,8 @@ func TestResetAllowed(t *testing.T) {
 		{"unknown is never safe", unknown, now, "latest report is unknown"},
 		{"safe flag with a risk", lying, now, "latest report is at_risk"},
 		{"too old", safe, now.Add(-3 * time.Minute), "latest report is 3m0s old"},
+		{"safe by an agent older than the lock catalogue", &protocol.Report{SafeToReset: true, Risks: []protocol.Risk{}},
+			now, "lock catalogue revision 0"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

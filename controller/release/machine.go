@@ -7,6 +7,7 @@ package release
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/unbind/unbind/protocol"
@@ -158,17 +159,31 @@ func verify(r Release, o Observed) (Release, []Effect) {
 	switch {
 	case ResetAllowed(rep, o.ReportAt, o.Now, o.MaxReportAge) == nil:
 		return to(r, StageReset, o.Now, true), []Effect{{Send: protocol.CommandFactoryReset}}
-	case rep.HasRisk(protocol.RiskLostMode):
-		return fail(r, "the phone is in lost mode: only its owner can unlock it")
-	case rep.HasRisk(protocol.RiskMiAccount, protocol.RiskGoogleFRP, protocol.RiskSamsungReactivation, protocol.RiskHuaweiID):
+	case rep.SafeToReset && rep.Catalogue < protocol.CatalogueRevision:
+		return fail(r, OldAgentReason(rep))
+	case rep.HasRisk(protocol.KindsWithRemedy(protocol.RemedyElsewhere)...):
+		return fail(r, elsewhereReason(rep))
+	case rep.HasRisk(protocol.KindsWithRemedy(protocol.RemedySignOut)...):
 		return to(r, StageSignOut, o.Now, true), []Effect{{Send: protocol.CommandSignOut}}
-	case rep.HasRisk(protocol.RiskFindDevice):
+	case rep.HasRisk(protocol.KindsWithRemedy(protocol.RemedySwitchOff)...):
 		return to(r, StageFindDevice, o.Now, true), []Effect{{Send: protocol.CommandDisableFindDevice}}
 	default:
 		// Only unknowns (or a safe report too old): read again.
 		r.Reason = "could not verify yet:" + remaining(rep)
 		return to(r, StageVerify, o.Now, false), []Effect{{Send: protocol.CommandRefresh}}
 	}
+}
+
+// elsewhereReason says why a release stops on a lock nobody at the bench
+// can clear, and who can: the catalogue's words for each such lock.
+func elsewhereReason(rep *protocol.Report) string {
+	var parts []string
+	for _, k := range rep.RiskKinds() {
+		if l := protocol.LockOf(k); l.Remedy == protocol.RemedyElsewhere {
+			parts = append(parts, l.Title+": only "+l.ClearedBy+" can clear it")
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // BusyRetry is how long a release waits before it asks again a phone that

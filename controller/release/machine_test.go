@@ -12,7 +12,7 @@ import (
 var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
 func report(kinds ...protocol.RiskKind) *protocol.Report {
-	r := &protocol.Report{SafeToReset: len(kinds) == 0, CheckedAt: t0}
+	r := &protocol.Report{SafeToReset: len(kinds) == 0, CheckedAt: t0, Catalogue: protocol.CatalogueRevision}
 	for _, k := range kinds {
 		r.Risks = append(r.Risks, protocol.Risk{Kind: k, Check: "test"})
 	}
@@ -48,6 +48,15 @@ func TestNext(t *testing.T) {
 		{"find device only", at(StageVerify, "c1"), Observed{Report: report(protocol.RiskFindDevice), ReportAt: fresh}, StageFindDevice, protocol.CommandDisableFindDevice},
 		{"unknown: read again, never reset", at(StageVerify, "c1"), Observed{Report: report(protocol.RiskUnknown), ReportAt: fresh}, StageVerify, protocol.CommandRefresh},
 		{"lost mode fails", at(StageVerify, "c1"), Observed{Report: report(protocol.RiskLostMode), ReportAt: fresh}, StageFailed, ""},
+		{"a company's lock fails: nobody at the bench can clear it", at(StageVerify, "c1"),
+			Observed{Report: report(protocol.RiskManagedDevice, protocol.RiskGoogleFRP), ReportAt: fresh}, StageFailed, ""},
+		{"Knox Guard fails", at(StageVerify, "c1"), Observed{Report: report(protocol.RiskKnoxGuard), ReportAt: fresh}, StageFailed, ""},
+		{"already at FRP fails", at(StageVerify, "c1"), Observed{Report: report(protocol.RiskFRPActive), ReportAt: fresh}, StageFailed, ""},
+		{"vivo account: sign out", at(StageVerify, "c1"), Observed{Report: report(protocol.RiskVivoAccount, protocol.RiskVivoFindPhone), ReportAt: fresh}, StageSignOut, protocol.CommandSignOut},
+		{"vivo Find my phone only: switch off", at(StageVerify, "c1"), Observed{Report: report(protocol.RiskVivoFindPhone), ReportAt: fresh}, StageFindDevice, protocol.CommandDisableFindDevice},
+		{"an unjudged maker account: sign out", at(StageVerify, "c1"), Observed{Report: report(protocol.RiskVendorAccount), ReportAt: fresh}, StageSignOut, protocol.CommandSignOut},
+		{"safe by an agent older than the catalogue fails", at(StageVerify, "c1"),
+			Observed{Report: func() *protocol.Report { r := report(); r.Catalogue = 0; return r }(), ReportAt: fresh}, StageFailed, ""},
 		{"sign out running", at(StageSignOut, "c1"), Observed{Command: cmd(protocol.CommandSignOut, "in_progress")}, StageSignOut, ""},
 		{"sign out done: verify", at(StageSignOut, "c1"), Observed{Command: cmd(protocol.CommandSignOut, "succeeded")}, StageVerify, protocol.CommandRefresh},
 		{"sign out refused, phone busy: wait, no failure", at(StageSignOut, "c1"),

@@ -26,6 +26,19 @@ var profiles = map[string]func() androidsim.Options{
 	"lost-mode-off":         androidsim.LostModeOff,
 	"lost-mode-unreadable":  androidsim.LostModeUnreadable,
 	"lost-mode-junk":        androidsim.LostModeJunk,
+	"vivo-bound":            androidsim.VivoBound,
+	"vivo-clean":            androidsim.VivoClean,
+	"honor-id":              androidsim.HonorID,
+	"honor-clean":           androidsim.HonorClean,
+	"oppo-china-heytap":     androidsim.OppoChinaHeyTap,
+	"oppo-global-clean":     androidsim.OppoGlobalClean,
+	"managed-frp-policy":    androidsim.ManagedWithFRPPolicy,
+	"work-profile-byod":     androidsim.WorkProfileBYOD,
+	"knox-guard-active":     androidsim.KnoxGuardActive,
+	"knox-guard-completed":  androidsim.KnoxGuardCompleted,
+	"frp-locked":            androidsim.FRPLocked,
+	"app-account-only":      androidsim.AppAccountOnly,
+	"unknown-maker-account": androidsim.UnknownMakerAccount,
 }
 
 // profileNames lists the profiles in a stable order.
