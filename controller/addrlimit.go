@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // addrLimitListener caps the connections one remote address holds at once,
@@ -30,6 +31,9 @@ type addrLimitListener struct {
 	nParked int
 	// idle are each address's served connections between requests.
 	idle map[string]map[*limitedConn]struct{}
+	// served finds a served connection by its remote address: the server
+	// sees it wrapped (by the pool's limiter, by TLS).
+	served map[string]*limitedConn
 	// woken holds parked connections whose turn came, for Accept.
 	woken  []net.Conn
 	wake   chan struct{} // a value when woken gained one
@@ -42,7 +46,7 @@ type addrLimitListener struct {
 
 func newAddrLimitListener(ln net.Listener, perAddr, maxParked int) *addrLimitListener {
 	l := &addrLimitListener{Listener: ln, perAddr: perAddr, maxParked: maxParked,
-		active: make(map[string]int), parked: make(map[string][]net.Conn), idle: make(map[string]map[*limitedConn]struct{}),
+		active: make(map[string]int), parked: make(map[string][]net.Conn), idle: make(map[string]map[*limitedConn]struct{}), served: make(map[string]*limitedConn),
 		wake: make(chan struct{}, 1), ready: make(chan net.Conn), failed: make(chan error, 1), done: make(chan struct{})}
 	l.wg.Add(1)
 	go l.acceptLoop()
@@ -56,23 +60,35 @@ func (l *addrLimitListener) acceptLoop() {
 	for {
 		conn, err := l.Listener.Accept()
 		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
+			select {
+			case <-l.done:
+				return
+			default:
 			}
-			l.failed <- err
-			return
+			if errors.Is(err, net.ErrClosed) {
+				l.failed <- err
+				return
+			}
+			// Out of file descriptors and the like: try again shortly,
+			// as http.Server does.
+			select {
+			case <-time.After(50 * time.Millisecond):
+				continue
+			case <-l.done:
+				return
+			}
 		}
 		host := remoteIP(conn)
 		l.mu.Lock()
 		switch {
 		case l.active[host] < l.perAddr:
 			l.active[host]++
+			lc := l.serve(conn, host)
 			l.mu.Unlock()
 			select {
-			case l.ready <- &limitedConn{Conn: conn, l: l, host: host}:
+			case l.ready <- lc:
 			case <-l.done:
-				conn.Close()
+				lc.Close()
 				return
 			}
 		case l.nParked < l.maxParked:
@@ -136,7 +152,7 @@ func (l *addrLimitListener) release(host string) {
 			l.parked[host] = q[1:]
 		}
 		l.nParked--
-		l.woken = append(l.woken, &limitedConn{Conn: next, l: l, host: host})
+		l.woken = append(l.woken, l.serve(next, host))
 		select {
 		case l.wake <- struct{}{}:
 		default:
@@ -156,33 +172,42 @@ func (l *addrLimitListener) Close() error {
 		close(l.done)
 		err = l.Listener.Close()
 		l.wg.Wait()
+		// Closing a woken connection gives its place back, under l.mu:
+		// gather them first, close them after.
 		l.mu.Lock()
-		defer l.mu.Unlock()
+		var toClose []net.Conn
 		for _, q := range l.parked {
-			for _, c := range q {
-				c.Close()
-			}
+			toClose = append(toClose, q...)
 		}
 		for _, c := range l.woken {
-			c.Close()
+			toClose = append(toClose, c)
 		}
 		l.parked, l.woken, l.nParked = nil, nil, 0
+		l.mu.Unlock()
+		for _, c := range toClose {
+			c.Close()
+		}
 	})
 	return err
+}
+
+// serve wraps a connection that takes a place of host; l.mu is held.
+func (l *addrLimitListener) serve(conn net.Conn, host string) *limitedConn {
+	lc := &limitedConn{Conn: conn, l: l, host: host}
+	l.served[conn.RemoteAddr().String()] = lc
+	return lc
 }
 
 // connState follows the server's connections (http.Server.ConnState): an
 // idle one of an address that has connections parked is closed at once, so
 // keep-alive connections never hold a place someone waits for.
 func (l *addrLimitListener) connState(conn net.Conn, state http.ConnState) {
-	if nc, ok := conn.(interface{ NetConn() net.Conn }); ok { // TLS
-		conn = nc.NetConn()
-	}
-	lc, ok := conn.(*limitedConn)
+	l.mu.Lock()
+	lc, ok := l.served[conn.RemoteAddr().String()]
 	if !ok {
+		l.mu.Unlock()
 		return
 	}
-	l.mu.Lock()
 	if state != http.StateIdle {
 		if m := l.idle[lc.host]; m != nil {
 			delete(m, lc)
@@ -217,6 +242,9 @@ func (c *limitedConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(func() {
 		c.l.mu.Lock()
+		if c.l.served[c.RemoteAddr().String()] == c {
+			delete(c.l.served, c.RemoteAddr().String())
+		}
 		if m := c.l.idle[c.host]; m != nil {
 			delete(m, c)
 			if len(m) == 0 {
