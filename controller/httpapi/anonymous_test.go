@@ -61,3 +61,30 @@ func TestAnonymousFloodFromOneAddress(t *testing.T) {
 	_, err = bufio.NewReader(slow[0]).ReadByte()
 	assert.False(t, isTimeout(err), "the slow anonymous body was cut (err %v)", err)
 }
+
+// TestIdleKeepAlivesMakeWay: connections a client keeps open between
+// requests do not hold its address's places while another connection of
+// that address waits: a second client on the same address (a bench PC
+// running two tools) is served at once.
+func TestIdleKeepAlivesMakeWay(t *testing.T) {
+	c := controllertest.Start(t, func(cfg *controller.Config) { cfg.HTTPMaxConnsPerAddr = 4 })
+	addr := strings.TrimPrefix(c.APIURL(), "http://")
+	// Four keep-alive connections, each answered once and left open.
+	for range 4 {
+		conn, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		t.Cleanup(func() { conn.Close() })
+		_, err = fmt.Fprintf(conn, "GET /healthz HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
+		require.NoError(t, err)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+
+	other := &http.Client{Transport: &http.Transport{}, Timeout: 20 * time.Second} // idle ones live 2 minutes
+	resp, err := other.Get(c.APIURL() + "/healthz")
+	require.NoError(t, err, "served at once, in place of an idle keep-alive")
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
