@@ -81,6 +81,8 @@ func (c *Controller) issue(ctx context.Context, deviceID string, kind protocol.C
 	}
 	if !dev.Online {
 		c.log.Info("command queued until the device is online", "device", deviceID, "cmd_id", id, "kind", kind)
+		// It may have come online since it was read: the dispatcher reads again.
+		c.wakeDispatch()
 		return cmd, nil
 	}
 	return cmd, c.deliver(ctx, cmd)

@@ -105,7 +105,13 @@ type Config struct {
 	MetricsListen string
 	Logger        *slog.Logger
 	Version       string
-	Now           func() time.Time
+	// Now is the controller's clock: every deadline, expiry and record is
+	// against it (time.Now when nil).
+	Now func() time.Time
+	// Ticks, when set, runs the controller's time-driven passes at once for
+	// each Tick received, besides their own wall-clock timers: a test that
+	// moved Now on ticks instead of waiting (controllertest.Clock).
+	Ticks <-chan Tick
 
 	// Webhooks bounds webhook retries and attempts; zero fields take the
 	// defaults of webhooks.Policy.
@@ -204,6 +210,11 @@ type Controller struct {
 	// releaseWake collects the devices whose reports or events were written,
 	// so that their releases move on at once.
 	releaseWake *deviceSet
+	// dispatchWake asks the dispatcher to look at waiting commands now
+	// (capacity 1: wakes coalesce).
+	dispatchWake chan struct{}
+	// releaseTicks and dispatchTicks hand the loops Config.Ticks.
+	releaseTicks, dispatchTicks chan passRequest
 	// releaseMu keeps the release loop and operators' cancels apart.
 	releaseMu sync.Mutex
 	// events tells consoles what changed (see Subscribe).
@@ -282,11 +293,17 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		c.ingest.observe = cfg.Metrics.ObserveBatch
 	}
 	c.releaseWake = newDeviceSet()
+	c.dispatchWake = make(chan struct{}, 1)
+	c.releaseTicks, c.dispatchTicks = make(chan passRequest), make(chan passRequest)
 	// Releases look at every write (a repeated report may be the fresh one a
-	// release waits for); live views only at changes.
-	c.ingest.applied = func(ids, changed map[string]struct{}) {
+	// release waits for); live views only at changes; the dispatcher when a
+	// device came online (its queued commands can go).
+	c.ingest.applied = func(ids, changed, cameOnline map[string]struct{}) {
 		c.releaseWake.add(ids)
 		c.events.devices(EventDevice, changed)
+		if len(cameOnline) > 0 {
+			c.wakeDispatch()
+		}
 	}
 	c.wg.Add(1)
 	go func() {
@@ -319,8 +336,15 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		every(runCtx, dispatchEvery, c.dispatch)
+		c.runDispatch(runCtx)
 	}()
+	if cfg.Ticks != nil {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			forwardTicks(runCtx, cfg.Ticks, c.releaseTicks, c.dispatchTicks)
+		}()
+	}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()

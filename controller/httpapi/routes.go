@@ -70,6 +70,11 @@ func Routes(c *controller.Controller) []Route {
 		{"GET /api/v1/webhooks/deliveries", viewer, s.webhookDeliveries},
 		{"GET /metrics", viewer, s.c.MetricsHandler().ServeHTTP},
 		{"GET /api/v1/export", viewer, s.export},
+		{"GET /api/v1/lots", viewer, s.lots},
+		{"POST /api/v1/lots", operator, s.addLot},
+		{"GET /api/v1/lots/{id}", viewer, s.lot},
+		{"POST /api/v1/lots/{id}/close", operator, s.closeLot},
+		{"POST /api/v1/lots/{id}/join", operator, s.joinLot},
 	}
 }
 
