@@ -47,7 +47,7 @@ func (o *serveOptions) config(logger *slog.Logger) controller.Config {
 		MQTTTLSCert: o.TLSCert, MQTTTLSKey: o.TLSKey, HTTPTLSCert: o.HTTPTLSCert, HTTPTLSKey: o.HTTPTLSKey, InsecureHTTP: o.InsecureHTTP, MaxReportAge: o.MaxReportAge, CommandTTL: o.CommandTTL, MaxClients: o.MaxClients,
 		BrokerUsername: orEnv(o.BrokerUser, "UNBIND_BROKER_USERNAME"), BrokerPassword: orEnv(o.BrokerPass, "UNBIND_BROKER_PASSWORD"),
 		Logger: logger, Version: version,
-		Metrics: m, MetricsListen: o.MetricsListen,
+		Metrics: m, MetricsListen: o.MetricsListen, WebhookAllowLoopback: o.WebhookAllowLoopback,
 		API: func(c *controller.Controller) http.Handler { return httpapi.New(c, m.Middleware) },
 	}
 }
