@@ -57,8 +57,16 @@ type LotMember struct {
 	Brand        string
 	Model        string
 	Verdict      string
-	JoinedAt     time.Time
-	JoinedBy     string
+	// RiskKinds are the kinds of the phone's current risks, comma-separated.
+	RiskKinds string
+	JoinedAt  time.Time
+	JoinedBy  string
+	// The phone's newest release ("" when none): its ID, stage, outcome
+	// and when it finished (zero while it runs).
+	ReleaseID, ReleaseStage, ReleaseOutcome string
+	ReleaseFinishedAt                       time.Time
+	// CertificateID is the phone's newest certificate, "" when none.
+	CertificateID string
 }
 
 // CodeProblem says why one code of a join was refused.
@@ -292,19 +300,29 @@ func (s *Store) Lot(ctx context.Context, id string) (Lot, error) {
 func (s *Store) LotMembers(ctx context.Context, lotID string) ([]LotMember, error) {
 	return queryAll(ctx, s.r, "list lot "+lotID, func(r rowScanner) (LotMember, error) {
 		var (
-			m       LotMember
-			joined  string
-			verdict sql.NullString
+			m                            LotMember
+			joined                       string
+			verdict, kinds, relID, stage sql.NullString
+			outcome, finished, certID    sql.NullString
 		)
-		if err := r.Scan(&m.DeviceID, &m.LotID, &m.Serial, &m.IMEI, &m.Manufacturer, &m.Brand, &m.Model, &verdict, &joined, &m.JoinedBy); err != nil {
+		if err := r.Scan(&m.DeviceID, &m.LotID, &m.Serial, &m.IMEI, &m.Manufacturer, &m.Brand, &m.Model, &verdict, &kinds,
+			&joined, &m.JoinedBy, &relID, &stage, &outcome, &finished, &certID); err != nil {
 			return LotMember{}, err
 		}
-		m.Verdict = verdict.String
+		m.Verdict, m.RiskKinds, m.ReleaseID, m.ReleaseStage = verdict.String, kinds.String, relID.String, stage.String
+		m.ReleaseOutcome, m.CertificateID = outcome.String, certID.String
 		var err error
-		m.JoinedAt, err = parseTime(joined)
+		if m.JoinedAt, err = parseTime(joined); err != nil {
+			return LotMember{}, err
+		}
+		m.ReleaseFinishedAt, err = parseNullTime(finished)
 		return m, err
-	}, `SELECT d.id, l.lot_id, d.serial, d.imei, d.manufacturer, d.brand, d.model, d.verdict, l.joined_at, l.joined_by
-		FROM lot_devices l JOIN devices d ON d.id = l.device_id WHERE l.lot_id = ? ORDER BY l.joined_at, d.id`, lotID)
+	}, `SELECT d.id, l.lot_id, d.serial, d.imei, d.manufacturer, d.brand, d.model, d.verdict, d.risk_kinds, l.joined_at, l.joined_by,
+			r.id, r.stage, r.outcome, r.finished_at,
+			(SELECT c.id FROM certificates c WHERE c.device_id = d.id ORDER BY c.issued_at DESC LIMIT 1)
+		FROM lot_devices l JOIN devices d ON d.id = l.device_id
+		LEFT JOIN releases r ON r.id = (SELECT id FROM releases WHERE device_id = d.id ORDER BY created_at DESC LIMIT 1)
+		WHERE l.lot_id = ? ORDER BY l.joined_at, d.id`, lotID)
 }
 
 // DeviceLot is the lot a phone is in, "" when none.
