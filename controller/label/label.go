@@ -41,7 +41,7 @@ type layout struct {
 }
 
 // lineChars is how many characters of a line must fit on one line.
-const lineChars = 32
+const lineChars = 36
 
 func layoutFor(stock Stock) layout {
 	var l layout
@@ -96,7 +96,7 @@ func (l Label) lines() (title string, rest []string) {
 	if n := len(l.IMEI); n > 0 {
 		imei = "ends " + l.IMEI[max(0, n-ShownIMEIDigits):]
 	}
-	qr := "Certificate " + l.CertificateID
+	qr := "Cert " + l.CertificateID
 	if l.CertificateID == "" {
 		qr = "Device " + l.DeviceID
 	}

@@ -59,7 +59,7 @@ func TestPDFLabels(t *testing.T) {
 			require.GreaterOrEqual(t, len(pages), len(labels))
 			first := pages[0]
 			for _, want := range []string{"Xiaomi Redmi Note 12", "S/N R58N12ABCDE", "IMEI ends 0123", "Outcome RELEASED",
-				"Lot L-2026-0042", "Date 2026-12-06", "Certificate cert-7f3a9c21"} {
+				"Lot L-2026-0042", "Date 2026-12-06", "Cert cert-7f3a9c21"} {
 				assert.Contains(t, first, want)
 			}
 			assert.NotContains(t, first, "861234567890123", "only the last IMEI digits")
