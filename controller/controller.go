@@ -67,6 +67,11 @@ type Config struct {
 	// in the listen queue, so an HTTP flood cannot take the file
 	// descriptors the broker needs.
 	HTTPMaxConns int
+	// HTTPMaxConnsPerAddr caps the connections one remote address holds
+	// (0: half of HTTPMaxConns, twice what all live event streams may
+	// hold); more from it wait, unserved, until one of its own closes, so
+	// no one caller fills the pool.
+	HTTPMaxConnsPerAddr int
 	// HTTPReadTimeout bounds reading one request, body included (0: 30 s);
 	// a client dribbling a body is cut there. Write and idle timeouts are
 	// derived from it.
@@ -111,6 +116,10 @@ type Config struct {
 	// Webhooks bounds webhook retries and attempts; zero fields take the
 	// defaults of webhooks.Policy.
 	Webhooks webhooks.Policy
+	// WebhookAllowLoopback lets webhooks post to this machine's loopback
+	// (tests, development); by default a webhook URL on loopback is refused
+	// (see webhooks.Destinations).
+	WebhookAllowLoopback bool
 }
 
 func (c *Config) setDefaults() {
@@ -122,6 +131,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.HTTPMaxConns <= 0 {
 		c.HTTPMaxConns = 256
+	}
+	if c.HTTPMaxConnsPerAddr <= 0 {
+		c.HTTPMaxConnsPerAddr = max(1, c.HTTPMaxConns/2)
 	}
 	if c.HTTPReadTimeout <= 0 {
 		c.HTTPReadTimeout = 30 * time.Second
@@ -217,7 +229,7 @@ type Controller struct {
 // agent and serves the API. It returns once all of that is up.
 func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	cfg.setDefaults()
-	c := &Controller{cfg: cfg, log: cfg.Logger, stats: newCounters(), enrollGuard: newEnrollGuard(), events: newEventHub()}
+	c := &Controller{cfg: cfg, log: cfg.Logger, stats: newCounters(), enrollGuard: newEnrollGuard(), events: newEventHub(streamCap(cfg.HTTPMaxConns))}
 	defer func() {
 		if err != nil {
 			c.Close()
@@ -338,14 +350,13 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		defer c.wg.Done()
 		c.runReleases(runCtx)
 	}()
-	c.startWebhooks(runCtx)
-
 	if cfg.Metrics != nil {
 		cfg.Metrics.Attach(c)
 	}
 	if err := c.startMetricsListener(httpTLS); err != nil {
 		return nil, err
 	}
+	c.startWebhooks(runCtx) // after every listener: it refuses their ports
 	handler := http.NotFoundHandler()
 	if cfg.API != nil {
 		handler = cfg.API(c)

@@ -19,7 +19,9 @@ var timing = struct {
 	LatePerson, AwayPerson time.Duration
 	// QuickPerson is everyone else in the release test.
 	QuickPerson time.Duration
-	// HopelessTimeout ends the releases of phones that can only fail.
+	// HopelessTimeout ends the releases of phones that can only fail. It is
+	// reached on the controller's clock (controllertest.Clock.Advance) once
+	// every other release of the test has ended, never waited out.
 	HopelessTimeout time.Duration
 	// RestartPerson acts this long after being guided, so that the
 	// controller is killed while people are at their phones.
@@ -31,7 +33,7 @@ var timing = struct {
 	LatePerson:             3 * time.Second,
 	AwayPerson:             2 * time.Second,
 	QuickPerson:            100 * time.Millisecond,
-	HopelessTimeout:        3 * time.Second,
+	HopelessTimeout:        30 * time.Minute,
 	RestartPerson:          3 * time.Second,
 	RestartHopelessSeconds: 10,
 }

@@ -270,3 +270,17 @@ func (s *Store) CredentialByUsername(ctx context.Context, username string) (Cred
 	}
 	return c, nil
 }
+
+// EnrollmentTokenUsable reports whether an unused, unexpired enrollment
+// token hashes to tokenHash: a read, so that an address whose failures are
+// throttled is still let through with a good token without taking the
+// writer.
+func (s *Store) EnrollmentTokenUsable(ctx context.Context, tokenHash string, now time.Time) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM enrollment_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
+		tokenHash, formatTime(now)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look up enrollment token: %w", err)
+	}
+	return n > 0, nil
+}
