@@ -87,6 +87,12 @@ func (c *Controller) MintEnrollmentToken(ctx context.Context, opts TokenOptions)
 		if err := protocol.ValidateDeviceID(opts.DeviceID); err != nil {
 			return EnrollmentToken{}, fmt.Errorf("%w: device %q: %w", ErrBadTokenRequest, opts.DeviceID, err)
 		}
+		switch other, err := c.reg.CaseVariant(ctx, opts.DeviceID); {
+		case err != nil:
+			return EnrollmentToken{}, fmt.Errorf("token for %s: %w", opts.DeviceID, err)
+		case other != "":
+			return EnrollmentToken{}, fmt.Errorf("token for %s: %w (%s is enrolled: IDs differing only in letter case name one phone)", opts.DeviceID, ErrIdentityTaken, other)
+		}
 		if !opts.Replace {
 			_, err := c.reg.CredentialByUsername(ctx, opts.DeviceID)
 			if err == nil {
