@@ -56,13 +56,13 @@ func DeviceLabelPath(id string) string { return "/api/v1/devices/" + url.PathEsc
 type LotDevice struct {
 	DeviceID string `json:"device_id"`
 	// Lot is "" for a phone in no lot.
-	Lot          string    `json:"lot,omitempty"`
-	Serial       string    `json:"serial,omitempty"`
-	IMEI         string    `json:"imei,omitempty"`
-	Manufacturer string    `json:"manufacturer,omitempty"`
-	Brand        string    `json:"brand,omitempty"`
-	Model        string    `json:"model,omitempty"`
-	Verdict      string    `json:"verdict,omitempty"`
+	Lot          string `json:"lot,omitempty"`
+	Serial       string `json:"serial,omitempty"`
+	IMEI         string `json:"imei,omitempty"`
+	Manufacturer string `json:"manufacturer,omitempty"`
+	Brand        string `json:"brand,omitempty"`
+	Model        string `json:"model,omitempty"`
+	Verdict      string `json:"verdict,omitempty"`
 	// RiskKinds are the current risks' kinds, comma-separated.
 	RiskKinds string    `json:"risk_kinds,omitempty"`
 	JoinedAt  time.Time `json:"joined_at,omitzero"`

@@ -318,7 +318,7 @@ func (s *Store) DeviceMember(ctx context.Context, deviceID string) (LotMember, e
 // certificate.
 const memberSelect = `SELECT d.id, l.lot_id, d.serial, d.imei, d.manufacturer, d.brand, d.model, d.verdict, d.risk_kinds,
 		l.joined_at, l.joined_by, r.id, r.stage, r.outcome, r.finished_at,
-		(SELECT c.id FROM certificates c WHERE c.device_id = d.id ORDER BY c.issued_at DESC LIMIT 1)
+		(SELECT c.id FROM certificates c WHERE c.device_id = d.id ORDER BY c.issued_at DESC, c.rowid DESC LIMIT 1)
 	FROM devices d LEFT JOIN lot_devices l ON l.device_id = d.id
 	LEFT JOIN releases r ON r.id = (SELECT id FROM releases WHERE device_id = d.id ORDER BY created_at DESC LIMIT 1)`
 
