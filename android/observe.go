@@ -39,6 +39,11 @@ func (d *Device) Observe(ctx context.Context) (agent.Observation, error) {
 	case commandFailed(err):
 		return agent.Observation{}, fmt.Errorf("observe: %w", err)
 	case err != nil:
+		// A factory-reset Android 16 phone before setup answers only
+		// trade-in mode's status.
+		if obs, ok := d.observeTradeIn(ctx); ok {
+			return obs, nil
+		}
 		// Not a Problem by itself: the checks that depend on the maker
 		// record their own when they cannot tell.
 		d.log.Warn("identity unreadable", logKeyCheck, "getprop", logKeyReason, Reason(err))
@@ -72,6 +77,11 @@ func (d *Device) Observe(ctx context.Context) (agent.Observation, error) {
 	}
 	obs.Management = d.readManagement(ctx)
 	obs.Setup = d.readFRPState(ctx, props.SDK)
+	if obs.Setup.Provisioned == "" && noAccounts(obs.Users) && len(obs.Users) > 0 {
+		// A phone with no account may be one just reset: whether it shows
+		// its setup screen is the evidence a release looks for after it.
+		obs.Setup.Provisioned, _ = d.readSettingFlag(ctx, "global", "device_provisioned")
+	}
 	obs.Probes = d.runProbes(ctx, props, systemPackages)
 	if pkgsRead && obs.SystemPackages == nil {
 		obs.SystemPackages = pkgs
