@@ -33,17 +33,19 @@ const (
 func (d *Device) Observe(ctx context.Context) (agent.Observation, error) {
 	obs := agent.Observation{FindDevice: protocol.TriUnknown, LostMode: protocol.TriUnknown}
 	props, err := d.Identify(ctx)
+	if err != nil && ctx.Err() == nil && !errors.Is(err, ErrDeviceUnreachable) {
+		// A factory-reset Android 16 phone before its setup answers only
+		// trade-in mode's status.
+		if obs, ok := d.observeTradeIn(ctx); ok {
+			return obs, nil
+		}
+	}
 	switch {
 	case ctx.Err() != nil:
 		return agent.Observation{}, fmt.Errorf("observe: %w", ctx.Err())
 	case commandFailed(err):
 		return agent.Observation{}, fmt.Errorf("observe: %w", err)
 	case err != nil:
-		// A factory-reset Android 16 phone before setup answers only
-		// trade-in mode's status.
-		if obs, ok := d.observeTradeIn(ctx); ok {
-			return obs, nil
-		}
 		// Not a Problem by itself: the checks that depend on the maker
 		// record their own when they cannot tell.
 		d.log.Warn("identity unreadable", logKeyCheck, "getprop", logKeyReason, Reason(err))

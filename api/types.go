@@ -301,6 +301,9 @@ type CertificateBody struct {
 	ReleaseID string    `json:"release_id"`
 	IssuedAt  time.Time `json:"issued_at"`
 	File      string    `json:"file"`
+	// Superseded says why the certificate no longer stands: its phone was
+	// seen locked after the reset. Empty while it stands.
+	Superseded string `json:"superseded,omitempty"`
 }
 
 // Roles of operator accounts: each may do what the ones before it may.

@@ -72,6 +72,7 @@ func (c *Controller) runReleases(ctx context.Context) {
 		case <-c.releaseWake.wake:
 			if ids := c.releaseWake.take(); len(ids) > 0 {
 				c.advanceReleases(ctx, ids, nil)
+				c.watchAfterReset(ctx, ids)
 			}
 		case <-due.C:
 			now := c.cfg.Now().UTC()

@@ -111,5 +111,6 @@ func auditOf(es []registry.AuditEntry) []api.AuditEntry {
 }
 
 func certificateOf(rec registry.CertificateRecord) api.CertificateBody {
-	return api.CertificateBody{ID: rec.ID, DeviceID: rec.DeviceID, ReleaseID: rec.ReleaseID, IssuedAt: rec.IssuedAt, File: string(rec.Document)}
+	return api.CertificateBody{ID: rec.ID, DeviceID: rec.DeviceID, ReleaseID: rec.ReleaseID, IssuedAt: rec.IssuedAt,
+		File: string(rec.Document), Superseded: rec.Superseded}
 }

@@ -221,6 +221,13 @@ func updateRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord, actor, note
 			return err
 		}
 	}
+	if old.Outcome == OutcomeReleased && r.Outcome != OutcomeReleased {
+		// Seen locked after its reset: its certificates no longer stand.
+		if _, err := tx.ExecContext(ctx, `UPDATE certificates SET superseded = ? WHERE release_id = ? AND superseded = ''`,
+			r.Reason, r.ID); err != nil {
+			return fmt.Errorf("supersede the certificates of release %s: %w", r.ID, err)
+		}
+	}
 	return emitReleaseEvent(ctx, tx, old, r)
 }
 

@@ -22,6 +22,9 @@ const (
 	EventReleaseReleased = "release.released"
 	EventReleaseFailed   = "release.failed"
 	EventReleaseCanceled = "release.canceled"
+	// EventReleaseLockedAfterReset: a released phone was seen locked after
+	// its reset; the release is failed and its certificates superseded.
+	EventReleaseLockedAfterReset = "release.locked_after_reset"
 	// EventDeviceAtRisk: a phone's verdict became not safe (at_risk or
 	// unknown), or its first report was not safe.
 	EventDeviceAtRisk = "device.at_risk"
@@ -33,7 +36,7 @@ const (
 
 // WebhookEventTypes are the types a webhook may subscribe to.
 var WebhookEventTypes = []string{
-	EventReleaseReleased, EventReleaseFailed, EventReleaseCanceled, EventDeviceAtRisk, EventDeviceSafe,
+	EventReleaseReleased, EventReleaseFailed, EventReleaseCanceled, EventReleaseLockedAfterReset, EventDeviceAtRisk, EventDeviceSafe,
 }
 
 // Audit actions of webhook management.
@@ -323,10 +326,13 @@ func emitVerdictEvent(ctx context.Context, tx *sql.Tx, cur current, key stateKey
 
 // emitReleaseEvent writes release.<outcome> when a release finishes.
 func emitReleaseEvent(ctx context.Context, tx *sql.Tx, old, r ReleaseRecord) error {
-	if old.Outcome != "" || r.Outcome == "" {
+	typ := "release." + r.Outcome
+	switch {
+	case old.Outcome == OutcomeReleased && r.Outcome != OutcomeReleased:
+		typ = EventReleaseLockedAfterReset
+	case old.Outcome != "" || r.Outcome == "":
 		return nil
 	}
-	typ := "release." + r.Outcome
 	if !slices.Contains(WebhookEventTypes, typ) {
 		return nil
 	}
