@@ -213,6 +213,7 @@ func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord, in 
 		return nil, fmt.Errorf("release %s: %d commands in one step", rec.ID, len(effects))
 	}
 	rec.Stage, rec.Reason, rec.UpdatedAt, rec.CommandID = string(next.Stage), next.Reason, now, next.CommandID
+	rec.Deadline, rec.HoldReason, rec.HeldSince = next.Deadline, next.HoldReason, next.HeldSince
 	if len(effects) > 0 {
 		rec.CommandID = newCommandID()
 	}

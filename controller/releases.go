@@ -103,6 +103,10 @@ type ReleaseRequest struct {
 	// Restart cancels a phone's running release first (unless its reset
 	// was sent), so that the new one runs with this request's timeout.
 	Restart bool `json:"restart,omitempty"`
+	// HoldOnTimeout puts a release on hold rather than failed when it
+	// cannot finish by its timeout or meets a lock only someone elsewhere
+	// can clear.
+	HoldOnTimeout bool `json:"hold_on_timeout,omitempty"`
 }
 
 // ErrNoOperator is returned for a release request that does not say who runs it.
@@ -156,6 +160,7 @@ func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]S
 		r := registry.ReleaseRecord{
 			ID: newCommandID(), DeviceID: id, Operator: req.Operator, Stage: string(release.StageVerify),
 			CreatedAt: now, UpdatedAt: now, Deadline: now.Add(req.Timeout), Note: req.Note,
+			HoldOnTimeout: req.HoldOnTimeout,
 		}
 		byDevice[id] = r
 		out = append(out, StartedRelease{ReleaseRecord: r})

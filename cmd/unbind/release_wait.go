@@ -76,14 +76,17 @@ func waitReleases(ctx context.Context, io streams, client *api.Client, rs []api.
 	}
 }
 
+// allFinished reports whether waiting is over: every release ended or
+// waits on hold, which can take days ("unbind holds" follows those).
 func allFinished(rs []api.Release) bool {
 	for _, r := range rs {
-		if !r.Finished() {
+		if !r.Finished() && r.Stage != api.StageOnHold {
 			return false
 		}
 	}
 	return true
 }
+
 
 // watcher reports what changed between polls: in JSON, one stageEvent line
 // per change on Out; as text, one line per change on Err and, when Err is a

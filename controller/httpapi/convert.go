@@ -90,7 +90,10 @@ func releasesOf(rs []registry.ReleaseRecord) []api.Release {
 	for _, r := range rs {
 		rel := api.Release{ID: r.ID, DeviceID: r.DeviceID, Operator: r.Operator, Stage: r.Stage,
 			Outcome: r.Outcome, Reason: r.Reason, CommandID: r.CommandID, CreatedAt: r.CreatedAt,
-			UpdatedAt: r.UpdatedAt, Deadline: r.Deadline, FinishedAt: r.FinishedAt}
+			UpdatedAt: r.UpdatedAt, Deadline: r.Deadline, FinishedAt: r.FinishedAt, HoldReason: r.HoldReason, HeldSince: r.HeldSince}
+		if r.HoldOnTimeout {
+			rel.OnTimeout = api.OnTimeoutHold
+		}
 		for _, e := range r.Evidence {
 			rel.Evidence = append(rel.Evidence, api.ReleaseEvidence{Kind: e.Kind, At: e.At, Source: e.Source})
 		}

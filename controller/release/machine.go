@@ -52,12 +52,20 @@ type Release struct {
 	Reason     string
 	// Evidence is what was seen of the reset, oldest first.
 	Evidence []Evidence
+	// HoldOnTimeout puts the release on hold, not failed, when it cannot
+	// finish by its deadline or meets a lock only someone elsewhere can
+	// clear. HoldReason says why it waits while on hold.
+	HoldOnTimeout bool
+	HoldReason    string
+	// HeldSince is when it went on hold; zero when it is not on hold.
+	HeldSince time.Time
 }
 
 // Same reports whether r and o are the same release state.
 func (r Release) Same(o Release) bool {
 	return r.Stage == o.Stage && r.CommandID == o.CommandID && r.StageSince.Equal(o.StageSince) &&
-		r.Deadline.Equal(o.Deadline) && r.Reason == o.Reason && slices.EqualFunc(r.Evidence, o.Evidence, Evidence.equal)
+		r.Deadline.Equal(o.Deadline) && r.Reason == o.Reason && slices.EqualFunc(r.Evidence, o.Evidence, Evidence.equal) &&
+		r.HoldOnTimeout == o.HoldOnTimeout && r.HoldReason == o.HoldReason && r.HeldSince.Equal(o.HeldSince)
 }
 
 // Command is what the registry knows of the release's current command.
@@ -110,7 +118,13 @@ func Next(r Release, o Observed) (Release, []Effect) {
 	if r.Stage.Terminal() {
 		return r, nil
 	}
+	if r.Stage == StageOnHold {
+		return onHold(r, o)
+	}
 	if !o.Now.Before(r.Deadline) {
+		if r.HoldOnTimeout && r.Stage != StageWaitingForReset && r.Stage != StageReset {
+			return hold(r, holdReason(o.Report), o.Now)
+		}
 		if r.Stage == StageWaitingForReset {
 			return fail(r, "never reset: no evidence that the wipe started before the deadline (seen: "+seen(r.Evidence)+")")
 		}
@@ -161,6 +175,8 @@ func verify(r Release, o Observed) (Release, []Effect) {
 		return to(r, StageReset, o.Now, true), []Effect{{Send: protocol.CommandFactoryReset}}
 	case rep.SafeToReset && rep.Catalogue < protocol.CatalogueRevision:
 		return fail(r, OldAgentReason(rep))
+	case rep.HasRisk(protocol.KindsWithRemedy(protocol.RemedyElsewhere)...) && r.HoldOnTimeout:
+		return hold(r, holdReason(rep), o.Now)
 	case rep.HasRisk(protocol.KindsWithRemedy(protocol.RemedyElsewhere)...):
 		return fail(r, elsewhereReason(rep))
 	case rep.HasRisk(protocol.KindsWithRemedy(protocol.RemedySignOut)...):
