@@ -82,3 +82,7 @@ func (c *Controller) Holds(ctx context.Context) ([]Hold, error) {
 	slices.SortFunc(out, func(a, b Hold) int { return a.HeldSince.Compare(b.HeldSince) })
 	return out, nil
 }
+
+// Now is the controller's clock (Config.Now), for readers such as the
+// metrics that report ages.
+func (c *Controller) Now() time.Time { return c.cfg.Now() }
