@@ -2,12 +2,15 @@ package e2e
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/android/androidsim"
 	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller"
@@ -71,6 +74,21 @@ func TestHoldsInsteadOfFailures(t *testing.T) {
 		assert.False(t, h.HeldSince.IsZero(), "%s", h.DeviceID)
 		assert.True(t, h.Deadline.After(h.HeldSince), "%s: its next re-check is ahead", h.DeviceID)
 	}
+	// The unlink sheet for the lost phone's owner, in Chromium: the maker's
+	// remote steps and the reference, and nobody's account.
+	browser := browserFor(t)
+	signInBrowser(t, browser, c.APIURL(), token)
+	require.NoError(t, chromedp.Do(browser, chromedp.Navigate(c.APIURL()+"/holds"), chromedp.WaitVisible(chromedp.CSS("table.releases"))))
+	click(t, browser, `a[href="/holds/`+rLost.ID+`/sheet"]`)
+	sheet := text(t, browser, "article.sheet")
+	screenshot(t, browser, "unlink-sheet.png")
+	assert.Contains(t, sheet, "i.mi.com")
+	assert.Contains(t, sheet, strings.ToUpper(rLost.ID[:8]), "the reference to quote back")
+	for _, a := range androidsim.LostModeXiaomi().Users[0].Accounts {
+		assert.NotContains(t, sheet, a.Name, "the sheet holds no account")
+		assert.NotContains(t, sheet, agent.MaskAccountName(a.Name), "not even masked")
+	}
+
 	// Held, the lost phone goes on reporting its lock (three more reports
 	// are read while it waits): never reset.
 	reports, last := 0, time.Time{}
