@@ -67,6 +67,11 @@ type Config struct {
 	// in the listen queue, so an HTTP flood cannot take the file
 	// descriptors the broker needs.
 	HTTPMaxConns int
+	// HTTPMaxConnsPerAddr caps the connections one remote address holds
+	// (0: half of HTTPMaxConns, twice what all live event streams may
+	// hold); more from it wait, unserved, until one of its own closes, so
+	// no one caller fills the pool.
+	HTTPMaxConnsPerAddr int
 	// HTTPReadTimeout bounds reading one request, body included (0: 30 s);
 	// a client dribbling a body is cut there. Write and idle timeouts are
 	// derived from it.
@@ -100,11 +105,21 @@ type Config struct {
 	MetricsListen string
 	Logger        *slog.Logger
 	Version       string
-	Now           func() time.Time
+	// Now is the controller's clock: every deadline, expiry and record is
+	// against it (time.Now when nil).
+	Now func() time.Time
+	// Ticks, when set, runs the controller's time-driven passes at once for
+	// each Tick received, besides their own wall-clock timers: a test that
+	// moved Now on ticks instead of waiting (controllertest.Clock).
+	Ticks <-chan Tick
 
 	// Webhooks bounds webhook retries and attempts; zero fields take the
 	// defaults of webhooks.Policy.
 	Webhooks webhooks.Policy
+	// WebhookAllowLoopback lets webhooks post to this machine's loopback
+	// (tests, development); by default a webhook URL on loopback is refused
+	// (see webhooks.Destinations).
+	WebhookAllowLoopback bool
 }
 
 func (c *Config) setDefaults() {
@@ -116,6 +131,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.HTTPMaxConns <= 0 {
 		c.HTTPMaxConns = 256
+	}
+	if c.HTTPMaxConnsPerAddr <= 0 {
+		c.HTTPMaxConnsPerAddr = max(1, c.HTTPMaxConns/2)
 	}
 	if c.HTTPReadTimeout <= 0 {
 		c.HTTPReadTimeout = 30 * time.Second
@@ -192,6 +210,11 @@ type Controller struct {
 	// releaseWake collects the devices whose reports or events were written,
 	// so that their releases move on at once.
 	releaseWake *deviceSet
+	// dispatchWake asks the dispatcher to look at waiting commands now
+	// (capacity 1: wakes coalesce).
+	dispatchWake chan struct{}
+	// releaseTicks and dispatchTicks hand the loops Config.Ticks.
+	releaseTicks, dispatchTicks chan passRequest
 	// releaseMu keeps the release loop and operators' cancels apart.
 	releaseMu sync.Mutex
 	// events tells consoles what changed (see Subscribe).
@@ -206,7 +229,7 @@ type Controller struct {
 // agent and serves the API. It returns once all of that is up.
 func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	cfg.setDefaults()
-	c := &Controller{cfg: cfg, log: cfg.Logger, stats: newCounters(), enrollGuard: newEnrollGuard(), events: newEventHub()}
+	c := &Controller{cfg: cfg, log: cfg.Logger, stats: newCounters(), enrollGuard: newEnrollGuard(), events: newEventHub(streamCap(cfg.HTTPMaxConns))}
 	defer func() {
 		if err != nil {
 			c.Close()
@@ -270,11 +293,17 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		c.ingest.observe = cfg.Metrics.ObserveBatch
 	}
 	c.releaseWake = newDeviceSet()
+	c.dispatchWake = make(chan struct{}, 1)
+	c.releaseTicks, c.dispatchTicks = make(chan passRequest), make(chan passRequest)
 	// Releases look at every write (a repeated report may be the fresh one a
-	// release waits for); live views only at changes.
-	c.ingest.applied = func(ids, changed map[string]struct{}) {
+	// release waits for); live views only at changes; the dispatcher when a
+	// device came online (its queued commands can go).
+	c.ingest.applied = func(ids, changed, cameOnline map[string]struct{}) {
 		c.releaseWake.add(ids)
 		c.events.devices(EventDevice, changed)
+		if len(cameOnline) > 0 {
+			c.wakeDispatch()
+		}
 	}
 	c.wg.Add(1)
 	go func() {
@@ -307,21 +336,27 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		every(runCtx, dispatchEvery, c.dispatch)
+		c.runDispatch(runCtx)
 	}()
+	if cfg.Ticks != nil {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			forwardTicks(runCtx, cfg.Ticks, c.releaseTicks, c.dispatchTicks)
+		}()
+	}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		c.runReleases(runCtx)
 	}()
-	c.startWebhooks(runCtx)
-
 	if cfg.Metrics != nil {
 		cfg.Metrics.Attach(c)
 	}
 	if err := c.startMetricsListener(httpTLS); err != nil {
 		return nil, err
 	}
+	c.startWebhooks(runCtx) // after every listener: it refuses their ports
 	handler := http.NotFoundHandler()
 	if cfg.API != nil {
 		handler = cfg.API(c)

@@ -8,24 +8,74 @@ import (
 	"github.com/unbind/unbind/protocol"
 )
 
-// dispatchEvery is how often queued commands are matched with online devices
-// and expired ones are closed.
-const dispatchEvery = time.Second
-
 // redeliverAfter is how long a sent command may go unacknowledged before it
 // is sent again.
 const redeliverAfter = 5 * time.Second
 
+// dispatchSweepEvery is the net under the wakes: how often the waiting
+// commands are looked at when nothing announced a change and none is due.
+const dispatchSweepEvery = 30 * time.Second
+
+// dispatchMinWait keeps a command that is due but cannot be acted on (its
+// device is offline) from being looked at more than once a second.
+const dispatchMinWait = time.Second
+
+// runDispatch runs dispatch: at start, so that nothing queued is forgotten
+// across a restart; when a device came online or a command was queued for an
+// offline device (c.dispatchWake); when the next waiting command is due by time alone (it
+// expires, or went unacknowledged for redeliverAfter); at a Tick; and every
+// dispatchSweepEvery as a net.
+func (c *Controller) runDispatch(ctx context.Context) {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	var ack chan struct{}
+	for {
+		next := c.dispatch(ctx)
+		if ack != nil {
+			close(ack)
+			ack = nil
+		}
+		wait := dispatchSweepEvery
+		if !next.IsZero() {
+			wait = min(max(next.Sub(c.cfg.Now()), dispatchMinWait), dispatchSweepEvery)
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.dispatchWake:
+		case <-timer.C:
+		case req := <-c.dispatchTicks:
+			ack = req.done
+		}
+	}
+}
+
+// wakeDispatch has the dispatcher look at the waiting commands now. It
+// never blocks.
+func (c *Controller) wakeDispatch() {
+	select {
+	case c.dispatchWake <- struct{}{}:
+	default:
+	}
+}
+
 // dispatch delivers commands queued for devices that were offline, once they
-// are online, and times out those that expired before delivery. It also runs
-// right after a restart, so nothing queued is forgotten.
-func (c *Controller) dispatch(ctx context.Context) {
+// are online, and times out those that expired before delivery. It returns
+// when the earliest command still waiting is due by time alone (zero: none
+// waits).
+func (c *Controller) dispatch(ctx context.Context) (next time.Time) {
 	cmds, err := c.reg.WaitingCommands(ctx)
 	if err != nil {
 		if ctx.Err() == nil { // stopping is no failure
 			c.log.Warn("dispatch: list commands waiting for delivery", "err", err)
 		}
-		return
+		return time.Time{}
+	}
+	due := func(at time.Time) {
+		if next.IsZero() || at.Before(next) {
+			next = at
+		}
 	}
 	now := c.cfg.Now().UTC()
 	devices := map[string]*registry.Device{}
@@ -36,6 +86,9 @@ func (c *Controller) dispatch(ctx context.Context) {
 		// runs a command ID at most once, so this cannot run anything twice.
 		resend := rec.State == protocol.CommandSent && now.Sub(w.LastStep) >= redeliverAfter
 		if rec.State != protocol.CommandQueued && !resend {
+			if rec.State == protocol.CommandSent {
+				due(w.LastStep.Add(redeliverAfter))
+			}
 			continue
 		}
 		if !now.Before(rec.ExpiresAt) {
@@ -53,6 +106,7 @@ func (c *Controller) dispatch(ctx context.Context) {
 			devices[rec.DeviceID] = dev
 		}
 		if dev == nil || !dev.Online {
+			due(rec.ExpiresAt) // delivered when it comes online (a wake)
 			continue
 		}
 		if rec.Kind == protocol.CommandFactoryReset {
@@ -70,20 +124,10 @@ func (c *Controller) dispatch(ctx context.Context) {
 		}
 		if err := c.deliver(ctx, commandOf(rec)); err != nil {
 			c.log.Warn("dispatch: deliver", "cmd_id", rec.ID, "device", rec.DeviceID, "err", err)
+			due(now) // try again after dispatchMinWait
+			continue
 		}
+		due(now.Add(redeliverAfter)) // unless it is acknowledged by then
 	}
-}
-
-// every runs f now and then every d until ctx ends.
-func every(ctx context.Context, d time.Duration, f func(context.Context)) {
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		f(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	return next
 }

@@ -61,21 +61,42 @@ func (c *Controller) checkHTTPExposure(addr string, tlsCfg *tls.Config) error {
 	return nil
 }
 
+// anonymousBodyTimeout bounds reading the body of a request that carries
+// no API token or session (enrollment, sign-in): theirs are a few hundred
+// bytes, and a caller dribbling one must not hold a connection for the
+// whole HTTPReadTimeout.
+const anonymousBodyTimeout = 5 * time.Second
+
+// LimitAnonymousBody bounds the body of a request from a caller not known
+// yet: at most limit bytes, all read within anonymousBodyTimeout of now.
+// Both the API's public routes and the console's sign-in forms call it
+// before reading.
+func LimitAnonymousBody(w http.ResponseWriter, r *http.Request, limit int64) {
+	// An error means the connection cannot take a deadline (a test's
+	// recorder); the server's own read timeout still holds.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(anonymousBodyTimeout))
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+}
+
 // newHTTPServer is the API's server: bounded header, body, write and idle
-// times, a header size cap, and at most HTTPMaxConns connections at once
-// (the listener limiter makes the rest wait in the kernel's queue).
+// times, a header size cap, at most HTTPMaxConns connections at once (the
+// listener limiter makes the rest wait in the kernel's queue), and at most
+// HTTPMaxConnsPerAddr of them from one remote address (see
+// addrLimitListener).
 func (c *Controller) newHTTPServer(handler http.Handler, ln net.Listener, tlsCfg *tls.Config) (*http.Server, net.Listener) {
 	read := c.cfg.HTTPReadTimeout
 	srv := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: min(10*time.Second, read),
+		ReadHeaderTimeout: min(5*time.Second, read),
 		ReadTimeout:       read,
 		WriteTimeout:      read + 30*time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    maxHeaderBytes,
 		TLSConfig:         tlsCfg,
 	}
-	ln = netutil.LimitListener(ln, c.cfg.HTTPMaxConns)
+	perAddr := newAddrLimitListener(ln, c.cfg.HTTPMaxConnsPerAddr, c.cfg.HTTPMaxConns)
+	srv.ConnState = perAddr.connState
+	ln = netutil.LimitListener(perAddr, c.cfg.HTTPMaxConns)
 	if tlsCfg != nil {
 		ln = tls.NewListener(ln, tlsCfg)
 	}

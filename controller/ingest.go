@@ -89,8 +89,9 @@ type ingester struct {
 	batchSize  int
 	flushEvery time.Duration
 	// applied, when set, is told the devices whose updates were written,
-	// and those of them whose verdict, risks, presence or commands changed.
-	applied func(devices, changed map[string]struct{})
+	// those of them whose verdict, risks, presence or commands changed, and
+	// those that came online (their presence changed to online).
+	applied func(devices, changed, cameOnline map[string]struct{})
 	// observe, when set, is told the size and duration of every write.
 	observe func(updates int, took time.Duration)
 
@@ -343,10 +344,14 @@ func (g *ingester) flush(ctx context.Context, batch []registry.Update) {
 	g.stats.batches.Add(1)
 	if g.applied != nil {
 		devices := make(map[string]struct{}, len(batch))
+		cameOnline := map[string]struct{}{}
 		for _, u := range batch {
 			devices[u.DeviceID] = struct{}{}
+			if _, ok := changed[u.DeviceID]; ok && u.Presence != nil && u.Presence.Status == protocol.Online {
+				cameOnline[u.DeviceID] = struct{}{}
+			}
 		}
-		g.applied(devices, changed)
+		g.applied(devices, changed, cameOnline)
 	}
 }
 

@@ -122,7 +122,7 @@ func TestIngesterTellsOnlyChanges(t *testing.T) {
 	t.Cleanup(func() { _ = reg.Close() })
 	g := newIngester(reg, slog.New(slog.DiscardHandler), newCounters(), 64, time.Hour)
 	var written, changed []string
-	g.applied = func(ids, ch map[string]struct{}) {
+	g.applied = func(ids, ch, _ map[string]struct{}) {
 		for id := range ids {
 			written = append(written, id)
 		}

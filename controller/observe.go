@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/unbind/unbind/internal/loopback"
 )
 
 // Metrics is what the controller needs of its metrics (controller/metrics
@@ -67,6 +69,20 @@ func (c *Controller) MetricsURL() string {
 // address it may not use.
 var ErrMetricsListen = errors.New("bad metrics listen address")
 
+// onlyLoopbackHosts refuses, with 421, a request that reached a loopback
+// address under another host name: a web page whose name was re-pointed at
+// 127.0.0.1 (DNS rebinding) must not read the fleet's counts from a
+// tokenless listener.
+func onlyLoopbackHosts(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !loopback.HostAllowed(r) {
+			http.Error(w, "this host name is not this controller", http.StatusMisdirectedRequest)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // startMetricsListener serves the metrics alone, without a token, on
 // MetricsListen: loopback only, unless the API's certificate is given (it
 // is served with it) or InsecureHTTP accepts plain HTTP.
@@ -90,7 +106,7 @@ func (c *Controller) startMetricsListener(httpTLS *tls.Config) error {
 	}
 	c.metricsLn = ln
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", c.cfg.Metrics)
+	mux.Handle("GET /metrics", onlyLoopbackHosts(c.cfg.Metrics))
 	srv, serveLn := c.newHTTPServer(mux, ln, httpTLS)
 	c.metricsSrv = srv
 	c.wg.Add(1)

@@ -75,12 +75,20 @@ func (c *Controller) runReleases(ctx context.Context) {
 				c.watchAfterReset(ctx, ids)
 			}
 		case <-due.C:
-			now := c.cfg.Now().UTC()
-			c.advanceReleases(ctx, nil, func(r registry.ReleaseRecord) bool { return release.DueByTime(releaseOf(r), now) })
+			c.advanceDueReleases(ctx)
+		case req := <-c.releaseTicks:
+			c.advanceReleases(ctx, nil, nil) // a sweep: what is due, and the rest
+			close(req.done)
 		case <-sweep.C:
 			c.advanceReleases(ctx, nil, nil)
 		}
 	}
+}
+
+// advanceDueReleases decides the releases time alone moves.
+func (c *Controller) advanceDueReleases(ctx context.Context) {
+	now := c.cfg.Now().UTC()
+	c.advanceReleases(ctx, nil, func(r registry.ReleaseRecord) bool { return release.DueByTime(releaseOf(r), now) })
 }
 
 // wakeReleases has the release loop look at a device's release now: the

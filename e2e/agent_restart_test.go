@@ -19,6 +19,7 @@ import (
 // while its person is being guided to sign out; the agents resume the
 // guidance from their state directories and every release still finishes.
 func TestReleaseSurvivesAgentRestartMidGuidance(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	var phones []*androidsim.Phone

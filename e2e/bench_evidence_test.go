@@ -28,8 +28,10 @@ import (
 // deadline. A phone whose recovery vanishes from adb is adb_lost too, until
 // an operator confirms; its certificate lists the loss beside the proof.
 func TestBenchResetEvidence(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	c := controllertest.Start(t)
+	clock := controllertest.NewClock()
+	c := controllertest.Start(t, clock.Configure)
 	hidden := func(recoveryUnlisted bool) androidsim.Options {
 		o := androidsim.CleanXiaomi()
 		o.ShutdownHidden, o.RecoveryUnlisted = true, recoveryUnlisted
@@ -84,7 +86,7 @@ func TestBenchResetEvidence(t *testing.T) {
 		return status, sc.Doc
 	}
 
-	rRecovery, rUnplugged, rVanishes := start(recovery, 10*time.Minute), start(unplugged, neverResetTimeout), start(vanishes, 10*time.Minute)
+	rRecovery, rUnplugged, rVanishes := start(recovery, otherTimeout), start(unplugged, neverResetTimeout), start(vanishes, otherTimeout)
 
 	// Nobody confirms; the cable is pulled while the screen is open.
 	eventually(t, func() bool { return get(rUnplugged.ID).Stage == string(release.StageWaitingForReset) }, "the unplugged phone waits for its reset")
@@ -102,9 +104,11 @@ func TestBenchResetEvidence(t *testing.T) {
 	_, err := op.ConfirmRelease(ctx, rVanishes.ID, api.ConfirmReleaseRequest{Note: "setup wizard on screen"})
 	require.NoError(t, err)
 
-	for _, id := range []string{rRecovery.ID, rUnplugged.ID, rVanishes.ID} {
+	for _, id := range []string{rRecovery.ID, rVanishes.ID} {
 		eventually(t, func() bool { return release.Stage(get(id).Stage).Terminal() }, "release %s ends", id)
 	}
+	require.Equal(t, string(release.StageWaitingForReset), get(rUnplugged.ID).Stage, "still waiting before its deadline")
+	clock.Advance(t, neverResetTimeout) // its deadline, on the controller's clock
 
 	// In recovery: released on what the bench saw.
 	got := get(rRecovery.ID)

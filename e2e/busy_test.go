@@ -20,6 +20,7 @@ import (
 // agent rejects that as busy, and the release waits and asks again instead
 // of failing, so every phone ends released once its person signs out.
 func TestReleaseWaitsForABusyPhone(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	var phones []*androidsim.Phone

@@ -22,8 +22,10 @@ import (
 // canceled on the phone, and the phone is never reset), and a release past
 // its reset (left alone). A viewer may not cancel.
 func TestCancelRelease(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	c := controllertest.Start(t)
+	clock := controllertest.NewClock()
+	c := controllertest.Start(t, clock.Configure)
 	guided := phone(androidsim.BoundXiaomi(), "mi-cancel", androidsim.Never)
 	startFleet(t, c.BrokerURL(), []*androidsim.Phone{guided}, enrollVia(c))
 	eventually(t, func() bool {
@@ -74,7 +76,7 @@ func TestCancelRelease(t *testing.T) {
 		cmd, err := c.Registry().Command(ctx, guidance)
 		return err == nil && cmd.State == protocol.CommandCanceled
 	}, "the guidance is canceled on the phone")
-	time.Sleep(time.Second) // a release loop pass must not bring it back
+	clock.Advance(t, 0) // a release loop pass must not bring it back
 	got, err = c.Registry().Release(ctx, rs[0].ID)
 	require.NoError(t, err)
 	assert.Equal(t, string(release.StageCanceled), got.Stage, "the cancel sticks")
@@ -93,6 +95,7 @@ func TestCancelRelease(t *testing.T) {
 // is running keeps that release and says so (Kept, its own deadline);
 // asking with Restart replaces it with one that has the new timeout.
 func TestSecondReleaseRequest(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	p := phone(androidsim.BoundXiaomi(), "mi-again", androidsim.Never)

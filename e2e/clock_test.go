@@ -20,6 +20,7 @@ import (
 // sequence number. It is refused as clock_skew, and the phone's later,
 // honest report of a bound phone still lands, so the phone shows at risk.
 func TestFutureReportDoesNotStick(t *testing.T) {
+	t.Parallel()
 	c := controllertest.Start(t)
 	ctx := context.Background()
 	e, err := enrollVia(c)(ctx, "skewed")

@@ -15,6 +15,7 @@ import (
 // TestCommandWaitsForOfflinePhone: a command to a phone whose agent is gone
 // waits in the registry and runs once the agent is back.
 func TestCommandWaitsForOfflinePhone(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	phones := androidsim.Fleet(2, 5)

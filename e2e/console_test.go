@@ -109,6 +109,7 @@ func signInBrowser(t *testing.T, ctx context.Context, base, token string) {
 // its verdict, a tile changing live when the person signs out, a release to
 // released, its certificate, and a viewer who cannot release.
 func TestConsoleInChromium(t *testing.T) {
+	t.Parallel()
 	ctx := browserFor(t)
 	c := controllertest.Start(t)
 	clean := phone(androidsim.CleanXiaomi(), "mi-clean", androidsim.Complies)

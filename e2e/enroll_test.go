@@ -20,6 +20,7 @@ import (
 // the agent gets the controller's key and credentials the registry knows
 // only by hash.
 func TestEnrollment(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	tok, err := c.NewEnrollmentToken(ctx, time.Hour)

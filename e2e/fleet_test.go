@@ -122,10 +122,12 @@ func checkFleet(t *testing.T, c *controller.Controller) {
 }
 
 func TestFleetOnEmbeddedBroker(t *testing.T) {
+	t.Parallel()
 	checkFleet(t, controllertest.Start(t))
 }
 
 func TestFleetOnMosquitto(t *testing.T) {
+	t.Parallel()
 	url := brokertest.StartMosquitto(t)
 	c := controllertest.Start(t, func(cfg *controller.Config) { cfg.BrokerURL = url })
 	require.Equal(t, url, c.BrokerURL())

@@ -36,6 +36,7 @@ func apiStatus(err error) int {
 // (a --replace token), the release may end but no certificate vouches for
 // the phone.
 func TestIdentityTakeover(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	client := controllertest.Client(t, c)
@@ -128,6 +129,7 @@ func dialMQTT(t *testing.T, brokerURL, clientID, user, password string, lost cha
 // and replacing a device's, ends the open session at once; the old
 // credentials cannot reconnect, and new ones work.
 func TestRevokeEndsSessions(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	client := controllertest.Client(t, c)

@@ -77,9 +77,11 @@ next:
 // person never signs out, then scrapes /metrics through the API (viewer
 // token) and the tokenless loopback listener and checks the values.
 func TestMetricsAfterRelease(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	m := metrics.New(metrics.Options{})
-	c := controllertest.Start(t, func(cfg *controller.Config) {
+	clock := controllertest.NewClock()
+	c := controllertest.Start(t, clock.Configure, func(cfg *controller.Config) {
 		cfg.Metrics = m
 		cfg.MetricsListen = "127.0.0.1:0"
 		cfg.API = func(c *controller.Controller) http.Handler { return httpapi.New(c, m.Middleware) }
@@ -112,6 +114,11 @@ func TestMetricsAfterRelease(t *testing.T) {
 	require.NoError(t, err)
 	bad, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: []string{"mi-never"}, Operator: "tester", Timeout: timing.HopelessTimeout})
 	require.NoError(t, err)
+	eventually(t, func() bool {
+		got, err := c.Registry().Release(ctx, good[0].ID)
+		return err == nil && release.Stage(got.Stage).Terminal()
+	}, "the clean phone's release ends")
+	clock.Advance(t, timing.HopelessTimeout) // the other's deadline
 	eventually(t, func() bool {
 		for _, r := range append(good, bad...) {
 			got, err := c.Registry().Release(ctx, r.ID)

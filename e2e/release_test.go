@@ -21,6 +21,9 @@ import (
 
 func phone(o androidsim.Options, serial string, b androidsim.Behaviour) *androidsim.Phone {
 	o.Identity.Serial = serial
+	if o.Identity.IMEI != "" {
+		o.Identity.IMEI = androidsim.IMEIFor(serial) // one IMEI is one phone
+	}
 	o.Person = androidsim.Person{Behaviour: b, Delay: timing.QuickPerson}
 	return androidsim.New(o)
 }
@@ -31,8 +34,10 @@ func phone(o androidsim.Options, serial string, b androidsim.Behaviour) *android
 // mode and a phone that cannot be read end as failed; certificates exist for
 // the released phones only; and no phone is ever reset while a lock is on it.
 func TestRelease(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	c := controllertest.Start(t)
+	clock := controllertest.NewClock()
+	c := controllertest.Start(t, clock.Configure)
 	// Someone who takes a while, and a phone unplugged mid-release.
 	late := phone(androidsim.BoundXiaomi(), "mi-late", androidsim.Complies)
 	late.SetPerson(androidsim.Person{Behaviour: androidsim.Complies, Delay: timing.LatePerson})
@@ -71,7 +76,8 @@ func TestRelease(t *testing.T) {
 	}
 	good, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: ids(willing), Operator: "tester", Timeout: 10 * time.Minute})
 	require.NoError(t, err)
-	// A short timeout: these phones can only fail, by timing out or at once.
+	// These phones can only fail, at once or at their deadline, which the
+	// test reaches on the controller's clock once the others have ended.
 	bad, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: ids(unwilling), Operator: "tester", Timeout: timing.HopelessTimeout})
 	require.NoError(t, err)
 
@@ -82,6 +88,16 @@ func TestRelease(t *testing.T) {
 	}, "the unplugged phone shows offline")
 	require.NoError(t, fleet.Restart(ctx, away.Serial()))
 
+	eventually(t, func() bool {
+		for _, r := range good {
+			got, err := c.Registry().Release(ctx, r.ID)
+			if err != nil || !release.Stage(got.Stage).Terminal() {
+				return false
+			}
+		}
+		return true
+	}, "every willing phone's release ends")
+	clock.Advance(t, timing.HopelessTimeout)
 	eventually(t, func() bool {
 		for _, r := range append(append(good[:0:0], good...), bad...) {
 			got, err := c.Registry().Release(ctx, r.ID)

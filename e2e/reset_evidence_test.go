@@ -20,9 +20,10 @@ import (
 )
 
 // neverResetTimeout bounds the release of a phone whose person never
-// confirms the reset: long enough to reach the reset screen on a loaded
-// machine, short enough for a test.
-const neverResetTimeout = 20 * time.Second
+// confirms the reset. The tests reach it by moving the controller's clock
+// on (controllertest.Clock), once every other release has ended: the others
+// run with a longer timeout, otherTimeout.
+const neverResetTimeout, otherTimeout = 5 * time.Minute, time.Hour
 
 // TestResetEvidence drives phones without root to the reset screen and
 // models the person there: one never confirms (failed at the deadline, no
@@ -32,8 +33,10 @@ const neverResetTimeout = 20 * time.Second
 // the agent cannot read (waits until an operator confirms; a viewer
 // cannot). A rooted phone is released on the root broadcast, as before.
 func TestResetEvidence(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	c := controllertest.Start(t)
+	clock := controllertest.NewClock()
+	c := controllertest.Start(t, clock.Configure)
 	never := phone(androidsim.CleanXiaomi(), "reset-never", androidsim.Never)
 	late := phone(androidsim.CleanXiaomi(), "reset-late", androidsim.Complies)
 	late.SetPerson(androidsim.Person{Behaviour: androidsim.Complies, Delay: timing.LatePerson})
@@ -63,8 +66,8 @@ func TestResetEvidence(t *testing.T) {
 		return rs[0].ReleaseRecord
 	}
 	rNever := start(never, neverResetTimeout)
-	rLate, rCancels, rHidden, rRooted := start(late, 10*time.Minute), start(cancels, 10*time.Minute),
-		start(hidden, 10*time.Minute), start(rooted, 10*time.Minute)
+	rLate, rCancels, rHidden, rRooted := start(late, otherTimeout), start(cancels, otherTimeout),
+		start(hidden, otherTimeout), start(rooted, otherTimeout)
 	get := func(id string) registry.ReleaseRecord {
 		got, err := c.Registry().Release(ctx, id)
 		require.NoError(t, err)
@@ -116,11 +119,15 @@ func TestResetEvidence(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusConflict, apiErr.StatusCode, "a release is confirmed once")
 
-	for _, id := range []string{rNever.ID, rLate.ID, rCancels.ID, rRooted.ID} {
+	eventually(t, stageIs(rNever.ID, release.StageWaitingForReset), "the phone nobody resets waits for its reset")
+	for _, id := range []string{rLate.ID, rCancels.ID, rRooted.ID} {
 		eventually(t, func() bool { return release.Stage(get(id).Stage).Terminal() }, "release %s ends", id)
 	}
 
-	// Never confirms: not released, no certificate, failed at its deadline.
+	// Never confirms: not released, no certificate, failed at its deadline
+	// (reached on the controller's clock; Advance returns after the pass).
+	require.Equal(t, string(release.StageWaitingForReset), get(rNever.ID).Stage, "still waiting before its deadline")
+	clock.Advance(t, neverResetTimeout)
 	got := get(rNever.ID)
 	assert.Equal(t, string(release.StageFailed), got.Outcome)
 	assert.Contains(t, got.Reason, "never reset")

@@ -116,6 +116,7 @@ func getJSON(url string, v any) error {
 // middle of a fleet release and starts it again: every release finishes,
 // each willing phone is reset exactly once, and the others never.
 func TestReleaseSurvivesControllerKill(t *testing.T) {
+	t.Parallel()
 	bin := buildUnbind(t)
 	db := filepath.Join(t.TempDir(), "registry.db")
 	mqtt, apiAddr := freePort(t), freePort(t)

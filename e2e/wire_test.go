@@ -24,6 +24,7 @@ import (
 // credentials and reports a state the controller takes in. (Reading other
 // devices' state is the controller's alone; see controller/broker.)
 func TestThirdPartyClientWithEnrolledCredentials(t *testing.T) {
+	t.Parallel()
 	pub, err := exec.LookPath("mosquitto_pub")
 	require.NoError(t, err, "mosquitto_pub is missing: apt-get install mosquitto-clients (make deps)")
 	c := controllertest.Start(t)
@@ -55,6 +56,7 @@ func TestThirdPartyClientWithEnrolledCredentials(t *testing.T) {
 // device's retained state from the embedded broker, decodable as the
 // protocol documents.
 func TestThirdPartySubscriberReadsRetainedState(t *testing.T) {
+	t.Parallel()
 	sub, err := exec.LookPath("mosquitto_sub")
 	require.NoError(t, err, "mosquitto_sub is missing: apt-get install mosquitto-clients (make deps)")
 	c := controllertest.Start(t)
@@ -94,6 +96,7 @@ func TestThirdPartySubscriberReadsRetainedState(t *testing.T) {
 // wrong-version payloads straight onto the broker: each is rejected and
 // counted, the registry keeps the last good state, and the API still serves.
 func TestBadPayloadsAreRejectedAndCounted(t *testing.T) {
+	t.Parallel()
 	c := controllertest.Start(t)
 	phones := androidsim.Fleet(2, 3)
 	startFleet(t, c.BrokerURL(), phones, enrollVia(c))

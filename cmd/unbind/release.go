@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/unbind/unbind/internal/cli/releasewatch"
 	"io"
 	"sort"
 	"time"
@@ -135,7 +136,7 @@ func releaseRun(ctx context.Context, io streams, opts *releaseOptions) error {
 	sort.Slice(rs, func(i, j int) bool { return rs[i].DeviceID < rs[j].DeviceID })
 	switch {
 	case opts.Output == "json" && opts.Wait:
-		err = writeWaitSummary(io.Out, rs)
+		err = releasewatch.WriteSummary(io.Out, rs)
 	case opts.Output == "json":
 		err = writeJSONTo(io.Out, rs)
 	default:

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/unbind/unbind/internal/cli/releasewatch"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -155,11 +156,11 @@ func TestWatcherRedraw(t *testing.T) {
 	snaps := scriptedReleases()
 	for _, redraw := range []bool{true, false} {
 		var out, errb bytes.Buffer
-		w := newWatcher(streams{Out: &out, Err: &errb}, false, redraw)
-		require.NoError(t, w.observe(snaps[0]))
-		require.NoError(t, w.observe(snaps[0]), "no change, nothing drawn")
-		require.NoError(t, w.observe(snaps[2]))
-		w.stop()
+		w := releasewatch.New(&out, &errb, false, redraw)
+		require.NoError(t, w.Observe(snaps[0]))
+		require.NoError(t, w.Observe(snaps[0]), "no change, nothing drawn")
+		require.NoError(t, w.Observe(snaps[2]))
+		w.Stop()
 		s := errb.String()
 		assert.Empty(t, out.String())
 		if !redraw {
@@ -177,10 +178,10 @@ func TestWatcherRedraw(t *testing.T) {
 
 // parseWaitLines parses the output of --wait -o json: JSON Lines of stage
 // events and one summary, which must come last.
-func parseWaitLines(t *testing.T, out string) ([]stageEvent, waitSummary) {
+func parseWaitLines(t *testing.T, out string) ([]releasewatch.StageEvent, releasewatch.Summary) {
 	t.Helper()
-	var events []stageEvent
-	var summary *waitSummary
+	var events []releasewatch.StageEvent
+	var summary *releasewatch.Summary
 	sc := bufio.NewScanner(strings.NewReader(out))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
@@ -189,11 +190,11 @@ func parseWaitLines(t *testing.T, out string) ([]stageEvent, waitSummary) {
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &head), "line %q", sc.Text())
 		switch head.Event {
 		case "stage":
-			var e stageEvent
+			var e releasewatch.StageEvent
 			require.NoError(t, json.Unmarshal(sc.Bytes(), &e))
 			events = append(events, e)
 		case "summary":
-			summary = &waitSummary{}
+			summary = &releasewatch.Summary{}
 			require.NoError(t, json.Unmarshal(sc.Bytes(), summary))
 		default:
 			t.Fatalf("unknown event in %q", sc.Text())

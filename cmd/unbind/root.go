@@ -78,6 +78,7 @@ lost mode remains; anything unverified is unknown, never safe.`,
 		newLoginCmd(io),
 		newBackupCmd(io, nil),
 		newWebhookCmd(io),
+		newLotCmd(io),
 		newExportCmd(io, nil),
 		newVersionCmd(io),
 	)

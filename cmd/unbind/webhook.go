@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -118,92 +117,4 @@ func webhookListRun(ctx context.Context, io streams, opts *webhookOptions) error
 			utcOrDash(w.CreatedAt), w.CreatedBy, utcOrDash(w.RemovedAt))
 	}
 	return tw.Flush()
-}
-
-func newWebhookRemoveCmd(io streams, runF webhookRunF) *cobra.Command {
-	opts := &webhookOptions{}
-	return webhookCmd(&cobra.Command{
-		Use:   "remove ID",
-		Short: "Stop a webhook; its pending deliveries end canceled (admin)",
-		Args:  cobra.ExactArgs(1),
-	}, io, opts, func(a []string) { opts.ID = a[0] }, webhookRemoveRun, runF)
-}
-
-func webhookRemoveRun(ctx context.Context, io streams, opts *webhookOptions) error {
-	if err := newAPIClient(opts.API).RemoveWebhook(ctx, opts.ID); err != nil {
-		return err
-	}
-	if opts.Output == "json" {
-		return writeJSONTo(io.Out, map[string]string{"removed": opts.ID})
-	}
-	cli.Printf(io.Out, "removed %s\n", opts.ID)
-	return nil
-}
-
-func newWebhookTestCmd(io streams, runF webhookRunF) *cobra.Command {
-	opts := &webhookOptions{}
-	return webhookCmd(&cobra.Command{
-		Use:   "test ID",
-		Short: "Send a webhook.test event to one webhook (admin)",
-		Long: `test queues a signed webhook.test event for one webhook; see its delivery with
-'unbind webhook deliveries --webhook ID'.`,
-		Args: cobra.ExactArgs(1),
-	}, io, opts, func(a []string) { opts.ID = a[0] }, webhookTestRun, runF)
-}
-
-func webhookTestRun(ctx context.Context, io streams, opts *webhookOptions) error {
-	t, err := newAPIClient(opts.API).TestWebhook(ctx, opts.ID)
-	if err != nil {
-		return err
-	}
-	if opts.Output == "json" {
-		return writeJSONTo(io.Out, t)
-	}
-	cli.Printf(io.Out, "queued event %s for webhook %s\n", t.EventID, opts.ID)
-	return nil
-}
-
-func newWebhookDeliveriesCmd(io streams, runF webhookRunF) *cobra.Command {
-	opts := &webhookOptions{}
-	cmd := webhookCmd(&cobra.Command{
-		Use:     "deliveries [--webhook ID] [--state pending|delivered|failed|canceled]",
-		Short:   "List webhook deliveries and their state, newest last",
-		Example: "  unbind webhook deliveries --state failed\n  unbind webhook deliveries --webhook 3f2a9c1e0b7d4a55 -o json",
-		Args:    cobra.NoArgs,
-	}, io, opts, nil, webhookDeliveriesRun, runF)
-	cmd.Flags().StringVar(&opts.WebhookID, "webhook", "", "only this webhook's deliveries")
-	cmd.Flags().StringVar(&opts.State, "state", "", "only deliveries in this state: pending, delivered, failed or canceled")
-	cmd.Flags().IntVar(&opts.Limit, "limit", 100, "show the newest N deliveries; 0 shows all")
-	return cmd
-}
-
-func webhookDeliveriesRun(ctx context.Context, io streams, opts *webhookOptions) error {
-	ds, err := newAPIClient(opts.API).WebhookDeliveries(ctx, api.DeliveryFilter{WebhookID: opts.WebhookID, State: opts.State, Limit: opts.Limit})
-	if err != nil {
-		return err
-	}
-	if opts.Output == "json" {
-		return writeJSONTo(io.Out, api.WebhookDeliveriesBody{Deliveries: ds})
-	}
-	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tWEBHOOK\tEVENT\tTYPE\tSTATE\tATTEMPTS\tLAST\tSTATUS\tNEXT (UTC)")
-	for _, d := range ds {
-		status := "-"
-		switch {
-		case d.LastError != "":
-			status = d.LastError
-		case d.LastStatus != 0:
-			status = fmt.Sprint(d.LastStatus)
-		}
-		cli.Printf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", d.ID, d.WebhookID, d.EventID, d.EventType, d.State,
-			d.Attempts, utcOrDash(d.LastAt), status, utcOrDash(d.NextAt))
-	}
-	return tw.Flush()
-}
-
-func utcOrDash(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format(time.RFC3339)
 }

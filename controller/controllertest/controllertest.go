@@ -35,7 +35,9 @@ func Start(t testing.TB, configure ...func(*controller.Config)) *controller.Cont
 		FlushInterval: 20 * time.Millisecond,
 		Logger:        Logger(t),
 		Version:       "test",
-		API:           func(c *controller.Controller) http.Handler { return httpapi.New(c) },
+		// Tests receive webhooks on httptest servers, on loopback.
+		WebhookAllowLoopback: true,
+		API:                  func(c *controller.Controller) http.Handler { return httpapi.New(c) },
 		// Agents a test leaves connected need not hold its end up.
 		BrokerCloseGrace: 200 * time.Millisecond,
 	}

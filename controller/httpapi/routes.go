@@ -64,6 +64,7 @@ func Routes(c *controller.Controller) []Route {
 		{"POST /api/v1/operators/{name}/revoke", admin, s.revokeOperator},
 		{"POST /api/v1/monitors/{name}/revoke", admin, s.revokeMonitor},
 		{"POST /api/v1/devices/{id}/revoke", admin, s.revokeDevice},
+		{"POST /api/v1/devices/{id}/resolve-identity", admin, s.resolveIdentity},
 		{"GET /api/v1/backup", admin, s.backup},
 		{"GET /api/v1/webhooks", viewer, s.webhooks},
 		{"POST /api/v1/webhooks", admin, s.addWebhook},
@@ -72,6 +73,11 @@ func Routes(c *controller.Controller) []Route {
 		{"GET /api/v1/webhooks/deliveries", viewer, s.webhookDeliveries},
 		{"GET /metrics", viewer, s.c.MetricsHandler().ServeHTTP},
 		{"GET /api/v1/export", viewer, s.export},
+		{"GET /api/v1/lots", viewer, s.lots},
+		{"POST /api/v1/lots", operator, s.addLot},
+		{"GET /api/v1/lots/{id}", viewer, s.lot},
+		{"POST /api/v1/lots/{id}/close", operator, s.closeLot},
+		{"POST /api/v1/lots/{id}/join", operator, s.joinLot},
 	}
 }
 

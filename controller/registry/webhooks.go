@@ -43,6 +43,7 @@ const (
 var WebhookEventTypes = []string{
 	EventReleaseReleased, EventReleaseFailed, EventReleaseCanceled, EventReleaseLockedAfterReset,
 	EventReleaseHeld, EventReleaseHoldResolved, EventDeviceAtRisk, EventDeviceSafe,
+	EventIdentityConflict,
 }
 
 // Audit actions of webhook management.
