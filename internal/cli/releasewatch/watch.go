@@ -43,7 +43,8 @@ type Summary struct {
 	Releases    []api.Release `json:"releases"`
 }
 
-// AllFinished reports whether every release is over.
+// AllFinished reports whether waiting is over: every release ended or
+// waits on hold.
 func AllFinished(rs []api.Release) bool {
 	for _, r := range rs {
 		// A release on hold waits, maybe for days: "unbind holds" follows it.
