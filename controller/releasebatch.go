@@ -47,7 +47,14 @@ func (c *Controller) advanceReleases(ctx context.Context, devices map[string]str
 			ids = append(ids, id)
 		}
 	}
-	todo, err := c.reg.UnfinishedReleasesOf(ctx, ids)
+	var todo []registry.ReleaseRecord
+	var err error
+	if devices != nil {
+		todo, err = c.reg.UnfinishedReleasesOf(ctx, ids)
+	} else {
+		// By time: held releases only when their re-check is due.
+		todo, err = c.reg.ReleasesToDecide(ctx, c.cfg.Now().UTC())
+	}
 	if err != nil {
 		if ctx.Err() == nil { // stopping is no failure
 			c.log.Warn("releases: list", "err", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/unbind/unbind/controller/registry"
@@ -69,17 +68,14 @@ type Hold struct {
 
 // Holds lists the releases on hold, oldest first.
 func (c *Controller) Holds(ctx context.Context) ([]Hold, error) {
-	recs, err := c.reg.UnfinishedReleases(ctx)
+	recs, err := c.reg.HeldReleases(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("holds: %w", err)
 	}
-	var out []Hold
+	out := make([]Hold, 0, len(recs))
 	for _, r := range recs {
-		if release.Stage(r.Stage) == release.StageOnHold {
-			out = append(out, Hold{ReleaseRecord: r, NextCheck: r.Deadline})
-		}
+		out = append(out, Hold{ReleaseRecord: r, NextCheck: r.Deadline})
 	}
-	slices.SortFunc(out, func(a, b Hold) int { return a.HeldSince.Compare(b.HeldSince) })
 	return out, nil
 }
 

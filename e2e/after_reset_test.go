@@ -27,6 +27,7 @@ import (
 // its release turns failed with the reason, and the certificate issued
 // before is superseded.
 func TestSeenAfterReset(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	android16 := func(serial string, keepsFRP bool) *androidsim.Phone {

@@ -27,8 +27,10 @@ import (
 // release ends released through the usual interlock. A phone whose person
 // never signs out is held at its timeout, waiting for the person.
 func TestHoldsInsteadOfFailures(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	c := controllertest.Start(t)
+	clock := controllertest.NewClock()
+	c := controllertest.Start(t, clock.Configure)
 	lost := phone(androidsim.LostModeXiaomi(), "mi-lost-held", androidsim.Complies)
 	away := phone(androidsim.BoundXiaomi(), "mi-away-held", androidsim.Never)
 	all := []*androidsim.Phone{lost, away}
@@ -64,7 +66,9 @@ func TestHoldsInsteadOfFailures(t *testing.T) {
 
 	eventually(t, func() bool { return get(rLost.ID).Stage == string(release.StageOnHold) }, "the lost phone is held")
 	assert.Equal(t, release.HoldRemoteUnlink, get(rLost.ID).HoldReason)
-	eventually(t, func() bool { return get(rAway.ID).Stage == string(release.StageOnHold) }, "the phone whose person left is held at its timeout")
+	eventually(t, func() bool { return get(rAway.ID).Stage == string(release.StageSignOut) }, "the person is asked to sign out")
+	clock.Advance(t, timing.HopelessTimeout) // the person left: the timeout passes
+	require.Equal(t, string(release.StageOnHold), get(rAway.ID).Stage, "the phone whose person left is held at its timeout")
 	assert.Equal(t, release.HoldWaitingForPerson, get(rAway.ID).HoldReason)
 
 	holds, err := op.Holds(ctx)
