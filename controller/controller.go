@@ -371,6 +371,9 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 			c.log.Error("http api stopped", "err", err)
 		}
 	}()
+	if risk := plainMQTTRisk(cfg, c.advertisedBrokerURL()); risk != "" {
+		c.log.Warn("broker address for phones is not encrypted: " + risk)
+	}
 	c.log.Info("controller started", "broker", brokerURL, "api", c.APIURL(), "db", cfg.DBPath)
 	return c, nil
 }
