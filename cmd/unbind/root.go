@@ -78,6 +78,7 @@ lost mode remains; anything unverified is unknown, never safe.`,
 		newBackupCmd(io, nil),
 		newWebhookCmd(io),
 		newLotCmd(io),
+		newLabelCmd(io, nil),
 		newExportCmd(io, nil),
 		newVersionCmd(io),
 	)

@@ -80,6 +80,7 @@ func New(c *controller.Controller, opts Options) http.Handler {
 	mux.Handle("POST /logout", s.guard(viewer, s.logout))
 	mux.Handle("GET /{$}", s.guard(viewer, s.fleet))
 	mux.Handle("GET /bench", s.guard(viewer, s.bench))
+	mux.Handle("GET /find", s.guard(viewer, s.find))
 	mux.Handle("GET /phones/{id}", s.guard(viewer, s.phone))
 	mux.Handle("GET /phones/{id}/certificate", s.guard(viewer, s.certificateHTML))
 	mux.Handle("GET /phones/{id}/certificate.json", s.guard(viewer, s.certificateJSON))

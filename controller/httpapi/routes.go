@@ -76,6 +76,8 @@ func Routes(c *controller.Controller) []Route {
 		{"GET /api/v1/lots/{id}", viewer, s.lot},
 		{"POST /api/v1/lots/{id}/close", operator, s.closeLot},
 		{"POST /api/v1/lots/{id}/join", operator, s.joinLot},
+		{"GET /api/v1/lots/{id}/pack", viewer, s.lotPack},
+		{"GET /api/v1/devices/{id}/label", viewer, s.deviceLabel},
 	}
 }
 
