@@ -90,6 +90,26 @@ type HostView interface {
 
 var _ HostView = ADB{}
 
+// HostSerial is implemented by transports that select the phone by the
+// serial its USB connection announces (adb -s SERIAL, as `adb devices`
+// lists it): a serial the host read, which the phone cannot change as
+// easily as its own ro.serialno property.
+type HostSerial interface {
+	// HostSerial is that serial, or "" when the host picks no phone by one
+	// or reaches it over the network (host:port is no serial).
+	HostSerial() string
+}
+
+var _ HostSerial = ADB{}
+
+// HostSerial is a's serial, unless it names a network address.
+func (a ADB) HostSerial() string {
+	if strings.Contains(a.Serial, ":") {
+		return ""
+	}
+	return a.Serial
+}
+
 // HostState lists the host's phones with `adb devices` and finds a's.
 // Without a serial there is no telling which phone is a's: an error.
 func (a ADB) HostState(ctx context.Context) (state string, listed bool, err error) {

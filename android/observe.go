@@ -52,6 +52,13 @@ func (d *Device) Observe(ctx context.Context) (agent.Observation, error) {
 	}
 	obs.Identity = props.Identity
 	obs.Identity.IMEI = d.readIMEI(ctx)
+	if obs.Identity.Serial != "" {
+		obs.Identity.SerialSource = protocol.SerialFromGetprop
+	}
+	if h, ok := d.t.(HostSerial); ok && h.HostSerial() != "" {
+		// On a bench the serial is the one adb selected the phone by.
+		obs.Identity.Serial, obs.Identity.SerialSource = h.HostSerial(), protocol.SerialFromADB
+	}
 
 	users, err := d.readUsers(ctx)
 	if err != nil {

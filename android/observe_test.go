@@ -388,7 +388,7 @@ func TestObserveIdentity(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, protocol.Identity{
 		Serial: "a1b2c3d4", Manufacturer: "Xiaomi", Brand: "Redmi", Model: "23021RAAEG",
-		AndroidVersion: "14", SDK: 34, VendorOS: "HyperOS OS1.0", IMEI: "490154203237518",
+		AndroidVersion: "14", SDK: 34, VendorOS: "HyperOS OS1.0", IMEI: "490154203237518", SerialSource: protocol.SerialFromGetprop,
 	}, obs.Identity)
 }
 

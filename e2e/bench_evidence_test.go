@@ -59,6 +59,11 @@ func TestBenchResetEvidence(t *testing.T) {
 		}
 		return true
 	}, "every phone reports")
+	for _, p := range all {
+		d, err := c.Registry().Device(ctx, p.Serial())
+		require.NoError(t, err)
+		assert.Equal(t, "adb devices", d.Identity.SerialSource, "a bench agent's serial is the one adb lists the phone by")
+	}
 
 	start := func(p *androidsim.Phone, timeout time.Duration) registry.ReleaseRecord {
 		rs, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: []string{p.Serial()}, Operator: "tester", Timeout: timeout})

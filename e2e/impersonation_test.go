@@ -103,6 +103,9 @@ func TestIdentityImpersonation(t *testing.T) {
 		d, err := c.Registry().Device(ctx, "41100faa")
 		return err == nil && d.State != nil && d.Identity.IMEI != ""
 	}, "the victim reports its serial and IMEI")
+	d, err := c.Registry().Device(ctx, "41100faa")
+	require.NoError(t, err)
+	assert.Equal(t, "getprop", d.Identity.SerialSource, "an agent on the phone reads its serial with getprop")
 
 	// The case variant of the victim's ID is the victim's ID.
 	fresh, err := client.NewEnrollmentToken(ctx, time.Hour)

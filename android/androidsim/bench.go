@@ -20,6 +20,11 @@ var (
 	_ android.HostView  = Bench{}
 )
 
+var _ android.HostSerial = Bench{}
+
+// HostSerial is the serial the bench's adb lists the phone by.
+func (b Bench) HostSerial() string { return b.p.Serial() }
+
 // Bench returns the phone as seen over USB by a bench's adb.
 func (p *Phone) Bench() Bench { return Bench{p: p} }
 

@@ -209,7 +209,7 @@ func TestStatusJSONFields(t *testing.T) {
 	require.True(t, ok, out)
 	assert.Equal(t, map[string]any{
 		"serial": "R5CW21XKQ7M", "manufacturer": "samsung", "brand": "samsung", "model": "SM-S911B",
-		"android_version": "14", "sdk": float64(34), "imei": "352846111907747",
+		"android_version": "14", "sdk": float64(34), "imei": "352846111907747", "serial_source": "getprop",
 	}, device)
 	assert.Equal(t, false, got["safe_to_reset"])
 	assert.Equal(t, "at_risk", got["verdict"])
