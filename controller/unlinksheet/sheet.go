@@ -71,8 +71,8 @@ const (
 	NoData = "This sheet names no person and holds no account details."
 )
 
-// pdfEpoch fixes the PDF's dates, so that the same sheet makes the same
-// file.
+// pdfEpoch fixes the PDF's dates (the library still orders its font
+// table as it likes, so two files of one sheet may differ in bytes).
 var pdfEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // WritePDF writes the sheet as one A4 page.

@@ -59,8 +59,4 @@ func TestPDF(t *testing.T) {
 	}
 	assert.NotContains(t, text, "28***58")
 	assert.Equal(t, []string{"https://i.mi.com/"}, labeltest.QRCodes(t, b.Bytes(), 1))
-
-	var again bytes.Buffer
-	require.NoError(t, WritePDF(&again, s))
-	assert.Equal(t, b.Bytes(), again.Bytes(), "the same sheet makes the same file")
 }
