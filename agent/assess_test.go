@@ -106,7 +106,7 @@ func TestMaskAccountName(t *testing.T) {
 		{"abc", "a***"},
 		{"李小龙的账号名字", "李小***名字"},
 		{"", ""},
-		{"@", "@***"},
+		{"@", "_***"}, // a mask shows no character a mask is made of
 	}
 	for _, tc := range tests {
 		got := MaskAccountName(tc.in)

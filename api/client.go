@@ -172,6 +172,14 @@ func (c *Client) RevokeDevice(ctx context.Context, deviceID string, req RevokeRe
 	return c.do(ctx, http.MethodPost, DeviceRevokePath(deviceID), req, nil)
 }
 
+// ResolveIdentity names deviceID the genuine phone of its identity
+// conflicts; the other devices are disowned.
+func (c *Client) ResolveIdentity(ctx context.Context, deviceID string, req ResolveIdentityRequest) (ResolveIdentityBody, error) {
+	var out ResolveIdentityBody
+	err := c.do(ctx, http.MethodPost, DeviceResolveIdentityPath(deviceID), req, &out)
+	return out, err
+}
+
 // RevokeMonitor revokes a monitor login and ends its sessions.
 func (c *Client) RevokeMonitor(ctx context.Context, name string, req RevokeRequest) error {
 	return c.do(ctx, http.MethodPost, MonitorRevokePath(name), req, nil)

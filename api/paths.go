@@ -42,6 +42,9 @@ func CertificatePath(id string) string { return DevicePath(id) + "/certificate" 
 // DeviceRevokePath is POST /api/v1/devices/{id}/revoke.
 func DeviceRevokePath(id string) string { return DevicePath(id) + "/revoke" }
 
+// DeviceResolveIdentityPath is POST /api/v1/devices/{id}/resolve-identity.
+func DeviceResolveIdentityPath(id string) string { return DevicePath(id) + "/resolve-identity" }
+
 // MonitorRevokePath is POST /api/v1/monitors/{name}/revoke.
 func MonitorRevokePath(name string) string {
 	return PathMonitors + "/" + url.PathEscape(name) + "/revoke"

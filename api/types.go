@@ -31,6 +31,13 @@ type Device struct {
 	// controller's (negative: ahead) when its newest report arrived, network
 	// delay included, to the millisecond; absent until a report arrived.
 	ClockOffset *float64 `json:"clock_offset,omitempty"`
+	// IdentityConflict lists the devices that report this one's serial or
+	// IMEI while no operator has named the genuine phone; Disowned is when
+	// an operator named another device genuine. Either way the phone is
+	// never reset nor certified; IdentityProblem says why in words.
+	IdentityConflict []string  `json:"identity_conflict,omitempty"`
+	Disowned         time.Time `json:"disowned,omitzero"`
+	IdentityProblem  string    `json:"identity_problem,omitempty"`
 }
 
 // DevicesBody is the body of GET /api/v1/devices.
@@ -161,6 +168,20 @@ type TokenRequest struct {
 type RevokeRequest struct {
 	// Note is free text for the audit trail; the actor is the caller.
 	Note string `json:"note,omitempty"`
+}
+
+// ResolveIdentityRequest names the device in the path the genuine phone of
+// its identity conflicts.
+type ResolveIdentityRequest struct {
+	// Note is free text for the audit trail; the actor is the caller.
+	Note string `json:"note,omitempty"`
+}
+
+// ResolveIdentityBody answers a resolution: the devices disowned (their
+// credentials revoked; never reset or certified).
+type ResolveIdentityBody struct {
+	Genuine  string   `json:"genuine"`
+	Disowned []string `json:"disowned"`
 }
 
 // EnrollmentToken is a one-time token, shown once.

@@ -89,8 +89,12 @@ func (c *Controller) issue(ctx context.Context, deviceID string, kind protocol.C
 }
 
 // resetAllowed applies release.ResetAllowed, the controller's one reset
-// interlock, to a device's latest report.
+// interlock, to a device's latest report, and refuses a phone whose
+// identity is in conflict or disowned (registry.Device.IdentityProblem).
 func resetAllowed(dev registry.Device, now time.Time, maxAge time.Duration) error {
+	if p := dev.IdentityProblem(); p != "" {
+		return fmt.Errorf("%w: %s", ErrNotSafe, p)
+	}
 	return release.ResetAllowed(dev.State, dev.StateAt, now, maxAge)
 }
 

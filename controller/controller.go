@@ -49,6 +49,14 @@ type Config struct {
 	// MQTTListener, when set, is used instead of MQTTListen (tests pass a
 	// listener on port 0).
 	MQTTListener net.Listener
+	// OwnPorts are the ports of the controller's own listeners besides the
+	// broker (the HTTP API's, the metrics'): webhooks never post to them.
+	// The broker's port is added at start.
+	OwnPorts []int
+	// MaxEventStreams caps the live event streams held at once, for every
+	// operator together (0: StreamCap of the API's default 256
+	// connections).
+	MaxEventStreams int
 	// BrokerCloseGrace bounds how long closing the embedded broker waits for
 	// clients to disconnect politely; 0 means broker.DefaultCloseGrace.
 	BrokerCloseGrace time.Duration
@@ -85,11 +93,18 @@ type Config struct {
 	// Webhooks bounds webhook retries and attempts; zero fields take the
 	// defaults of webhooks.Policy.
 	Webhooks webhooks.Policy
+	// WebhookAllowLoopback lets webhooks post to this machine's loopback
+	// (tests, development); by default a webhook URL on loopback is refused
+	// (see webhooks.Destinations).
+	WebhookAllowLoopback bool
 }
 
 func (c *Config) setDefaults() {
 	if c.MQTTListen == "" {
 		c.MQTTListen = "127.0.0.1:1883"
+	}
+	if c.MaxEventStreams <= 0 {
+		c.MaxEventStreams = StreamCap(256)
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 256
@@ -176,7 +191,7 @@ type Controller struct {
 // controller/httpapi's (httpapi.Serve).
 func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	cfg.setDefaults()
-	c := &Controller{cfg: cfg, log: cfg.Logger, stats: newCounters(), enrollGuard: newEnrollGuard(), events: newEventHub()}
+	c := &Controller{cfg: cfg, log: cfg.Logger, stats: newCounters(), enrollGuard: newEnrollGuard(), events: newEventHub(cfg.MaxEventStreams)}
 	defer func() {
 		if err != nil {
 			c.Close()

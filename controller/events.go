@@ -2,6 +2,8 @@ package controller
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 
@@ -32,43 +34,95 @@ type Event struct {
 // is sent a resync instead.
 const subscriberBuffer = 256
 
+// Caps on live event streams. Each stream holds one of the API's
+// connections (httpapi.ServeConfig.MaxConns) for as long as a page is open, so one caller
+// must never hold them all: an operator (however many sign-ins it has) gets
+// perOperatorStreams, and all of them together a quarter of the
+// connections, at most maxStreams; the rest always answer ordinary requests.
+const (
+	perOperatorStreams = 16
+	maxStreams         = 64
+)
+
+// StreamCap is the cap on all live streams for an API of httpMaxConns
+// connections.
+func StreamCap(httpMaxConns int) int { return max(1, min(maxStreams, httpMaxConns/4)) }
+
+// ErrTooManyStreams: the caller, or everyone together, already holds as many
+// live event streams as allowed.
+var ErrTooManyStreams = errors.New("too many live event streams")
+
 // eventHub fans events out to subscribers. Publishing never blocks: ingest
 // and the release loop call it, and a slow browser must never hold them up.
 // A subscriber whose buffer is full loses what it had not read and gets one
 // EventResync in its place.
 type eventHub struct {
 	mu     sync.Mutex
-	subs   map[chan Event]struct{}
+	subs   map[chan Event]string // subscriber → operator name
+	owned  map[string]int        // operator name → its subscribers
+	max    int
 	closed bool
 }
 
-func newEventHub() *eventHub {
-	return &eventHub{subs: make(map[chan Event]struct{})}
+func newEventHub(max int) *eventHub {
+	return &eventHub{subs: make(map[chan Event]string), owned: make(map[string]int), max: max}
 }
 
-// subscribe registers a subscriber until ctx ends or the hub closes; either
-// closes the channel.
-func (h *eventHub) subscribe(ctx context.Context) <-chan Event {
+// subscribe registers operator's subscriber until ctx ends, the operator is
+// revoked (dropOperator) or the hub closes; each closes the channel. Past
+// the caps it is ErrTooManyStreams.
+func (h *eventHub) subscribe(ctx context.Context, operator string) (<-chan Event, error) {
 	ch := make(chan Event, subscriberBuffer)
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
 		close(ch)
-		return ch
+		return ch, nil
 	}
-	h.subs[ch] = struct{}{}
+	if n := h.owned[operator]; n >= perOperatorStreams {
+		h.mu.Unlock()
+		return nil, fmt.Errorf("%w: this operator has %d open (at most %d)", ErrTooManyStreams, n, perOperatorStreams)
+	}
+	if n := len(h.subs); n >= h.max {
+		h.mu.Unlock()
+		return nil, fmt.Errorf("%w: %d are open (at most %d)", ErrTooManyStreams, n, h.max)
+	}
+	h.subs[ch] = operator
+	h.owned[operator]++
 	h.mu.Unlock()
 	context.AfterFunc(ctx, func() { h.drop(ch) })
-	return ch
+	return ch, nil
+}
+
+// remove forgets ch and closes it; h.mu is held.
+func (h *eventHub) remove(ch chan Event) {
+	op, ok := h.subs[ch]
+	if !ok {
+		return
+	}
+	delete(h.subs, ch)
+	if h.owned[op]--; h.owned[op] <= 0 {
+		delete(h.owned, op)
+	}
+	close(ch)
+}
+
+// dropOperator ends every stream of operator (revoked, or given a new
+// token): what it may no longer read stops at once, not at its next click.
+func (h *eventHub) dropOperator(operator string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for ch, op := range h.subs {
+		if op == operator {
+			h.remove(ch)
+		}
+	}
 }
 
 func (h *eventHub) drop(ch chan Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, ok := h.subs[ch]; ok {
-		delete(h.subs, ch)
-		close(ch)
-	}
+	h.remove(ch)
 }
 
 // publish hands events to every subscriber without blocking.
@@ -116,16 +170,17 @@ func (h *eventHub) close() {
 	defer h.mu.Unlock()
 	h.closed = true
 	for ch := range h.subs {
-		delete(h.subs, ch)
-		close(ch)
+		h.remove(ch)
 	}
 }
 
-// Subscribe returns the controller's live events until ctx ends or the
-// controller closes; then the channel is closed. A subscriber that does not
-// keep up receives EventResync in place of what it missed.
-func (c *Controller) Subscribe(ctx context.Context) <-chan Event {
-	return c.events.subscribe(ctx)
+// Subscribe returns the controller's live events for operator until ctx
+// ends, the operator is revoked or given a new token, or the controller
+// closes; then the channel is closed. A subscriber that does not keep up
+// receives EventResync in place of what it missed. Past the caps on open
+// streams (per operator, and in total) it is ErrTooManyStreams.
+func (c *Controller) Subscribe(ctx context.Context, operator string) (<-chan Event, error) {
+	return c.events.subscribe(ctx, operator)
 }
 
 // publishReleases announces that releases of these devices changed.

@@ -147,6 +147,9 @@ func (c *Controller) AddOperator(ctx context.Context, name string, role Role, re
 	if err != nil {
 		return "", err
 	}
+	if replace {
+		c.events.dropOperator(name) // its streams were opened with the old token
+	}
 	c.log.Info("operator added", "role", role)
 	return token, nil
 }
@@ -161,6 +164,7 @@ func (c *Controller) RevokeOperator(ctx context.Context, name, actor, note strin
 		return fmt.Errorf("operator %q: %w", name, ErrUnknownOperator)
 	}
 	if err == nil {
+		c.events.dropOperator(name)
 		c.log.Info("operator revoked")
 	}
 	return err

@@ -204,6 +204,7 @@ func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord, in 
 		obs.Report, obs.ReportAt = dev.State, dev.StateAt
 	}
 	obs.Online, obs.PresenceAt = dev.Online, dev.PresenceAt
+	obs.IdentityProblem = dev.IdentityProblem()
 	next, effects := release.Next(cur, obs)
 	if next.Same(cur) && len(effects) == 0 {
 		return nil, nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/unbind/unbind/controller/registry"
@@ -18,7 +20,8 @@ var ErrBadWebhook = errors.New("bad webhook")
 func (c *Controller) startWebhooks(ctx context.Context) {
 	w := webhooks.New(webhooks.Config{
 		Store: c.reg, Wake: c.reg.OutboxWake(), Policy: c.cfg.Webhooks, Logger: c.log, Now: c.cfg.Now,
-		UserAgent: "unbind-webhooks/" + c.cfg.Version,
+		Destinations: c.webhookDestinations(),
+		UserAgent:    "unbind-webhooks/" + c.cfg.Version,
 	})
 	c.wg.Add(1)
 	go func() {
@@ -27,11 +30,31 @@ func (c *Controller) startWebhooks(ctx context.Context) {
 	}()
 }
 
+// webhookDestinations is where webhooks may post: never this machine's
+// loopback (unless WebhookAllowLoopback), the controller's own ports
+// (Config.OwnPorts and the broker's), link-local or metadata addresses (see
+// webhooks.Destinations).
+func (c *Controller) webhookDestinations() webhooks.Destinations {
+	d := webhooks.Destinations{AllowLoopback: c.cfg.WebhookAllowLoopback}
+	d.OwnPorts = append(d.OwnPorts, c.cfg.OwnPorts...)
+	if c.broker != nil {
+		if u, err := url.Parse(c.broker.URL()); err == nil {
+			if p, err := strconv.Atoi(u.Port()); err == nil {
+				d.OwnPorts = append(d.OwnPorts, p)
+			}
+		}
+	}
+	return d
+}
+
 // AddWebhook subscribes url to events and returns the webhook with its
 // signing secret, which the caller shows once.
 func (c *Controller) AddWebhook(ctx context.Context, url string, events []string, actor string) (registry.Webhook, error) {
 	url = strings.TrimSpace(url)
 	if err := registry.CheckWebhookURL(url); err != nil {
+		return registry.Webhook{}, fmt.Errorf("%w: %w", ErrBadWebhook, err)
+	}
+	if err := c.webhookDestinations().CheckURL(url); err != nil {
 		return registry.Webhook{}, fmt.Errorf("%w: %w", ErrBadWebhook, err)
 	}
 	if err := registry.CheckWebhookEvents(events); err != nil {

@@ -21,6 +21,9 @@ import (
 
 func phone(o androidsim.Options, serial string, b androidsim.Behaviour) *androidsim.Phone {
 	o.Identity.Serial = serial
+	if o.Identity.IMEI != "" {
+		o.Identity.IMEI = androidsim.IMEIFor(serial) // one IMEI is one phone
+	}
 	o.Person = androidsim.Person{Behaviour: b, Delay: timing.QuickPerson}
 	return androidsim.New(o)
 }

@@ -20,7 +20,19 @@ type Identity struct {
 	VendorOS string `json:"vendor_os,omitempty"`
 	// IMEI is set only when it was read and passed the Luhn check.
 	IMEI string `json:"imei,omitempty"`
+	// SerialSource says where Serial was read: SerialFromGetprop (the
+	// phone's own property, which a modified phone can make say anything)
+	// or SerialFromADB (the bench host's `adb devices`, the serial its USB
+	// connection announced). Empty from agents before the 2026-12-06
+	// revision.
+	SerialSource string `json:"serial_source,omitempty"`
 }
+
+// Where a serial was read (Identity.SerialSource).
+const (
+	SerialFromGetprop = "getprop"
+	SerialFromADB     = "adb devices"
+)
 
 // RiskKind names something that would lock the phone after a reset, or the
 // fact that the agent could not tell.

@@ -53,6 +53,13 @@ func Fleet(n int, seed int64) []*Phone {
 			o.Identity.Serial = fakeSerial(r, modelOf(o.Identity))
 		}
 		seen[o.Identity.Serial] = true
+		if o.Identity.IMEI != "" {
+			// One IMEI is one phone: the controller flags two reporting one.
+			for seen["imei "+o.Identity.IMEI] {
+				o.Identity.IMEI = fakeIMEI(r, o.Identity.IMEI[:2])
+			}
+			seen["imei "+o.Identity.IMEI] = true
+		}
 		o.Person = fleetPerson(r)
 		phones = append(phones, New(o))
 	}

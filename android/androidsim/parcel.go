@@ -2,6 +2,8 @@ package androidsim
 
 import (
 	"encoding/binary"
+	"fmt"
+	"hash/fnv"
 	"unicode/utf16"
 
 	"github.com/unbind/unbind/android"
@@ -76,4 +78,13 @@ func luhnDigit(digits string) byte {
 // imei completes 14 digits with their Luhn check digit.
 func imei(digits14 string) string {
 	return digits14 + string(luhnDigit(digits14))
+}
+
+// IMEIFor is a valid IMEI of its own for the phone with this serial, so that
+// phones built from one profile under different serials are different
+// phones (the controller flags two phones reporting one IMEI).
+func IMEIFor(serial string) string {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(serial)) // never fails
+	return imei(fmt.Sprintf("35%012d", h.Sum64()%1_000_000_000_000))
 }

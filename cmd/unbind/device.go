@@ -19,7 +19,7 @@ func newDeviceCmd(io streams, runF func(context.Context, *deviceOptions) error) 
 		Short:   "Show one phone: identity, current state, risks and history",
 		Example: "  unbind device R58M12ABC\n  unbind device R58M12ABC -o json\n  unbind device revoke R58M12ABC",
 	}, io, deviceRun, runF)
-	cmd.AddCommand(newRevokeCmd(io, "device", nil))
+	cmd.AddCommand(newRevokeCmd(io, "device", nil), newResolveCmd(io, nil))
 	return cmd
 }
 
@@ -39,6 +39,11 @@ func deviceRun(ctx context.Context, io streams, opts *deviceOptions) error {
 	cli.Printf(tw, "Online\t%s (since %s)\n", yesNo(dev.Online), ago(dev.PresenceAt))
 	cli.Printf(tw, "First seen\t%s\n", ago(dev.FirstSeen))
 	cli.Printf(tw, "Last seen\t%s\n", ago(dev.LastSeen))
+	cli.Printf(tw, "Serial\t%s%s\n", dash(dev.Identity.Serial), serialSource(dev.Identity.SerialSource))
+	cli.Printf(tw, "IMEI\t%s\n", dash(dev.Identity.IMEI))
+	if dev.IdentityProblem != "" {
+		cli.Printf(tw, "Identity\tNOT TRUSTED: %s\n", dev.IdentityProblem)
+	}
 	cli.Printf(tw, "Verdict\t%s\n", verdictOf(dev))
 	if dev.ClockOffset != nil {
 		cli.Printf(tw, "Phone clock\t%s\n", clockOffset(*dev.ClockOffset))
@@ -75,6 +80,14 @@ func deviceRun(ctx context.Context, io streams, opts *deviceOptions) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// serialSource says where the agent read the serial, when it said.
+func serialSource(src string) string {
+	if src == "" {
+		return ""
+	}
+	return " (from " + src + ")"
 }
 
 // clockOffset says how far the phone's clock was from the controller's when

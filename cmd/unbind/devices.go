@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -78,7 +79,7 @@ func devicesRun(ctx context.Context, io streams, opts *devicesOptions) error {
 	fmt.Fprintln(tw, "ID\tMANUFACTURER\tMODEL\tVERDICT\tRISKS\tONLINE\tLAST SEEN")
 	for _, d := range body.Devices {
 		cli.Printf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, dash(d.Identity.Manufacturer), dash(d.Identity.Model),
-			verdictOf(d), riskKinds(d.State), yesNo(d.Online), ago(d.LastSeen))
+			verdictOf(d), riskKinds(d.State)+identityMark(d), yesNo(d.Online), ago(d.LastSeen))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -87,6 +88,18 @@ func devicesRun(ctx context.Context, io streams, opts *devicesOptions) error {
 		fmt.Fprintln(io.Err, "no devices match")
 	}
 	return nil
+}
+
+// identityMark flags, beside a phone's risks, an identity that cannot be
+// trusted: such a phone is never reset nor certified.
+func identityMark(d api.Device) string {
+	switch {
+	case !d.Disowned.IsZero():
+		return " (DISOWNED)"
+	case len(d.IdentityConflict) > 0:
+		return " (IDENTITY CONFLICT with " + strings.Join(d.IdentityConflict, ",") + ")"
+	}
+	return ""
 }
 
 // verdictOf never shows a device without a report as safe.

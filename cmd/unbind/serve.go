@@ -44,6 +44,7 @@ func (o *serveOptions) config(logger *slog.Logger) controller.Config {
 		MQTTTLSCert: o.TLSCert, MQTTTLSKey: o.TLSKey, MaxReportAge: o.MaxReportAge, CommandTTL: o.CommandTTL, MaxClients: o.MaxClients,
 		BrokerUsername: orEnv(o.BrokerUser, "UNBIND_BROKER_USERNAME"), BrokerPassword: orEnv(o.BrokerPass, "UNBIND_BROKER_PASSWORD"),
 		Logger: logger, Version: version,
+		WebhookAllowLoopback: o.WebhookAllowLoopback,
 	}
 }
 

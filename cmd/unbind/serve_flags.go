@@ -24,7 +24,9 @@ type serveOptions struct {
 	HTTPTLSCert  string
 	HTTPTLSKey   string
 	InsecureHTTP bool
-	LogLevel     string
+	// WebhookAllowLoopback lets webhooks post to this machine (development).
+	WebhookAllowLoopback bool
+	LogLevel             string
 	// MaxReportAge and CommandTTL tune the reset interlock and command expiry.
 	MaxReportAge time.Duration
 	MaxClients   int
@@ -60,6 +62,7 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.HTTPTLSCert, "http-tls-cert", "", "PEM certificate: the HTTP API is then served over HTTPS only (needs --http-tls-key)")
 	f.StringVar(&o.HTTPTLSKey, "http-tls-key", "", "PEM private key of --http-tls-cert")
 	f.BoolVar(&o.InsecureHTTP, "insecure-http", false, "allow --http-listen beyond loopback without TLS (tokens and device credentials cross the network in clear)")
+	f.BoolVar(&o.WebhookAllowLoopback, "webhook-allow-loopback", false, "let webhooks post to this machine's loopback addresses (development and tests; the controller's own ports stay refused)")
 	f.IntVar(&o.MaxClients, "max-clients", 0, "most MQTT clients the embedded broker holds; 0 fits the open-file limit (raised to its hard value at start)")
 	f.DurationVar(&o.MaxReportAge, "max-report-age", 2*time.Minute, "a factory reset needs a safe report received at most this long ago")
 	f.DurationVar(&o.CommandTTL, "command-ttl", 15*time.Minute, "how long a command stays valid after it is issued")

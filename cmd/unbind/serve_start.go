@@ -31,20 +31,22 @@ func (r *running) Close() error { return errors.Join(r.api.Close(), r.Controller
 // names the flag.
 func startController(ctx context.Context, opts *serveOptions, logger *slog.Logger) (*running, error) {
 	m := metrics.New(metrics.Options{})
+	scfg := opts.serveConfig(logger)
+	scfg.Metrics = m
+	srv, err := httpapi.Listen(scfg)
+	if err != nil {
+		return nil, inUseError(err)
+	}
 	cfg := opts.config(logger)
 	cfg.ObserveBatch = m.ObserveBatch
+	cfg.OwnPorts = srv.Ports() // no webhook may post to them
 	c, err := controller.Start(ctx, cfg)
 	if err != nil {
+		srv.Close()
 		return nil, inUseError(err)
 	}
 	m.Attach(c)
-	scfg := opts.serveConfig(logger)
-	scfg.Metrics = m
-	srv, err := httpapi.Serve(c, scfg)
-	if err != nil {
-		c.Close()
-		return nil, inUseError(err)
-	}
+	srv.Serve(c)
 	return &running{Controller: c, api: srv}, nil
 }
 

@@ -89,7 +89,7 @@ type sessionLimiter interface {
 }
 
 func newAuthHook(auth Authorizer, log *slog.Logger) *authHook {
-	return &authHook{auth: auth, log: log, refused: newRefusalLog(log, time.Now)}
+	return &authHook{auth: auth, log: log, refused: newRefusalLog(log, time.Now, "mqtt connect refused")}
 }
 
 func (h *authHook) ID() string { return "unbind-auth" }

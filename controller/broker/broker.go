@@ -132,7 +132,7 @@ func Start(ctx context.Context, cfg Config) (*Broker, error) {
 		log.Warn("mqtt client cap is above what the file descriptor limit allows: clients past the limit will fail to connect; raise the hard limit (ulimit -Hn, LimitNOFILE=) or lower --max-clients",
 			"max_clients", maxClients, "fd_limit", fdLimit, "fits", DefaultMaxClients(fdLimit))
 	}
-	refused := newRefusalLog(log, time.Now)
+	refused := newRefusalLog(log, time.Now, "mqtt connect refused")
 	tl.full = func(remote string) {
 		refused.refused(remote, "", fmt.Sprintf("the broker holds its maximum of %d clients (--max-clients)", maxClients))
 	}

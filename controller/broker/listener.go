@@ -33,6 +33,9 @@ type tcpListener struct {
 	// full, when set, is told of each client refused because the broker
 	// holds its maximum number of clients.
 	full func(remote string)
+	// ended logs connections that ended for a reason worth a warning, at
+	// most once a minute per address (see refusalLog).
+	ended *refusalLog
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{} // raw connections, which closeConns can always cut
@@ -48,6 +51,7 @@ func newTCPListener(ln net.Listener, connectTimeout time.Duration, log *slog.Log
 		connectTimeout: connectTimeout,
 		log:            log,
 		conns:          make(map[net.Conn]struct{}),
+		ended:          newRefusalLog(log, time.Now, "mqtt connection ended"),
 	}
 }
 
@@ -96,8 +100,12 @@ func (l *tcpListener) run(establish listeners.EstablishFn, conn net.Conn) {
 		l.full(conn.RemoteAddr().String())
 	case routineEnd(err):
 		l.log.Debug("mqtt connection ended", keyRemote, conn.RemoteAddr().String(), keyErr, err)
+	case errors.Is(err, packets.ErrBadUsernameOrPassword) || errors.Is(err, packets.ErrNotAuthorized):
+		// A refused login: the auth hook's refusal log has counted it.
 	default:
-		l.log.Warn("mqtt connection ended", keyRemote, conn.RemoteAddr().String(), keyErr, err)
+		// A flood of garbage or oversized packets is counted, not
+		// written line by line.
+		l.ended.refused(conn.RemoteAddr().String(), "", err.Error())
 	}
 }
 

@@ -72,7 +72,7 @@ func TestRefusalLogOncePerMinute(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
-	r := newRefusalLog(logs.logger(slog.LevelInfo), func() time.Time { return now })
+	r := newRefusalLog(logs.logger(slog.LevelInfo), func() time.Time { return now }, "mqtt connect refused")
 	for range 5 {
 		r.refused("192.0.2.1:5000", "x", "bad login")
 	}

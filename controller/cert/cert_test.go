@@ -81,7 +81,7 @@ func TestIssueVerifyRoundTrip(t *testing.T) {
 	assert.Equal(t, Format, d.Format)
 	assert.Equal(t, "cert-1", d.ID)
 	assert.Equal(t, Device{ID: "SER1", Serial: "SER1", IMEI: "490154203237518", Manufacturer: "Xiaomi", Brand: "Redmi",
-		Model: "Note 12", Android: "14", VendorOS: "HyperOS OS1.0"}, d.Device)
+		Model: "Note 12", Android: "14", VendorOS: "HyperOS OS1.0", ReportedBy: "SER1"}, d.Device)
 	assert.Equal(t, Reset{CommandID: "cmd-reset", IssuedAt: at(100), CompletedAt: at(120), Method: "wipe_started: root_broadcast", Succeeded: true}, d.Reset)
 	assert.Equal(t, []Evidence{{Kind: "wipe_started", At: at(120), Source: "agent: root_broadcast"}}, d.Evidence)
 	assert.Equal(t, Release{ID: "rel-1", Operator: "ana", StartedAt: at(0), FinishedAt: at(121)}, d.Release)
@@ -312,4 +312,22 @@ func TestOldCertificateVerifies(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, got.Doc.Evidence)
 	assert.Equal(t, sc.Doc.Reset, got.Doc.Reset)
+}
+
+// TestIssueRefusesIdentityInDoubt: a phone in an open identity conflict, or
+// disowned by an operator's resolution, gets no certificate however good
+// its release.
+func TestIssueRefusesIdentityInDoubt(t *testing.T) {
+	for name, change := range map[string]func(*Inputs){
+		"open conflict": func(in *Inputs) { in.Device.ConflictsWith = []string{"ser1"} },
+		"disowned":      func(in *Inputs) { in.Device.DisownedAt = at(200) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			in := goodInputs()
+			change(&in)
+			_, err := Issue(in, testKey(1))
+			require.ErrorIs(t, err, ErrNotReleased)
+			assert.ErrorIs(t, err, ErrIdentityConflict)
+		})
+	}
 }

@@ -46,7 +46,9 @@ type Document struct {
 // Enrollment says when the phone's credentials were issued and on whose
 // token: the certificate is only as good as that enrollment.
 type Enrollment struct {
-	At time.Time `json:"at"`
+	// DeviceID is the enrolled ID the credentials were issued to.
+	DeviceID string    `json:"device_id,omitempty"`
+	At       time.Time `json:"at"`
 	// MintedBy is who minted the token ("operator:<name>" or "controller").
 	MintedBy string `json:"minted_by"`
 	Note     string `json:"note,omitempty"`
@@ -65,6 +67,14 @@ type Device struct {
 	Model        string `json:"model,omitempty"`
 	Android      string `json:"android_version,omitempty"`
 	VendorOS     string `json:"vendor_os,omitempty"`
+	// SerialSource says where the serial was read: "getprop" (the phone's
+	// own word) or "adb devices" (the bench host's USB view of it).
+	SerialSource string `json:"serial_source,omitempty"`
+	// ReportedBy is the enrolled device ID whose agent reported this
+	// identity, under the credentials Enrollment names; no other enrolled
+	// device reported the same serial or IMEI without an operator naming
+	// this one the genuine phone.
+	ReportedBy string `json:"reported_by,omitempty"`
 }
 
 // Check is one thing verified absent or off.

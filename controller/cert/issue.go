@@ -22,6 +22,11 @@ var ErrNotReleased = errors.New("device was not released")
 // returned wrapped together with ErrNotReleased.
 var ErrIdentityChanged = errors.New("the device's credentials were replaced during the release")
 
+// ErrIdentityConflict: another enrolled device reports the phone's serial
+// or IMEI, or an operator named another device the genuine holder of them.
+// It is returned wrapped together with ErrNotReleased.
+var ErrIdentityConflict = errors.New("the phone's identity is in conflict")
+
 // Inputs is what a certificate is drawn from (see Gather).
 type Inputs struct {
 	// ID names the certificate; "" picks a random one.
@@ -106,7 +111,8 @@ func document(in Inputs, pub ed25519.PublicKey) (Document, error) {
 		ID:       id,
 		IssuedAt: issued.UTC(),
 		Device: Device{ID: in.Device.ID, Serial: idn.Serial, IMEI: idn.IMEI, Manufacturer: idn.Manufacturer,
-			Brand: idn.Brand, Model: idn.Model, Android: idn.AndroidVersion, VendorOS: idn.VendorOS},
+			Brand: idn.Brand, Model: idn.Model, Android: idn.AndroidVersion, VendorOS: idn.VendorOS,
+			SerialSource: idn.SerialSource, ReportedBy: in.Device.ID},
 		Checks: checks,
 		Reset: Reset{CommandID: in.Reset.ID, IssuedAt: in.Reset.IssuedAt.UTC(), CompletedAt: proof.At.UTC(),
 			Method: method, Succeeded: true},
@@ -130,6 +136,9 @@ func released(in Inputs) error {
 		return fmt.Errorf("%w: release %s is still running (stage %s)", ErrNotReleased, r.ID, r.Stage)
 	case r.Outcome != registry.OutcomeReleased:
 		return fmt.Errorf("%w: release %s ended %s%s", ErrNotReleased, r.ID, r.Outcome, reasonSuffix(r.Reason))
+	}
+	if p := in.Device.IdentityProblem(); p != "" {
+		return fmt.Errorf("%w: %w: %s", ErrNotReleased, ErrIdentityConflict, p)
 	}
 	c := in.Reset
 	switch {
@@ -257,5 +266,5 @@ func reliedOn(in Inputs) *Enrollment {
 	if last == nil {
 		return nil
 	}
-	return &Enrollment{At: last.At.UTC(), MintedBy: last.MintedBy, Note: last.Note, Replaced: last.Replaced}
+	return &Enrollment{DeviceID: last.DeviceID, At: last.At.UTC(), MintedBy: last.MintedBy, Note: last.Note, Replaced: last.Replaced}
 }

@@ -181,10 +181,19 @@ func (s *server) guard(need controller.Role, h handlerFunc) http.Handler {
 	})
 }
 
-// localPath keeps a redirect target on this site.
+// localPath keeps a redirect target on this site: a path from the root,
+// in printable ASCII (what the console's own escaped request URIs are),
+// never "//" or a backslash. Browsers drop tabs and newlines from a URL and
+// read a backslash as a slash, so "/\t/host" or "/\\host" would leave the
+// site; anything of the kind is "/".
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if len(next) == 0 || next[0] != '/' || (len(next) > 1 && next[1] == '/') {
 		return "/"
+	}
+	for i := 0; i < len(next); i++ {
+		if b := next[i]; b <= ' ' || b >= 0x7f || b == '\\' {
+			return "/"
+		}
 	}
 	return next
 }

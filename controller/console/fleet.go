@@ -24,12 +24,15 @@ type tile struct {
 	Reason                string
 	Online                bool
 	FirstSeen             string
+	// Identity says why the phone's identity is not trusted (an identity
+	// conflict, or disowned), "" when it is: such a phone is never reset.
+	Identity string
 }
 
 func tileOf(d registry.Device, rel *registry.ReleaseRecord) tile {
 	t := tile{ID: d.ID, Serial: d.Identity.Serial, Maker: d.Identity.Manufacturer, Model: d.Identity.Model,
 		Status: statusOf(d), LastKnown: verdictStatus(d.Verdict), Next: nextSteps(d, rel), Online: d.Online,
-		ReleaseState: releaseState(rel), FirstSeen: d.FirstSeen.UTC().Format("15:04:05")}
+		ReleaseState: releaseState(rel), FirstSeen: d.FirstSeen.UTC().Format("15:04:05"), Identity: d.IdentityProblem()}
 	if t.Serial == "" {
 		t.Serial = d.ID
 	}

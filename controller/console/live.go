@@ -11,8 +11,18 @@ import (
 	"github.com/unbind/unbind/controller/registry"
 )
 
-// heartbeat keeps idle event streams (and proxies) from timing out.
+// heartbeat keeps idle event streams (and proxies) from timing out; at each
+// one the stream checks its session again.
 const heartbeat = 15 * time.Second
+
+// A stream's bounds: one write (an event or a heartbeat) must reach the
+// client's socket within streamWriteTimeout, or the client is not reading
+// and the stream ends; after streamMaxAge the stream ends anyway and the
+// page reconnects (its "retry"), signing in to the caps again.
+const (
+	streamWriteTimeout = 10 * time.Second
+	streamMaxAge       = 30 * time.Minute
+)
 
 // events streams the controller's changes as Server-Sent Events: "change"
 // (the device's verdict, presence or commands) or "release" (one of its
@@ -20,23 +30,50 @@ const heartbeat = 15 * time.Second
 // "resync" when this stream fell behind and the page must read everything
 // again. The page then fetches
 // the fragments it shows; no device data travels on the stream.
-func (s *server) events(w http.ResponseWriter, r *http.Request, _ request) {
+//
+// A stream holds one of the API's connections while the page is open, so it
+// is capped: per sign-in (perSessionStreams), per operator and in total
+// (controller.Subscribe); past a cap it is 429 at once. It ends when the
+// page goes, the session is signed out, the operator is revoked, or a write
+// stalls.
+func (s *server) events(w http.ResponseWriter, r *http.Request, rq request) {
 	rc := http.NewResponseController(w)
-	// The server's write timeout is for ordinary answers; a stream lives
-	// until the page or the controller goes.
-	_ = rc.SetWriteDeadline(time.Time{})
-	ctx, cancel := context.WithCancel(r.Context())
+	ctx, cancel := context.WithTimeout(r.Context(), streamMaxAge)
 	defer cancel()
-	ch := s.c.Subscribe(ctx)
+	release, ok := s.sessions.openStream(rq.sess, cancel)
+	if !ok {
+		w.Header().Set("Retry-After", "30")
+		http.Error(w, fmt.Sprintf("this sign-in already has %d live streams open: close a tab", perSessionStreams), http.StatusTooManyRequests)
+		return
+	}
+	defer release()
+	ch, err := s.c.Subscribe(ctx, rq.op.Name)
+	if err != nil {
+		w.Header().Set("Retry-After", "30")
+		http.Error(w, err.Error(), http.StatusTooManyRequests)
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	if _, err := fmt.Fprint(w, "retry: 2000\n\n"); err != nil {
-		return
+	// The server's write timeout is for ordinary answers; a stream sets its
+	// own before each write.
+	write := func(f func() error) error {
+		if err := rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)); err != nil {
+			return err
+		}
+		if err := f(); err != nil {
+			return err
+		}
+		return rc.Flush()
 	}
-	if rc.Flush() != nil {
+	err = write(func() error {
+		w.WriteHeader(http.StatusOK)
+		_, err := fmt.Fprint(w, "retry: 2000\n\n")
+		return err
+	})
+	if err != nil {
 		return
 	}
 	tick := time.NewTicker(heartbeat)
@@ -48,14 +85,17 @@ func (s *server) events(w http.ResponseWriter, r *http.Request, _ request) {
 			return
 		case e, ok := <-ch:
 			if !ok {
-				return // the controller is closing
+				return // revoked, or the controller is closing
 			}
-			err = writeEvent(w, e)
+			err = write(func() error { return writeEvent(w, e) })
 		case <-tick.C:
-			_, err = fmt.Fprint(w, ": keep-alive\n\n")
-		}
-		if err == nil {
-			err = rc.Flush()
+			if _, aerr := s.c.Authenticate(ctx, rq.sess.token); aerr != nil {
+				return // revoked or replaced since: the page must sign in again
+			}
+			err = write(func() error {
+				_, err := fmt.Fprint(w, ": keep-alive\n\n")
+				return err
+			})
 		}
 		if err != nil {
 			return

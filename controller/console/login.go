@@ -8,6 +8,10 @@ import (
 	"github.com/unbind/unbind/controller"
 )
 
+// maxSignInForm bounds a sign-in form: a token or a code, a CSRF token and
+// the page to go on to.
+const maxSignInForm = 8 << 10
+
 type loginBody struct {
 	Next  string
 	Error string
@@ -74,7 +78,7 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request, _ request) {
 // it against the sign-in CSRF cookie. On failure it answers, telling the
 // person to retry, and returns false.
 func readSignInForm(w http.ResponseWriter, r *http.Request, retry string) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	controller.LimitAnonymousBody(w, r, maxSignInForm)
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, "cannot read the form", http.StatusBadRequest)
 		return false

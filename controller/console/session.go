@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -26,7 +27,13 @@ type session struct {
 	token   string
 	csrf    string
 	expires time.Time
+	// streams end the session's open event streams (see openStream).
+	streams map[*context.CancelFunc]struct{}
 }
+
+// perSessionStreams caps one sign-in's open event streams: a browser opens
+// at most six HTTP/1.1 connections to a host anyway, so more is a script.
+const perSessionStreams = 6
 
 type sessions struct {
 	mu sync.Mutex
@@ -87,10 +94,40 @@ func (s *sessions) get(cookie string) *session {
 	return sess
 }
 
+// end signs a cookie's session out and ends its open event streams.
 func (s *sessions) end(cookie string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.m, keyOf(cookie))
+	k := keyOf(cookie)
+	if sess := s.m[k]; sess != nil {
+		for cancel := range sess.streams {
+			(*cancel)()
+		}
+		sess.streams = nil
+	}
+	delete(s.m, k)
+}
+
+// openStream counts an event stream against sess's cap; cancel ends it when
+// the session is signed out. It reports false, counting nothing, when the
+// session already has perSessionStreams open; otherwise the caller calls
+// the returned func when the stream ends.
+func (s *sessions) openStream(sess *session, cancel context.CancelFunc) (func(), bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(sess.streams) >= perSessionStreams {
+		return nil, false
+	}
+	if sess.streams == nil {
+		sess.streams = make(map[*context.CancelFunc]struct{})
+	}
+	key := &cancel
+	sess.streams[key] = struct{}{}
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(sess.streams, key)
+	}, true
 }
 
 func sameSecret(a, b string) bool {

@@ -62,6 +62,8 @@ func StartServing(t testing.TB, serve func(*httpapi.ServeConfig), configure ...f
 		FlushInterval: 20 * time.Millisecond,
 		Logger:        Logger(t),
 		Version:       "test",
+		// Tests receive webhooks on httptest servers, on loopback.
+		WebhookAllowLoopback: true,
 		// Agents a test leaves connected need not hold its end up.
 		BrokerCloseGrace: 200 * time.Millisecond,
 	}
@@ -80,18 +82,23 @@ func StartServing(t testing.TB, serve func(*httpapi.ServeConfig), configure ...f
 	if withMetrics {
 		cfg.ObserveBatch = m.ObserveBatch
 	}
+	srv, err := httpapi.Listen(scfg)
+	require.NoError(t, err, "listen for the API")
+	cfg.OwnPorts = append(cfg.OwnPorts, srv.Ports()...)
+	if cfg.MaxEventStreams == 0 && scfg.MaxConns > 0 {
+		cfg.MaxEventStreams = controller.StreamCap(scfg.MaxConns)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	c, err := controller.Start(ctx, cfg)
+	if err != nil {
+		srv.Close()
+	}
 	require.NoError(t, err, "start controller")
 	if withMetrics {
 		m.Attach(c)
 	}
-	srv, err := httpapi.Serve(c, scfg)
-	if err != nil {
-		c.Close()
-	}
-	require.NoError(t, err, "serve the API")
+	srv.Serve(c)
 	t.Cleanup(func() {
 		done := make(chan error, 1)
 		go func() { done <- errors.Join(srv.Close(), c.Close()) }()

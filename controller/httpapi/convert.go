@@ -15,6 +15,7 @@ func deviceOf(d registry.Device) api.Device {
 		ID: d.ID, Identity: d.Identity, FirstSeen: d.FirstSeen, LastSeen: d.LastSeen, Online: d.Online,
 		AgentVersion: d.AgentVersion, PresenceAt: d.PresenceAt, State: d.State, Verdict: d.Verdict,
 		StateSeq: d.StateSeq, StateAt: d.StateAt, ClockOffset: secondsOf(d.ClockOffset),
+		IdentityConflict: d.ConflictsWith, Disowned: d.DisownedAt, IdentityProblem: d.IdentityProblem(),
 	}
 }
 

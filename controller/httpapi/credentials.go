@@ -75,3 +75,25 @@ func (s *server) backup(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	_, _ = io.Copy(w, f)
 }
+
+// resolveIdentity names the device the genuine phone of its open identity
+// conflicts: 200 with the devices disowned, 404 for a device without one.
+func (s *server) resolveIdentity(w http.ResponseWriter, r *http.Request) {
+	var req api.ResolveIdentityRequest
+	if err := decodeBody(w, r, maxRequestBody, &req); err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("resolve identity request: %w", err))
+		return
+	}
+	id := r.PathValue("id")
+	disowned, err := s.c.ResolveIdentity(r.Context(), id, actor(r), req.Note)
+	switch {
+	case errors.Is(err, registry.ErrNoConflict):
+		writeError(w, http.StatusNotFound, fmt.Errorf("device %q has no open identity conflict", id))
+	case errors.Is(err, protocol.ErrBadDeviceID):
+		writeError(w, http.StatusBadRequest, err)
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, err)
+	default:
+		writeJSON(w, http.StatusOK, api.ResolveIdentityBody{Genuine: id, Disowned: disowned})
+	}
+}

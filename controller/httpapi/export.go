@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller/registry"
@@ -146,17 +148,28 @@ func csvTime(t time.Time) string {
 }
 
 // neutraliseCell keeps a spreadsheet from reading a cell as a formula: a
-// cell that starts with =, +, -, @, a tab or a carriage return gets a
-// leading single quote, which spreadsheets show as text. Other cells are
-// returned unchanged. Only CSV needs this; JSON carries the values as they
-// are.
+// cell that starts with =, +, -, @ (or their fullwidth forms ＝ ＋ － ＠,
+// which some spreadsheets fold to ASCII), or with any space or control
+// character (a spreadsheet may skip those before the formula: " =1",
+// "\n=1") gets a leading single quote, which spreadsheets show as text.
+// Other cells are returned unchanged. Only CSV needs this; JSON carries the
+// values as they are.
 func neutraliseCell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	if startsFormula(s) {
 		return "'" + s
 	}
 	return s
+}
+
+// startsFormula reports whether a spreadsheet might read s as a formula.
+func startsFormula(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	switch {
+	case s == "":
+		return false
+	case strings.ContainsRune("=+-@＝＋－＠", r):
+		return true
+	default:
+		return unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -27,7 +29,18 @@ func TestNeutraliseCell(t *testing.T) {
 		{"\t=cmd", "'\t=cmd"},
 		{"\r=cmd", "'\r=cmd"},
 		{"a=b", "a=b"},
-		{" =1", " =1"},
+		{" =1", "' =1"},
+		{"\n=1+1", "'\n=1+1"},
+		{"\u00a0=1", "'\u00a0=1"},
+		{"\u3000=1", "'\u3000=1"},
+		{"＝1+1", "'＝1+1"},
+		{"＋1", "'＋1"},
+		{"－1", "'－1"},
+		{"＠SUM(A1)", "'＠SUM(A1)"},
+		{"\x00=1", "'\x00=1"},
+		{"\xff=1", "'\xff=1"},
+		{"Redmi Note 12", "Redmi Note 12"},
+		{"小米", "小米"},
 		{"'already", "'already"},
 	} {
 		assert.Equal(t, tc.want, neutraliseCell(tc.in), "%q", tc.in)
@@ -61,7 +74,7 @@ func TestExportCSVInjection(t *testing.T) {
 // parses back as CSV with the same columns, every cell is the value
 // neutralised, and no cell starts a formula.
 func FuzzExportCSV(f *testing.F) {
-	for _, seed := range [][2]string{{"R58M12ABC", "Redmi Note 12"}, {"=1+1", "@x"}, {"a,b", "\"q\""}, {"\r\n", "x\ny"}, {"\t-", "+"}} {
+	for _, seed := range [][2]string{{"R58M12ABC", "Redmi Note 12"}, {"=1+1", "@x"}, {"a,b", "\"q\""}, {"\r\n", "x\ny"}, {"\t-", "+"}, {"\n=1", " =1"}, {"＝1", "\u3000@"}} {
 		f.Add(seed[0], seed[1])
 	}
 	f.Fuzz(func(t *testing.T, serial, model string) {
@@ -72,8 +85,10 @@ func FuzzExportCSV(f *testing.F) {
 			assert.Equal(t, want, cells[i])
 		}
 		for _, c := range cells {
+			r, _ := utf8.DecodeRuneInString(c)
 			if c != "" {
-				assert.NotContains(t, "=+-@\t\r", c[:1], "cell %q starts a formula", c)
+				assert.False(t, strings.ContainsRune("=+-@＝＋－＠", r) || unicode.IsSpace(r) || unicode.IsControl(r),
+					"cell %q starts a formula", c)
 			}
 		}
 	})

@@ -30,6 +30,7 @@ func OperatorFrom(ctx context.Context) (controller.Operator, bool) {
 //     unknown or revoked, gets 401; a token whose role is too low gets 403.
 //     Both come before the handler looks anything up, so they say nothing
 //     about whether a device exists;
+//   - a public route's body is read under controller.LimitAnonymousBody;
 //   - a POST whose Content-Type is not application/json gets 415, so that
 //     no HTML form or simple cross-site request can post to the API.
 //
@@ -45,7 +46,11 @@ func guard(c *controller.Controller, r Route, next http.Handler) http.Handler {
 			writeError(w, http.StatusMisdirectedRequest, fmt.Errorf("host %q is not this controller: a loopback API answers only to localhost, 127.0.0.1 or [::1]", req.Host))
 			return
 		}
-		if need != Public {
+		if need == Public {
+			// No credential vouches for the caller yet: its body is small
+			// and must come at once.
+			controller.LimitAnonymousBody(w, req, maxRequestBody)
+		} else {
 			op, status, err := authorize(c, req, need)
 			if err != nil {
 				if status == http.StatusUnauthorized {

@@ -66,6 +66,7 @@ func routes(s *server) []Route {
 		{"POST /api/v1/operators/{name}/revoke", admin, s.revokeOperator},
 		{"POST /api/v1/monitors/{name}/revoke", admin, s.revokeMonitor},
 		{"POST /api/v1/devices/{id}/revoke", admin, s.revokeDevice},
+		{"POST /api/v1/devices/{id}/resolve-identity", admin, s.resolveIdentity},
 		{"GET /api/v1/backup", admin, s.backup},
 		{"GET /api/v1/webhooks", viewer, s.webhooks},
 		{"POST /api/v1/webhooks", admin, s.addWebhook},

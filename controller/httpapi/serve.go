@@ -15,6 +15,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/unbind/unbind/controller"
+	"github.com/unbind/unbind/internal/loopback"
 )
 
 // ServeConfig says where and how the API is served. Like controller.Config,
@@ -33,8 +34,14 @@ type ServeConfig struct {
 	Insecure bool
 	// MaxConns caps the concurrent connections (0: 256); more wait in the
 	// listen queue, so an HTTP flood cannot take the file descriptors the
-	// broker needs.
+	// broker needs. Live event streams may hold a quarter of them
+	// (controller.StreamCap; pass it as Config.MaxEventStreams).
 	MaxConns int
+	// MaxConnsPerAddr caps the connections one remote address holds (0:
+	// half of MaxConns, twice what all live event streams may hold); more
+	// from it wait, unserved, until one of its own closes, so no one caller
+	// fills the pool.
+	MaxConnsPerAddr int
 	// ReadTimeout bounds reading one request, body included (0: 30 s); a
 	// client dribbling a body is cut there. Write and idle timeouts are
 	// derived from it.
@@ -68,11 +75,13 @@ var (
 const maxHeaderBytes = 16 << 10
 
 // Server serves a controller's API and console, and the tokenless metrics
-// listener when asked. Close stops it.
+// listener when asked. Listen binds its addresses, Serve starts answering;
+// Close stops it.
 type Server struct {
 	cfg       ServeConfig
 	log       *slog.Logger
 	tls       bool
+	tlsCfg    *tls.Config
 	ln        net.Listener
 	srv       *http.Server
 	metricsLn net.Listener
@@ -84,13 +93,28 @@ type Server struct {
 	once sync.Once
 }
 
-// Serve starts serving c's API as cfg says and returns once it listens.
-func Serve(c *controller.Controller, cfg ServeConfig) (_ *Server, err error) {
+// Serve listens and serves c's API as cfg says (Listen, then Serve).
+func Serve(c *controller.Controller, cfg ServeConfig) (*Server, error) {
+	s, err := Listen(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.Serve(c)
+	return s, nil
+}
+
+// Listen checks cfg and binds the API's address (and the metrics'), before
+// there is a controller to serve: the controller is told these ports
+// (controller.Config.OwnPorts) so that no webhook posts to them.
+func Listen(cfg ServeConfig) (_ *Server, err error) {
 	if cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:8080"
 	}
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = 256
+	}
+	if cfg.MaxConnsPerAddr <= 0 {
+		cfg.MaxConnsPerAddr = max(1, cfg.MaxConns/2)
 	}
 	if cfg.ReadTimeout <= 0 {
 		cfg.ReadTimeout = 30 * time.Second
@@ -121,22 +145,47 @@ func Serve(c *controller.Controller, cfg ServeConfig) (_ *Server, err error) {
 			return nil, listenError("http", cfg.Listen, err)
 		}
 	}
-	if err := s.startMetricsListener(tlsCfg); err != nil {
+	if err := s.listenMetrics(tlsCfg); err != nil {
 		return nil, err
 	}
+	s.tlsCfg = tlsCfg
+	return s, nil
+}
+
+// Ports are the ports Listen bound: the API's and the metrics listener's.
+func (s *Server) Ports() []int {
+	var ports []int
+	for _, ln := range []net.Listener{s.ln, s.metricsLn} {
+		if ln == nil {
+			continue
+		}
+		if tcp, ok := ln.Addr().(*net.TCPAddr); ok {
+			ports = append(ports, tcp.Port)
+		}
+	}
+	return ports
+}
+
+// Serve starts answering on the bound addresses with c's API and console
+// (and the metrics). It returns at once; Close stops it.
+func (s *Server) Serve(c *controller.Controller) {
 	var mw []Middleware
 	var metrics http.Handler
-	if cfg.Metrics != nil {
-		mw, metrics = append(mw, cfg.Metrics.Middleware), cfg.Metrics
+	if s.cfg.Metrics != nil {
+		mw, metrics = append(mw, s.cfg.Metrics.Middleware), s.cfg.Metrics
 	}
 	base, stop := context.WithCancel(context.Background())
 	s.stop = stop
-	handler := newHandler(c, metrics, mw...)
-	s.srv = s.newHTTPServer(handler, tlsCfg)
+	s.srv = s.newHTTPServer(newHandler(c, metrics, mw...))
 	s.srv.BaseContext = func(net.Listener) context.Context { return base }
-	s.serve("http api", s.srv, s.ln, tlsCfg)
+	s.serve("http api", s.srv, s.ln)
+	if s.metricsLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", onlyLoopbackHosts(s.cfg.Metrics))
+		s.metrics = s.newHTTPServer(mux)
+		s.serve("metrics listener", s.metrics, s.metricsLn)
+	}
 	s.log.Info("http api serving", "api", s.URL())
-	return s, nil
 }
 
 // URL is the API's base URL.
@@ -183,7 +232,7 @@ func (s *Server) Close() error {
 			cancel()
 		}
 		if s.srv == nil && s.ln != nil && s.cfg.Listener == nil {
-			s.ln.Close()
+			s.ln.Close() // listened, never served
 		}
 		if s.metrics == nil && s.metricsLn != nil {
 			s.metricsLn.Close()
@@ -193,11 +242,16 @@ func (s *Server) Close() error {
 	return errors.Join(errs...)
 }
 
-// serve runs srv on ln (wrapped in the connection limit and TLS) until Close.
-func (s *Server) serve(name string, srv *http.Server, ln net.Listener, tlsCfg *tls.Config) {
-	ln = netutil.LimitListener(ln, s.cfg.MaxConns)
-	if tlsCfg != nil {
-		ln = tls.NewListener(ln, tlsCfg)
+// serve runs srv on ln until Close: at most MaxConns connections at once
+// (the listener limiter makes the rest wait in the kernel's queue), at most
+// MaxConnsPerAddr of them from one remote address (see addrLimitListener),
+// and TLS when configured.
+func (s *Server) serve(name string, srv *http.Server, ln net.Listener) {
+	perAddr := newAddrLimitListener(ln, s.cfg.MaxConnsPerAddr, s.cfg.MaxConns)
+	srv.ConnState = perAddr.connState
+	ln = netutil.LimitListener(perAddr, s.cfg.MaxConns)
+	if s.tlsCfg != nil {
+		ln = tls.NewListener(ln, s.tlsCfg)
 	}
 	s.wg.Add(1)
 	go func() {
@@ -237,24 +291,24 @@ func (s *Server) checkExposure(addr string, tlsCfg *tls.Config) error {
 }
 
 // newHTTPServer is a server with bounded header, body, write and idle
-// times and a header size cap; serve adds the connection limit.
-func (s *Server) newHTTPServer(handler http.Handler, tlsCfg *tls.Config) *http.Server {
+// times and a header size cap; serve adds the connection limits.
+func (s *Server) newHTTPServer(handler http.Handler) *http.Server {
 	read := s.cfg.ReadTimeout
 	return &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: min(10*time.Second, read),
+		ReadHeaderTimeout: min(5*time.Second, read),
 		ReadTimeout:       read,
 		WriteTimeout:      read + 30*time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    maxHeaderBytes,
-		TLSConfig:         tlsCfg,
+		TLSConfig:         s.tlsCfg,
 	}
 }
 
-// startMetricsListener serves the metrics alone, without a token, on
-// MetricsListen: loopback only, unless the API's certificate is given (it
+// listenMetrics binds MetricsListen, where the metrics are served alone,
+// without a token: loopback only, unless the API's certificate is given (it
 // is served with it) or Insecure accepts plain HTTP.
-func (s *Server) startMetricsListener(tlsCfg *tls.Config) error {
+func (s *Server) listenMetrics(tlsCfg *tls.Config) error {
 	addr := s.cfg.MetricsListen
 	if addr == "" {
 		return nil
@@ -273,11 +327,21 @@ func (s *Server) startMetricsListener(tlsCfg *tls.Config) error {
 		return listenError("metrics", addr, err)
 	}
 	s.metricsLn = ln
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", s.cfg.Metrics)
-	s.metrics = s.newHTTPServer(mux, tlsCfg)
-	s.serve("metrics listener", s.metrics, ln, tlsCfg)
 	return nil
+}
+
+// onlyLoopbackHosts refuses, with 421, a request that reached a loopback
+// address under another host name: a web page whose name was re-pointed at
+// 127.0.0.1 (DNS rebinding) must not read the fleet's counts from a
+// tokenless listener.
+func onlyLoopbackHosts(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !loopback.HostAllowed(r) {
+			http.Error(w, "this host name is not this controller", http.StatusMisdirectedRequest)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func listenError(listener, addr string, err error) error {

@@ -16,6 +16,12 @@ import (
 // defaultDeliveryLimit is how many deliveries a listing shows by default.
 const defaultDeliveryLimit = 100
 
+// isAdmin reports whether the request's operator has the admin role.
+func isAdmin(r *http.Request) bool {
+	op, ok := OperatorFrom(r.Context())
+	return ok && op.Role.Allows(controller.RoleAdmin)
+}
+
 var deliveryStates = []string{registry.DeliveryPending, registry.DeliveryDelivered, registry.DeliveryFailed, registry.DeliveryCanceled}
 
 func (s *server) addWebhook(w http.ResponseWriter, r *http.Request) {
@@ -32,14 +38,16 @@ func (s *server) addWebhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err)
 	default:
 		w.Header().Set("Cache-Control", "no-store")
-		out := webhookOut(wh)
+		out := webhookOut(wh, true)
 		out.Secret = wh.Secret
 		writeJSON(w, http.StatusCreated, out)
 	}
 }
 
-// webhooks lists webhooks without their secrets.
+// webhooks lists webhooks without their secrets; below admin, without the
+// URLs' queries either.
 func (s *server) webhooks(w http.ResponseWriter, r *http.Request) {
+	admin := isAdmin(r)
 	whs, err := s.c.Webhooks(r.Context())
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
@@ -47,7 +55,7 @@ func (s *server) webhooks(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]api.Webhook, 0, len(whs))
 	for _, wh := range whs {
-		out = append(out, webhookOut(wh))
+		out = append(out, webhookOut(wh, admin))
 	}
 	writeJSON(w, http.StatusOK, api.WebhooksBody{Webhooks: out})
 }
@@ -98,12 +106,19 @@ func (s *server) webhookDeliveries(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
+	admin := isAdmin(r)
 	out := make([]api.WebhookDelivery, 0, len(ds))
 	for _, d := range ds {
 		ad := api.WebhookDelivery{
 			ID: d.ID, WebhookID: d.WebhookID, EventID: d.EventID, EventType: d.EventType, State: d.State,
 			Attempts: d.Attempts, CreatedAt: d.CreatedAt, LastAt: d.LastAt, LastStatus: d.LastStatus,
-			LastError: d.LastError, DeliveredAt: d.DeliveredAt,
+			DeliveredAt: d.DeliveredAt,
+		}
+		if admin {
+			// An error says what answered where ("connection refused" on
+			// one port, a timeout on another): a probe of the network
+			// that only the admins who add webhooks may read.
+			ad.LastError = d.LastError
 		}
 		if d.State == registry.DeliveryPending {
 			ad.NextAt = d.NextAt
@@ -113,10 +128,15 @@ func (s *server) webhookDeliveries(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, api.WebhookDeliveriesBody{Deliveries: out})
 }
 
-// webhookOut never shows a password in the URL's user info.
-func webhookOut(wh registry.Webhook) api.Webhook {
-	shown := wh.URL
+// webhookOut never shows a password in the URL's user info; below admin it
+// shows no query either, where receivers often take a token ("?token=").
+func webhookOut(wh registry.Webhook, admin bool) api.Webhook {
+	shown := "(hidden)"
 	if u, err := url.Parse(wh.URL); err == nil {
+		if !admin && u.RawQuery != "" {
+			u.RawQuery = "redacted"
+		}
+		u.Fragment, u.RawFragment = "", ""
 		shown = u.Redacted()
 	}
 	return api.Webhook{ID: wh.ID, URL: shown, Events: wh.Events, CreatedAt: wh.CreatedAt, CreatedBy: wh.CreatedBy, RemovedAt: wh.RemovedAt}

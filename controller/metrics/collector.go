@@ -52,7 +52,7 @@ func newCollector(c *controller.Controller, timeout time.Duration) *collector {
 		brokerClients:   d("broker", "clients_connected", "MQTT clients (agents, monitors) connected to the embedded broker."),
 		ready:           d("", "registry_up", "1 when the registry answered this scrape's queries."),
 		enrollFailed:    d("enroll", "failed_total", "Refused enrollments."),
-		enrollThrottled: d("enroll", "throttled_total", "Enrollment attempts refused unread because their address failed too often."),
+		enrollThrottled: d("enroll", "throttled_total", "Enrollment attempts refused, without a registry write, because their address failed too often and their token was no good."),
 	}
 }
 

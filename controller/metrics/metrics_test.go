@@ -107,3 +107,36 @@ func BenchmarkScrape10k(b *testing.B) {
 		}
 	}
 }
+
+// TestMetricsListenerChecksHost: the tokenless loopback listener answers
+// only to loopback host names, so a page re-pointed at 127.0.0.1 (DNS
+// rebinding) cannot read the fleet's counts.
+func TestMetricsListenerChecksHost(t *testing.T) {
+	c := controllertest.StartServing(t, func(cfg *httpapi.ServeConfig) {
+		cfg.Metrics = metrics.New(metrics.Options{})
+		cfg.MetricsListen = "127.0.0.1:0"
+	})
+	for _, tc := range []struct {
+		host string
+		want int
+	}{
+		{"", http.StatusOK}, // the URL's own: 127.0.0.1:port
+		{"localhost:9465", http.StatusOK},
+		{"[::1]:9465", http.StatusOK},
+		{"attacker.example:9465", http.StatusMisdirectedRequest},
+		{"attacker.example", http.StatusMisdirectedRequest},
+		{"127.0.0.1.nip.io", http.StatusMisdirectedRequest},
+	} {
+		t.Run(tc.host, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodGet, c.MetricsURL()+"/metrics", nil)
+			require.NoError(t, err)
+			if tc.host != "" {
+				req.Host = tc.host
+			}
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, tc.want, resp.StatusCode)
+		})
+	}
+}

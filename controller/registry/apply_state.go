@@ -62,9 +62,13 @@ func splitKinds(s string) []protocol.RiskKind {
 // supersedes reports whether a report replaces the current one. Reports of
 // one agent epoch are ordered by their sequence alone, so a phone's clock,
 // however wrong, cannot freeze its later reports; a report of another epoch
-// (the agent lost its state directory) is newer when it arrived later.
-// Reports without an epoch, from older agents, are ordered by check time and
-// then Seq, as before. An identical (epoch, seq) is a redelivery.
+// (the agent lost its state directory) is newer when it arrived later,
+// unless that epoch was retired (see retiredEpoch): an agent never returns
+// to one, so such a report is a replay. Once the device reported with an
+// epoch, a report without one is a replay of what its agent sent before it
+// had epochs. Reports without an epoch, from older agents, are ordered by
+// check time, never later than their arrival (see reportTime), and then Seq,
+// as before. An identical (epoch, seq) is a redelivery.
 func (c *current) supersedes(s *protocol.DeviceState, receivedAt time.Time) bool {
 	if !c.hasState {
 		return true
@@ -74,11 +78,52 @@ func (c *current) supersedes(s *protocol.DeviceState, receivedAt time.Time) bool
 		return s.Seq > c.seq
 	case s.Epoch != "":
 		return !receivedAt.Before(c.stateAt)
+	case c.epoch != "":
+		return false
 	}
-	if !s.CheckedAt.Equal(c.checkedAt) {
-		return s.CheckedAt.After(c.checkedAt)
+	mine, theirs := reportTime(s.CheckedAt, receivedAt), reportTime(c.checkedAt, c.stateAt)
+	if !mine.Equal(theirs) {
+		return mine.After(theirs)
 	}
 	return s.Seq > c.seq
+}
+
+// reportTime is when a report without an epoch counts as checked: its
+// check time, but never later than its arrival. A report dated ahead of
+// the controller (up to the clock skew ingest allows) would otherwise
+// outrank every honest report until the real time caught up with it.
+func reportTime(checkedAt, receivedAt time.Time) time.Time {
+	if !receivedAt.IsZero() && checkedAt.After(receivedAt) {
+		return receivedAt
+	}
+	return checkedAt
+}
+
+// retiredEpoch reports whether the device's agent left epoch behind.
+func retiredEpoch(ctx context.Context, tx *sql.Tx, deviceID, epoch string) (bool, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM retired_epochs WHERE device_id = ? AND epoch = ?`, deviceID, epoch).Scan(&n); err != nil {
+		return false, fmt.Errorf("read retired epochs of %s: %w", deviceID, err)
+	}
+	return n > 0, nil
+}
+
+// maxRetiredEpochs bounds the epochs kept per device: an agent loses its
+// state directory rarely, so the newest few are what a replay can come from.
+const maxRetiredEpochs = 64
+
+// retireEpoch records that the device's agent left epoch for another.
+func retireEpoch(ctx context.Context, tx *sql.Tx, deviceID, epoch string, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO retired_epochs(device_id, epoch, retired_at) VALUES (?, ?, ?)
+		ON CONFLICT(device_id, epoch) DO NOTHING`, deviceID, epoch, formatTime(at)); err != nil {
+		return fmt.Errorf("retire epoch of %s: %w", deviceID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM retired_epochs WHERE device_id = ? AND epoch NOT IN
+		(SELECT epoch FROM retired_epochs WHERE device_id = ? ORDER BY retired_at DESC, rowid DESC LIMIT ?)`,
+		deviceID, deviceID, maxRetiredEpochs); err != nil {
+		return fmt.Errorf("retire epoch of %s: %w", deviceID, err)
+	}
+	return nil
 }
 
 // loadCurrent reads the device's row; found is false for a device never seen.
@@ -137,16 +182,35 @@ func applyState(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 	if !cur.supersedes(u.State, u.ReceivedAt) {
 		return stale, nil
 	}
+	if e := u.State.Epoch; found && e != "" && e != cur.epoch {
+		switch retired, err := retiredEpoch(ctx, tx, u.DeviceID, e); {
+		case err != nil:
+			return 0, err
+		case retired:
+			return stale, nil
+		}
+		if cur.epoch != "" {
+			if err := retireEpoch(ctx, tx, u.DeviceID, cur.epoch, u.ReceivedAt); err != nil {
+				return 0, err
+			}
+		}
+	}
 	if !found {
 		if err := insertDevice(ctx, tx, u.DeviceID, u.ReceivedAt); err != nil {
 			return 0, err
 		}
 	}
-	// The report JSON is the one place account names (masked by the agent)
-	// are kept; no other column is derived from Accounts or Risk.Account.
-	// A report as received is stored as it came: the envelope's extra fields
-	// (v, device_id, seq, epoch) are ignored when it is read as a Report.
+	// The report JSON is the one place account names are kept, masked; no
+	// other column is derived from Accounts or Risk.Account. Whatever the
+	// agent sent is masked again here (an agent run with account names
+	// shown, or one that ignores the rule), so a raw name is never stored
+	// nor served. A report as received is stored as it came when masking
+	// changed nothing: the envelope's extra fields (v, device_id, seq,
+	// epoch) are ignored when it is read as a Report.
 	body := u.Raw
+	if masked, changed := r.Masked(); changed {
+		r, body = &masked, nil
+	}
 	if body == nil {
 		var err error
 		if body, err = json.Marshal(r); err != nil {
@@ -168,17 +232,25 @@ func applyState(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 		sdk = coalesce(nullif(?, 0), sdk),
 		vendor_os = coalesce(nullif(?, ''), vendor_os),
 		imei = coalesce(nullif(?, ''), imei),
+		serial_source = coalesce(nullif(?, ''), serial_source),
 		last_seen = max(last_seen, ?),
 		state_json = ?, verdict = ?, state_seq = ?, state_at = ?, state_checked_at = ?,
 		risk_kinds = ?, find_device = ?, lost_mode = ?, state_epoch = ?, clock_offset_ms = ?, catalogue = ?
 		WHERE id = ?`,
-		id.Serial, id.Manufacturer, id.Brand, id.Model, id.AndroidVersion, id.SDK, id.VendorOS, id.IMEI,
+		id.Serial, id.Manufacturer, id.Brand, id.Model, id.AndroidVersion, id.SDK, id.VendorOS, id.IMEI, id.SerialSource,
 		at, string(body), string(key.verdict), seq, at, formatTime(r.CheckedAt),
 		key.riskKinds, string(key.findDevice), string(key.lostMode), u.State.Epoch, offsetMS, key.catalogue, u.DeviceID)
 	if err != nil {
 		return 0, fmt.Errorf("store state of %s: %w", u.DeviceID, err)
 	}
+	conflict, err := detectIdentityConflicts(ctx, tx, u.DeviceID, id, u.ReceivedAt)
+	if err != nil {
+		return 0, err
+	}
 	if cur.hasState && cur.key == key {
+		if conflict {
+			return applied, nil
+		}
 		return unchanged, nil
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO state_changes(device_id, at, verdict, risk_kinds, find_device, lost_mode, checked_at, seq, catalogue)

@@ -116,7 +116,10 @@ func setCommandState(ctx context.Context, tx *sql.Tx, id string, state protocol.
 // command the registry never recorded (the database was replaced, or the
 // command came from elsewhere) is an orphan: counted, not stored.
 func applyEvent(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
-	e := u.Event
+	e := *u.Event
+	// A detail is meant to be free of personal data; one that is not loses
+	// its addresses here, before anything stores it.
+	e.Detail = protocol.MaskAddresses(e.Detail)
 	var owner, cur, kind string
 	err := tx.QueryRowContext(ctx, `SELECT device_id, state, kind FROM commands WHERE id = ?`, e.CommandID).Scan(&owner, &cur, &kind)
 	if errors.Is(err, sql.ErrNoRows) {

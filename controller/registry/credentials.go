@@ -114,6 +114,11 @@ func (s *Store) Enroll(ctx context.Context, tokenHash string, cred Credential, n
 	if err != nil {
 		return false, fmt.Errorf("enroll %s: %w", cred.DeviceID, err)
 	}
+	if other, err := caseVariant(ctx, tx, cred.DeviceID); err != nil {
+		return false, fmt.Errorf("enroll %s: %w", cred.DeviceID, err)
+	} else if other != "" {
+		return false, fmt.Errorf("enroll %s: %w: %s is enrolled, and IDs differing only in letter case name one phone", cred.DeviceID, ErrIdentityTaken, other)
+	}
 	var existing int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM device_credentials WHERE device_id = ? OR username = ?`,
 		cred.DeviceID, cred.Username).Scan(&existing); err != nil {
@@ -153,6 +158,37 @@ func (s *Store) Enroll(ctx context.Context, tokenHash string, cred Credential, n
 		return false, fmt.Errorf("enroll %s: commit: %w", cred.DeviceID, err)
 	}
 	return replaced, nil
+}
+
+// caseVariant is an enrolled device ID that differs from id only in letter
+// case, or "". Device IDs are compared case-insensitively for identity: a
+// phone's ID is usually its serial, which people and tools write in either
+// case, so "41100FAA" beside "41100faa" is a second enrollment of one phone
+// (or an impersonation of it). It is refused rather than folded into the
+// same ID: MQTT topics and the broker's ACL are case-sensitive, so the two
+// would otherwise be two devices with one name.
+func caseVariant(ctx context.Context, q rowQuerier, id string) (string, error) {
+	var other string
+	err := q.QueryRowContext(ctx, `SELECT device_id FROM device_credentials
+		WHERE device_id = ? COLLATE NOCASE AND device_id != ? ORDER BY device_id LIMIT 1`, id, id).Scan(&other)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("look for case variants of %s: %w", id, err)
+	}
+	return other, nil
+}
+
+// rowQuerier is a *sql.DB or a *sql.Tx.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// CaseVariant is an enrolled device ID that differs from id only in letter
+// case, or "" (see caseVariant).
+func (s *Store) CaseVariant(ctx context.Context, id string) (string, error) {
+	return caseVariant(ctx, s.r, id)
 }
 
 // RevokeCredential marks the credentials of deviceID (a device ID, or
@@ -269,4 +305,18 @@ func (s *Store) CredentialByUsername(ctx context.Context, username string) (Cred
 		return c, err
 	}
 	return c, nil
+}
+
+// EnrollmentTokenUsable reports whether an unused, unexpired enrollment
+// token hashes to tokenHash: a read, so that an address whose failures are
+// throttled is still let through with a good token without taking the
+// writer.
+func (s *Store) EnrollmentTokenUsable(ctx context.Context, tokenHash string, now time.Time) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM enrollment_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
+		tokenHash, formatTime(now)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look up enrollment token: %w", err)
+	}
+	return n > 0, nil
 }

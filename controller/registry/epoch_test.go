@@ -41,6 +41,23 @@ func TestEpochOrderingIgnoresThePhoneClock(t *testing.T) {
 			epochUpd("d1", "e1", 900, at(0), at(0), protocol.RiskGoogleFRP),
 			epochUpd("d1", "e2", 1, at(5), at(5)),
 		}, 1, protocol.VerdictSafe},
+		{"a retired epoch replayed is stale", []Update{
+			epochUpd("d1", "e1", 900, at(0), at(0)),
+			epochUpd("d1", "e2", 1, at(5), at(5), protocol.RiskGoogleFRP),
+			epochUpd("d1", "e1", 901, at(9), at(9)),
+		}, 1, protocol.VerdictAtRisk},
+		{"a report without an epoch after epochs is stale", []Update{
+			epochUpd("d1", "e1", 3, at(0), at(0), protocol.RiskGoogleFRP),
+			epochUpd("d1", "", 99, at(9), at(9)),
+		}, 3, protocol.VerdictAtRisk},
+		{"a report without an epoch dated ahead counts at its arrival", []Update{
+			epochUpd("d1", "", 1, at(0), at(290)),
+			epochUpd("d1", "", 2, at(10), at(10), protocol.RiskGoogleFRP),
+		}, 2, protocol.VerdictAtRisk},
+		{"a report without an epoch redelivered late is still stale", []Update{
+			epochUpd("d1", "", 2, at(10), at(10), protocol.RiskGoogleFRP),
+			epochUpd("d1", "", 1, at(20), at(5)),
+		}, 2, protocol.VerdictAtRisk},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

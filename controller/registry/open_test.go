@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"testing/fstest"
 
@@ -231,4 +232,27 @@ func mustLoad(t *testing.T, fsys fstest.MapFS) []migration {
 	ms, err := loadMigrations(fsys)
 	require.NoError(t, err)
 	return ms
+}
+
+// TestOneWriterPerFile: a registry open here cannot be opened again (or
+// locked for emptying) until it is closed; a crash needs no clean-up, the
+// kernel drops the lock with the process.
+func TestOneWriterPerFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "registry.db")
+	s, err := Open(ctx, path, Options{})
+	require.NoError(t, err)
+	_, err = Open(ctx, path, Options{})
+	require.ErrorIs(t, err, ErrInUse)
+	assert.Contains(t, err.Error(), "process "+strconv.Itoa(os.Getpid()))
+	_, err = Lock(path)
+	require.ErrorIs(t, err, ErrInUse)
+	require.NoError(t, s.Close())
+
+	unlock, err := Lock(path)
+	require.NoError(t, err, "free once closed")
+	require.NoError(t, unlock())
+	s, err = Open(ctx, path, Options{})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
 }

@@ -52,6 +52,15 @@ func TestAccountNamesStayInTheReport(t *testing.T) {
 		assert.NotContains(t, dump, n, "database outside the report JSON")
 		assert.NotContains(t, logs.String(), n, "logs")
 	}
+	// Inside it they are masked, whatever the agent sent.
+	whole := dumpTextExcept(t, s.r, "", "")
+	for _, raw := range names[:3] {
+		assert.NotContains(t, whole, raw, "stored raw")
+	}
+	for _, a := range d.State.Accounts {
+		assert.Equal(t, protocol.MaskAccountName(a.Name), a.Name, "served masked")
+	}
+	assert.Contains(t, whole, "so***@example.com")
 	assert.Contains(t, logs.String(), "registry update skipped", "the refused updates were logged")
 }
 

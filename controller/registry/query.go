@@ -13,7 +13,8 @@ import (
 )
 
 const deviceColumns = `id, serial, manufacturer, brand, model, android_version, sdk, vendor_os, imei, agent_version,
-	first_seen, last_seen, online, presence_at, state_json, verdict, state_seq, state_at, clock_offset_ms`
+	first_seen, last_seen, online, presence_at, state_json, verdict, state_seq, state_at, clock_offset_ms,
+	identity_conflict, disowned_at, serial_source`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -50,14 +51,22 @@ func scanDevice(row rowScanner) (Device, error) {
 		firstSeen, lastSeen                     string
 		presenceAt, stateJSON, verdict, stateAt sql.NullString
 		seq, offsetMS                           sql.NullInt64
+		conflicts                               string
+		disownedAt                              sql.NullString
 	)
 	id := &d.Identity
 	if err := row.Scan(&d.ID, &id.Serial, &id.Manufacturer, &id.Brand, &id.Model, &id.AndroidVersion, &id.SDK,
 		&id.VendorOS, &id.IMEI, &d.AgentVersion, &firstSeen, &lastSeen, &d.Online, &presenceAt,
-		&stateJSON, &verdict, &seq, &stateAt, &offsetMS); err != nil {
+		&stateJSON, &verdict, &seq, &stateAt, &offsetMS, &conflicts, &disownedAt, &id.SerialSource); err != nil {
 		return d, err
 	}
 	var err error
+	if conflicts != "" {
+		d.ConflictsWith = strings.Split(conflicts, ",")
+	}
+	if d.DisownedAt, err = parseNullTime(disownedAt); err != nil {
+		return d, fmt.Errorf("device %s: %w", d.ID, err)
+	}
 	if d.FirstSeen, err = parseTime(firstSeen); err != nil {
 		return d, fmt.Errorf("device %s: %w", d.ID, err)
 	}

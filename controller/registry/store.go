@@ -59,6 +59,8 @@ type Store struct {
 	path string
 	// outboxWake signals commits that wrote webhook deliveries.
 	outboxWake chan struct{}
+	// unlock lets the next process have the file (see Lock).
+	unlock func() error
 }
 
 // Open opens or creates the registry at path, creating its directory, and
@@ -74,12 +76,18 @@ func Open(ctx context.Context, path string, opts Options) (_ *Store, err error) 
 	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
 		return nil, fmt.Errorf("open registry %s: create directory: %w", abs, err)
 	}
+	// One writer per file: a second controller (or a demo emptying the
+	// file) stops here with ErrInUse.
+	unlock, err := Lock(abs)
+	if err != nil {
+		return nil, err
+	}
 	// Reports carry IMEIs and masked account names: keep the file private.
 	// SQLite gives its -wal and -shm files the same mode.
 	if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
 		_ = f.Close()
 	}
-	s := &Store{log: opts.Logger, path: abs, outboxWake: make(chan struct{}, 1)}
+	s := &Store{log: opts.Logger, path: abs, outboxWake: make(chan struct{}, 1), unlock: unlock}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -227,6 +235,10 @@ func (s *Store) Close() error {
 	}
 	if s.w != nil {
 		errs = append(errs, s.w.Close())
+	}
+	if s.unlock != nil { // after the connections: the next writer may start
+		errs = append(errs, s.unlock())
+		s.unlock = nil
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close registry %s: %w", s.path, err)

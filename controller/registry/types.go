@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"strings"
 	"time"
 
 	"github.com/unbind/unbind/protocol"
@@ -61,6 +62,27 @@ type Device struct {
 	// (negative: ahead) when its newest report arrived, network delay
 	// included; nil until a report arrived.
 	ClockOffset *time.Duration
+	// ConflictsWith lists the devices this one is in an open identity
+	// conflict with (the same serial or IMEI reported), sorted; DisownedAt
+	// is when an operator named another device the genuine holder of its
+	// identity. Either keeps the phone from being reset or certified: see
+	// IdentityProblem.
+	ConflictsWith []string
+	DisownedAt    time.Time
+}
+
+// IdentityProblem says why the device's identity cannot be trusted, or "".
+// It is the one rule the reset interlock, the release and the certificate
+// read.
+func (d Device) IdentityProblem() string {
+	switch {
+	case !d.DisownedAt.IsZero():
+		return "an operator named another device the genuine holder of the serial and IMEI this one reports"
+	case len(d.ConflictsWith) > 0:
+		return "identity conflict: " + strings.Join(d.ConflictsWith, ", ") +
+			" reports the same serial or IMEI; an operator must name the genuine phone (unbind phone resolve)"
+	}
+	return ""
 }
 
 // StateChange is a report that changed what matters about a device: its

@@ -34,6 +34,7 @@ const (
 // WebhookEventTypes are the types a webhook may subscribe to.
 var WebhookEventTypes = []string{
 	EventReleaseReleased, EventReleaseFailed, EventReleaseCanceled, EventDeviceAtRisk, EventDeviceSafe,
+	EventIdentityConflict,
 }
 
 // Audit actions of webhook management.

@@ -96,6 +96,10 @@ type Observed struct {
 	// it last went online or offline (zero if never).
 	Online     bool
 	PresenceAt time.Time
+	// IdentityProblem, when set, says why the phone's identity cannot be
+	// trusted (another enrolled device reports its serial or IMEI): the
+	// release holds before any reset until an operator resolves it.
+	IdentityProblem string
 }
 
 // Effect is what the controller must do after persisting the new state.
@@ -115,6 +119,9 @@ func Next(r Release, o Observed) (Release, []Effect) {
 			return fail(r, "never reset: no evidence that the wipe started before the deadline (seen: "+seen(r.Evidence)+")")
 		}
 		return fail(r, fmt.Sprintf("timed out in stage %s%s", r.Stage, remaining(o.Report)))
+	}
+	if o.IdentityProblem != "" && r.Stage != StageReset && r.Stage != StageWaitingForReset {
+		return hold(r, o.IdentityProblem)
 	}
 	switch r.Stage {
 	case StageVerify:
@@ -268,6 +275,14 @@ func reset(r Release, o Observed) (Release, []Effect) {
 		return to(r, StageVerify, o.Now, false), []Effect{{Send: protocol.CommandRefresh}}
 	}
 	return fail(r, fmt.Sprintf("factory_reset %s: %s", o.Command.State, o.Command.Detail))
+}
+
+// hold keeps r where it is, saying why, and sends nothing: its phone's
+// identity is in doubt. Resolved, the release goes on from the same stage;
+// otherwise its deadline ends it.
+func hold(r Release, why string) (Release, []Effect) {
+	r.Reason = "held: " + why
+	return r, nil
 }
 
 // to moves r to stage s; keepReason false clears the explanation.

@@ -29,8 +29,10 @@ type Config struct {
 	// timer set to the next due delivery.
 	Wake   <-chan struct{}
 	Policy Policy
-	// Client posts the deliveries; nil means one that follows no redirect
-	// (a 3xx is not an acknowledgement).
+	// Destinations says where deliveries may connect; Client, when nil, is
+	// Destinations.Client().
+	Destinations Destinations
+	// Client posts the deliveries (tests may give their own).
 	Client *http.Client
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -47,7 +49,7 @@ type Worker struct {
 // New returns a worker; Run starts it.
 func New(cfg Config) *Worker {
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		cfg.Client = cfg.Destinations.Client()
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
