@@ -66,3 +66,20 @@ func isUnspecified(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsUnspecified()
 }
+
+// plainMQTTRisk says why the broker URL phones are given would carry their
+// MQTT passwords in clear across the network: a tcp:// (or mqtt://) URL
+// whose host is not loopback. "" when there is no such risk. The
+// controller warns and goes on: a bench LAN without certificates is a
+// common setup, chosen with its risk (see the security model).
+func plainMQTTRisk(cfg Config, advertised string) string {
+	u, err := url.Parse(advertised)
+	if err != nil || isLoopbackHost(u.Hostname()) {
+		return ""
+	}
+	switch u.Scheme {
+	case "tcp", "mqtt":
+		return fmt.Sprintf("phones are told %s: plain MQTT beyond loopback, so each phone's password and reports cross the network in clear; give the broker a certificate (--mqtt-tls-cert, --mqtt-tls-key) and advertise ssl://", advertised)
+	}
+	return ""
+}

@@ -36,3 +36,24 @@ func TestCheckAdvertise(t *testing.T) {
 		})
 	}
 }
+
+func TestPlainMQTTRisk(t *testing.T) {
+	for _, tc := range []struct {
+		advertised string
+		risky      bool
+	}{
+		{"tcp://127.0.0.1:1883", false},
+		{"tcp://localhost:1883", false},
+		{"tcp://[::1]:1883", false},
+		{"tcp://192.0.2.10:1883", true},
+		{"mqtt://bench.example:1883", true},
+		{"ssl://192.0.2.10:8883", false},
+		{"mqtts://bench.example:8883", false},
+	} {
+		risk := plainMQTTRisk(Config{}, tc.advertised)
+		assert.Equal(t, tc.risky, risk != "", tc.advertised)
+		if tc.risky {
+			assert.Contains(t, risk, "--mqtt-tls-cert")
+		}
+	}
+}

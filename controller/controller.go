@@ -294,7 +294,9 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		c.runReleases(runCtx)
 	}()
 	c.startWebhooks(runCtx)
-
+	if risk := plainMQTTRisk(cfg, c.advertisedBrokerURL()); risk != "" {
+		c.log.Warn("broker address for phones is not encrypted: " + risk)
+	}
 	c.log.Info("controller started", "broker", brokerURL, "db", cfg.DBPath)
 	return c, nil
 }

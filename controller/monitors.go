@@ -21,7 +21,7 @@ type MonitorCredential struct {
 // The password is shown once; only its hash is kept. Sessions of a replaced
 // login are ended.
 func (c *Controller) NewMonitorCredential(ctx context.Context, name, actor string) (MonitorCredential, error) {
-	if err := ValidateName("monitor name", name); err != nil {
+	if err := ValidateAccountName("monitor name", name); err != nil {
 		return MonitorCredential{}, err
 	}
 	password := randomSecret()

@@ -128,7 +128,10 @@ func (c *Controller) Authenticate(ctx context.Context, token string) (Operator, 
 // ErrOperatorExists unless replace is set (then it gets a new token and
 // role). actor and note go to the audit trail.
 func (c *Controller) AddOperator(ctx context.Context, name string, role Role, replace bool, actor, note string) (string, error) {
-	if err := ValidateName("operator name", name); err != nil {
+	if err := ValidateAccountName("operator name", name); err != nil {
+		return "", err
+	}
+	if err := c.checkNoLookalike(ctx, name); err != nil {
 		return "", err
 	}
 	if _, err := ParseRole(string(role)); err != nil {

@@ -302,5 +302,5 @@ func TestMonitor(t *testing.T) {
 	assert.Contains(t, out.String(), "mosquitto_sub -h 127.0.0.1")
 	io, _, _ = testStreams()
 	err := monitorRun(context.Background(), io, &monitorOptions{API: c.APIURL(), Output: "table", Name: "a/b"})
-	assert.ErrorContains(t, err, "without '/'")
+	assert.ErrorContains(t, err, "holds '/'")
 }
