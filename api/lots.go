@@ -47,17 +47,33 @@ type Lot struct {
 	Devices   int       `json:"devices"`
 }
 
-// LotDevice is one phone of a lot.
+// DeviceLabelPath is GET /api/v1/devices/{id}/label: the phone as its
+// label shows it (a LotDevice).
+func DeviceLabelPath(id string) string { return "/api/v1/devices/" + url.PathEscape(id) + "/label" }
+
+// LotDevice is one phone of a lot, with what its label and the lot's
+// report show.
 type LotDevice struct {
-	DeviceID     string    `json:"device_id"`
-	Serial       string    `json:"serial,omitempty"`
-	IMEI         string    `json:"imei,omitempty"`
-	Manufacturer string    `json:"manufacturer,omitempty"`
-	Brand        string    `json:"brand,omitempty"`
-	Model        string    `json:"model,omitempty"`
-	Verdict      string    `json:"verdict,omitempty"`
-	JoinedAt     time.Time `json:"joined_at"`
-	JoinedBy     string    `json:"joined_by"`
+	DeviceID string `json:"device_id"`
+	// Lot is "" for a phone in no lot.
+	Lot          string `json:"lot,omitempty"`
+	Serial       string `json:"serial,omitempty"`
+	IMEI         string `json:"imei,omitempty"`
+	Manufacturer string `json:"manufacturer,omitempty"`
+	Brand        string `json:"brand,omitempty"`
+	Model        string `json:"model,omitempty"`
+	Verdict      string `json:"verdict,omitempty"`
+	// RiskKinds are the current risks' kinds, comma-separated.
+	RiskKinds string    `json:"risk_kinds,omitempty"`
+	JoinedAt  time.Time `json:"joined_at,omitzero"`
+	JoinedBy  string    `json:"joined_by,omitempty"`
+	// The newest release, if any: its ID, stage, outcome and end.
+	ReleaseID         string    `json:"release_id,omitempty"`
+	ReleaseStage      string    `json:"release_stage,omitempty"`
+	ReleaseOutcome    string    `json:"release_outcome,omitempty"`
+	ReleaseFinishedAt time.Time `json:"release_finished_at,omitzero"`
+	// CertificateID is the newest certificate, "" when none was issued.
+	CertificateID string `json:"certificate_id,omitempty"`
 }
 
 // LotsBody is the answer to GET /api/v1/lots.
@@ -118,4 +134,11 @@ func (c *Client) JoinLot(ctx context.Context, id string, req LotJoinRequest) (Lo
 	var j LotJoined
 	err := c.do(ctx, http.MethodPost, LotJoinPath(id), req, &j)
 	return j, err
+}
+
+// DeviceLabel returns one phone as its label shows it.
+func (c *Client) DeviceLabel(ctx context.Context, deviceID string) (LotDevice, error) {
+	var d LotDevice
+	err := c.do(ctx, http.MethodGet, DeviceLabelPath(deviceID), nil, &d)
+	return d, err
 }

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use, only when they are missing:
 # mosquitto (a second, real MQTT broker), mosquitto-clients (a third-party
-# subscriber), qemu-user (runs the arm64 agent binary) and chromium (the
-# console's end-to-end test drives it headless).
+# subscriber), qemu-user (runs the arm64 agent binary), chromium (the
+# console's end-to-end test drives it headless), poppler-utils (pdftotext
+# reads the text of labels and lot reports) and zbar-tools (zbarimg decodes
+# their QR codes).
 set -euo pipefail
 need=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v mosquitto_sub >/dev/null 2>&1 || need+=(mosquitto-clients)
 command -v qemu-aarch64 >/dev/null 2>&1 || need+=(qemu-user)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 [ ${#need[@]} -eq 0 ] && exit 0
+mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
 echo "installing: ${need[*]}"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

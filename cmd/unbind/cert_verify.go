@@ -16,29 +16,47 @@ import (
 type certVerifyOptions struct {
 	File string
 	Key  string
+	// Lot is a lot's pack directory (unbind lot report), checked whole.
+	Lot string
 }
 
 func newCertVerifyCmd(io streams, runF func(context.Context, *certVerifyOptions) error) *cobra.Command {
 	opts := &certVerifyOptions{}
 	cmd := &cobra.Command{
-		Use:   "verify FILE [--key KEY]",
+		Use:   "verify FILE | --lot DIR [--key KEY]",
 		Short: "Check a certificate's signature offline; exit 0 if valid, 1 if not",
 		Long: `Check a certificate file against the controller's public key, without the
 controller. --key is the public key PEM ('unbind key > controller.pub'), the
 controller's private key file, or the directory holding either
 (controller.pub or controller.key); without it, the key of the controller on
 this machine (in the user config directory, where 'unbind serve' keeps it
-beside its default registry). Prints what is wrong with an invalid file.`,
-		Example: "  unbind cert verify R58M12ABC.cert.json --key controller.pub",
-		Args:    cobra.ExactArgs(1),
+beside its default registry). Prints what is wrong with an invalid file.
+
+--lot checks a lot's pack as 'unbind lot report' wrote it: the manifest's
+signature, and every certificate file it lists (present, unchanged: the
+SHA-256 the manifest lists, and its own signature), with no other
+certificate file beside them.`,
+		Example: "  unbind cert verify R58M12ABC.cert.json --key controller.pub\n  unbind cert verify --lot lot-L-2026-0042 --key controller.pub",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if opts.Lot != "" {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.File = args[0]
+			if len(args) == 1 {
+				opts.File = args[0]
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
+			}
+			if opts.Lot != "" {
+				return certVerifyLotRun(cmd.Context(), io, opts)
 			}
 			return certVerifyRun(cmd.Context(), io, opts)
 		},
 	}
+	cmd.Flags().StringVar(&opts.Lot, "lot", "", "a lot's pack directory (unbind lot report) to check whole")
 	cmd.Flags().StringVar(&opts.Key, "key", "", "controller public key (PEM), private key, or their directory (default: this machine's controller key)")
 	return cmd
 }
@@ -50,18 +68,7 @@ const maxCertFile = 1 << 20
 const getKeyHint = "get the controller's public key with `unbind key > controller.pub` (add --api URL for a controller elsewhere) and pass --key controller.pub"
 
 func certVerifyRun(_ context.Context, io streams, opts *certVerifyOptions) error {
-	keyPath, defaulted := opts.Key, opts.Key == ""
-	if defaulted {
-		dir, err := cli.ConfigDir()
-		if err != nil {
-			return fmt.Errorf("%w: no --key, and %v: %s", errUsage, err, getKeyHint)
-		}
-		keyPath = dir
-	}
-	pub, err := loadPublicKey(keyPath)
-	if err != nil && defaulted {
-		return fmt.Errorf("%w: no --key, and no controller key on this machine (%v): %s", errUsage, err, getKeyHint)
-	}
+	pub, keyPath, defaulted, err := loadVerifyKey(opts.Key)
 	if err != nil {
 		return err
 	}
@@ -108,6 +115,24 @@ func imeiNote(imei string) string {
 		return ""
 	}
 	return ", IMEI " + imei
+}
+
+// loadVerifyKey is the key verify checks against: --key, else the key of
+// the controller on this machine (defaulted), found at keyPath.
+func loadVerifyKey(key string) (pub ed25519.PublicKey, keyPath string, defaulted bool, err error) {
+	keyPath, defaulted = key, key == ""
+	if defaulted {
+		dir, err := cli.ConfigDir()
+		if err != nil {
+			return nil, "", true, fmt.Errorf("%w: no --key, and %v: %s", errUsage, err, getKeyHint)
+		}
+		keyPath = dir
+	}
+	pub, err = loadPublicKey(keyPath)
+	if err != nil && defaulted {
+		return nil, keyPath, true, fmt.Errorf("%w: no --key, and no controller key on this machine (%v): %s", errUsage, err, getKeyHint)
+	}
+	return pub, keyPath, defaulted, err
 }
 
 // loadPublicKey is keys.FindPublic for --key.

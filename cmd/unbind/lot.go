@@ -19,6 +19,8 @@ type lotOptions struct {
 	// Codes name phones to join: device IDs, serials, IMEIs or certificate IDs.
 	Codes []string
 	Note  string
+	// Dir is where report writes the pack.
+	Dir string
 }
 
 type lotRunF = func(context.Context, streams, *lotOptions) error

@@ -73,10 +73,30 @@ func (s *server) lot(w http.ResponseWriter, r *http.Request) {
 	}
 	out := api.LotDetail{Lot: lotOut(l), Devices: make([]api.LotDevice, 0, len(members))}
 	for _, m := range members {
-		out.Devices = append(out.Devices, api.LotDevice{DeviceID: m.DeviceID, Serial: m.Serial, IMEI: m.IMEI,
-			Manufacturer: m.Manufacturer, Brand: m.Brand, Model: m.Model, Verdict: m.Verdict, JoinedAt: m.JoinedAt, JoinedBy: m.JoinedBy})
+		out.Devices = append(out.Devices, memberOut(m))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+func memberOut(m registry.LotMember) api.LotDevice {
+	return api.LotDevice{DeviceID: m.DeviceID, Lot: m.LotID, Serial: m.Serial, IMEI: m.IMEI,
+		Manufacturer: m.Manufacturer, Brand: m.Brand, Model: m.Model, Verdict: m.Verdict, RiskKinds: m.RiskKinds,
+		JoinedAt: m.JoinedAt, JoinedBy: m.JoinedBy, ReleaseID: m.ReleaseID, ReleaseStage: m.ReleaseStage,
+		ReleaseOutcome: m.ReleaseOutcome, ReleaseFinishedAt: m.ReleaseFinishedAt, CertificateID: m.CertificateID}
+}
+
+// deviceLabel is one phone as its label shows it.
+func (s *server) deviceLabel(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	m, err := s.c.Registry().DeviceMember(r.Context(), id)
+	switch {
+	case errors.Is(err, registry.ErrNotFound):
+		writeError(w, http.StatusNotFound, fmt.Errorf("device %q not found", id))
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, err)
+	default:
+		writeJSON(w, http.StatusOK, memberOut(m))
+	}
 }
 
 func (s *server) closeLot(w http.ResponseWriter, r *http.Request) {

@@ -55,6 +55,8 @@ func routes(s *server) []Route {
 		{"GET /api/v1/releases", viewer, s.releases},
 		{"POST /api/v1/releases/cancel", operator, s.cancelReleases},
 		{"POST /api/v1/releases/{id}/confirm", operator, s.confirmRelease},
+		{"POST /api/v1/releases/{id}/hold", operator, s.holdRelease},
+		{"GET /api/v1/holds", viewer, s.holds},
 		{"GET /api/v1/audit", viewer, s.audit},
 		{"GET /api/v1/audit/verify", viewer, s.verifyAudit},
 		{"GET /api/v1/devices/{id}/audit", viewer, s.deviceAudit},
@@ -80,6 +82,8 @@ func routes(s *server) []Route {
 		{"GET /api/v1/lots/{id}", viewer, s.lot},
 		{"POST /api/v1/lots/{id}/close", operator, s.closeLot},
 		{"POST /api/v1/lots/{id}/join", operator, s.joinLot},
+		{"GET /api/v1/lots/{id}/pack", viewer, s.lotPack},
+		{"GET /api/v1/devices/{id}/label", viewer, s.deviceLabel},
 	}
 }
 

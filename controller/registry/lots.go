@@ -57,8 +57,16 @@ type LotMember struct {
 	Brand        string
 	Model        string
 	Verdict      string
-	JoinedAt     time.Time
-	JoinedBy     string
+	// RiskKinds are the kinds of the phone's current risks, comma-separated.
+	RiskKinds string
+	JoinedAt  time.Time
+	JoinedBy  string
+	// The phone's newest release ("" when none): its ID, stage, outcome
+	// and when it finished (zero while it runs).
+	ReleaseID, ReleaseStage, ReleaseOutcome string
+	ReleaseFinishedAt                       time.Time
+	// CertificateID is the phone's newest certificate, "" when none.
+	CertificateID string
 }
 
 // CodeProblem says why one code of a join was refused.
@@ -290,21 +298,50 @@ func (s *Store) Lot(ctx context.Context, id string) (Lot, error) {
 
 // LotMembers lists a lot's phones in the order they joined.
 func (s *Store) LotMembers(ctx context.Context, lotID string) ([]LotMember, error) {
-	return queryAll(ctx, s.r, "list lot "+lotID, func(r rowScanner) (LotMember, error) {
-		var (
-			m       LotMember
-			joined  string
-			verdict sql.NullString
-		)
-		if err := r.Scan(&m.DeviceID, &m.LotID, &m.Serial, &m.IMEI, &m.Manufacturer, &m.Brand, &m.Model, &verdict, &joined, &m.JoinedBy); err != nil {
-			return LotMember{}, err
-		}
-		m.Verdict = verdict.String
-		var err error
-		m.JoinedAt, err = parseTime(joined)
-		return m, err
-	}, `SELECT d.id, l.lot_id, d.serial, d.imei, d.manufacturer, d.brand, d.model, d.verdict, l.joined_at, l.joined_by
-		FROM lot_devices l JOIN devices d ON d.id = l.device_id WHERE l.lot_id = ? ORDER BY l.joined_at, d.id`, lotID)
+	return queryAll(ctx, s.r, "list lot "+lotID, scanMember, memberSelect+` WHERE l.lot_id = ? ORDER BY l.joined_at, d.id`, lotID)
+}
+
+// DeviceMember is one phone as a label shows it, with its lot ("" when it
+// is in none); ErrNotFound when there is no such phone.
+func (s *Store) DeviceMember(ctx context.Context, deviceID string) (LotMember, error) {
+	m, err := scanMember(s.r.QueryRowContext(ctx, memberSelect+` WHERE d.id = ?`, deviceID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return LotMember{}, fmt.Errorf("device %s: %w", deviceID, ErrNotFound)
+	}
+	if err != nil {
+		return LotMember{}, fmt.Errorf("device %s: %w", deviceID, err)
+	}
+	return m, nil
+}
+
+// memberSelect reads phones with their lot, newest release and newest
+// certificate.
+const memberSelect = `SELECT d.id, l.lot_id, d.serial, d.imei, d.manufacturer, d.brand, d.model, d.verdict, d.risk_kinds,
+		l.joined_at, l.joined_by, r.id, r.stage, r.outcome, r.finished_at,
+		(SELECT c.id FROM certificates c WHERE c.device_id = d.id ORDER BY c.issued_at DESC, c.rowid DESC LIMIT 1)
+	FROM devices d LEFT JOIN lot_devices l ON l.device_id = d.id
+	LEFT JOIN releases r ON r.id = (SELECT id FROM releases WHERE device_id = d.id ORDER BY created_at DESC LIMIT 1)`
+
+func scanMember(r rowScanner) (LotMember, error) {
+	var (
+		m                            LotMember
+		lot, joined, joinedBy        sql.NullString
+		verdict, kinds, relID, stage sql.NullString
+		outcome, finished, certID    sql.NullString
+	)
+	if err := r.Scan(&m.DeviceID, &lot, &m.Serial, &m.IMEI, &m.Manufacturer, &m.Brand, &m.Model, &verdict, &kinds,
+		&joined, &joinedBy, &relID, &stage, &outcome, &finished, &certID); err != nil {
+		return LotMember{}, err
+	}
+	m.LotID, m.JoinedBy = lot.String, joinedBy.String
+	m.Verdict, m.RiskKinds, m.ReleaseID, m.ReleaseStage = verdict.String, kinds.String, relID.String, stage.String
+	m.ReleaseOutcome, m.CertificateID = outcome.String, certID.String
+	var err error
+	if m.JoinedAt, err = parseNullTime(joined); err != nil {
+		return LotMember{}, err
+	}
+	m.ReleaseFinishedAt, err = parseNullTime(finished)
+	return m, err
 }
 
 // DeviceLot is the lot a phone is in, "" when none.
