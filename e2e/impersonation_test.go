@@ -88,6 +88,7 @@ func (e *eventTypes) has(s string) bool {
 // credentials revoked) and the victim's release runs, with a certificate
 // naming the enrollment that reported the identity.
 func TestIdentityImpersonation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	client := controllertest.Client(t, c)
