@@ -43,6 +43,11 @@ numbered per run) unless --show-account-names.`,
 }
 
 func captureRun(ctx context.Context, io cli.Streams, opts *captureOptions) error {
+	if opts.ADBSerial != "" {
+		if err := checkADB(opts.ADBPath, nil); err != nil {
+			return err
+		}
+	}
 	src := phonecheck.ADBSource(opts.ADBPath)
 	serials := []string{opts.ADBSerial}
 	if opts.ADBSerial == adbAll {
