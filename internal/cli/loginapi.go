@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,8 +33,8 @@ func SaveLoginAPI(dir, apiURL string) error {
 // went when that does not answer).
 func LoginAPI(dir string) string {
 	b, err := os.ReadFile(filepath.Join(dir, loginAPIFile))
-	if errors.Is(err, fs.ErrNotExist) || err != nil {
-		return ""
+	if err != nil {
+		return "" // none noted (or unreadable): the fallbacks apply
 	}
 	u := strings.TrimSpace(string(b))
 	if _, err := TokenKey(u); err != nil {
