@@ -50,7 +50,7 @@ func TestLoginPicksTheAPI(t *testing.T) {
 
 	// A local controller appears (unbind serve): the login still wins.
 	local := controllertest.Start(t)
-	_, err = ensureLocalToken(ctx, local)
+	_, err = ensureLocalToken(ctx, local.Controller, local.APIURL())
 	require.NoError(t, err)
 	out, err = runRoot(t, "operator", "list", "-o", "json")
 	require.NoError(t, err, out)
