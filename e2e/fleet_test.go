@@ -29,7 +29,7 @@ func eventually(t *testing.T, cond func() bool, msg string, args ...any) {
 
 // everyPhoneReports waits until every phone is online in c's registry with
 // a report.
-func everyPhoneReports(t *testing.T, c *controller.Controller, phones []*androidsim.Phone) {
+func everyPhoneReports(t *testing.T, c *controllertest.Controller, phones []*androidsim.Phone) {
 	t.Helper()
 	eventually(t, func() bool {
 		for _, p := range phones {
