@@ -56,6 +56,13 @@ func Assess(obs Observation, opts AssessOptions) protocol.Report {
 	if r.CheckedAt.IsZero() {
 		r.CheckedAt = time.Now().UTC()
 	}
+	if obs.Setup.FRPActive != "" || obs.Setup.Provisioned != "" || obs.Setup.TradeIn {
+		r.Setup = &protocol.SetupState{Provisioned: orUnknown(obs.Setup.Provisioned),
+			FRPActive: orUnknown(obs.Setup.FRPActive), TradeIn: obs.Setup.TradeIn}
+	}
+	if obs.Setup.TradeIn {
+		return assessTradeIn(obs, r)
+	}
 	name := MaskAccountName
 	if opts.ShowAccountNames {
 		name = func(s string) string { return s }
@@ -265,4 +272,31 @@ func probeRisks(results map[string]ProbeResult) []protocol.Risk {
 		}
 	}
 	return risks
+}
+
+// assessTradeIn judges a phone seen only through Android 16's trade-in mode:
+// a factory-reset phone before setup, with no account, whose status says
+// whether Google's reset protection holds it. A maker whose own lock lives
+// on its servers cannot be read there, so its phones could not be told.
+func assessTradeIn(obs Observation, r protocol.Report) protocol.Report {
+	const check = "trade-in mode"
+	r.FindDevice, r.LostMode = protocol.TriOff, protocol.TriOff
+	switch obs.Setup.FRPActive {
+	case protocol.TriOn:
+		r.Risks = append(r.Risks, protocol.Risk{Kind: protocol.RiskFRPActive, Check: check,
+			Evidence: "trade-in mode reports factory_reset_protection: the phone waits for the previous owner's Google account"})
+	case protocol.TriOff:
+	default:
+		r.Risks = append(r.Risks, protocol.Risk{Kind: protocol.RiskUnknown, Check: check, Evidence: "trade-in mode gave no FRP state"})
+	}
+	if m, ok := protocol.MakerOf(obs.Identity); ok && m.Name != "Google" {
+		r.FindDevice, r.LostMode = protocol.TriUnknown, protocol.TriUnknown
+		r.Risks = append(r.Risks, protocol.Risk{Kind: protocol.RiskUnknown, Check: check,
+			Evidence: "trade-in mode shows Google's reset protection only; " + m.Name + "'s own lock cannot be read before setup"})
+	}
+	r.SafeToReset = len(r.Risks) == 0
+	if r.Risks == nil {
+		r.Risks = []protocol.Risk{}
+	}
+	return r
 }

@@ -144,6 +144,10 @@ type SetupState struct {
 	Provisioned protocol.Tri
 	// Reason says why FRPActive is unknown.
 	Reason string
+	// TradeIn: the phone answered from Android 16's trade-in mode, which
+	// only a factory-reset phone before its setup enters; nothing else of
+	// it could be read, and FRPActive is what trade-in mode said.
+	TradeIn bool
 }
 
 // UserAccounts is the account list of one Android user (owner, secondary

@@ -226,3 +226,13 @@ func FuzzParseContentRows(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseTradeInStatus(f *testing.F) {
+	seedFrom(f, "tradeinmode-getstatus")
+	f.Fuzz(func(t *testing.T, in []byte) {
+		st, err := ParseTradeInStatus(in)
+		if err != nil && (st.FRPLocked || st.Serial != "") {
+			t.Fatal("an error with an answer")
+		}
+	})
+}

@@ -159,6 +159,15 @@ var parserCases = []struct {
 		},
 	},
 	{
+		dir:   "tradeinmode-getstatus",
+		parse: func(_ string, in []byte) (any, error) { return ParseTradeInStatus(in) },
+		want: map[string]error{
+			"clean-pixel7": nil, "frp-locked": nil, "no-locks": ErrUnrecognized, "frp-not-bool": ErrUnrecognized,
+			"truncated": ErrTruncated, "empty": ErrEmptyOutput, "not-found": ErrCommandNotFound,
+			"denied": ErrSecurityException,
+		},
+	},
+	{
 		dir:   "su-id",
 		parse: func(_ string, in []byte) (any, error) { return ParseRootID(in), nil },
 		want:  map[string]error{"root": nil, "shell": nil, "not-found": nil, "denied": nil, "empty": nil},

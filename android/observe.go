@@ -33,6 +33,13 @@ const (
 func (d *Device) Observe(ctx context.Context) (agent.Observation, error) {
 	obs := agent.Observation{FindDevice: protocol.TriUnknown, LostMode: protocol.TriUnknown}
 	props, err := d.Identify(ctx)
+	if err != nil && ctx.Err() == nil && !errors.Is(err, ErrDeviceUnreachable) {
+		// A factory-reset Android 16 phone before its setup answers only
+		// trade-in mode's status.
+		if obs, ok := d.observeTradeIn(ctx); ok {
+			return obs, nil
+		}
+	}
 	switch {
 	case ctx.Err() != nil:
 		return agent.Observation{}, fmt.Errorf("observe: %w", ctx.Err())
@@ -72,6 +79,11 @@ func (d *Device) Observe(ctx context.Context) (agent.Observation, error) {
 	}
 	obs.Management = d.readManagement(ctx)
 	obs.Setup = d.readFRPState(ctx, props.SDK)
+	if obs.Setup.Provisioned == "" && noAccounts(obs.Users) && len(obs.Users) > 0 {
+		// A phone with no account may be one just reset: whether it shows
+		// its setup screen is the evidence a release looks for after it.
+		obs.Setup.Provisioned, _ = d.readSettingFlag(ctx, "global", "device_provisioned")
+	}
 	obs.Probes = d.runProbes(ctx, props, systemPackages)
 	if pkgsRead && obs.SystemPackages == nil {
 		obs.SystemPackages = pkgs

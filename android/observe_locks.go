@@ -258,3 +258,41 @@ func safeValue(v string) string {
 	}
 	return b.String()
 }
+
+func noAccounts(users []agent.UserAccounts) bool {
+	for _, u := range users {
+		if len(u.Accounts) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// observeTradeIn reads `tradeinmode getstatus`; ok is false when the phone
+// is not in trade-in mode (or the command is unknown before Android 16).
+func (d *Device) observeTradeIn(ctx context.Context) (agent.Observation, bool) {
+	res, err := d.run(ctx, "tradeinmode", "getstatus")
+	if err != nil {
+		return agent.Observation{}, false
+	}
+	st, err := ParseTradeInStatus(res.Stdout)
+	if err = explain(res, err); err != nil {
+		d.log.Debug("not in trade-in mode", logKeyCheck, "tradeinmode", logKeyReason, Reason(err))
+		return agent.Observation{}, false
+	}
+	obs := agent.Observation{
+		Identity:   protocol.Identity{Serial: st.Serial, Manufacturer: st.Manufacturer, Brand: st.Brand, Model: st.Model},
+		Setup:      agent.SetupState{FRPActive: protocol.TriOff, Provisioned: protocol.TriOff, TradeIn: true},
+		FindDevice: protocol.TriUnknown, LostMode: protocol.TriUnknown, ObservedAt: d.cfg.Now().UTC(),
+	}
+	if st.FRPLocked {
+		obs.Setup.FRPActive = protocol.TriOn
+	}
+	for _, imei := range st.IMEIs {
+		if ValidIMEI(imei) {
+			obs.Identity.IMEI = imei
+			break
+		}
+	}
+	return obs, true
+}

@@ -218,6 +218,11 @@ type ReleaseRequest struct {
 	// Restart cancels a phone's running release (unless its reset was
 	// already sent) and starts a new one with this request's timeout.
 	Restart bool `json:"restart,omitempty"`
+	// OnTimeout is what a phone's release does when it cannot finish by
+	// its timeout, or meets a lock only someone elsewhere can clear:
+	// "fail" (the default) or "hold" (wait on hold, re-checked, and go on
+	// the moment the phone shows clean).
+	OnTimeout string `json:"on_timeout,omitempty"`
 	// DryRun starts nothing: the answer is a DevicesBody listing the phones
 	// the request selects, with their current verdicts.
 	DryRun bool `json:"dry_run,omitempty"`
@@ -266,6 +271,25 @@ type Release struct {
 	Kept bool `json:"kept,omitempty"`
 	// Evidence is what was seen of the reset, oldest first.
 	Evidence []ReleaseEvidence `json:"evidence,omitempty"`
+	// OnTimeout is "hold" for a release asked to wait on hold rather than
+	// fail; HoldReason says why a held release (stage on_hold) waits, and
+	// its Deadline is then the next re-check.
+	OnTimeout  string    `json:"on_timeout,omitempty"`
+	HoldReason string    `json:"hold_reason,omitempty"`
+	HeldSince  time.Time `json:"held_since,omitzero"`
+}
+
+// On-timeout choices of a release request.
+const (
+	OnTimeoutFail = "fail"
+	OnTimeoutHold = "hold"
+)
+
+// HoldRequest is the body of POST /api/v1/releases/{id}/hold.
+type HoldRequest struct {
+	// Note says why the release waits (the owner is away...): it becomes
+	// the hold's reason, "operator: NOTE".
+	Note string `json:"note"`
 }
 
 // ReleaseEvidence is one thing seen of a release's reset: reset_screen_opened,
@@ -322,6 +346,9 @@ type CertificateBody struct {
 	ReleaseID string    `json:"release_id"`
 	IssuedAt  time.Time `json:"issued_at"`
 	File      string    `json:"file"`
+	// Superseded says why the certificate no longer stands: its phone was
+	// seen locked after the reset. Empty while it stands.
+	Superseded string `json:"superseded,omitempty"`
 }
 
 // Roles of operator accounts: each may do what the ones before it may.

@@ -47,7 +47,14 @@ func (c *Controller) advanceReleases(ctx context.Context, devices map[string]str
 			ids = append(ids, id)
 		}
 	}
-	todo, err := c.reg.UnfinishedReleasesOf(ctx, ids)
+	var todo []registry.ReleaseRecord
+	var err error
+	if devices != nil {
+		todo, err = c.reg.UnfinishedReleasesOf(ctx, ids)
+	} else {
+		// By time: held releases only when their re-check is due.
+		todo, err = c.reg.ReleasesToDecide(ctx, c.cfg.Now().UTC())
+	}
 	if err != nil {
 		if ctx.Err() == nil { // stopping is no failure
 			c.log.Warn("releases: list", "err", err)
@@ -214,6 +221,7 @@ func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord, in 
 		return nil, fmt.Errorf("release %s: %d commands in one step", rec.ID, len(effects))
 	}
 	rec.Stage, rec.Reason, rec.UpdatedAt, rec.CommandID = string(next.Stage), next.Reason, now, next.CommandID
+	rec.Deadline, rec.HoldReason, rec.HeldSince = next.Deadline, next.HoldReason, next.HeldSince
 	if len(effects) > 0 {
 		rec.CommandID = newCommandID()
 	}

@@ -68,7 +68,8 @@ func (c *Controller) stopWatch(ctx context.Context, rec registry.ReleaseRecord) 
 func releaseOf(rec registry.ReleaseRecord) release.Release {
 	r := release.Release{
 		Stage: release.Stage(rec.Stage), CommandID: rec.CommandID, StageSince: rec.UpdatedAt,
-		Deadline: rec.Deadline, Reason: rec.Reason,
+		Deadline: rec.Deadline, Reason: rec.Reason, HoldOnTimeout: rec.HoldOnTimeout, HoldReason: rec.HoldReason,
+		HeldSince: rec.HeldSince,
 	}
 	for _, e := range rec.Evidence {
 		r.Evidence = append(r.Evidence, release.Evidence{Kind: release.EvidenceKind(e.Kind), At: e.At, Source: e.Source, Boot: e.Boot})

@@ -72,6 +72,7 @@ func (c *Controller) runReleases(ctx context.Context) {
 		case <-c.releaseWake.wake:
 			if ids := c.releaseWake.take(); len(ids) > 0 {
 				c.advanceReleases(ctx, ids, nil)
+				c.watchAfterReset(ctx, ids)
 			}
 		case <-due.C:
 			c.advanceDueReleases(ctx)
@@ -110,6 +111,10 @@ type ReleaseRequest struct {
 	// Restart cancels a phone's running release first (unless its reset
 	// was sent), so that the new one runs with this request's timeout.
 	Restart bool `json:"restart,omitempty"`
+	// HoldOnTimeout puts a release on hold rather than failed when it
+	// cannot finish by its timeout or meets a lock only someone elsewhere
+	// can clear.
+	HoldOnTimeout bool `json:"hold_on_timeout,omitempty"`
 }
 
 // ErrNoOperator is returned for a release request that does not say who runs it.
@@ -163,6 +168,7 @@ func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]S
 		r := registry.ReleaseRecord{
 			ID: newCommandID(), DeviceID: id, Operator: req.Operator, Stage: string(release.StageVerify),
 			CreatedAt: now, UpdatedAt: now, Deadline: now.Add(req.Timeout), Note: req.Note,
+			HoldOnTimeout: req.HoldOnTimeout,
 		}
 		byDevice[id] = r
 		out = append(out, StartedRelease{ReleaseRecord: r})

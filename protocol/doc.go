@@ -26,7 +26,9 @@ package protocol
 //	   Old controllers reject a report carrying one as invalid, so they never
 //	   read it as safe; new controllers read old agents' reports unchanged.
 //	   Optional Report.Catalogue names the catalogue revision the agent
-//	   judged with; a report without it never allows a reset.
+//	   judged with; a report without it never allows a reset. Optional
+//	   Report.Setup (provisioned, frp_active, trade_in): what the phone
+//	   shows of its own setup, for evidence seen after a reset.
 const Version = 1
 
 // MaxPayload bounds every message on the wire. A phone report with dozens of

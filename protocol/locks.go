@@ -217,25 +217,36 @@ type Maker struct {
 	Brands []string
 	// Remote is what the previous owner must also do away from the phone,
 	// because nothing on the phone can prove it was done; "" when nothing.
+	// It is said to the person at the bench.
 	Remote string
+	// Owner is the same, said to the previous owner, for the unlink sheet
+	// of a phone on hold.
+	Owner string
 }
 
 // Makers lists the makers whose phones carry a lock of their own.
 var Makers = []Maker{
 	{Name: "Xiaomi", Brands: []string{"xiaomi", "redmi", "poco"},
-		Remote: "Ask the previous owner to check at i.mi.com > Find device that this phone is gone from the list (Disconnect, then delete the device): Find Device can stay on there after the Mi account left the phone."},
+		Remote: "Ask the previous owner to check at i.mi.com > Find device that this phone is gone from the list (Disconnect, then delete the device): Find Device can stay on there after the Mi account left the phone.",
+		Owner:  "Sign in at i.mi.com with your Mi account, open Find device, choose this phone, choose Disconnect, then delete the device from the list."},
 	{Name: "Samsung", Brands: []string{"samsung"},
-		Remote: "Ask the previous owner to remove the phone in Samsung Find (smartthingsfind.samsung.com) and from their Samsung account's devices."},
+		Remote: "Ask the previous owner to remove the phone in Samsung Find (smartthingsfind.samsung.com) and from their Samsung account's devices.",
+		Owner:  "Sign in at smartthingsfind.samsung.com with your Samsung account, choose this phone and remove it; then remove it from your Samsung account's list of devices."},
 	{Name: "Google", Brands: []string{"google"},
-		Remote: "If a Google account was removed remotely, ask its owner to check the phone is gone from myaccount.google.com > Security > Your devices."},
+		Remote: "If a Google account was removed remotely, ask its owner to check the phone is gone from myaccount.google.com > Security > Your devices.",
+		Owner:  "Sign in at myaccount.google.com, open Security, then Your devices, choose this phone and sign out of it."},
 	{Name: "HUAWEI", Brands: []string{"huawei"},
-		Remote: "Ask the previous owner to remove the phone at cloud.huawei.com > Find Device."},
+		Remote: "Ask the previous owner to remove the phone at cloud.huawei.com > Find Device.",
+		Owner:  "Sign in at cloud.huawei.com with your HUAWEI ID, open Find Device, choose this phone and remove it."},
 	{Name: "HONOR", Brands: []string{"honor"},
-		Remote: "Ask the previous owner to remove the phone from their HONOR ID's devices (Find Device on the HONOR cloud website)."},
+		Remote: "Ask the previous owner to remove the phone from their HONOR ID's devices (Find Device on the HONOR cloud website).",
+		Owner:  "Sign in to the HONOR cloud website with your HONOR ID, open Find Device, choose this phone and remove it."},
 	{Name: "vivo", Brands: []string{"vivo", "iqoo"},
-		Remote: "Ask the previous owner to remove the phone from their vivo account's Find my phone on the vivo cloud website."},
+		Remote: "Ask the previous owner to remove the phone from their vivo account's Find my phone on the vivo cloud website.",
+		Owner:  "Sign in to the vivo cloud website with your vivo account, open Find my phone, choose this phone and remove it."},
 	{Name: "OPPO", Brands: []string{"oppo", "realme", "oneplus"},
-		Remote: "Ask the previous owner to remove the phone from their HeyTap account's Find My Phone, and from Google's Find My Device."},
+		Remote: "Ask the previous owner to remove the phone from their HeyTap account's Find My Phone, and from Google's Find My Device.",
+		Owner:  "Sign in to HeyTap Cloud (or OPPO Cloud) with your account, open Find My Phone, choose this phone and remove it; then do the same at google.com/android/find."},
 }
 
 // MakerOf returns the maker of a phone by its manufacturer or brand.

@@ -128,6 +128,21 @@ type Report struct {
 	// Catalogue is the revision of the lock catalogue the agent judged
 	// with (CatalogueRevision); 0 from agents older than it.
 	Catalogue int `json:"catalogue,omitempty"`
+	// Setup is where the phone stands in its own setup, when it was read:
+	// what tells a freshly reset phone from one in use after a release.
+	Setup *SetupState `json:"setup,omitempty"`
+}
+
+// SetupState is where a phone stands in its own setup.
+type SetupState struct {
+	// Provisioned is off while the phone shows its first-boot setup
+	// (device_provisioned 0); unknown when it was not read.
+	Provisioned Tri `json:"provisioned"`
+	// FRPActive is on while the phone waits at factory reset protection.
+	FRPActive Tri `json:"frp_active"`
+	// TradeIn: the phone answered from Android 16's trade-in mode, which
+	// only a factory-reset phone before its setup enters.
+	TradeIn bool `json:"trade_in,omitempty"`
 }
 
 // maxBootID bounds Report.BootID; the kernel's is a 36-character UUID.
@@ -203,6 +218,9 @@ func (r Report) Validate() error {
 		if a.Type == "" {
 			return fmt.Errorf("%w: accounts[%d].type is missing", ErrInvalid, i)
 		}
+	}
+	if r.Setup != nil && (!r.Setup.Provisioned.valid() || !r.Setup.FRPActive.valid()) {
+		return fmt.Errorf("%w: setup %q/%q is not on, off or unknown", ErrInvalid, r.Setup.Provisioned, r.Setup.FRPActive)
 	}
 	if r.Catalogue < 0 {
 		return fmt.Errorf("%w: catalogue %d is negative", ErrInvalid, r.Catalogue)

@@ -28,7 +28,10 @@ func (p *Phone) Reboot() {
 	defer p.mu.Unlock()
 	p.boots++
 	if p.goingDown != "" {
-		p.adbOff = true
+		// Wiped: USB debugging is off, unless the phone enters trade-in
+		// mode, which keeps adb for its status.
+		p.adbOff = !p.tradeInMode
+		p.tradeInFoyer = p.tradeInMode
 	}
 	p.goingDown = ""
 }

@@ -85,6 +85,10 @@ type Faults struct {
 	Checkin DumpFault
 	// FindDevice is how the Find Device provider answers.
 	FindDevice ProviderAccess
+	// ResetKeepsFRP: the phone's reset leaves factory reset protection
+	// engaged (secure_frp_mode 1 after it), as a vendor build whose reset
+	// does not wipe the lock would.
+	ResetKeepsFRP bool
 	// HeyTapProvider is how an OPPO phone with HeyTap's Find My Phone
 	// answers a query of its account provider. The zero value, denied, is
 	// what the shell user is expected to get (derived in the domain notes);

@@ -51,6 +51,11 @@ type Options struct {
 	// HeyTapAccount signs a HeyTap account in on an OPPO phone; whether
 	// the shell may read it is Faults.HeyTapProvider.
 	HeyTapAccount bool
+	// TradeInMode makes the phone an Android 16 one that boots into
+	// trade-in mode after a wipe: adb stays on, and its shell answers only
+	// `tradeinmode getstatus` until setup. Without it a wiped phone's USB
+	// debugging is off.
+	TradeInMode bool
 	// RecoveryUnlisted makes the phone vanish from a bench's adb while it
 	// is in recovery, as on builds whose recovery starts no adbd; without
 	// it adb lists the phone as "recovery" (see Bench).
@@ -73,6 +78,8 @@ type Phone struct {
 	policy          Policy
 	extraPackages   []string
 	heyTapAccount   bool
+	tradeInMode     bool
+	tradeInFoyer    bool
 	faults          Faults
 	person          Person
 	pending         []pendingAction
@@ -112,6 +119,7 @@ func New(opts Options) *Phone {
 		policy:          opts.Policy,
 		extraPackages:   slices.Clone(opts.SystemPackages),
 		heyTapAccount:   opts.HeyTapAccount,
+		tradeInMode:     opts.TradeInMode,
 		faults:          opts.Faults,
 		person:          opts.Person,
 		calls:           callLog{max: opts.MaxCalls},

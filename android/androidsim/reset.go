@@ -1,6 +1,7 @@
 package androidsim
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -58,6 +59,10 @@ func (p *Phone) resetLocked(at time.Time, m ResetMethod) {
 		r.Locks = append(r.Locks, LockXiaomiLost)
 	}
 	r.Locks = append(r.Locks, p.lastingLocksLocked()...)
+	if p.faults.ResetKeepsFRP && !slices.Contains(r.Locks, LockFRPActive) {
+		p.settings["global/secure_frp_mode"] = "1"
+		r.Locks = append(r.Locks, LockFRPActive)
+	}
 	p.resets = appendBounded(p.resets, r, maxRecords)
 
 	owner := Owner("Owner")
@@ -69,6 +74,7 @@ func (p *Phone) resetLocked(at time.Time, m ResetMethod) {
 	p.users = []User{owner}
 	p.findDevice = false
 	p.setupIncomplete = true
+
 	p.pending = nil
 	p.goingDown = "1recovery"
 }

@@ -52,7 +52,7 @@ var programs = map[string]bool{
 	"getprop": true, "pm": true, "dumpsys": true, "content": true, "settings": true,
 	"am": true, "cmd": true, "service": true, "su": true, "id": true, "sh": true,
 	"which": true, "echo": true, "whoami": true, "true": true, "false": true,
-	"cat": true,
+	"cat": true, "tradeinmode": true,
 }
 
 // binDirs are where those programs live.
@@ -71,7 +71,7 @@ func (p *Phone) resolve(name string) string {
 		}
 		name = base
 	}
-	if !programs[name] || (name == "su" && !p.rooted) {
+	if !programs[name] || (name == "su" && !p.rooted) || (name == "tradeinmode" && !p.tradeInMode) {
 		return ""
 	}
 	return name
@@ -88,7 +88,13 @@ func (p *Phone) exec(pr *proc, argv []string) {
 		return
 	}
 	args := argv[1:]
+	if p.tradeInFoyer && p.resolve(argv[0]) != "tradeinmode" {
+		p.tradeInRefused(pr, argv[0])
+		return
+	}
 	switch p.resolve(argv[0]) {
+	case "tradeinmode":
+		p.tradeinmode(pr, args)
 	case "getprop":
 		p.getprop(pr, args)
 	case "pm":

@@ -27,6 +27,7 @@ type releaseOptions struct {
 	Poll      time.Duration
 	DryRun    bool
 	Yes       bool
+	OnTimeout string
 	// In answers the confirmation prompt.
 	In io.Reader
 }
@@ -71,6 +72,9 @@ Without --wait, -o json prints the array of releases started.`,
 			if err := checkOutput(opts.Output); err != nil {
 				return err
 			}
+			if opts.OnTimeout != api.OnTimeoutFail && opts.OnTimeout != api.OnTimeoutHold {
+				return fmt.Errorf("%w: --on-timeout %q: want fail or hold", errUsage, opts.OnTimeout)
+			}
 			opts.DeviceIDs = args
 			n := 0
 			for _, set := range []bool{len(args) > 0, opts.All, opts.Filter != ""} {
@@ -100,8 +104,10 @@ Without --wait, -o json prints the array of releases started.`,
 	f.BoolVar(&opts.DryRun, "dry-run", false, "list the phones this would release, with their verdicts, and start nothing")
 	f.BoolVar(&opts.Yes, "yes", false, "confirm a release of more than 3 phones by --all or --filter without asking")
 	f.BoolVar(&opts.Restart, "restart", false, "replace a phone's running release with a new one (with this --timeout) instead of keeping it")
+	f.StringVar(&opts.OnTimeout, "on-timeout", api.OnTimeoutFail, `what a phone still bound at --timeout (or locked by someone elsewhere) becomes: "fail", or "hold" to wait on hold and go on once it shows clean`)
 	cmd.AddCommand(newReleaseCancelCmd(io, nil))
 	cmd.AddCommand(newReleaseConfirmCmd(io, nil))
+	cmd.AddCommand(newReleaseHoldCmd(io, nil))
 	return cmd
 }
 
@@ -109,7 +115,7 @@ func releaseRun(ctx context.Context, io streams, opts *releaseOptions) error {
 	client := newAPIClient(opts.API)
 	req := api.ReleaseRequest{
 		DeviceIDs: opts.DeviceIDs, All: opts.All, Filter: opts.Filter, Note: opts.Note,
-		TimeoutSeconds: int(opts.Timeout / time.Second), Restart: opts.Restart,
+		TimeoutSeconds: int(opts.Timeout / time.Second), Restart: opts.Restart, OnTimeout: opts.OnTimeout,
 	}
 	if start, err := planRelease(ctx, io, client, req, opts); err != nil || !start {
 		return err

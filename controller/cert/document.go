@@ -111,7 +111,9 @@ type Evidence struct {
 }
 
 // Rests reports whether a certificate may rest on this kind of evidence.
-func (e Evidence) Rests() bool { return e.Kind == "wipe_started" || e.Kind == "operator_confirmed" }
+func (e Evidence) Rests() bool {
+	return e.Kind == "wipe_started" || e.Kind == "operator_confirmed" || e.Kind == "seen_clean_after_reset"
+}
 
 // Release is the workflow run and who started it.
 type Release struct {

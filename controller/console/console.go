@@ -92,6 +92,8 @@ func New(c *controller.Controller, opts Options) http.Handler {
 	mux.Handle("POST /release/confirm", s.guard(operator, s.confirmRelease))
 	mux.Handle("POST /release", s.guard(operator, s.startRelease))
 	mux.Handle("GET /releases", s.guard(viewer, s.releases))
+	mux.Handle("GET /holds", s.guard(viewer, s.holds))
+	mux.Handle("GET /holds/{id}/sheet", s.guard(viewer, s.unlinkSheet))
 	mux.Handle("POST /releases/cancel", s.guard(operator, s.cancelReleases))
 	mux.Handle("POST /releases/{id}/confirm-reset", s.guard(operator, s.confirmReset))
 	mux.Handle("GET /releases/certificates.zip", s.guard(viewer, s.certificatesZip))

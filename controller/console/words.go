@@ -66,6 +66,10 @@ func nextSteps(d registry.Device, rel *registry.ReleaseRecord) []string {
 		return []string{"The reset screen is open on the phone: the person at it confirms the reset there. " +
 			"Once the phone shows the first-boot setup screen, confirm it on the phone's page or the Releases page."}
 	}
+	if rel != nil && !rel.Finished() && release.Stage(rel.Stage) == release.StageOnHold {
+		return []string{"Its release is on hold (" + rel.HoldReason + "): it goes on by itself once the phone shows clean. " +
+			"The On hold page has the unlink sheet for the previous owner."}
+	}
 	if rel != nil && !rel.Finished() {
 		return []string{"A release is running (" + stageWords(rel.Stage) + "): follow it on the Releases page."}
 	}
@@ -119,6 +123,8 @@ func stageWords(stage string) string {
 		return "failed"
 	case release.StageCanceled:
 		return "canceled"
+	case release.StageOnHold:
+		return "on hold: it goes on once the phone shows clean"
 	}
 	return strings.ReplaceAll(stage, "_", " ")
 }
@@ -148,6 +154,10 @@ func evidenceWords(kind string) string {
 		return "the phone went offline"
 	case release.EvidenceRebooted:
 		return "the phone restarted with its data"
+	case release.EvidenceSeenCleanAfterReset:
+		return "seen clean after the reset (no account, no reset protection)"
+	case release.EvidenceSeenLockedAfterReset:
+		return "seen LOCKED after the reset"
 	}
 	return strings.ReplaceAll(kind, "_", " ")
 }

@@ -91,7 +91,10 @@ func releasesOf(rs []registry.ReleaseRecord) []api.Release {
 	for _, r := range rs {
 		rel := api.Release{ID: r.ID, DeviceID: r.DeviceID, Operator: r.Operator, Stage: r.Stage,
 			Outcome: r.Outcome, Reason: r.Reason, CommandID: r.CommandID, CreatedAt: r.CreatedAt,
-			UpdatedAt: r.UpdatedAt, Deadline: r.Deadline, FinishedAt: r.FinishedAt}
+			UpdatedAt: r.UpdatedAt, Deadline: r.Deadline, FinishedAt: r.FinishedAt, HoldReason: r.HoldReason, HeldSince: r.HeldSince}
+		if r.HoldOnTimeout {
+			rel.OnTimeout = api.OnTimeoutHold
+		}
 		for _, e := range r.Evidence {
 			rel.Evidence = append(rel.Evidence, api.ReleaseEvidence{Kind: e.Kind, At: e.At, Source: e.Source})
 		}
@@ -112,5 +115,6 @@ func auditOf(es []registry.AuditEntry) []api.AuditEntry {
 }
 
 func certificateOf(rec registry.CertificateRecord) api.CertificateBody {
-	return api.CertificateBody{ID: rec.ID, DeviceID: rec.DeviceID, ReleaseID: rec.ReleaseID, IssuedAt: rec.IssuedAt, File: string(rec.Document)}
+	return api.CertificateBody{ID: rec.ID, DeviceID: rec.DeviceID, ReleaseID: rec.ReleaseID, IssuedAt: rec.IssuedAt,
+		File: string(rec.Document), Superseded: rec.Superseded}
 }

@@ -18,6 +18,12 @@ func (s *server) startReleases(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("release request: %w", err))
 		return
 	}
+	switch req.OnTimeout {
+	case "", api.OnTimeoutFail, api.OnTimeoutHold:
+	default:
+		writeError(w, http.StatusBadRequest, fmt.Errorf("release request: on_timeout %q: want %q or %q", req.OnTimeout, api.OnTimeoutFail, api.OnTimeoutHold))
+		return
+	}
 	op, _ := OperatorFrom(r.Context())
 	ids, err := selectDevices(r.Context(), s.c.Registry(), req)
 	if err != nil {
@@ -43,7 +49,7 @@ func (s *server) startReleases(w http.ResponseWriter, r *http.Request) {
 	}
 	rs, err := s.c.StartReleases(r.Context(), controller.ReleaseRequest{
 		DeviceIDs: ids, Operator: op.Name, Note: req.Note, Timeout: time.Duration(req.TimeoutSeconds) * time.Second,
-		Restart: req.Restart,
+		Restart: req.Restart, HoldOnTimeout: req.OnTimeout == api.OnTimeoutHold,
 	})
 	switch {
 	case errors.Is(err, controller.ErrUnknownDevice):

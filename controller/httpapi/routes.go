@@ -51,6 +51,8 @@ func Routes(c *controller.Controller) []Route {
 		{"GET /api/v1/releases", viewer, s.releases},
 		{"POST /api/v1/releases/cancel", operator, s.cancelReleases},
 		{"POST /api/v1/releases/{id}/confirm", operator, s.confirmRelease},
+		{"POST /api/v1/releases/{id}/hold", operator, s.holdRelease},
+		{"GET /api/v1/holds", viewer, s.holds},
 		{"GET /api/v1/audit", viewer, s.audit},
 		{"GET /api/v1/audit/verify", viewer, s.verifyAudit},
 		{"GET /api/v1/devices/{id}/audit", viewer, s.deviceAudit},

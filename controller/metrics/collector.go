@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/controller/release"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -26,6 +28,7 @@ type collector struct {
 	received, superseded, applied, stale, orphans, skipped        *prometheus.Desc
 	batches, writeErrors, rejected, pending, brokerClients, ready *prometheus.Desc
 	enrollFailed, enrollThrottled                                 *prometheus.Desc
+	holds, holdAge                                                *prometheus.Desc
 }
 
 func newCollector(c *controller.Controller, timeout time.Duration) *collector {
@@ -53,13 +56,15 @@ func newCollector(c *controller.Controller, timeout time.Duration) *collector {
 		ready:           d("", "registry_up", "1 when the registry answered this scrape's queries."),
 		enrollFailed:    d("enroll", "failed_total", "Refused enrollments."),
 		enrollThrottled: d("enroll", "throttled_total", "Enrollment attempts refused, without a registry write, because their address failed too often and their token was no good."),
+		holds:           d("release", "holds", "Releases waiting on hold, by reason (operator for an operator's hold).", "reason"),
+		holdAge:         d("release", "hold_oldest_seconds", "How long the oldest release on hold has waited, by reason.", "reason"),
 	}
 }
 
 func (k *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{k.phones, k.commands, k.releasesRunning, k.releases, k.releaseSeconds,
 		k.received, k.superseded, k.applied, k.stale, k.orphans, k.skipped, k.batches, k.writeErrors, k.rejected,
-		k.pending, k.brokerClients, k.ready, k.enrollFailed, k.enrollThrottled} {
+		k.pending, k.brokerClients, k.ready, k.enrollFailed, k.enrollThrottled, k.holds, k.holdAge} {
 		ch <- d
 	}
 }
@@ -128,6 +133,15 @@ func (k *collector) collectRegistry(ch chan<- prometheus.Metric, t registry.Tall
 		if outcome != "" {
 			ch <- prometheus.MustNewConstMetric(k.releases, prometheus.CounterValue, float64(n), outcome)
 		}
+	}
+	// Every reason is present, at 0 when nothing waits for it.
+	for _, reason := range append(slices.Clone(release.HoldReasons), "operator") {
+		gauge(k.holds, t.Holds[reason], reason)
+		age := 0.0
+		if since, ok := t.HeldSince[reason]; ok && !since.IsZero() {
+			age = max(k.c.Now().Sub(since).Seconds(), 0)
+		}
+		ch <- prometheus.MustNewConstMetric(k.holdAge, prometheus.GaugeValue, age, reason)
 	}
 	for outcome, secs := range t.ReleaseSeconds {
 		count, sum, buckets := histogram(secs, ReleaseBuckets)

@@ -24,6 +24,9 @@ type CertificateRecord struct {
 	// Note is the operator's note on asking for it; it is written to the
 	// audit row only.
 	Note string
+	// Superseded says why the certificate no longer stands (its phone was
+	// seen locked after the reset); "" while it does.
+	Superseded string
 }
 
 // StoreCertificate keeps an issued certificate and, in the same
@@ -71,7 +74,7 @@ func (s *Store) StoreCertificate(ctx context.Context, c CertificateRecord, actor
 	return nil
 }
 
-const certificateColumns = `id, device_id, release_id, issued_at, document`
+const certificateColumns = `id, device_id, release_id, issued_at, document, superseded`
 
 // Certificate returns one certificate by ID, or an error wrapping ErrNotFound.
 func (s *Store) Certificate(ctx context.Context, id string) (CertificateRecord, error) {
@@ -96,7 +99,7 @@ func (s *Store) oneCertificate(ctx context.Context, cond, arg, what string) (Cer
 		doc    string
 	)
 	err := s.r.QueryRowContext(ctx, `SELECT `+certificateColumns+` FROM certificates WHERE `+cond+
-		` ORDER BY issued_at DESC, rowid DESC LIMIT 1`, arg).Scan(&c.ID, &c.DeviceID, &c.ReleaseID, &issued, &doc)
+		` ORDER BY issued_at DESC, rowid DESC LIMIT 1`, arg).Scan(&c.ID, &c.DeviceID, &c.ReleaseID, &issued, &doc, &c.Superseded)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("%s: %w", what, ErrNotFound)
 	}

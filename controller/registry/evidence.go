@@ -59,12 +59,16 @@ func decodeEvidence(s string) ([]ReleaseEvidence, error) {
 	return out, nil
 }
 
-// ProvenBy returns the first evidence that shows the phone was reset
-// (wipe_started or operator_confirmed), or false.
+// ProvenBy returns the strongest evidence that shows the phone was reset
+// (seen_clean_after_reset, wipe_started, operator_confirmed), or false.
 func (r ReleaseRecord) ProvenBy() (ReleaseEvidence, bool) {
-	for _, e := range r.Evidence {
-		if e.Kind == EvidenceWipeStarted || e.Kind == EvidenceOperatorConfirmed {
-			return e, true
+	// Strongest first: the phone seen clean after its reset, then the wipe
+	// seen starting, then an operator's word.
+	for _, k := range []string{EvidenceSeenCleanAfterReset, EvidenceWipeStarted, EvidenceOperatorConfirmed} {
+		for _, e := range r.Evidence {
+			if e.Kind == k {
+				return e, true
+			}
 		}
 	}
 	return ReleaseEvidence{}, false
@@ -75,4 +79,7 @@ func (r ReleaseRecord) ProvenBy() (ReleaseEvidence, bool) {
 const (
 	EvidenceWipeStarted       = "wipe_started"
 	EvidenceOperatorConfirmed = "operator_confirmed"
+	// EvidenceSeenCleanAfterReset: the phone, seen again after its reset,
+	// showed no account and no reset protection.
+	EvidenceSeenCleanAfterReset = "seen_clean_after_reset"
 )

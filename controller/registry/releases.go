@@ -38,11 +38,21 @@ type ReleaseRecord struct {
 	Note string
 	// Evidence is what was seen of the reset, oldest first. It only grows.
 	Evidence []ReleaseEvidence
+	// HoldOnTimeout puts the release on hold rather than failed when it
+	// cannot finish; HoldReason says why a held release waits.
+	HoldOnTimeout bool
+	HoldReason    string
+	// HeldSince is when the release went on hold; zero when it is not.
+	HeldSince time.Time
 }
 
 // OutcomeReleased is the outcome of a release that ended with a successful
 // factory reset.
 const OutcomeReleased = "released"
+
+// StageOnHold is the stage of a release waiting on hold (the release
+// machine's release.StageOnHold, named here for the webhook events).
+const StageOnHold = "on_hold"
 
 // Finished reports whether the release is over.
 func (r ReleaseRecord) Finished() bool { return !r.FinishedAt.IsZero() }
@@ -116,9 +126,11 @@ func createRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord) error {
 		return fmt.Errorf("create release %s: %w", r.ID, err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO releases(id, device_id, operator, stage, outcome, reason, command_id,
-		created_at, updated_at, deadline, finished_at, evidence_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		created_at, updated_at, deadline, finished_at, evidence_json, hold_on_timeout, hold_reason, held_since)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.DeviceID, r.Operator, r.Stage, r.Outcome, r.Reason, r.CommandID,
-		formatTime(r.CreatedAt), formatTime(r.UpdatedAt), formatTime(r.Deadline), nullTime(r.FinishedAt), evidence)
+		formatTime(r.CreatedAt), formatTime(r.UpdatedAt), formatTime(r.Deadline), nullTime(r.FinishedAt), evidence,
+		r.HoldOnTimeout, r.HoldReason, nullTime(r.HeldSince))
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
 		return fmt.Errorf("create release %s: %w", r.ID, ErrExists)
@@ -207,9 +219,9 @@ func updateRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord, actor, note
 		return fmt.Errorf("update release %s: %w", r.ID, err)
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE releases SET stage = ?, outcome = ?, reason = ?, command_id = ?,
-		updated_at = ?, deadline = ?, finished_at = ?, evidence_json = ? WHERE id = ?`,
+		updated_at = ?, deadline = ?, finished_at = ?, evidence_json = ?, hold_on_timeout = ?, hold_reason = ?, held_since = ? WHERE id = ?`,
 		r.Stage, r.Outcome, r.Reason, r.CommandID, formatTime(r.UpdatedAt), formatTime(r.Deadline),
-		nullTime(r.FinishedAt), evidence, r.ID)
+		nullTime(r.FinishedAt), evidence, r.HoldOnTimeout, r.HoldReason, nullTime(r.HeldSince), r.ID)
 	if err != nil {
 		return fmt.Errorf("update release %s: %w", r.ID, err)
 	}
@@ -219,6 +231,13 @@ func updateRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord, actor, note
 			Detail: releaseDetail(r), Note: note,
 		}); err != nil {
 			return err
+		}
+	}
+	if old.Outcome == OutcomeReleased && r.Outcome != OutcomeReleased {
+		// Seen locked after its reset: its certificates no longer stand.
+		if _, err := tx.ExecContext(ctx, `UPDATE certificates SET superseded = ? WHERE release_id = ? AND superseded = ''`,
+			r.Reason, r.ID); err != nil {
+			return fmt.Errorf("supersede the certificates of release %s: %w", r.ID, err)
 		}
 	}
 	return emitReleaseEvent(ctx, tx, old, r)
@@ -303,17 +322,17 @@ func (s *Store) UnfinishedReleases(ctx context.Context) ([]ReleaseRecord, error)
 	return s.Releases(ctx, ReleaseFilter{Unfinished: true})
 }
 
-const releaseColumns = `id, device_id, operator, stage, outcome, reason, command_id, created_at, updated_at, deadline, finished_at, evidence_json`
+const releaseColumns = `id, device_id, operator, stage, outcome, reason, command_id, created_at, updated_at, deadline, finished_at, evidence_json, hold_on_timeout, hold_reason, held_since`
 
 func scanRelease(row rowScanner) (ReleaseRecord, error) {
 	var (
 		r                          ReleaseRecord
 		created, updated, deadline string
-		finished                   sql.NullString
+		finished, heldSince        sql.NullString
 		evidence                   string
 	)
 	if err := row.Scan(&r.ID, &r.DeviceID, &r.Operator, &r.Stage, &r.Outcome, &r.Reason, &r.CommandID,
-		&created, &updated, &deadline, &finished, &evidence); err != nil {
+		&created, &updated, &deadline, &finished, &evidence, &r.HoldOnTimeout, &r.HoldReason, &heldSince); err != nil {
 		return r, err
 	}
 	var err error
@@ -330,6 +349,9 @@ func scanRelease(row rowScanner) (ReleaseRecord, error) {
 		return r, fmt.Errorf("release %s: %w", r.ID, err)
 	}
 	if r.FinishedAt, err = parseNullTime(finished); err != nil {
+		return r, fmt.Errorf("release %s: %w", r.ID, err)
+	}
+	if r.HeldSince, err = parseNullTime(heldSince); err != nil {
 		return r, fmt.Errorf("release %s: %w", r.ID, err)
 	}
 	return r, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/unbind/unbind/protocol"
 )
@@ -22,6 +23,10 @@ type Tally struct {
 	// ReleaseSeconds holds, per outcome, how long each finished release took
 	// from its start to its finish.
 	ReleaseSeconds map[string][]float64
+	// Holds counts the releases on hold by reason (an operator's hold is
+	// "operator"); HeldSince is, per reason, when its oldest went on hold.
+	Holds     map[string]int
+	HeldSince map[string]time.Time
 }
 
 // DeviceKey groups devices.
@@ -38,7 +43,8 @@ type CommandKey struct {
 
 // Tally reads the counts.
 func (s *Store) Tally(ctx context.Context) (Tally, error) {
-	t := Tally{Devices: map[DeviceKey]int{}, Commands: map[CommandKey]int{}, Releases: map[string]int{}, ReleaseSeconds: map[string][]float64{}}
+	t := Tally{Devices: map[DeviceKey]int{}, Commands: map[CommandKey]int{}, Releases: map[string]int{}, ReleaseSeconds: map[string][]float64{},
+		Holds: map[string]int{}, HeldSince: map[string]time.Time{}}
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		if err := scanGroups(ctx, tx, `SELECT coalesce(verdict, ''), online, count(*) FROM devices GROUP BY 1, 2`,
 			func(rows *sql.Rows) error {
@@ -76,6 +82,25 @@ func (s *Store) Tally(ctx context.Context) (Tally, error) {
 			}); err != nil {
 			return fmt.Errorf("count releases: %w", err)
 		}
+		if err := scanGroups(ctx, tx, `SELECT CASE WHEN hold_reason LIKE 'operator:%' THEN 'operator' ELSE hold_reason END,
+			count(*), min(held_since) FROM releases WHERE finished_at IS NULL AND stage = ? GROUP BY 1`,
+			func(rows *sql.Rows) error {
+				var reason string
+				var n int
+				var since sql.NullString
+				if err := rows.Scan(&reason, &n, &since); err != nil {
+					return err
+				}
+				t.Holds[reason] = n
+				at, err := parseNullTime(since)
+				if err != nil {
+					return err
+				}
+				t.HeldSince[reason] = at
+				return nil
+			}, StageOnHold); err != nil {
+			return fmt.Errorf("count holds: %w", err)
+		}
 		// Stored times are RFC 3339 in UTC, which julianday reads.
 		if err := scanGroups(ctx, tx, `SELECT outcome, (julianday(finished_at) - julianday(created_at)) * 86400.0
 			FROM releases WHERE finished_at IS NOT NULL`,
@@ -97,8 +122,8 @@ func (s *Store) Tally(ctx context.Context) (Tally, error) {
 	return t, err
 }
 
-func scanGroups(ctx context.Context, tx *sql.Tx, q string, scan func(*sql.Rows) error) error {
-	rows, err := tx.QueryContext(ctx, q)
+func scanGroups(ctx context.Context, tx *sql.Tx, q string, scan func(*sql.Rows) error, args ...any) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}

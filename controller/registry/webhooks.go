@@ -22,6 +22,14 @@ const (
 	EventReleaseReleased = "release.released"
 	EventReleaseFailed   = "release.failed"
 	EventReleaseCanceled = "release.canceled"
+	// EventReleaseLockedAfterReset: a released phone was seen locked after
+	// its reset; the release is failed and its certificates superseded.
+	EventReleaseLockedAfterReset = "release.locked_after_reset"
+	// EventReleaseHeld: a release went on hold (it waits rather than
+	// fails); EventReleaseHoldResolved: the held phone showed clean and the
+	// release goes on.
+	EventReleaseHeld         = "release.held"
+	EventReleaseHoldResolved = "release.hold_resolved"
 	// EventDeviceAtRisk: a phone's verdict became not safe (at_risk or
 	// unknown), or its first report was not safe.
 	EventDeviceAtRisk = "device.at_risk"
@@ -33,7 +41,8 @@ const (
 
 // WebhookEventTypes are the types a webhook may subscribe to.
 var WebhookEventTypes = []string{
-	EventReleaseReleased, EventReleaseFailed, EventReleaseCanceled, EventDeviceAtRisk, EventDeviceSafe,
+	EventReleaseReleased, EventReleaseFailed, EventReleaseCanceled, EventReleaseLockedAfterReset,
+	EventReleaseHeld, EventReleaseHoldResolved, EventDeviceAtRisk, EventDeviceSafe,
 	EventIdentityConflict,
 }
 
@@ -328,10 +337,17 @@ func emitVerdictEvent(ctx context.Context, tx *sql.Tx, cur current, key stateKey
 
 // emitReleaseEvent writes release.<outcome> when a release finishes.
 func emitReleaseEvent(ctx context.Context, tx *sql.Tx, old, r ReleaseRecord) error {
-	if old.Outcome != "" || r.Outcome == "" {
+	typ := "release." + r.Outcome
+	switch {
+	case old.Outcome == OutcomeReleased && r.Outcome != OutcomeReleased:
+		typ = EventReleaseLockedAfterReset
+	case r.Outcome == "" && old.Stage != StageOnHold && r.Stage == StageOnHold:
+		typ = EventReleaseHeld
+	case r.Outcome == "" && old.Stage == StageOnHold && r.Stage != StageOnHold:
+		typ = EventReleaseHoldResolved
+	case old.Outcome != "" || r.Outcome == "":
 		return nil
 	}
-	typ := "release." + r.Outcome
 	if !slices.Contains(WebhookEventTypes, typ) {
 		return nil
 	}
@@ -341,6 +357,9 @@ func emitReleaseEvent(ctx context.Context, tx *sql.Tx, old, r ReleaseRecord) err
 	// controller's words (stages, risk kinds) only, as the audit trail does.
 	if r.Outcome != OutcomeReleased {
 		d.Reason = r.Reason
+	}
+	if typ == EventReleaseHeld {
+		d.Reason = r.HoldReason
 	}
 	if err := readIdentity(ctx, tx, r.DeviceID, &d.Serial, &d.Manufacturer, &d.Model, &d.Lot); err != nil {
 		return err

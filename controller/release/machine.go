@@ -52,12 +52,20 @@ type Release struct {
 	Reason     string
 	// Evidence is what was seen of the reset, oldest first.
 	Evidence []Evidence
+	// HoldOnTimeout puts the release on hold, not failed, when it cannot
+	// finish by its deadline or meets a lock only someone elsewhere can
+	// clear. HoldReason says why it waits while on hold.
+	HoldOnTimeout bool
+	HoldReason    string
+	// HeldSince is when it went on hold; zero when it is not on hold.
+	HeldSince time.Time
 }
 
 // Same reports whether r and o are the same release state.
 func (r Release) Same(o Release) bool {
 	return r.Stage == o.Stage && r.CommandID == o.CommandID && r.StageSince.Equal(o.StageSince) &&
-		r.Deadline.Equal(o.Deadline) && r.Reason == o.Reason && slices.EqualFunc(r.Evidence, o.Evidence, Evidence.equal)
+		r.Deadline.Equal(o.Deadline) && r.Reason == o.Reason && slices.EqualFunc(r.Evidence, o.Evidence, Evidence.equal) &&
+		r.HoldOnTimeout == o.HoldOnTimeout && r.HoldReason == o.HoldReason && r.HeldSince.Equal(o.HeldSince)
 }
 
 // Command is what the registry knows of the release's current command.
@@ -114,14 +122,20 @@ func Next(r Release, o Observed) (Release, []Effect) {
 	if r.Stage.Terminal() {
 		return r, nil
 	}
+	if r.Stage == StageOnHold {
+		return onHold(r, o)
+	}
 	if !o.Now.Before(r.Deadline) {
+		if r.HoldOnTimeout && r.Stage != StageWaitingForReset && r.Stage != StageReset {
+			return hold(r, holdReason(o.Report), o.Now)
+		}
 		if r.Stage == StageWaitingForReset {
 			return fail(r, "never reset: no evidence that the wipe started before the deadline (seen: "+seen(r.Evidence)+")")
 		}
 		return fail(r, fmt.Sprintf("timed out in stage %s%s", r.Stage, remaining(o.Report)))
 	}
 	if o.IdentityProblem != "" && r.Stage != StageReset && r.Stage != StageWaitingForReset {
-		return hold(r, o.IdentityProblem)
+		return holdForIdentity(r, o.IdentityProblem)
 	}
 	switch r.Stage {
 	case StageVerify:
@@ -168,6 +182,8 @@ func verify(r Release, o Observed) (Release, []Effect) {
 		return to(r, StageReset, o.Now, true), []Effect{{Send: protocol.CommandFactoryReset}}
 	case rep.SafeToReset && rep.Catalogue < protocol.CatalogueRevision:
 		return fail(r, OldAgentReason(rep))
+	case rep.HasRisk(protocol.KindsWithRemedy(protocol.RemedyElsewhere)...) && r.HoldOnTimeout:
+		return hold(r, holdReason(rep), o.Now)
 	case rep.HasRisk(protocol.KindsWithRemedy(protocol.RemedyElsewhere)...):
 		return fail(r, elsewhereReason(rep))
 	case rep.HasRisk(protocol.KindsWithRemedy(protocol.RemedySignOut)...):
@@ -277,10 +293,10 @@ func reset(r Release, o Observed) (Release, []Effect) {
 	return fail(r, fmt.Sprintf("factory_reset %s: %s", o.Command.State, o.Command.Detail))
 }
 
-// hold keeps r where it is, saying why, and sends nothing: its phone's
-// identity is in doubt. Resolved, the release goes on from the same stage;
-// otherwise its deadline ends it.
-func hold(r Release, why string) (Release, []Effect) {
+// holdForIdentity keeps r where it is, saying why, and sends nothing: its
+// phone's identity is in doubt. Resolved, the release goes on from the same
+// stage; otherwise its deadline ends it.
+func holdForIdentity(r Release, why string) (Release, []Effect) {
 	r.Reason = "held: " + why
 	return r, nil
 }

@@ -43,10 +43,12 @@ type Summary struct {
 	Releases    []api.Release `json:"releases"`
 }
 
-// AllFinished reports whether every release is over.
+// AllFinished reports whether waiting is over: every release ended or
+// waits on hold.
 func AllFinished(rs []api.Release) bool {
 	for _, r := range rs {
-		if !r.Finished() {
+		// A release on hold waits, maybe for days: "unbind holds" follows it.
+		if !r.Finished() && r.Stage != api.StageOnHold {
 			return false
 		}
 	}
