@@ -168,6 +168,9 @@ func (e *executor) reset(ctx context.Context, cmd protocol.Command) {
 		e.emit(ctx, cmd.ID, protocol.CommandRejected, why)
 		return
 	}
+	// Said before the reset starts: a wiping phone may never get to say
+	// anything after. A certificate shows this check, not an older report.
+	e.emit(ctx, cmd.ID, protocol.CommandInProgress, protocol.InterlockDetail(r.CheckedAt))
 	method, err := e.s.a.phone.FactoryReset(ctx)
 	switch {
 	case err != nil && method != "":

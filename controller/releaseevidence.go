@@ -13,6 +13,9 @@ import (
 // its reset.
 var ErrReleaseNotWaiting = release.ErrNotWaiting
 
+// ErrConfirmContradicted: the phone still reports from its pre-reset boot.
+var ErrConfirmContradicted = release.ErrContradicted
+
 // ErrUnknownRelease: no release has that ID.
 var ErrUnknownRelease = errors.New("unknown release")
 
@@ -37,7 +40,15 @@ func (c *Controller) ConfirmRelease(ctx context.Context, id, operator, note stri
 		return rec, fmt.Errorf("confirm release %s: %w", id, err)
 	}
 	now := c.cfg.Now().UTC()
-	next, err := release.Confirm(releaseOf(rec), now, operator)
+	dev, err := c.reg.Device(ctx, rec.DeviceID)
+	if err != nil {
+		return rec, fmt.Errorf("confirm release %s: %w", id, err)
+	}
+	obs := release.Observed{Now: now, Online: dev.Online, PresenceAt: dev.PresenceAt}
+	if dev.State != nil {
+		obs.Report, obs.ReportAt = dev.State, dev.StateAt
+	}
+	next, err := release.Confirm(releaseOf(rec), obs, operator)
 	if err != nil {
 		return rec, fmt.Errorf("confirm release %s: %w", id, err)
 	}

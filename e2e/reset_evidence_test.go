@@ -104,6 +104,13 @@ func TestResetEvidence(t *testing.T) {
 	// Nobody can see the wipe on this phone: an operator must say it.
 	eventually(t, stageIs(rHidden.ID, release.StageWaitingForReset), "the phone whose wipe cannot be seen waits")
 	eventually(t, hidden.WasReset, "the person confirmed the reset on the phone")
+	// The wipe reboots the phone; until it is down, no confirmation stands
+	// (TestConfirmRefusedWhilePhoneReports).
+	hidden.Reboot()
+	eventually(t, func() bool {
+		d, err := c.Registry().Device(ctx, hidden.Serial())
+		return err == nil && d.State != nil && d.State.BootID == hidden.BootID()
+	}, "the phone reports from its next boot")
 	viewer := api.NewClient(c.APIURL(), nil).WithToken(controllertest.Token(t, c, controller.RoleViewer))
 	_, err = viewer.ConfirmRelease(ctx, rHidden.ID, api.ConfirmReleaseRequest{})
 	var apiErr *api.Error

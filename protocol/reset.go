@@ -1,6 +1,9 @@
 package protocol
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // ResetEvidence names what was seen of a factory reset. A release is
 // released only on WipeStarted or OperatorConfirmed; the others are recorded
@@ -55,4 +58,28 @@ func ParseResetDetail(detail string) (e ResetEvidence, source string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// interlockPassed heads the Detail of the in_progress event an agent sends
+// when its own interlock check passed, right before it starts the reset.
+const interlockPassed = "interlock_passed"
+
+// InterlockDetail is that Detail: the check time of the safe report the
+// agent read from the phone just now, by the phone's clock, e.g.
+// "interlock_passed: safe, checked_at 2026-12-06T19:00:00Z". Agents before
+// the 2026-12-06 revision never send it; ParseResetDetail ignores it, so
+// controllers before it record it as a plain step.
+func InterlockDetail(checkedAt time.Time) string {
+	return interlockPassed + ": safe, checked_at " + checkedAt.UTC().Format(time.RFC3339Nano)
+}
+
+// ParseInterlockDetail reads an InterlockDetail: the check time of the
+// agent's final check, and ok false for any other text.
+func ParseInterlockDetail(detail string) (checkedAt time.Time, ok bool) {
+	rest, found := strings.CutPrefix(detail, interlockPassed+": safe, checked_at ")
+	if !found {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, rest)
+	return t, err == nil
 }

@@ -106,6 +106,7 @@ func certVerifyRun(_ context.Context, io streams, opts *certVerifyOptions) error
 		}
 		cli.Printf(io.Out, "  evidence %s at %s by %s%s\n", e.Kind, e.At.UTC().Format("2006-01-02T15:04:05Z07:00"), e.Source, rests)
 	}
+	cli.Printf(io.Out, "  %s\n", cert.Claim(d))
 	cli.Printf(io.Out, "  signed by controller key %s\n", d.Controller.KeyFingerprint)
 	return nil
 }

@@ -40,7 +40,21 @@ type Document struct {
 	// Enrollment is the enrollment whose credentials reported the safe
 	// state relied on; absent for phones enrolled before it was recorded.
 	Enrollment *Enrollment `json:"enrollment,omitempty"`
+	// FinalCheck is the agent's own interlock check of the phone right
+	// before it started the reset; absent when the agent did not report it
+	// (agents before the 2026-12-06 revision), and then the checks rest on
+	// the last report received before the reset was sent.
+	FinalCheck *FinalCheck `json:"final_check,omitempty"`
 	Controller Controller  `json:"controller"`
+}
+
+// FinalCheck is the agent's interlock check right before the reset.
+type FinalCheck struct {
+	// CheckedAt is when the agent read the phone, by the phone's clock;
+	// ReceivedAt when the controller heard that the check passed.
+	CheckedAt  time.Time `json:"checked_at"`
+	ReceivedAt time.Time `json:"received_at"`
+	Result     string    `json:"result"`
 }
 
 // Enrollment says when the phone's credentials were issued and on whose

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
+	"strings"
 	"time"
 )
 
@@ -29,7 +30,8 @@ func HTML(c SignedCertificate) ([]byte, error) {
 	if err := page.Execute(&b, struct {
 		Doc       Document
 		Signature string
-	}{c.Doc, signatureOf(c.File)}); err != nil {
+		Claim     string
+	}{c.Doc, signatureOf(c.File), Claim(c.Doc)}); err != nil {
 		return nil, fmt.Errorf("render certificate %s: %w", c.Doc.ID, err)
 	}
 	return b.Bytes(), nil
@@ -43,4 +45,31 @@ func signatureOf(file []byte) string {
 		return ""
 	}
 	return env.Signature
+}
+
+// Claim is what a certificate states, worded by the evidence it rests on:
+// which check found the phone free of locks (the agent's own check right
+// before the reset, or only the last report before it was sent) and who saw
+// the reset (the agent seeing the wipe start, or an operator's word).
+func Claim(d Document) string {
+	checked := "checked free of account and anti-theft locks in its last report before the reset was sent " +
+		"(its agent's own check right before the reset was not recorded)"
+	if f := d.FinalCheck; f != nil {
+		checked = "checked free of account and anti-theft locks by its agent right before the reset (" +
+			f.CheckedAt.UTC().Format(time.RFC3339) + " by the phone's clock)"
+	}
+	reset := "its agent reported the reset (" + d.Reset.Method + ")"
+	for _, e := range d.Evidence {
+		if !e.Rests() {
+			continue
+		}
+		if e.Kind == "operator_confirmed" {
+			reset = "operator " + strings.TrimPrefix(e.Source, "operator:") +
+				" stated that it then showed the first-boot setup screen; its agent did not see the wipe start"
+		} else {
+			reset = "its agent saw the wipe start (" + strings.TrimPrefix(e.Source, "agent: ") + ")"
+		}
+		break
+	}
+	return "This phone was " + checked + ", and then factory reset: " + reset + "."
 }

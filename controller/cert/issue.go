@@ -22,6 +22,11 @@ var ErrNotReleased = errors.New("device was not released")
 // returned wrapped together with ErrNotReleased.
 var ErrIdentityChanged = errors.New("the device's credentials were replaced during the release")
 
+// ErrContradicted: the release rests on an operator's confirmation that the
+// phone itself contradicted afterwards, reporting from the boot it had
+// before the reset. It is returned wrapped together with ErrNotReleased.
+var ErrContradicted = errors.New("the phone contradicts the operator's confirmation")
+
 // ErrIdentityConflict: another enrolled device reports the phone's serial
 // or IMEI, or an operator named another device the genuine holder of them.
 // It is returned wrapped together with ErrNotReleased.
@@ -83,6 +88,11 @@ func document(in Inputs, pub ed25519.PublicKey) (Document, error) {
 	if last.IsZero() || last.Before(in.Safe.CheckedAt) {
 		last = in.Safe.CheckedAt
 	}
+	final := finalCheck(in.Reset)
+	if final != nil {
+		// The agent's check right before the reset is the last check.
+		last = final.CheckedAt
+	}
 	checks := []Check{{Name: "verdict", Result: "safe: every check completed", SafeSince: in.Safe.CheckedAt.UTC(), CheckedAt: last.UTC()}}
 	// The checks a certificate lists: every lock the agent's catalogue
 	// revision checks for, and no other.
@@ -120,6 +130,7 @@ func document(in Inputs, pub ed25519.PublicKey) (Document, error) {
 		Release: Release{ID: in.Release.ID, Operator: in.Release.Operator, StartedAt: in.Release.CreatedAt.UTC(),
 			FinishedAt: in.Release.FinishedAt.UTC()},
 		Enrollment: reliedOn(in),
+		FinalCheck: final,
 		Controller: Controller{KeyFingerprint: Fingerprint(pub)},
 	}, nil
 }
@@ -148,6 +159,11 @@ func released(in Inputs) error {
 		return fmt.Errorf("%w: command %s is not a factory reset of this device", ErrNotReleased, c.ID)
 	}
 	proof, ok := proven(in)
+	if ok && proof.Kind == registry.EvidenceOperatorConfirmed {
+		if why := contradicted(in, proof); why != "" {
+			return fmt.Errorf("%w: %w: %s", ErrNotReleased, ErrContradicted, why)
+		}
+	}
 	switch {
 	case c.State != protocol.CommandSucceeded && (!ok || proof.Kind != registry.EvidenceOperatorConfirmed):
 		// Only an operator's confirmation stands for a reset the agent
@@ -267,4 +283,37 @@ func reliedOn(in Inputs) *Enrollment {
 		return nil
 	}
 	return &Enrollment{DeviceID: last.DeviceID, At: last.At.UTC(), MintedBy: last.MintedBy, Note: last.Note, Replaced: last.Replaced}
+}
+
+// contradicted says why the phone's own reports contradict the operator's
+// confirmation proof, or "": it reported after the confirmation from the
+// boot it had when the reset screen opened, so it never went down.
+func contradicted(in Inputs, proof registry.ReleaseEvidence) string {
+	var boot string
+	for _, e := range in.Release.Evidence {
+		if e.Kind == string(protocol.EvidenceResetScreenOpened) {
+			boot = e.Boot
+		}
+	}
+	st := in.Device.State
+	if boot == "" || st == nil || st.BootID != boot || !in.Device.StateAt.After(proof.At) {
+		return ""
+	}
+	return fmt.Sprintf("the phone reported at %s, after %s's confirmation, from the boot it had before the reset",
+		in.Device.StateAt.UTC().Format(time.RFC3339), strings.TrimPrefix(proof.Source, "operator:"))
+}
+
+// finalCheck is the agent's own interlock check right before the reset
+// (protocol.InterlockDetail on the reset command), or nil for agents that
+// do not say it.
+func finalCheck(c *registry.CommandRecord) *FinalCheck {
+	if c == nil {
+		return nil
+	}
+	for _, t := range c.Transitions {
+		if at, ok := protocol.ParseInterlockDetail(t.Detail); ok {
+			return &FinalCheck{CheckedAt: at.UTC(), ReceivedAt: t.At.UTC(), Result: "safe: every check completed, no risk found"}
+		}
+	}
+	return nil
 }

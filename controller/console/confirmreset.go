@@ -51,6 +51,9 @@ func (s *server) confirmReset(w http.ResponseWriter, r *http.Request, rq request
 		s.fail(w, rq, http.StatusNotFound, "No release has this ID.")
 	case errors.Is(err, controller.ErrReleaseNotWaiting):
 		s.fail(w, rq, http.StatusConflict, "This release no longer waits for its reset: nothing was confirmed.")
+	case errors.Is(err, controller.ErrConfirmContradicted):
+		b.Error = "Not confirmed: " + strings.TrimPrefix(err.Error(), "confirm release "+id+": ")
+		s.render(w, http.StatusConflict, "confirm-reset", "", s.data(rq, "Confirm the reset", "releases", b))
 	case err != nil:
 		s.log.Error("console: confirm reset", "release", id, "err", err)
 		s.fail(w, rq, http.StatusInternalServerError, "The reset could not be confirmed.")

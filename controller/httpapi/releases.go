@@ -160,7 +160,7 @@ func (s *server) confirmRelease(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, controller.ErrUnknownRelease):
 		writeError(w, http.StatusNotFound, err)
-	case errors.Is(err, controller.ErrReleaseNotWaiting):
+	case errors.Is(err, controller.ErrReleaseNotWaiting), errors.Is(err, controller.ErrConfirmContradicted):
 		writeError(w, http.StatusConflict, err)
 	case errors.Is(err, controller.ErrNoOperator), errors.Is(err, controller.ErrBadName):
 		writeError(w, http.StatusBadRequest, err)

@@ -60,15 +60,50 @@ func (k EvidenceKind) Proves() bool {
 // ErrNotWaiting: a confirmation for a release that does not wait for one.
 var ErrNotWaiting = errors.New("the release is not waiting for a reset")
 
+// ErrContradicted: the phone itself contradicts an operator's confirmation
+// of its reset: it is still up, reporting from the boot it had before.
+var ErrContradicted = errors.New("the phone contradicts the confirmation")
+
 // Confirm records an operator's statement that the phone shows the
 // first-boot setup screen: a release waiting for its reset is released on
-// it. Any other release is left as it is, with ErrNotWaiting.
-func Confirm(r Release, at time.Time, operator string) (Release, error) {
+// it. Any other release is left as it is, with ErrNotWaiting. A
+// confirmation the phone contradicts is refused with ErrContradicted (see
+// Contradicts); the operator may confirm again once it went down.
+func Confirm(r Release, o Observed, operator string) (Release, error) {
 	if r.Stage != StageWaitingForReset {
 		return r, fmt.Errorf("%w (stage %s)", ErrNotWaiting, r.Stage)
 	}
-	ev := Evidence{Kind: EvidenceOperatorConfirmed, At: at, Source: "operator:" + operator}
+	if why := Contradicts(r, o); why != "" {
+		return r, fmt.Errorf("%w: %s", ErrContradicted, why)
+	}
+	ev := Evidence{Kind: EvidenceOperatorConfirmed, At: o.Now, Source: "operator:" + operator}
 	return released(r, ev, "confirmed by operator "+operator), nil
+}
+
+// Contradicts says why what the controller sees of the phone now
+// contradicts a reset, or "": its MQTT session is up and it reported, after
+// the reset screen opened (or the release began waiting), from the boot it
+// had then. A wipe takes a phone down within seconds and its agent with
+// it; a phone still reporting from the same boot was never wiped. When
+// either boot is unknown (agents before boot IDs), a report since that read
+// the phone (not only unknowns) counts. A report that could read nothing
+// (a bench agent whose phone left adb) contradicts nothing.
+func Contradicts(r Release, o Observed) string {
+	since, boot := r.StageSince, ""
+	if opened, ok := last(r.Evidence, EvidenceResetScreenOpened); ok {
+		since, boot = opened.At, opened.Boot
+	}
+	if !o.Online || o.Report == nil || !o.ReportAt.After(since) {
+		return ""
+	}
+	sameBoot := boot != "" && o.Report.BootID == boot
+	unknownBoot := boot == "" || o.Report.BootID == ""
+	if !sameBoot && !(unknownBoot && o.Report.Verdict() != protocol.VerdictUnknown) {
+		return ""
+	}
+	return fmt.Sprintf("the phone is still up: its session is online and it reported at %s from the boot it had when the reset screen opened; "+
+		"confirm once it has gone down (offline, or back from another boot), or cancel the release",
+		o.ReportAt.UTC().Format(time.RFC3339))
 }
 
 func released(r Release, ev Evidence, reason string) Release {

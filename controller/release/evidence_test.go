@@ -148,7 +148,7 @@ func TestResetScreenIsNotAReset(t *testing.T) {
 func TestConfirm(t *testing.T) {
 	waitingRel := Release{Stage: StageWaitingForReset, CommandID: "c1", Deadline: t0.Add(time.Hour),
 		Evidence: []Evidence{{Kind: EvidenceResetScreenOpened, At: t0, Source: "agent: settings_screen"}}}
-	got, err := Confirm(waitingRel, t0.Add(time.Minute), "alice")
+	got, err := Confirm(waitingRel, Observed{Now: t0.Add(time.Minute)}, "alice")
 	require.NoError(t, err)
 	assert.Equal(t, StageReleased, got.Stage)
 	require.Len(t, got.Evidence, 2)
@@ -157,8 +157,46 @@ func TestConfirm(t *testing.T) {
 
 	for _, s := range []Stage{StageVerify, StageSignOut, StageReset, StageReleased, StageFailed, StageCanceled} {
 		r := Release{Stage: s}
-		got, err := Confirm(r, t0, "alice")
+		got, err := Confirm(r, Observed{Now: t0}, "alice")
 		assert.ErrorIs(t, err, ErrNotWaiting, "%s", s)
 		assert.Equal(t, s, got.Stage)
+	}
+}
+
+// TestConfirmContradicted: a phone whose session is up and that reported,
+// after its reset screen opened, from the boot it had then was never
+// wiped: the confirmation is refused. Offline, from another boot, or
+// nothing reported since, it stands.
+func TestConfirmContradicted(t *testing.T) {
+	waitingRel := Release{Stage: StageWaitingForReset, CommandID: "c1", StageSince: t0, Deadline: t0.Add(time.Hour),
+		Evidence: []Evidence{{Kind: EvidenceResetScreenOpened, At: t0, Source: "agent: settings_screen", Boot: "boot-1"}}}
+	rep := func(boot string) *protocol.Report { return &protocol.Report{BootID: boot, SafeToReset: true} }
+	unreadable := &protocol.Report{Risks: []protocol.Risk{{Kind: protocol.RiskUnknown, Check: "adb"}}}
+	now := t0.Add(5 * time.Minute)
+	tests := []struct {
+		name    string
+		r       Release
+		o       Observed
+		refused bool
+	}{
+		{"online, same boot, reported since", waitingRel, Observed{Now: now, Online: true, Report: rep("boot-1"), ReportAt: t0.Add(time.Minute)}, true},
+		{"online, boot unknown, phone read since", waitingRel, Observed{Now: now, Online: true, Report: rep(""), ReportAt: t0.Add(time.Minute)}, true},
+		{"online, nothing readable since (bench lost the phone)", waitingRel, Observed{Now: now, Online: true, Report: unreadable, ReportAt: t0.Add(time.Minute)}, false},
+		{"offline", waitingRel, Observed{Now: now, Report: rep("boot-1"), ReportAt: t0.Add(time.Minute)}, false},
+		{"another boot", waitingRel, Observed{Now: now, Online: true, Report: rep("boot-2"), ReportAt: t0.Add(time.Minute)}, false},
+		{"nothing reported since", waitingRel, Observed{Now: now, Online: true, Report: rep("boot-1"), ReportAt: t0.Add(-time.Second)}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Confirm(tc.r, tc.o, "alice")
+			if tc.refused {
+				require.ErrorIs(t, err, ErrContradicted)
+				assert.Contains(t, err.Error(), "still up")
+				assert.Equal(t, StageWaitingForReset, got.Stage)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, StageReleased, got.Stage)
+		})
 	}
 }
