@@ -159,15 +159,19 @@ func released(in Inputs) error {
 		return fmt.Errorf("%w: command %s is not a factory reset of this device", ErrNotReleased, c.ID)
 	}
 	proof, ok := proven(in)
-	if ok && proof.Kind == registry.EvidenceOperatorConfirmed {
-		if why := contradicted(in, proof); why != "" {
+	for _, e := range r.Evidence {
+		if e.Kind != registry.EvidenceOperatorConfirmed {
+			continue
+		}
+		if why := contradicted(in, e); why != "" {
 			return fmt.Errorf("%w: %w: %s", ErrNotReleased, ErrContradicted, why)
 		}
 	}
 	switch {
-	case c.State != protocol.CommandSucceeded && (!ok || proof.Kind != registry.EvidenceOperatorConfirmed):
-		// Only an operator's confirmation stands for a reset the agent
-		// could not see through (its watch may have expired).
+	case c.State != protocol.CommandSucceeded && (!ok || (proof.Kind != registry.EvidenceOperatorConfirmed && proof.Kind != registry.EvidenceSeenCleanAfterReset)):
+		// Only an operator's confirmation, or the phone seen clean from a
+		// new boot, stands for a reset the agent could not see through (its
+		// watch may have expired, or was canceled once confirmed).
 		return fmt.Errorf("%w: factory reset %s is %s, not succeeded", ErrNotReleased, c.ID, c.State)
 	case !ok:
 		return fmt.Errorf("%w: release %s has no evidence that the wipe started (seen: %s)", ErrNotReleased, r.ID, seenKinds(r.Evidence))

@@ -39,10 +39,10 @@ func openStreams(t *testing.T, b *browser, n int) (map[int]int, []*http.Response
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// A stream that has not answered in 5 s is stuck; one that did
+			// A stream that has not answered in 15 s is stuck; one that did
 			// lives until the test ends.
 			ctx, cancel := context.WithCancel(context.Background())
-			stuck := time.AfterFunc(5*time.Second, cancel)
+			stuck := time.AfterFunc(15*time.Second, cancel)
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, b.base+"/events", nil)
 			resp, err := hc.Do(req)
 			stuck.Stop()
