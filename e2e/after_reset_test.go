@@ -95,6 +95,7 @@ func TestSeenAfterReset(t *testing.T) {
 		}
 	}
 	assert.Contains(t, rests, string(release.EvidenceSeenCleanAfterReset), "the certificate lists the strongest evidence")
+	assert.Contains(t, cert.Claim(sc.Doc), "seen again after the reset, clean", "and its claim rests on it")
 
 	got = get(rLocked.ID)
 	assert.Contains(t, got.Reason, "seen locked after its reset")

@@ -222,22 +222,29 @@ type Maker struct {
 	// Owner is the same, said to the previous owner, for the unlink sheet
 	// of a phone on hold.
 	Owner string
+	// Site is the address where the owner does it, for the sheet's QR
+	// code; "" when no single address is known.
+	Site string
 }
 
 // Makers lists the makers whose phones carry a lock of their own.
 var Makers = []Maker{
 	{Name: "Xiaomi", Brands: []string{"xiaomi", "redmi", "poco"},
 		Remote: "Ask the previous owner to check at i.mi.com > Find device that this phone is gone from the list (Disconnect, then delete the device): Find Device can stay on there after the Mi account left the phone.",
-		Owner:  "Sign in at i.mi.com with your Mi account, open Find device, choose this phone, choose Disconnect, then delete the device from the list."},
+		Owner:  "Sign in at i.mi.com with your Mi account, open Find device, choose this phone, choose Disconnect, then delete the device from the list.",
+		Site:   "https://i.mi.com/"},
 	{Name: "Samsung", Brands: []string{"samsung"},
 		Remote: "Ask the previous owner to remove the phone in Samsung Find (smartthingsfind.samsung.com) and from their Samsung account's devices.",
-		Owner:  "Sign in at smartthingsfind.samsung.com with your Samsung account, choose this phone and remove it; then remove it from your Samsung account's list of devices."},
+		Owner:  "Sign in at smartthingsfind.samsung.com with your Samsung account, choose this phone and remove it; then remove it from your Samsung account's list of devices.",
+		Site:   "https://smartthingsfind.samsung.com/"},
 	{Name: "Google", Brands: []string{"google"},
 		Remote: "If a Google account was removed remotely, ask its owner to check the phone is gone from myaccount.google.com > Security > Your devices.",
-		Owner:  "Sign in at myaccount.google.com, open Security, then Your devices, choose this phone and sign out of it."},
+		Owner:  "Sign in at myaccount.google.com, open Security, then Your devices, choose this phone and sign out of it.",
+		Site:   "https://myaccount.google.com/"},
 	{Name: "HUAWEI", Brands: []string{"huawei"},
 		Remote: "Ask the previous owner to remove the phone at cloud.huawei.com > Find Device.",
-		Owner:  "Sign in at cloud.huawei.com with your HUAWEI ID, open Find Device, choose this phone and remove it."},
+		Owner:  "Sign in at cloud.huawei.com with your HUAWEI ID, open Find Device, choose this phone and remove it.",
+		Site:   "https://cloud.huawei.com/"},
 	{Name: "HONOR", Brands: []string{"honor"},
 		Remote: "Ask the previous owner to remove the phone from their HONOR ID's devices (Find Device on the HONOR cloud website).",
 		Owner:  "Sign in to the HONOR cloud website with your HONOR ID, open Find Device, choose this phone and remove it."},

@@ -59,17 +59,33 @@ func Claim(d Document) string {
 			f.CheckedAt.UTC().Format(time.RFC3339) + " by the phone's clock)"
 	}
 	reset := "its agent reported the reset (" + d.Reset.Method + ")"
-	for _, e := range d.Evidence {
-		if !e.Rests() {
+	// The strongest evidence speaks: the phone seen clean after the reset,
+	// then the wipe seen starting, then an operator's word.
+	for _, kind := range []string{"seen_clean_after_reset", "wipe_started", "operator_confirmed"} {
+		e, ok := evidenceOf(d.Evidence, kind)
+		if !ok {
 			continue
 		}
-		if e.Kind == "operator_confirmed" {
+		switch kind {
+		case "seen_clean_after_reset":
+			reset = "it was seen again after the reset, clean: no account and no reset protection (" +
+				strings.TrimPrefix(e.Source, "agent: ") + ")"
+		case "operator_confirmed":
 			reset = "operator " + strings.TrimPrefix(e.Source, "operator:") +
 				" stated that it then showed the first-boot setup screen; its agent did not see the wipe start"
-		} else {
+		default:
 			reset = "its agent saw the wipe start (" + strings.TrimPrefix(e.Source, "agent: ") + ")"
 		}
 		break
 	}
 	return "This phone was " + checked + ", and then factory reset: " + reset + "."
+}
+
+func evidenceOf(evs []Evidence, kind string) (Evidence, bool) {
+	for _, e := range evs {
+		if e.Kind == kind {
+			return e, true
+		}
+	}
+	return Evidence{}, false
 }

@@ -94,6 +94,7 @@ func New(c *controller.Controller, opts Options) http.Handler {
 	mux.Handle("GET /releases", s.guard(viewer, s.releases))
 	mux.Handle("GET /holds", s.guard(viewer, s.holds))
 	mux.Handle("GET /holds/{id}/sheet", s.guard(viewer, s.unlinkSheet))
+	mux.Handle("GET /holds/{id}/sheet.pdf", s.guard(viewer, s.unlinkSheetPDF))
 	mux.Handle("POST /releases/cancel", s.guard(operator, s.cancelReleases))
 	mux.Handle("POST /releases/{id}/confirm-reset", s.guard(operator, s.confirmReset))
 	mux.Handle("GET /releases/certificates.zip", s.guard(viewer, s.certificatesZip))

@@ -1,15 +1,15 @@
 package console
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/controller/release"
-	"github.com/unbind/unbind/protocol"
+	"github.com/unbind/unbind/controller/unlinksheet"
 )
 
 // holdRow is one release on hold as the holds page shows it.
@@ -60,58 +60,57 @@ func (s *server) holds(w http.ResponseWriter, r *http.Request, rq request) {
 	s.render(w, http.StatusOK, "holds", "", s.data(rq, "On hold", "holds", rows))
 }
 
-// unlinkSheet is the page a held phone's previous owner is given: the
-// maker's remote steps in plain words, the phone's model and a short
-// reference to quote back. It names no person and holds no account.
-type unlinkSheet struct {
-	Maker     string
-	Model     string
-	Reference string
-	Steps     []string
-	Reason    string
+// unlinkSheet is the page a held phone's previous owner is given; the
+// words are unlinksheet's, shared with its PDF (sheet.pdf).
+func (s *server) unlinkSheet(w http.ResponseWriter, r *http.Request, rq request) {
+	sheet, ok := s.sheetOf(w, r, rq)
+	if ok {
+		s.render(w, http.StatusOK, "unlink", "", s.data(rq, "Unlink this phone", "holds", sheetPage{Sheet: sheet,
+			Title: unlinksheet.Title, Intro: unlinksheet.Intro, Outro: unlinksheet.Outro, NoData: unlinksheet.NoData,
+			PDF: "/holds/" + r.PathValue("id") + "/sheet.pdf"}))
+	}
 }
 
-func (s *server) unlinkSheet(w http.ResponseWriter, r *http.Request, rq request) {
+// unlinkSheetPDF is the same sheet, printable, with a QR code of the
+// maker's site.
+func (s *server) unlinkSheetPDF(w http.ResponseWriter, r *http.Request, rq request) {
+	sheet, ok := s.sheetOf(w, r, rq)
+	if !ok {
+		return
+	}
+	var b bytes.Buffer
+	if err := unlinksheet.WritePDF(&b, sheet); err != nil {
+		s.fail(w, rq, http.StatusInternalServerError, "Cannot write the sheet.")
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="unlink-`+sheet.Reference+`.pdf"`)
+	_, _ = w.Write(b.Bytes())
+}
+
+type sheetPage struct {
+	unlinksheet.Sheet
+	Title, Intro, Outro, NoData, PDF string
+}
+
+func (s *server) sheetOf(w http.ResponseWriter, r *http.Request, rq request) (unlinksheet.Sheet, bool) {
 	ctx, cancel := ctxTimeout(r)
 	defer cancel()
 	rel, err := s.c.Registry().Release(ctx, r.PathValue("id"))
 	switch {
 	case errors.Is(err, registry.ErrNotFound):
 		s.fail(w, rq, http.StatusNotFound, "No such release.")
-		return
+		return unlinksheet.Sheet{}, false
 	case err != nil:
 		s.fail(w, rq, http.StatusInternalServerError, "Cannot read the registry.")
-		return
+		return unlinksheet.Sheet{}, false
 	}
 	d, err := s.c.Registry().Device(ctx, rel.DeviceID)
 	if err != nil && !errors.Is(err, registry.ErrNotFound) {
 		s.fail(w, rq, http.StatusInternalServerError, "Cannot read the registry.")
-		return
+		return unlinksheet.Sheet{}, false
 	}
-	sheet := unlinkSheet{Model: strings.TrimSpace(d.Identity.Brand + " " + d.Identity.Model),
-		Reference: reference(rel.ID), Reason: holdWords(rel.HoldReason)}
-	if m, ok := protocol.MakerOf(d.Identity); ok {
-		sheet.Maker = m.Name
-		if m.Owner != "" {
-			sheet.Steps = append(sheet.Steps, m.Owner)
-		}
-		if m.Name != "Google" && d.State != nil && d.State.HasRisk(protocol.RiskGoogleFRP) {
-			sheet.Steps = append(sheet.Steps, googleOwnerSteps())
-		}
-	}
-	if len(sheet.Steps) == 0 {
-		sheet.Steps = []string{"Remove the phone from your account's list of devices on its maker's website, or sign out of your account on the phone if you still have it in hand."}
-	}
-	s.render(w, http.StatusOK, "unlink", "", s.data(rq, "Unlink this phone", "holds", sheet))
-}
-
-// reference is the short code the previous owner quotes back: the release
-// ID's first eight characters, upper case.
-func reference(releaseID string) string {
-	if len(releaseID) > 8 {
-		releaseID = releaseID[:8]
-	}
-	return strings.ToUpper(releaseID)
+	return unlinksheet.For(d.Identity, d.State, rel.ID, holdWords(rel.HoldReason)), true
 }
 
 // ago says a duration the way the holds page reads it: "3 d 4 h", "2 h 5
@@ -126,15 +125,4 @@ func ago(d time.Duration) string {
 		return strconv.Itoa(hours) + " h " + strconv.Itoa(mins) + " min"
 	}
 	return strconv.Itoa(mins) + " min"
-}
-
-// googleOwnerSteps are the Google account's remote steps, for a phone of
-// another maker that also carries one.
-func googleOwnerSteps() string {
-	for _, m := range protocol.Makers {
-		if m.Name == "Google" {
-			return m.Owner
-		}
-	}
-	return ""
 }
