@@ -278,10 +278,6 @@ func TestIngesterEventEndsTheGatherWait(t *testing.T) {
 	st := &recordingStore{}
 	g := newIngester(st, slog.New(slog.DiscardHandler), newCounters(), 2, time.Hour)
 	g.gather = func(time.Duration) time.Duration { return time.Hour }
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); g.run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
 	written := func() int {
 		st.mu.Lock()
 		defer st.mu.Unlock()
@@ -291,9 +287,16 @@ func TestIngesterEventEndsTheGatherWait(t *testing.T) {
 		}
 		return n
 	}
-	for _, id := range []string{"dev1", "dev2"} { // a full batch: the writer now waits an hour
+	// A full batch, queued before the writer starts so that its first drain
+	// takes both (a writer woken by the first alone would wait flushEvery,
+	// an hour): the writer then waits an hour for more to gather.
+	for _, id := range []string{"dev1", "dev2"} {
 		g.offer(inbound{topic: "unbind/v1/devices/" + id + "/state", payload: []byte(strings.ReplaceAll(goodState, "dev1", id)), receivedAt: time.Now()})
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); g.run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
 	require.Eventually(t, func() bool { return written() == 2 }, 10*time.Second, 5*time.Millisecond)
 	g.offer(stateOf(2, false))
 	g.offer(inbound{topic: "unbind/v1/devices/dev1/events", payload: []byte(`{"v":1,"device_id":"dev1","command_id":"c1","state":"accepted","at":"2026-11-23T10:00:00Z"}`), receivedAt: time.Now()})
