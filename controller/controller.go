@@ -1,7 +1,3 @@
-// Package controller keeps the registry of phones, listens to their agents
-// over MQTT, dispatches commands, runs releases and serves the HTTP API that
-// Config.API builds (controller/httpapi). By default it embeds
-// its own MQTT broker; given a broker URL it uses that one instead.
 package controller
 
 import (
@@ -13,7 +9,6 @@ import (
 	"github.com/unbind/unbind/api"
 	"log/slog"
 	"net"
-	"net/http"
 	"path/filepath"
 	"sync"
 	"syscall"
@@ -51,34 +46,17 @@ type Config struct {
 	// must trust the certificate's CA. They cannot be used with BrokerURL.
 	MQTTTLSCert string
 	MQTTTLSKey  string
-	// MQTTListener and HTTPListener, when set, are used instead of the
-	// addresses (tests pass listeners on port 0).
+	// MQTTListener, when set, is used instead of MQTTListen (tests pass a
+	// listener on port 0).
 	MQTTListener net.Listener
-	HTTPListen   string
-	HTTPListener net.Listener
-	// HTTPTLSCert and HTTPTLSKey are PEM files; when both are set the API
-	// is served over HTTPS (TLS 1.2 or later) only.
-	HTTPTLSCert string
-	HTTPTLSKey  string
-	// InsecureHTTP allows serving the API without TLS on an address other
-	// than loopback; Start refuses that otherwise, and warns with it.
-	InsecureHTTP bool
-	// HTTPMaxConns caps the API's concurrent connections (0: 256); more wait
-	// in the listen queue, so an HTTP flood cannot take the file
-	// descriptors the broker needs.
-	HTTPMaxConns int
-	// HTTPMaxConnsPerAddr caps the connections one remote address holds
-	// (0: half of HTTPMaxConns, twice what all live event streams may
-	// hold); more from it wait, unserved, until one of its own closes, so
-	// no one caller fills the pool.
-	HTTPMaxConnsPerAddr int
-	// HTTPReadTimeout bounds reading one request, body included (0: 30 s);
-	// a client dribbling a body is cut there. Write and idle timeouts are
-	// derived from it.
-	HTTPReadTimeout time.Duration
-	// API builds the HTTP API's handler once the controller runs
-	// (controller/httpapi.New); nil answers every request with 404.
-	API func(*Controller) http.Handler
+	// OwnPorts are the ports of the controller's own listeners besides the
+	// broker (the HTTP API's, the metrics'): webhooks never post to them.
+	// The broker's port is added at start.
+	OwnPorts []int
+	// MaxEventStreams caps the live event streams held at once, for every
+	// operator together (0: StreamCap of the API's default 256
+	// connections).
+	MaxEventStreams int
 	// BrokerCloseGrace bounds how long closing the embedded broker waits for
 	// clients to disconnect politely; 0 means broker.DefaultCloseGrace.
 	BrokerCloseGrace time.Duration
@@ -98,13 +76,12 @@ type Config struct {
 	// descriptor limit, whose soft value is raised to the hard one at start
 	// (see broker.Config.MaxClients).
 	MaxClients int
-	// Metrics, when set, is told of ingest batches and served at /metrics
-	// (see Metrics); MetricsListen, when set, also serves it there without
-	// a token: loopback only, unless the API has TLS or InsecureHTTP is set.
-	Metrics       Metrics
-	MetricsListen string
-	Logger        *slog.Logger
-	Version       string
+	// ObserveBatch, when set, is told the size and duration of every
+	// registry write of the ingester (controller/metrics). It must not
+	// block.
+	ObserveBatch func(updates int, took time.Duration)
+	Logger       *slog.Logger
+	Version      string
 	// Now is the controller's clock: every deadline, expiry and record is
 	// against it (time.Now when nil).
 	Now func() time.Time
@@ -126,17 +103,8 @@ func (c *Config) setDefaults() {
 	if c.MQTTListen == "" {
 		c.MQTTListen = "127.0.0.1:1883"
 	}
-	if c.HTTPListen == "" {
-		c.HTTPListen = "127.0.0.1:8080"
-	}
-	if c.HTTPMaxConns <= 0 {
-		c.HTTPMaxConns = 256
-	}
-	if c.HTTPMaxConnsPerAddr <= 0 {
-		c.HTTPMaxConnsPerAddr = max(1, c.HTTPMaxConns/2)
-	}
-	if c.HTTPReadTimeout <= 0 {
-		c.HTTPReadTimeout = 30 * time.Second
+	if c.MaxEventStreams <= 0 {
+		c.MaxEventStreams = StreamCap(256)
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 256
@@ -163,7 +131,7 @@ func (c *Config) setDefaults() {
 
 // AddrInUseError reports a listen address that another process holds.
 type AddrInUseError struct {
-	// Listener is "mqtt" or "http".
+	// Listener is "mqtt", "http" or "metrics".
 	Listener string
 	Addr     string
 	Err      error
@@ -194,16 +162,9 @@ type Controller struct {
 	broker *broker.Broker // nil with an external broker
 	// bus is how the controller hears its agents and talks to them: the
 	// embedded broker in-process, or a session with an external broker.
-	bus    bus
-	conn   *mqttconn.Conn // the external broker's session; nil when embedded
-	http   *http.Server
-	httpLn net.Listener
-	// httpTLS: the API is served over HTTPS.
-	httpTLS bool
-	// metricsLn and metricsSrv serve MetricsListen, when set.
-	metricsLn  net.Listener
-	metricsSrv *http.Server
-	stats      *counters
+	bus   bus
+	conn  *mqttconn.Conn // the external broker's session; nil when embedded
+	stats *counters
 	// enrollGuard limits failed enrollments per remote address.
 	enrollGuard *enrollGuard
 	ingest      *ingester
@@ -225,11 +186,12 @@ type Controller struct {
 	once   sync.Once
 }
 
-// Start opens the registry, starts or reaches the broker, subscribes to every
-// agent and serves the API. It returns once all of that is up.
+// Start opens the registry, starts or reaches the broker and subscribes to
+// every agent. It returns once all of that is up. Serving the HTTP API is
+// controller/httpapi's (httpapi.Serve).
 func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	cfg.setDefaults()
-	c := &Controller{cfg: cfg, log: cfg.Logger, stats: newCounters(), enrollGuard: newEnrollGuard(), events: newEventHub(streamCap(cfg.HTTPMaxConns))}
+	c := &Controller{cfg: cfg, log: cfg.Logger, stats: newCounters(), enrollGuard: newEnrollGuard(), events: newEventHub(cfg.MaxEventStreams)}
 	defer func() {
 		if err != nil {
 			c.Close()
@@ -239,11 +201,6 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	if err != nil {
 		return nil, err
 	}
-	httpTLS, err := loadHTTPTLS(cfg)
-	if err != nil {
-		return nil, err
-	}
-	c.httpTLS = httpTLS != nil
 	if cfg.KeyPath == "" {
 		cfg.KeyPath = filepath.Join(filepath.Dir(cfg.DBPath), "controller.key")
 		c.cfg.KeyPath = cfg.KeyPath
@@ -273,25 +230,11 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		}
 		brokerURL = c.broker.URL()
 	}
-	httpAddr := cfg.HTTPListen
-	if cfg.HTTPListener != nil {
-		httpAddr = cfg.HTTPListener.Addr().String()
-	}
-	if err := c.checkHTTPExposure(httpAddr, httpTLS); err != nil {
-		return nil, err
-	}
-	if c.httpLn = cfg.HTTPListener; c.httpLn == nil {
-		if c.httpLn, err = net.Listen("tcp", cfg.HTTPListen); err != nil {
-			return nil, listenError("http", cfg.HTTPListen, err)
-		}
-	}
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	c.ingest = newIngester(c.reg, c.log, c.stats, cfg.BatchSize, cfg.FlushInterval)
-	if cfg.Metrics != nil {
-		c.ingest.observe = cfg.Metrics.ObserveBatch
-	}
+	c.ingest.observe = cfg.ObserveBatch
 	c.releaseWake = newDeviceSet()
 	c.dispatchWake = make(chan struct{}, 1)
 	c.releaseTicks, c.dispatchTicks = make(chan passRequest), make(chan passRequest)
@@ -350,31 +293,11 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		defer c.wg.Done()
 		c.runReleases(runCtx)
 	}()
-	if cfg.Metrics != nil {
-		cfg.Metrics.Attach(c)
-	}
-	if err := c.startMetricsListener(httpTLS); err != nil {
-		return nil, err
-	}
-	c.startWebhooks(runCtx) // after every listener: it refuses their ports
-	handler := http.NotFoundHandler()
-	if cfg.API != nil {
-		handler = cfg.API(c)
-	}
-	var serveLn net.Listener
-	c.http, serveLn = c.newHTTPServer(handler, c.httpLn, httpTLS)
-	c.http.RegisterOnShutdown(c.events.close) // live streams end, so Shutdown need not wait for them
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		if err := c.http.Serve(serveLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			c.log.Error("http api stopped", "err", err)
-		}
-	}()
+	c.startWebhooks(runCtx)
 	if risk := plainMQTTRisk(cfg, c.advertisedBrokerURL()); risk != "" {
 		c.log.Warn("broker address for phones is not encrypted: " + risk)
 	}
-	c.log.Info("controller started", "broker", brokerURL, "api", c.APIURL(), "db", cfg.DBPath)
+	c.log.Info("controller started", "broker", brokerURL, "db", cfg.DBPath)
 	return c, nil
 }
 
@@ -405,47 +328,17 @@ func (c *Controller) BrokerURL() string {
 // PublicKey is the key agents and certificate readers trust.
 func (c *Controller) PublicKey() ed25519.PublicKey { return c.key.Public().(ed25519.PublicKey) }
 
-// APIURL is the base URL of the HTTP API.
-func (c *Controller) APIURL() string {
-	if c.httpTLS {
-		return "https://" + c.httpLn.Addr().String()
-	}
-	return "http://" + c.httpLn.Addr().String()
-}
-
 // Registry gives read access to the registry (and write access to tests).
 func (c *Controller) Registry() *registry.Store { return c.reg }
 
 // Stats reports what the ingest path has done so far.
 func (c *Controller) Stats() api.IngestStats { return c.stats.snapshot() }
 
-// Close stops the API, the MQTT session, the ingester (flushing its batch)
-// and the broker, then closes the registry. It is bounded and idempotent.
+// Close stops the MQTT session, the ingester (flushing its batch) and the
+// broker, then closes the registry; live event streams end. It is bounded and idempotent.
 func (c *Controller) Close() error {
 	var errs []error
 	c.once.Do(func() {
-		if c.http != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			if err := c.http.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
-				// Shutdown waits for requests in flight, and for connections
-				// that never sent one (an HTTP client may dial a spare); past
-				// the grace they are cut, which is what a bounded close means.
-				c.log.Warn("http connections still open at shutdown were closed")
-				_ = c.http.Close() // its only error would be the listener Shutdown already closed
-			} else {
-				errs = append(errs, err)
-			}
-			cancel()
-		} else if c.httpLn != nil && c.cfg.HTTPListener == nil {
-			c.httpLn.Close()
-		}
-		if c.metricsSrv != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			errs = append(errs, c.metricsSrv.Shutdown(ctx))
-			cancel()
-		} else if c.metricsLn != nil {
-			c.metricsLn.Close()
-		}
 		if c.conn != nil {
 			c.conn.Close(250 * time.Millisecond)
 		}

@@ -35,7 +35,7 @@ type Event struct {
 const subscriberBuffer = 256
 
 // Caps on live event streams. Each stream holds one of the API's
-// HTTPMaxConns connections for as long as a page is open, so one caller
+// connections (httpapi.ServeConfig.MaxConns) for as long as a page is open, so one caller
 // must never hold them all: an operator (however many sign-ins it has) gets
 // perOperatorStreams, and all of them together a quarter of the
 // connections, at most maxStreams; the rest always answer ordinary requests.
@@ -44,9 +44,9 @@ const (
 	maxStreams         = 64
 )
 
-// streamCap is the cap on all live streams for an API of httpMaxConns
+// StreamCap is the cap on all live streams for an API of httpMaxConns
 // connections.
-func streamCap(httpMaxConns int) int { return max(1, min(maxStreams, httpMaxConns/4)) }
+func StreamCap(httpMaxConns int) int { return max(1, min(maxStreams, httpMaxConns/4)) }
 
 // ErrTooManyStreams: the caller, or everyone together, already holds as many
 // live event streams as allowed.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -32,19 +31,12 @@ func (c *Controller) startWebhooks(ctx context.Context) {
 }
 
 // webhookDestinations is where webhooks may post: never this machine's
-// loopback (unless WebhookAllowLoopback), the controller's own API or
-// broker port, link-local or metadata addresses (see
+// loopback (unless WebhookAllowLoopback), the controller's own ports
+// (Config.OwnPorts and the broker's), link-local or metadata addresses (see
 // webhooks.Destinations).
 func (c *Controller) webhookDestinations() webhooks.Destinations {
 	d := webhooks.Destinations{AllowLoopback: c.cfg.WebhookAllowLoopback}
-	for _, ln := range []net.Listener{c.httpLn, c.metricsLn} {
-		if ln == nil {
-			continue
-		}
-		if tcp, ok := ln.Addr().(*net.TCPAddr); ok {
-			d.OwnPorts = append(d.OwnPorts, tcp.Port)
-		}
-	}
+	d.OwnPorts = append(d.OwnPorts, c.cfg.OwnPorts...)
 	if c.broker != nil {
 		if u, err := url.Parse(c.broker.URL()); err == nil {
 			if p, err := strconv.Atoi(u.Port()); err == nil {

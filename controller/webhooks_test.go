@@ -102,7 +102,7 @@ func fastRetries(cfg *controller.Config) {
 	cfg.Webhooks = webhooks.Policy{Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}
 }
 
-func addWebhook(t *testing.T, c *controller.Controller, rc *receiver, url string) api.Webhook {
+func addWebhook(t *testing.T, c *controllertest.Controller, rc *receiver, url string) api.Webhook {
 	t.Helper()
 	wh, err := controllertest.Client(t, c).AddWebhook(context.Background(), api.WebhookRequest{URL: url, Events: registry.WebhookEventTypes})
 	require.NoError(t, err)
@@ -114,7 +114,7 @@ func addWebhook(t *testing.T, c *controller.Controller, rc *receiver, url string
 // makeEvents writes, through c's registry, two verdict changes of each of
 // two phones (first at risk, then safe; safe) and a release of each that ends
 // failed and canceled: 5 events.
-func makeEvents(t *testing.T, c *controller.Controller, prefix string) {
+func makeEvents(t *testing.T, c *controllertest.Controller, prefix string) {
 	t.Helper()
 	ctx := context.Background()
 	reg := c.Registry()
@@ -136,14 +136,14 @@ func makeEvents(t *testing.T, c *controller.Controller, prefix string) {
 	}
 }
 
-func deliveries(t *testing.T, c *controller.Controller) []registry.Delivery {
+func deliveries(t *testing.T, c *controllertest.Controller) []registry.Delivery {
 	t.Helper()
 	ds, err := c.Registry().Deliveries(context.Background(), registry.DeliveryFilter{})
 	require.NoError(t, err)
 	return ds
 }
 
-func allDelivered(t *testing.T, c *controller.Controller, want int) func() bool {
+func allDelivered(t *testing.T, c *controllertest.Controller, want int) func() bool {
 	return func() bool {
 		ds := deliveries(t, c)
 		if len(ds) != want {

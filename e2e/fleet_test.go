@@ -32,7 +32,7 @@ type enroller = func(ctx context.Context, deviceID string) (agent.Enrollment, er
 
 // enrollVia enrolls each phone with controller c, as `unbind enroll` and
 // `unbind-agent enroll` would: a one-time token, exchanged over the API.
-func enrollVia(c *controller.Controller) enroller {
+func enrollVia(c *controllertest.Controller) enroller {
 	return func(ctx context.Context, id string) (agent.Enrollment, error) {
 		tok, err := c.NewEnrollmentToken(ctx, time.Hour)
 		if err != nil {
@@ -64,7 +64,7 @@ func startFleet(t *testing.T, brokerURL string, phones []*androidsim.Phone, enro
 
 // checkFleet runs the fleet against c and checks the registry: every device,
 // its state, and its offline transition when its agent stops.
-func checkFleet(t *testing.T, c *controller.Controller) {
+func checkFleet(t *testing.T, c *controllertest.Controller) {
 	ctx := context.Background()
 	phones := androidsim.Fleet(fleetSize, 7)
 	fleet := startFleet(t, c.BrokerURL(), phones, enrollVia(c))

@@ -88,6 +88,7 @@ func (e *eventTypes) has(s string) bool {
 // credentials revoked) and the victim's release runs, with a certificate
 // naming the enrollment that reported the identity.
 func TestIdentityImpersonation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	client := controllertest.Client(t, c)
@@ -119,7 +120,7 @@ func TestIdentityImpersonation(t *testing.T) {
 	impostor := androidsim.New(o)
 	e, err := agent.Enroll(ctx, nil, c.APIURL(), fresh.Token, "spare-07")
 	require.NoError(t, err)
-	runAgentAs(t, c, impostor, e)
+	runAgentAs(t, c.Controller, impostor, e)
 
 	flagged := func(id, other string) bool {
 		d, err := client.Device(ctx, id)

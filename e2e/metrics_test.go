@@ -81,11 +81,10 @@ func TestMetricsAfterRelease(t *testing.T) {
 	ctx := context.Background()
 	m := metrics.New(metrics.Options{})
 	clock := controllertest.NewClock()
-	c := controllertest.Start(t, clock.Configure, func(cfg *controller.Config) {
+	c := controllertest.StartServing(t, func(cfg *httpapi.ServeConfig) {
 		cfg.Metrics = m
 		cfg.MetricsListen = "127.0.0.1:0"
-		cfg.API = func(c *controller.Controller) http.Handler { return httpapi.New(c, m.Middleware) }
-	})
+	}, clock.Configure)
 	clean := phone(androidsim.CleanXiaomi(), "mi-clean", androidsim.Complies)
 	never := phone(androidsim.BoundXiaomi(), "mi-never", androidsim.Never)
 	startFleet(t, c.BrokerURL(), []*androidsim.Phone{clean, never}, enrollVia(c))

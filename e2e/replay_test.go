@@ -28,7 +28,7 @@ type rawPhone struct {
 	topic string
 }
 
-func dialRawPhone(t *testing.T, c *controller.Controller, id string) *rawPhone {
+func dialRawPhone(t *testing.T, c *controllertest.Controller, id string) *rawPhone {
 	t.Helper()
 	ctx := context.Background()
 	e, err := enrollVia(c)(ctx, id)
@@ -70,6 +70,7 @@ func stateReport(seq uint64, epoch string, checkedAt time.Time, bound bool) prot
 // behind, replayed after its new epoch reported the phone bound, no longer
 // flips the phone back to safe (nor does a report without an epoch).
 func TestReportTimeAndEpochReplay(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	verdict := func(id string) protocol.Verdict {
@@ -115,6 +116,7 @@ func TestReportTimeAndEpochReplay(t *testing.T) {
 // masked by the controller before they are stored: neither the registry
 // file nor the API holds them.
 func TestRawAccountNameNeverStored(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dbPath := ""
 	c := controllertest.Start(t, func(cfg *controller.Config) { dbPath = cfg.DBPath })

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,15 +35,20 @@ func ServeController(maxClients int, stdin io.Reader, stdout, stderr io.Writer) 
 	defer os.RemoveAll(dir)
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	c, err := controller.Start(context.Background(), controller.Config{
-		DBPath: filepath.Join(dir, "registry.db"), MQTTListen: "127.0.0.1:0", HTTPListen: "127.0.0.1:0",
+		DBPath: filepath.Join(dir, "registry.db"), MQTTListen: "127.0.0.1:0",
 		MaxClients: maxClients, Logger: log,
-		API: func(c *controller.Controller) http.Handler { return httpapi.New(c) },
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	defer c.Close()
+	srv, err := httpapi.Serve(c, httpapi.ServeConfig{Listen: "127.0.0.1:0", Logger: log})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	defer srv.Close()
 	if addr := os.Getenv(PprofEnv); addr != "" {
 		if err := servePprof(addr, stderr); err != nil {
 			fmt.Fprintln(stderr, err)
@@ -57,7 +61,7 @@ func ServeController(maxClients int, stdin io.Reader, stdout, stderr io.Writer) 
 		return 1
 	}
 	// The token goes to the parent over the pipe, never to a log.
-	b, _ := json.Marshal(map[string]string{"api": c.APIURL(), "broker": c.BrokerURL(), "token": token})
+	b, _ := json.Marshal(map[string]string{"api": srv.URL(), "broker": c.BrokerURL(), "token": token})
 	fmt.Fprintln(stdout, string(b))
 	_, _ = io.Copy(io.Discard, stdin)
 	return 0

@@ -91,12 +91,12 @@ func demoRun(ctx context.Context, io streams, opts *demoOptions) error {
 			return err
 		}
 	}
-	c, err := startController(ctx, opts.config(logger))
+	c, err := startController(ctx, &opts.serveOptions, logger)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if _, err := ensureLocalToken(ctx, c); err != nil {
+	if _, err := ensureLocalToken(ctx, c.Controller, c.APIURL()); err != nil {
 		return err
 	}
 
@@ -108,7 +108,7 @@ func demoRun(ctx context.Context, io streams, opts *demoOptions) error {
 		TLS:       phoneTLS,
 		BrokerURL: c.BrokerURL(), Phones: androidsim.Fleet(opts.Phones, opts.Seed),
 		Interval: opts.Interval, ActiveInterval: time.Second, Logger: logger,
-		Enroll: demo.EnrollInProcess(c),
+		Enroll: demo.EnrollInProcess(c.Controller),
 	})
 	defer fleet.Close()
 
@@ -120,7 +120,7 @@ func demoRun(ctx context.Context, io streams, opts *demoOptions) error {
 		opts.Phones, c.BrokerURL(), c.APIURL(), c.APIURL(), opts.DBPath, registryNote)
 	fmt.Fprintf(io.Out, "Try, in another terminal:  go run ./cmd/unbind devices --api %s\nCtrl-C stops the demo.\n\n", c.APIURL())
 
-	if err := demo.Watch(ctx, c, io.Out, opts.Guide); err != nil {
+	if err := demo.Watch(ctx, c.Controller, io.Out, opts.Guide); err != nil {
 		return err
 	}
 	fmt.Fprintln(io.Out, "\nstopping: phones go offline, the registry is flushed")

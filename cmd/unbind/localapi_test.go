@@ -49,7 +49,7 @@ func TestCommandsFindTheLocalController(t *testing.T) {
 	t.Setenv(cli.TokenEnv, "")
 	ctx := context.Background()
 	c := controllertest.Start(t)
-	_, err := ensureLocalToken(ctx, c)
+	_, err := ensureLocalToken(ctx, c.Controller, c.APIURL())
 	require.NoError(t, err)
 	dir, err := cli.ConfigDir()
 	require.NoError(t, err)
@@ -74,7 +74,7 @@ func TestCommandsFindTheLocalController(t *testing.T) {
 
 	// A second local controller: no guessing between them.
 	other := controllertest.Start(t)
-	_, err = ensureLocalToken(ctx, other)
+	_, err = ensureLocalToken(ctx, other.Controller, other.APIURL())
 	require.NoError(t, err)
 	assert.Len(t, localAPIs(dir), 2)
 	var got string

@@ -24,17 +24,17 @@ const localAdmin = "local-admin"
 // authenticates as an admin is kept; otherwise (first start, file lost,
 // account revoked) the local-admin account gets a new token, written
 // owner-only (0600). The token itself is never printed or logged.
-func ensureLocalToken(ctx context.Context, c *controller.Controller) (string, error) {
+func ensureLocalToken(ctx context.Context, c *controller.Controller, apiURL string) (string, error) {
 	dir, err := cli.ConfigDir()
 	if err != nil {
 		return "", err
 	}
-	_, port, err := net.SplitHostPort(strings.TrimPrefix(strings.TrimPrefix(c.APIURL(), "https://"), "http://"))
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(strings.TrimPrefix(apiURL, "https://"), "http://"))
 	if err != nil {
-		return "", fmt.Errorf("local admin token: API address %s: %w", c.APIURL(), err)
+		return "", fmt.Errorf("local admin token: API address %s: %w", apiURL, err)
 	}
 	local := "http://127.0.0.1:" + port
-	if strings.HasPrefix(c.APIURL(), "https://") {
+	if strings.HasPrefix(apiURL, "https://") {
 		local = "https://127.0.0.1:" + port
 	}
 	path, err := cli.TokenPath(dir, local)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/unbind/unbind/controller/httpapi"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -30,7 +31,7 @@ func TestLocalAdminToken(t *testing.T) {
 		cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
 	ctx := context.Background()
-	path, err := ensureLocalToken(ctx, c)
+	path, err := ensureLocalToken(ctx, c.Controller, c.APIURL())
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(cfgHome, "unbind", "tokens"), filepath.Dir(path))
 	st, err := os.Stat(path)
@@ -47,7 +48,7 @@ func TestLocalAdminToken(t *testing.T) {
 		assert.NotContains(t, logs.String(), tok, "the token is never logged")
 	}
 	first, _ := cli.LoadToken(c.APIURL())
-	again, err := ensureLocalToken(ctx, c)
+	again, err := ensureLocalToken(ctx, c.Controller, c.APIURL())
 	require.NoError(t, err)
 	assert.Equal(t, path, again)
 	second, _ := cli.LoadToken(c.APIURL())
@@ -67,19 +68,15 @@ func TestLocalAdminToken(t *testing.T) {
 // TestPlainHTTPBeyondLoopbackRefused: without TLS the API stays on
 // loopback unless --insecure-http says otherwise.
 func TestPlainHTTPBeyondLoopbackRefused(t *testing.T) {
-	_, err := controller.Start(context.Background(), controller.Config{
-		DBPath: filepath.Join(t.TempDir(), "r.db"), MQTTListen: "127.0.0.1:0", HTTPListen: "0.0.0.0:0",
-	})
+	c := controllertest.Start(t)
+	_, err := httpapi.Serve(c.Controller, httpapi.ServeConfig{Listen: "0.0.0.0:0"})
 	require.Error(t, err)
-	assert.True(t, errors.Is(err, controller.ErrInsecureHTTP), "%v", err)
+	assert.True(t, errors.Is(err, httpapi.ErrInsecureHTTP), "%v", err)
 
 	var logs bytes.Buffer
-	c := controllertest.Start(t, func(cfg *controller.Config) {
-		cfg.HTTPListener = nil
-		cfg.HTTPListen = "0.0.0.0:0"
-		cfg.InsecureHTTP = true
-		cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	})
-	assert.NotNil(t, c)
+	srv, err := httpapi.Serve(c.Controller, httpapi.ServeConfig{Listen: "0.0.0.0:0", Insecure: true,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	require.NoError(t, err)
+	defer srv.Close()
 	assert.Contains(t, logs.String(), "without TLS")
 }

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
-	"net/http"
 	"os"
 	"runtime/debug"
 
@@ -14,7 +12,6 @@ import (
 
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/httpapi"
-	"github.com/unbind/unbind/controller/metrics"
 	"github.com/unbind/unbind/internal/cli"
 )
 
@@ -40,16 +37,21 @@ func applyMemoryLimit(s string) (int64, error) {
 	return n, nil
 }
 
+// config is the controller's part of the options.
 func (o *serveOptions) config(logger *slog.Logger) controller.Config {
-	m := metrics.New(metrics.Options{})
 	return controller.Config{
-		DBPath: o.DBPath, MQTTListen: o.MQTTListen, HTTPListen: o.HTTPListen, BrokerURL: o.BrokerURL, AdvertiseBroker: o.AdvertiseBroker,
-		MQTTTLSCert: o.TLSCert, MQTTTLSKey: o.TLSKey, HTTPTLSCert: o.HTTPTLSCert, HTTPTLSKey: o.HTTPTLSKey, InsecureHTTP: o.InsecureHTTP, MaxReportAge: o.MaxReportAge, CommandTTL: o.CommandTTL, MaxClients: o.MaxClients,
+		DBPath: o.DBPath, MQTTListen: o.MQTTListen, BrokerURL: o.BrokerURL, AdvertiseBroker: o.AdvertiseBroker,
+		MQTTTLSCert: o.TLSCert, MQTTTLSKey: o.TLSKey, MaxReportAge: o.MaxReportAge, CommandTTL: o.CommandTTL, MaxClients: o.MaxClients,
 		BrokerUsername: orEnv(o.BrokerUser, "UNBIND_BROKER_USERNAME"), BrokerPassword: orEnv(o.BrokerPass, "UNBIND_BROKER_PASSWORD"),
 		Logger: logger, Version: version,
-		Metrics: m, MetricsListen: o.MetricsListen, WebhookAllowLoopback: o.WebhookAllowLoopback,
-		API: func(c *controller.Controller) http.Handler { return httpapi.New(c, m.Middleware) },
+		WebhookAllowLoopback: o.WebhookAllowLoopback,
 	}
+}
+
+// serveConfig is the HTTP API's part of the options.
+func (o *serveOptions) serveConfig(logger *slog.Logger) httpapi.ServeConfig {
+	return httpapi.ServeConfig{Listen: o.HTTPListen, TLSCert: o.HTTPTLSCert, TLSKey: o.HTTPTLSKey, Insecure: o.InsecureHTTP,
+		MetricsListen: o.MetricsListen, Logger: logger}
 }
 
 func newServeCmd(io streams, runF func(context.Context, *serveOptions) error) *cobra.Command {
@@ -92,12 +94,12 @@ func serveRun(ctx context.Context, io streams, opts *serveOptions) error {
 	if limit != math.MaxInt64 {
 		logger.Info("memory limit", "bytes", limit)
 	}
-	c, err := startController(ctx, opts.config(logger))
+	c, err := startController(ctx, opts, logger)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	tokenPath, err := ensureLocalToken(ctx, c)
+	tokenPath, err := ensureLocalToken(ctx, c.Controller, c.APIURL())
 	if err != nil {
 		return err
 	}
@@ -109,17 +111,6 @@ func serveRun(ctx context.Context, io streams, opts *serveOptions) error {
 	<-ctx.Done()
 	fmt.Fprintln(io.Out, "stopping")
 	return nil
-}
-
-// startController turns a taken port into one line that names the flag.
-func startController(ctx context.Context, cfg controller.Config) (*controller.Controller, error) {
-	c, err := controller.Start(ctx, cfg)
-	var inUse *controller.AddrInUseError
-	if errors.As(err, &inUse) {
-		flag := map[string]string{"mqtt": "--mqtt-listen", "http": "--http-listen", "metrics": "--metrics-listen"}[inUse.Listener]
-		return nil, fmt.Errorf("%s is already in use; pass %s with another address", inUse.Addr, flag)
-	}
-	return c, err
 }
 
 func newLogger(io streams, level string) (*slog.Logger, error) {

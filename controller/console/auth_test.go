@@ -87,7 +87,7 @@ func TestSessionExpires(t *testing.T) {
 	c := controllertest.Start(t)
 	now := time.Now()
 	clock := func() time.Time { return now }
-	srv := httptest.NewServer(console.New(c, console.Options{SessionTTL: time.Hour, Now: func() time.Time { return clock() }}))
+	srv := httptest.NewServer(console.New(c.Controller, console.Options{SessionTTL: time.Hour, Now: func() time.Time { return clock() }}))
 	t.Cleanup(srv.Close)
 	b := signIn(t, srv.URL, controllertest.Token(t, c, controller.RoleViewer))
 	now = now.Add(2 * time.Hour)
@@ -218,7 +218,7 @@ func TestOneTimeLink(t *testing.T) {
 // TestSecureCookieUnderTLS: served over TLS, the session cookie is Secure.
 func TestSecureCookieUnderTLS(t *testing.T) {
 	c := controllertest.Start(t)
-	srv := httptest.NewTLSServer(console.New(c, console.Options{}))
+	srv := httptest.NewTLSServer(console.New(c.Controller, console.Options{}))
 	t.Cleanup(srv.Close)
 	b := newBrowser(t, srv.URL)
 	b.hc.Transport = srv.Client().Transport

@@ -33,7 +33,7 @@ func TestConfirmReset(t *testing.T) {
 	ctx := context.Background()
 	c := controllertest.Start(t)
 	seed(t, c, phone{id: "wait-1", serial: "WAIT1", maker: "Xiaomi", model: "13", online: true})
-	waitingRelease(t, c, "rel-wait", "wait-1")
+	waitingRelease(t, c.Controller, "rel-wait", "wait-1")
 	const button = `id="confirm-reset-rel-wait"`
 
 	viewer := as(t, c, controller.RoleViewer)
@@ -99,7 +99,7 @@ func TestConfirmReset(t *testing.T) {
 func TestWaitingForResetWords(t *testing.T) {
 	c := controllertest.Start(t)
 	seed(t, c, phone{id: "wait-2", serial: "WAIT2", maker: "Xiaomi", model: "13", online: true})
-	waitingRelease(t, c, "rel-wait-2", "wait-2")
+	waitingRelease(t, c.Controller, "rel-wait-2", "wait-2")
 	op := as(t, c, controller.RoleOperator)
 	_, body := op.get("/")
 	assert.Contains(t, body, "reset screen open on the phone: waiting for the person to confirm the reset")

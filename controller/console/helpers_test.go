@@ -87,7 +87,7 @@ func signIn(t testing.TB, base, token string) *browser {
 	return b
 }
 
-func as(t testing.TB, c *controller.Controller, role controller.Role) *browser {
+func as(t testing.TB, c *controllertest.Controller, role controller.Role) *browser {
 	return signIn(t, c.APIURL(), controllertest.Token(t, c, role))
 }
 
@@ -102,7 +102,7 @@ type phone struct {
 	noState bool
 }
 
-func seed(t testing.TB, c *controller.Controller, phones ...phone) {
+func seed(t testing.TB, c *controllertest.Controller, phones ...phone) {
 	t.Helper()
 	now := time.Now().UTC().Add(-time.Second)
 	var ups []registry.Update

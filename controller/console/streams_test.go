@@ -3,6 +3,7 @@ package console_test
 import (
 	"bufio"
 	"context"
+	"github.com/unbind/unbind/controller/httpapi"
 	"net/http"
 	"sync"
 	"testing"
@@ -73,7 +74,7 @@ func openStreams(t *testing.T, b *browser, n int) (map[int]int, []*http.Response
 // cap; and /healthz and ordinary pages keep answering everyone meanwhile.
 func TestEventStreamsCapped(t *testing.T) {
 	const conns = 40 // the API's connections; streams may hold a quarter
-	c := controllertest.Start(t, func(cfg *controller.Config) { cfg.HTTPMaxConns = conns })
+	c := controllertest.StartServing(t, func(cfg *httpapi.ServeConfig) { cfg.MaxConns = conns })
 	token := controllertest.Token(t, c, controller.RoleViewer)
 
 	first := signIn(t, c.APIURL(), token)

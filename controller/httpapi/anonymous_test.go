@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/unbind/unbind/controller/httpapi"
 	"net"
 	"net/http"
 	"strings"
@@ -14,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unbind/unbind/agent"
-	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/controllertest"
 )
 
@@ -25,9 +25,9 @@ import (
 // only, bounded loops.
 func TestAnonymousFloodFromOneAddress(t *testing.T) {
 	const pool = 32
-	c := controllertest.Start(t, func(cfg *controller.Config) {
-		cfg.HTTPMaxConns = pool
-		cfg.HTTPReadTimeout = time.Minute // far past anything this test waits
+	c := controllertest.StartServing(t, func(cfg *httpapi.ServeConfig) {
+		cfg.MaxConns = pool
+		cfg.ReadTimeout = time.Minute // far past anything this test waits
 	})
 	addr := strings.TrimPrefix(c.APIURL(), "http://")
 	dialer := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}, Timeout: 5 * time.Second}
@@ -67,7 +67,7 @@ func TestAnonymousFloodFromOneAddress(t *testing.T) {
 // that address waits: a second client on the same address (a bench PC
 // running two tools) is served at once.
 func TestIdleKeepAlivesMakeWay(t *testing.T) {
-	c := controllertest.Start(t, func(cfg *controller.Config) { cfg.HTTPMaxConnsPerAddr = 4 })
+	c := controllertest.StartServing(t, func(cfg *httpapi.ServeConfig) { cfg.MaxConnsPerAddr = 4 })
 	addr := strings.TrimPrefix(c.APIURL(), "http://")
 	// Four keep-alive connections, each answered once and left open.
 	for range 4 {

@@ -60,7 +60,7 @@ func TestExport(t *testing.T) {
 	c := controllertest.Start(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Second)
-	certSum := seedBatch(t, c, now)
+	certSum := seedBatch(t, c.Controller, now)
 	client := api.NewClient(c.APIURL(), nil).WithToken(controllertest.Token(t, c, controller.RoleViewer))
 
 	var jsonOut bytes.Buffer

@@ -81,7 +81,7 @@ func TestEveryRouteNeedsItsRole(t *testing.T) {
 		}
 	}
 	public := 0
-	for _, r := range httpapi.Routes(c) {
+	for _, r := range httpapi.Routes(c.Controller) {
 		require.NotEmpty(t, r.Role, "%s has no role", r.Pattern)
 		if r.Role == httpapi.Public {
 			public++
@@ -185,9 +185,9 @@ func TestNamesAndNotesValidated(t *testing.T) {
 // at its read timeout, the broker keeps admitting a device meanwhile, and
 // the API answers again afterwards. Loopback only, bounded loops.
 func TestSlowBodiesCutWhileMQTTServes(t *testing.T) {
-	c := controllertest.Start(t, func(cfg *controller.Config) {
-		cfg.HTTPReadTimeout = time.Second
-		cfg.HTTPMaxConns = 8
+	c := controllertest.StartServing(t, func(cfg *httpapi.ServeConfig) {
+		cfg.ReadTimeout = time.Second
+		cfg.MaxConns = 8
 	})
 	ctx := context.Background()
 	addr := strings.TrimPrefix(c.APIURL(), "http://")

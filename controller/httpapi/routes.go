@@ -27,9 +27,13 @@ type Route struct {
 	Handler http.HandlerFunc
 }
 
-// Routes is the route table of the API served for c.
+// Routes is the route table of the API served for c (without metrics:
+// GET /metrics answers 404).
 func Routes(c *controller.Controller) []Route {
-	s := &server{c: c}
+	return routes(&server{c: c, metrics: http.NotFoundHandler()})
+}
+
+func routes(s *server) []Route {
 	const (
 		viewer   = controller.RoleViewer
 		operator = controller.RoleOperator
@@ -71,7 +75,7 @@ func Routes(c *controller.Controller) []Route {
 		{"POST /api/v1/webhooks/{id}/remove", admin, s.removeWebhook},
 		{"POST /api/v1/webhooks/{id}/test", admin, s.testWebhook},
 		{"GET /api/v1/webhooks/deliveries", viewer, s.webhookDeliveries},
-		{"GET /metrics", viewer, s.c.MetricsHandler().ServeHTTP},
+		{"GET /metrics", viewer, s.metrics.ServeHTTP},
 		{"GET /api/v1/export", viewer, s.export},
 		{"GET /api/v1/lots", viewer, s.lots},
 		{"POST /api/v1/lots", operator, s.addLot},
@@ -92,8 +96,16 @@ type Middleware func(Route, http.Handler) http.Handler
 // outermost), so that it also sees the requests the guard refuses. Every
 // other path is the browser console (controller/console).
 func New(c *controller.Controller, mw ...Middleware) http.Handler {
+	return newHandler(c, nil, mw...)
+}
+
+// newHandler is New with metrics served at GET /metrics (nil: 404).
+func newHandler(c *controller.Controller, metrics http.Handler, mw ...Middleware) http.Handler {
+	if metrics == nil {
+		metrics = http.NotFoundHandler()
+	}
 	mux := http.NewServeMux()
-	for _, r := range Routes(c) {
+	for _, r := range routes(&server{c: c, metrics: metrics}) {
 		h := guard(c, r, r.Handler)
 		for i := len(mw) - 1; i >= 0; i-- {
 			h = mw[i](r, h)
@@ -116,5 +128,6 @@ func New(c *controller.Controller, mw ...Middleware) http.Handler {
 
 // server answers the routes from the controller.
 type server struct {
-	c *controller.Controller
+	c       *controller.Controller
+	metrics http.Handler
 }

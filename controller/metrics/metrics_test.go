@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/unbind/unbind/controller/httpapi"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -31,20 +32,17 @@ func TestMetricsListenRefusedBeyondLoopbackWithoutTLS(t *testing.T) {
 		{"every interface, risk accepted", "0.0.0.0:0", true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := controller.Config{
-				DBPath: t.TempDir() + "/r.db", MQTTListen: "127.0.0.1:0", HTTPListen: "127.0.0.1:0",
-				Metrics: metrics.New(metrics.Options{}), MetricsListen: tc.addr, InsecureHTTP: tc.insecure,
-				BrokerCloseGrace: 100 * time.Millisecond,
-			}
-			c, err := controller.Start(context.Background(), cfg)
+			c := controllertest.Start(t)
+			srv, err := httpapi.Serve(c.Controller, httpapi.ServeConfig{Listen: "127.0.0.1:0",
+				Metrics: metrics.New(metrics.Options{}), MetricsListen: tc.addr, Insecure: tc.insecure})
 			if tc.wantErr {
-				require.ErrorIs(t, err, controller.ErrMetricsListen)
+				require.ErrorIs(t, err, httpapi.ErrMetricsListen)
 				assert.Contains(t, err.Error(), tc.addr)
 				return
 			}
 			require.NoError(t, err)
-			defer c.Close()
-			assert.NotEmpty(t, c.MetricsURL())
+			defer srv.Close()
+			assert.NotEmpty(t, srv.MetricsURL())
 		})
 	}
 }
@@ -59,16 +57,15 @@ func TestNoMetricsIsNotFound(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 
-	_, err = controller.Start(context.Background(), controller.Config{DBPath: t.TempDir() + "/r.db",
-		MQTTListen: "127.0.0.1:0", HTTPListen: "127.0.0.1:0", MetricsListen: "127.0.0.1:0"})
-	assert.True(t, errors.Is(err, controller.ErrMetricsListen), "a metrics listener without metrics: %v", err)
+	_, err = httpapi.Serve(c.Controller, httpapi.ServeConfig{Listen: "127.0.0.1:0", MetricsListen: "127.0.0.1:0"})
+	assert.True(t, errors.Is(err, httpapi.ErrMetricsListen), "a metrics listener without metrics: %v", err)
 }
 
 // BenchmarkScrape10k scrapes a controller whose registry holds 10,000
 // phones (a third at risk), 10,000 commands and 10,000 finished releases.
 func BenchmarkScrape10k(b *testing.B) {
 	m := metrics.New(metrics.Options{})
-	c := controllertest.Start(b, func(cfg *controller.Config) { cfg.Metrics = m })
+	c := controllertest.StartServing(b, func(cfg *httpapi.ServeConfig) { cfg.Metrics = m })
 	ctx := context.Background()
 	reg := c.Registry()
 	now := time.Now().UTC().Add(-time.Hour)
@@ -115,7 +112,7 @@ func BenchmarkScrape10k(b *testing.B) {
 // only to loopback host names, so a page re-pointed at 127.0.0.1 (DNS
 // rebinding) cannot read the fleet's counts.
 func TestMetricsListenerChecksHost(t *testing.T) {
-	c := controllertest.Start(t, func(cfg *controller.Config) {
+	c := controllertest.StartServing(t, func(cfg *httpapi.ServeConfig) {
 		cfg.Metrics = metrics.New(metrics.Options{})
 		cfg.MetricsListen = "127.0.0.1:0"
 	})

@@ -25,13 +25,13 @@ func TestWatchGuidesEveryPhoneAtRisk(t *testing.T) {
 	defer cancel()
 	phones := []*androidsim.Phone{androidsim.New(androidsim.BoundXiaomi()), androidsim.New(androidsim.CleanXiaomi())}
 	fleet := simfleet.Start(ctx, simfleet.Config{BrokerURL: c.BrokerURL(), Phones: phones,
-		Interval: time.Hour, ActiveInterval: time.Second, Enroll: EnrollInProcess(c)})
+		Interval: time.Hour, ActiveInterval: time.Second, Enroll: EnrollInProcess(c.Controller)})
 	defer fleet.Close()
 
 	var out clitest.SyncBuffer
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- Watch(wctx, c, &out, true) }()
+	go func() { done <- Watch(wctx, c.Controller, &out, true) }()
 
 	atRisk, safe := phones[0].Serial(), phones[1].Serial()
 	require.Eventually(t, func() bool {
