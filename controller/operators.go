@@ -29,7 +29,7 @@ var roleRank = map[Role]int{RoleViewer: 1, RoleOperator: 2, RoleAdmin: 3}
 // ParseRole checks a role name.
 func ParseRole(s string) (Role, error) {
 	if _, ok := roleRank[Role(s)]; !ok {
-		return "", fmt.Errorf("%w: role %q: want viewer, operator or admin", ErrBadName, s)
+		return "", fmt.Errorf("%w %q: the roles are viewer, operator and admin", ErrBadRole, s)
 	}
 	return Role(s), nil
 }
@@ -56,6 +56,8 @@ var (
 	ErrBadToken = errors.New("API token unknown or revoked")
 	// ErrBadName: a name or note is empty, too long or not printable.
 	ErrBadName = errors.New("invalid name")
+	// ErrBadRole: a role that is not viewer, operator or admin.
+	ErrBadRole = errors.New("invalid role")
 	// ErrOperatorExists: an active account already has this name.
 	ErrOperatorExists = errors.New("an operator of that name exists")
 	// ErrUnknownOperator: no active account has this name.

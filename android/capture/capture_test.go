@@ -171,7 +171,7 @@ func TestCapturePseudonymsStable(t *testing.T) {
 	require.NoError(t, err)
 	id := rp.Manifest().Identity
 	assert.Equal(t, "SERIAL0001", id.Serial)
-	assert.Equal(t, filepath.Base(dir), id.Serial)
+	assert.Equal(t, "Xiaomi-23127PN0CG-SERIAL0001", filepath.Base(dir), "maker, model and serial pseudonym name the directory")
 	assert.True(t, android.ValidIMEI(id.IMEI), "pseudonym IMEI %q", id.IMEI)
 
 	// Every serial in the files is the one pseudonym.
@@ -184,6 +184,30 @@ func TestCapturePseudonymsStable(t *testing.T) {
 	rep := judge(t, rp, true)
 	assert.Equal(t, "SERIAL0001", rep.Device.Serial)
 	assert.Equal(t, id.IMEI, rep.Device.IMEI)
+}
+
+// TestCaptureAgainIntoSameDir: a second capture of the same phone into the
+// same directory gets a numbered directory of its own, and both replay.
+func TestCaptureAgainIntoSameDir(t *testing.T) {
+	out := t.TempDir()
+	var dirs []string
+	for range 3 {
+		o := androidsim.BoundXiaomi()
+		o.Now = clock
+		res, err := capture.Phone(context.Background(), androidsim.New(o), capture.Options{
+			CommandTimeout: time.Second, Transport: "local", Now: clock,
+		})
+		require.NoError(t, err)
+		dir, err := res.Write(out)
+		require.NoError(t, err, "capture %d", len(dirs)+1)
+		dirs = append(dirs, filepath.Base(dir))
+		_, err = capture.Open(dir)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, []string{"Xiaomi-23127PN0CG-SERIAL0001", "Xiaomi-23127PN0CG-SERIAL0001-2", "Xiaomi-23127PN0CG-SERIAL0001-3"}, dirs)
+	names, _, err := capture.OpenAll(out)
+	require.NoError(t, err)
+	assert.Len(t, names, 3)
 }
 
 // TestReplayNotCaptured: a command the capture lacks is a failed check,

@@ -1,9 +1,11 @@
 package capture
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/android"
+	"github.com/unbind/unbind/protocol"
 )
 
 // Recorder is an android.Transport that runs every command through another
@@ -147,7 +150,9 @@ func mustReplay(rec *Recorder) *Replay {
 }
 
 // Write stores the capture in a new directory under dir, named after the
-// phone's (pseudonymised) serial, and returns its path.
+// phone's maker, model and (pseudonymised) serial, and returns its path. A
+// name an earlier capture took gets a number (-2, -3...): capturing again
+// into the same directory keeps both.
 func (c *Result) Write(dir string) (string, error) {
 	c.rec.mu.Lock()
 	cmds := append([]recorded(nil), c.rec.commands...)
@@ -181,18 +186,18 @@ func (c *Result) Write(dir string) (string, error) {
 	}
 	m.Identity.Serial = clean(m.Identity.Serial)
 	m.Identity.IMEI = clean(m.Identity.IMEI)
-	name := c.identity.Serial
-	if name == "" {
-		name = c.opts.Serial
+	serial := c.identity.Serial
+	if serial == "" {
+		serial = c.opts.Serial
 	}
-	name = safeName(clean(name))
-	path := filepath.Join(dir, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("capture into %s: %w", dir, err)
 	}
-	if err := os.Mkdir(path, 0o755); err != nil {
-		return "", fmt.Errorf("capture of %s: %w", name, err)
+	path, err := newCaptureDir(dir, dirName(c.identity.Identity, clean(serial)))
+	if err != nil {
+		return "", err
 	}
+	name := filepath.Base(path)
 	for i, cmd := range cmds {
 		argv := make([]string, len(cmd.argv))
 		for j, a := range cmd.argv {
@@ -218,6 +223,46 @@ func (c *Result) Write(dir string) (string, error) {
 		return "", fmt.Errorf("capture of %s: %w", name, err)
 	}
 	return path, nil
+}
+
+// maxCaptureDirs bounds the numbered names tried for one phone.
+const maxCaptureDirs = 1000
+
+// newCaptureDir creates the directory name under dir, or name-2, name-3...
+// when an earlier capture holds that name, and returns its path. Creating
+// is the test (os.Mkdir fails on an existing name), so two runs at once
+// never share a directory.
+func newCaptureDir(dir, name string) (string, error) {
+	for i := 1; i <= maxCaptureDirs; i++ {
+		path := filepath.Join(dir, name)
+		if i > 1 {
+			path = fmt.Sprintf("%s-%d", path, i)
+		}
+		err := os.Mkdir(path, 0o755)
+		if err == nil {
+			return path, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("capture of %s: %w", name, err)
+		}
+	}
+	return "", fmt.Errorf("capture of %s: %s already holds %d captures of it; capture into another --out directory", name, dir, maxCaptureDirs)
+}
+
+// dirName names a phone's capture directory so that a person at the bench
+// sees which phone it is: maker, model and serial (a pseudonym unless
+// account names are shown), e.g. Xiaomi-23127PN0CG-SERIAL0001.
+func dirName(id protocol.Identity, serial string) string {
+	var parts []string
+	for _, p := range []string{cmp.Or(id.Manufacturer, id.Brand), id.Model, serial} {
+		if p = strings.TrimSpace(p); p != "" {
+			parts = append(parts, safeName(p))
+		}
+	}
+	if len(parts) == 0 {
+		return "phone"
+	}
+	return strings.Join(parts, "-")
 }
 
 // safeName turns a serial into a directory name.

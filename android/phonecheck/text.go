@@ -45,6 +45,20 @@ func WriteJSON(w io.Writer, results []Result, all bool) error {
 	return enc.Encode(out[0])
 }
 
+// JSONFailure is what --output json prints when no phone could be looked
+// at (adb missing, the phone list unreadable): verdict "error" and why.
+type JSONFailure struct {
+	Verdict string `json:"verdict"`
+	Error   string `json:"error"`
+}
+
+// WriteJSONFailure prints err as an indented JSONFailure.
+func WriteJSONFailure(w io.Writer, err error) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(JSONFailure{Verdict: VerdictError, Error: err.Error()})
+}
+
 // WriteTable prints one line per phone and a summary, for a bench.
 func WriteTable(w io.Writer, results []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

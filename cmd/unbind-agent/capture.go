@@ -21,11 +21,14 @@ func newCaptureCmd(io cli.Streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "capture --out DIR",
 		Short: "Record a phone's raw answers to the status checks, for replay with status --from-capture",
-		Long: `capture runs the commands status runs and stores each raw answer in
-DIR/<serial>/ with a manifest.json. Account names, e-mail addresses, phone
-numbers, IMEIs and serials become pseudonyms unless --show-account-names.`,
+		Long: `capture runs the commands status runs and stores each raw answer in a new
+directory DIR/<maker>-<model>-<serial>/ with a manifest.json, and prints
+that directory. Capturing again into the same DIR keeps the earlier
+captures: the new directory gets a number (-2, -3...). Account names, e-mail
+addresses, phone numbers, IMEIs and serials become pseudonyms (SERIAL0001...,
+numbered per run) unless --show-account-names.`,
 		Example: `  unbind-agent capture --adb all --out captures/
-  unbind-agent status --from-capture captures/SERIAL0001`,
+  unbind-agent status --from-capture captures/Xiaomi-23127PN0CG-SERIAL0001`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Out == "" || opts.CommandTimeout <= 0 {
@@ -40,6 +43,11 @@ numbers, IMEIs and serials become pseudonyms unless --show-account-names.`,
 }
 
 func captureRun(ctx context.Context, io cli.Streams, opts *captureOptions) error {
+	if opts.ADBSerial != "" {
+		if err := checkADB(opts.ADBPath, nil); err != nil {
+			return err
+		}
+	}
 	src := phonecheck.ADBSource(opts.ADBPath)
 	serials := []string{opts.ADBSerial}
 	if opts.ADBSerial == adbAll {

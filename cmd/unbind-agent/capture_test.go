@@ -177,3 +177,30 @@ func assertNoPersonalData(t *testing.T, dir, serial string) {
 	}))
 	assert.Positive(t, n)
 }
+
+// TestCaptureTwiceIntoOneDir: a second `capture --adb all` into the same
+// --out works (each phone gets a new numbered directory), every directory
+// names the phone's maker and model, and the replay of the whole --out
+// directory judges every capture.
+func TestCaptureTwiceIntoOneDir(t *testing.T) {
+	withFakePhones(t, "8a3f21c7 device bound-xiaomi\n2B111FDH200A7Q device google-only\n")
+	out := t.TempDir()
+	var all []string
+	for run := 1; run <= 2; run++ {
+		dirs, errOut, code := runAgent("capture", "--adb", "all", "--out", out, "--command-timeout=1s")
+		require.Equal(t, 0, code, "run %d: %s", run, errOut)
+		all = append(all, strings.Fields(dirs)...)
+	}
+	var names []string
+	for _, d := range all {
+		require.DirExists(t, d)
+		names = append(names, filepath.Base(d))
+	}
+	assert.ElementsMatch(t, []string{
+		"Xiaomi-23127PN0CG-SERIAL0001", "Xiaomi-23127PN0CG-SERIAL0001-2",
+		"Google-Pixel_7-SERIAL0002", "Google-Pixel_7-SERIAL0002-2",
+	}, names)
+	_, errOut, code := runAgent("status", "--from-capture", out)
+	assert.Equal(t, exitNotSafe, code, errOut)
+	assertNoPersonalData(t, out, "8a3f21c7")
+}

@@ -112,6 +112,9 @@ func usageIf(err, target error) error {
 }
 
 func installRun(ctx context.Context, io cli.Streams, opts *installOptions) error {
+	if err := checkADB(opts.ADBPath, nil); err != nil {
+		return err
+	}
 	cfg := android.InstallConfig{ADBPath: opts.ADBPath, Dist: opts.Dist, Timeout: opts.Timeout, Token: opts.Token, RunArgs: opts.RunArgs}
 	var err error
 	if cfg.Broker, cfg.BrokerPort, err = phoneBroker(opts.BrokerURL); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/unbind/unbind/android/phonecheck"
@@ -22,6 +23,18 @@ func exitCode(r phonecheck.Result) int {
 	return exitError
 }
 
+// jsonFailure returns err, first printing it as a JSON object (verdict
+// "error") when the output is JSON, so that a script reading stdout gets an
+// answer rather than nothing.
+func jsonFailure(io cli.Streams, output string, err error) error {
+	if output == "json" {
+		if werr := phonecheck.WriteJSONFailure(io.Out, err); werr != nil {
+			return errors.Join(err, fmt.Errorf("write status: %w", werr))
+		}
+	}
+	return err
+}
+
 func statusRun(ctx context.Context, io cli.Streams, opts *statusOptions) error {
 	logger, err := newLogger(io.Err, opts.LogLevel)
 	if err != nil {
@@ -29,6 +42,11 @@ func statusRun(ctx context.Context, io cli.Streams, opts *statusOptions) error {
 	}
 	if err := opts.checkLocalPhone(); err != nil {
 		return err
+	}
+	if opts.phones == nil && opts.FromCapture == "" && opts.ADBSerial != "" {
+		if err := checkADB(opts.ADBPath, opts.lookPath); err != nil {
+			return jsonFailure(io, opts.Output, err)
+		}
 	}
 	src := opts.source()
 	all := opts.ADBSerial == adbAll
@@ -48,7 +66,7 @@ func statusRun(ctx context.Context, io cli.Streams, opts *statusOptions) error {
 	var results []phonecheck.Result
 	if all {
 		if results, err = phonecheck.All(ctx, src, check); err != nil {
-			return err
+			return jsonFailure(io, opts.Output, err)
 		}
 	} else {
 		results = []phonecheck.Result{phonecheck.One(ctx, src, check, opts.ADBSerial)}

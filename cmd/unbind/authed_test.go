@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/unbind/unbind/controller/controllertest"
 	"github.com/unbind/unbind/internal/cli"
@@ -16,4 +21,21 @@ func startAuthed(t *testing.T) *controllertest.Controller {
 	c := controllertest.Start(t)
 	t.Setenv(cli.TokenEnv, controllertest.AdminToken(t, c))
 	return c
+}
+
+// TestOperatorAddBadRole: an unknown role is called a role, with the valid
+// ones listed, not an invalid name; nothing is created.
+func TestOperatorAddBadRole(t *testing.T) {
+	c := startAuthed(t)
+	var out, errb bytes.Buffer
+	code := run([]string{"operator", "add", "bob", "--role", "god", "--api", c.APIURL()}, &out, &errb)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, errb.String(), `invalid role "god": the roles are viewer, operator and admin`)
+	assert.NotContains(t, errb.String(), "invalid name")
+	assert.Empty(t, out.String(), "no token printed")
+	ops, err := c.Operators(context.Background())
+	require.NoError(t, err)
+	for _, o := range ops {
+		assert.NotEqual(t, "bob", o.Name)
+	}
 }

@@ -24,16 +24,30 @@ func defaultAPI() string {
 }
 
 // addAPIFlag adds --api. Given neither --api nor $UNBIND_API, a command
-// talks to this machine's only local controller (`unbind serve` or `unbind
-// demo` on any port), else to the built-in default.
+// talks to the controller of the last `unbind login`, else to this
+// machine's only local controller (`unbind serve` or `unbind demo` on any
+// port), else to the built-in default.
 func addAPIFlag(cmd *cobra.Command, dst *string) {
-	cmd.Flags().StringVar(dst, "api", defaultAPI(), "controller API base URL (env UNBIND_API; default: this machine's only controller, else "+builtinAPI+")")
+	cmd.Flags().StringVar(dst, "api", defaultAPI(), "controller API base URL (env UNBIND_API; default: the last 'unbind login', else this machine's only controller, else "+builtinAPI+")")
 	cmd.PreRunE = func(cmd *cobra.Command, _ []string) error {
 		if !cmd.Flags().Changed("api") && os.Getenv("UNBIND_API") == "" {
-			*dst = pickAPI(localAPIsHere(), *dst)
+			*dst = implicitAPI(*dst)
 		}
 		return nil
 	}
+}
+
+// implicitAPI is the API a command talks to when none was given: the
+// controller the user logged in to last, else pickAPI's choice.
+func implicitAPI(def string) string {
+	dir, err := cli.ConfigDir()
+	if err != nil {
+		return def
+	}
+	if u := cli.LoginAPI(dir); u != "" {
+		return u
+	}
+	return pickAPI(localAPIs(dir), def)
 }
 
 // pickAPI is the API a command talks to when none was given: the only local

@@ -31,8 +31,9 @@ func newLoginCmd(ios streams) *cobra.Command {
 		Long: `login reads an API token (from 'unbind operator add') from standard input,
 never from the command line, checks it with the controller, and stores it
 owner-only in the user's config directory for that controller's host and
-port. Later commands with the same --api send it. $UNBIND_TOKEN, when set,
-overrides every stored token.
+port. Later commands without --api (and without $UNBIND_API) talk to the
+controller of the last login; with --api they send the token stored for
+that controller. $UNBIND_TOKEN, when set, overrides every stored token.
 
 On the controller's own machine no login is needed: 'unbind serve' stores an
 admin token for its loopback address.`,
@@ -73,6 +74,10 @@ func loginRun(ctx context.Context, ios streams, opts *loginOptions) error {
 	if err != nil {
 		return err
 	}
-	cli.Printf(ios.Out, "logged in to %s as %s (%s); token stored in %s\n", opts.API, me.Name, me.Role, path)
+	// Later commands given no --api talk to this controller.
+	if err := cli.SaveLoginAPI(dir, opts.API); err != nil {
+		return err
+	}
+	cli.Printf(ios.Out, "logged in to %s as %s (%s); token stored in %s\nlater commands without --api talk to %s\n", opts.API, me.Name, me.Role, path, opts.API)
 	return nil
 }

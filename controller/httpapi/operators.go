@@ -46,7 +46,7 @@ func (s *server) addOperator(w http.ResponseWriter, r *http.Request) {
 	}
 	token, err := s.c.AddOperator(r.Context(), req.Name, role, false, actor(r), req.Note)
 	switch {
-	case errors.Is(err, controller.ErrBadName):
+	case errors.Is(err, controller.ErrBadName), errors.Is(err, controller.ErrBadRole):
 		writeError(w, http.StatusBadRequest, err)
 	case errors.Is(err, controller.ErrOperatorExists):
 		writeError(w, http.StatusConflict, err)
