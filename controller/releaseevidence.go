@@ -24,20 +24,11 @@ var ErrUnknownRelease = errors.New("unknown release")
 // release ends released, on evidence operator_confirmed. The audit row
 // names the operator and carries note.
 func (c *Controller) ConfirmRelease(ctx context.Context, id, operator, note string) (registry.ReleaseRecord, error) {
-	if operator == "" {
-		return registry.ReleaseRecord{}, ErrNoOperator
-	}
-	if err := ValidateNote(note); err != nil {
-		return registry.ReleaseRecord{}, err
-	}
 	c.releaseMu.Lock()
 	defer c.releaseMu.Unlock()
-	rec, err := c.reg.Release(ctx, id)
-	if errors.Is(err, registry.ErrNotFound) {
-		return rec, fmt.Errorf("%w: %s", ErrUnknownRelease, id)
-	}
+	rec, err := c.operatorsRelease(ctx, "confirm", id, operator, note)
 	if err != nil {
-		return rec, fmt.Errorf("confirm release %s: %w", id, err)
+		return rec, err
 	}
 	now := c.cfg.Now().UTC()
 	dev, err := c.reg.Device(ctx, rec.DeviceID)
@@ -61,6 +52,26 @@ func (c *Controller) ConfirmRelease(ctx context.Context, id, operator, note stri
 	}
 	c.publishReleases(rec.DeviceID)
 	c.stopWatch(ctx, rec)
+	return rec, nil
+}
+
+// operatorsRelease checks an operator's action on release id (who acts,
+// their note) and reads the release; verb names the action in errors. The
+// caller holds releaseMu.
+func (c *Controller) operatorsRelease(ctx context.Context, verb, id, operator, note string) (registry.ReleaseRecord, error) {
+	if operator == "" {
+		return registry.ReleaseRecord{}, ErrNoOperator
+	}
+	if err := ValidateNote(note); err != nil {
+		return registry.ReleaseRecord{}, err
+	}
+	rec, err := c.reg.Release(ctx, id)
+	if errors.Is(err, registry.ErrNotFound) {
+		return rec, fmt.Errorf("%w: %s", ErrUnknownRelease, id)
+	}
+	if err != nil {
+		return rec, fmt.Errorf("%s release %s: %w", verb, id, err)
+	}
 	return rec, nil
 }
 

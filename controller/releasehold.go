@@ -19,20 +19,11 @@ var ErrNotHoldable = release.ErrNotHoldable
 // clean. A release whose reset was sent, or that ended, gives
 // ErrNotHoldable.
 func (c *Controller) HoldRelease(ctx context.Context, id, operator, note string) (registry.ReleaseRecord, error) {
-	if operator == "" {
-		return registry.ReleaseRecord{}, ErrNoOperator
-	}
-	if err := ValidateNote(note); err != nil {
-		return registry.ReleaseRecord{}, err
-	}
 	c.releaseMu.Lock()
 	defer c.releaseMu.Unlock()
-	rec, err := c.reg.Release(ctx, id)
-	if errors.Is(err, registry.ErrNotFound) {
-		return rec, fmt.Errorf("%w: %s", ErrUnknownRelease, id)
-	}
+	rec, err := c.operatorsRelease(ctx, "hold", id, operator, note)
 	if err != nil {
-		return rec, fmt.Errorf("hold release %s: %w", id, err)
+		return rec, err
 	}
 	now := c.cfg.Now().UTC()
 	next, err := release.Hold(releaseOf(rec), now, note)

@@ -44,15 +44,7 @@ func TestSeenAfterReset(t *testing.T) {
 		OnBench: []string{clean.Serial(), locked.Serial()},
 	})
 	t.Cleanup(fleet.Close)
-	eventually(t, func() bool {
-		for _, p := range all {
-			d, err := c.Registry().Device(ctx, p.Serial())
-			if err != nil || d.State == nil || !d.Online {
-				return false
-			}
-		}
-		return true
-	}, "every phone reports")
+	everyPhoneReports(t, c, all)
 
 	get := func(id string) registry.ReleaseRecord {
 		got, err := c.Registry().Release(ctx, id)

@@ -50,15 +50,7 @@ func TestBenchResetEvidence(t *testing.T) {
 		Logger: controllertest.Logger(t), StateDir: t.TempDir(), Enroll: enrollVia(c), OnBench: serials,
 	})
 	t.Cleanup(fleet.Close)
-	eventually(t, func() bool {
-		for _, p := range all {
-			d, err := c.Registry().Device(ctx, p.Serial())
-			if err != nil || d.State == nil || !d.Online {
-				return false
-			}
-		}
-		return true
-	}, "every phone reports")
+	everyPhoneReports(t, c, all)
 
 	start := func(p *androidsim.Phone, timeout time.Duration) registry.ReleaseRecord {
 		rs, err := c.StartReleases(ctx, controller.ReleaseRequest{DeviceIDs: []string{p.Serial()}, Operator: "tester", Timeout: timeout})

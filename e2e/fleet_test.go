@@ -27,6 +27,21 @@ func eventually(t *testing.T, cond func() bool, msg string, args ...any) {
 	require.Eventually(t, cond, 60*time.Second, 50*time.Millisecond, append([]any{msg}, args...)...)
 }
 
+// everyPhoneReports waits until every phone is online in c's registry with
+// a report.
+func everyPhoneReports(t *testing.T, c *controllertest.Controller, phones []*androidsim.Phone) {
+	t.Helper()
+	eventually(t, func() bool {
+		for _, p := range phones {
+			d, err := c.Registry().Device(context.Background(), p.Serial())
+			if err != nil || d.State == nil || !d.Online {
+				return false
+			}
+		}
+		return true
+	}, "every phone reports")
+}
+
 // enroller obtains a simulated phone's credentials; see enrollVia.
 type enroller = func(ctx context.Context, deviceID string) (agent.Enrollment, error)
 

@@ -39,15 +39,7 @@ func TestHoldsInsteadOfFailures(t *testing.T) {
 		Logger: controllertest.Logger(t), StateDir: t.TempDir(), Enroll: enrollVia(c),
 	})
 	t.Cleanup(fleet.Close)
-	eventually(t, func() bool {
-		for _, p := range all {
-			d, err := c.Registry().Device(ctx, p.Serial())
-			if err != nil || d.State == nil || !d.Online {
-				return false
-			}
-		}
-		return true
-	}, "every phone reports")
+	everyPhoneReports(t, c, all)
 	get := func(id string) registry.ReleaseRecord {
 		got, err := c.Registry().Release(ctx, id)
 		require.NoError(t, err)

@@ -58,15 +58,7 @@ func TestRelease(t *testing.T) {
 	}
 	all := append(append([]*androidsim.Phone{}, willing...), unwilling...)
 	fleet := startFleet(t, c.BrokerURL(), all, enrollVia(c))
-	eventually(t, func() bool {
-		for _, p := range all {
-			d, err := c.Registry().Device(ctx, p.Serial())
-			if err != nil || d.State == nil || !d.Online {
-				return false
-			}
-		}
-		return true
-	}, "every phone reports")
+	everyPhoneReports(t, c, all)
 
 	ids := func(ps []*androidsim.Phone) (out []string) {
 		for _, p := range ps {

@@ -47,15 +47,7 @@ func TestResetEvidence(t *testing.T) {
 	rooted := phone(androidsim.Rooted(), "reset-rooted", androidsim.Complies)
 	all := []*androidsim.Phone{never, late, cancels, hidden, rooted}
 	fleet := startFleet(t, c.BrokerURL(), all, enrollVia(c))
-	eventually(t, func() bool {
-		for _, p := range all {
-			d, err := c.Registry().Device(ctx, p.Serial())
-			if err != nil || d.State == nil || !d.Online {
-				return false
-			}
-		}
-		return true
-	}, "every phone reports")
+	everyPhoneReports(t, c, all)
 	d, err := c.Registry().Device(ctx, never.Serial())
 	require.NoError(t, err)
 	require.Equal(t, never.BootID(), d.State.BootID, "reports carry the boot ID")
