@@ -107,9 +107,11 @@ type ExportRow struct {
 	// (what sha256sum prints for it).
 	CertificateID     string `json:"certificate_id,omitempty"`
 	CertificateSHA256 string `json:"certificate_sha256,omitempty"`
+	// Lot is the lot the phone is in, "" when none.
+	Lot string `json:"lot,omitempty"`
 }
 
 // ExportColumns are the CSV header, in order.
 var ExportColumns = []string{"device_id", "serial", "imei", "manufacturer", "model", "verdict", "risk_kinds", "online",
 	"last_seen", "release_id", "release_stage", "release_outcome", "release_reason", "release_started_at",
-	"release_finished_at", "operator", "certificate_id", "certificate_sha256"}
+	"release_finished_at", "operator", "certificate_id", "certificate_sha256", "lot"}

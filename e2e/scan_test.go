@@ -51,3 +51,26 @@ func TestScanToFindInChromium(t *testing.T) {
 	waitJS(t, ctx, `location.pathname === "/find" && document.querySelector("[role=alert]").textContent.includes("No phone has the code \"UNKNOWN-42\"")`,
 		"an unknown code says so")
 }
+
+// TestScanIntoLotInChromium: on a lot's page the scan field has focus; a
+// scanner types a serial and Enter, and the phone joins the lot.
+func TestScanIntoLotInChromium(t *testing.T) {
+	t.Parallel()
+	ctx := browserFor(t)
+	c := controllertest.Start(t)
+	require.NoError(t, c.Registry().Apply(context.Background(), []registry.Update{controllertest.StateUpdate("SER-7", time.Now())}))
+	_, err := c.AddLot(context.Background(), "L-7", "Acme", "", "operator:ana", "")
+	require.NoError(t, err)
+	base := c.APIURL()
+	signInBrowser(t, ctx, base, controllertest.Token(t, c, controller.RoleOperator))
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(base+"/lots/L-7"),
+		chromedp.WaitVisible(chromedp.CSS("#join-code")),
+		chromedp.Focus(chromedp.CSS("#join-code")),
+		chromedp.KeyEvent("SER-7"+kb.Enter),
+	))
+	waitJS(t, ctx, `document.querySelector("#joined") !== null && document.querySelector("#joined").textContent.includes("SER-7")`, "the scanned phone joined")
+	lot, err := c.Registry().DeviceLot(context.Background(), "SER-7")
+	require.NoError(t, err)
+	require.Equal(t, "L-7", lot)
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -112,18 +113,9 @@ func labelRun(ctx context.Context, io streams, opts *labelOptions) error {
 
 // labelOf is what a phone's label shows.
 func labelOf(p api.LotDevice, now time.Time) label.Label {
-	l := label.Label{DeviceID: p.DeviceID, Maker: p.Manufacturer, Model: p.Model, Serial: p.Serial, IMEI: p.IMEI,
-		Outcome: p.Verdict, Lot: p.Lot, Date: now, CertificateID: p.CertificateID}
-	if l.Maker == "" {
-		l.Maker = p.Brand
-	}
-	if p.ReleaseOutcome != "" {
-		l.Outcome = p.ReleaseOutcome
-	}
-	if !p.ReleaseFinishedAt.IsZero() {
-		l.Date = p.ReleaseFinishedAt
-	}
-	return l
+	return label.Label{DeviceID: p.DeviceID, Maker: cmp.Or(p.Manufacturer, p.Brand), Model: p.Model, Serial: p.Serial, IMEI: p.IMEI,
+		Outcome: label.Outcome(p.ReleaseOutcome, p.Verdict), Lot: p.Lot, Date: label.Date(p.ReleaseFinishedAt, now),
+		CertificateID: p.CertificateID}
 }
 
 // writeOutput writes data to out ("-": standard output; "": def in the

@@ -3,15 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/unbind/unbind/internal/cli/releasewatch"
 	"io"
-	"sort"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/api"
-	"github.com/unbind/unbind/internal/cli"
 )
 
 type releaseOptions struct {
@@ -42,7 +39,9 @@ phone to sign out of every lock-bearing account, verify, guide them to switch
 Find Device off, verify, and only then factory-reset it (the reset is
 interlocked: the controller and the agent each require a fresh, verified
 "safe" report). Phones already safe go straight to the reset. Phones still
-bound when --timeout runs out end as failed with the reason, never reset.
+bound when --timeout runs out end as failed with the reason, never reset; with
+--on-timeout hold they wait on hold instead ("unbind holds") and go on by
+themselves once they show clean.
 
 With --wait it reports each phone's stage as it changes, then a summary, and
 exits 0 only if every phone was released. As a table: a line per change on
@@ -109,48 +108,4 @@ Without --wait, -o json prints the array of releases started.`,
 	cmd.AddCommand(newReleaseConfirmCmd(io, nil))
 	cmd.AddCommand(newReleaseHoldCmd(io, nil))
 	return cmd
-}
-
-func releaseRun(ctx context.Context, io streams, opts *releaseOptions) error {
-	client := newAPIClient(opts.API)
-	req := api.ReleaseRequest{
-		DeviceIDs: opts.DeviceIDs, All: opts.All, Filter: opts.Filter, Note: opts.Note,
-		TimeoutSeconds: int(opts.Timeout / time.Second), Restart: opts.Restart, OnTimeout: opts.OnTimeout,
-	}
-	if start, err := planRelease(ctx, io, client, req, opts); err != nil || !start {
-		return err
-	}
-	rs, err := client.StartReleases(ctx, req)
-	if err != nil {
-		return err
-	}
-	warnKept(io, rs)
-	if opts.Output == "table" {
-		fmt.Fprintf(io.Err, "releasing %d phone(s)\n", len(rs))
-	}
-	if opts.Wait {
-		if rs, err = waitReleases(ctx, io, client, rs, opts); err != nil {
-			return err
-		}
-	}
-	sort.Slice(rs, func(i, j int) bool { return rs[i].DeviceID < rs[j].DeviceID })
-	switch {
-	case opts.Output == "json" && opts.Wait:
-		err = releasewatch.WriteSummary(io.Out, rs)
-	case opts.Output == "json":
-		err = writeJSONTo(io.Out, rs)
-	default:
-		err = printReleases(io, rs)
-	}
-	if err != nil {
-		return err
-	}
-	if opts.Wait {
-		for _, r := range rs {
-			if r.Outcome != api.OutcomeReleased {
-				return cli.ExitError{Code: exitError}
-			}
-		}
-	}
-	return nil
 }

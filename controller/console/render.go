@@ -11,7 +11,7 @@ import (
 
 // pageNames are the full pages; each is parsed with the layout and the
 // shared partials. Fragments are partials rendered alone.
-var pageNames = []string{"login", "link", "fleet", "phone", "confirm", "confirm-reset", "releases", "bench", "error", "holds", "unlink"}
+var pageNames = []string{"login", "link", "fleet", "phone", "confirm", "confirm-reset", "releases", "bench", "error", "holds", "unlink", "lots", "lot"}
 
 var funcs = template.FuncMap{
 	"time": func(t time.Time) string {

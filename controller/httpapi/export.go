@@ -75,6 +75,10 @@ func exportRows(ctx context.Context, reg *registry.Store, sel Selection, since t
 	if err != nil {
 		return nil, err
 	}
+	lots, err := reg.DeviceLots(ctx)
+	if err != nil {
+		return nil, err
+	}
 	newest := make(map[string]registry.ReleaseRecord, len(releases))
 	for _, rel := range releases {
 		newest[rel.DeviceID] = rel
@@ -87,6 +91,7 @@ func exportRows(ctx context.Context, reg *registry.Store, sel Selection, since t
 		row := api.ExportRow{
 			DeviceID: d.ID, Serial: d.Identity.Serial, IMEI: d.Identity.IMEI, Manufacturer: d.Identity.Manufacturer,
 			Model: d.Identity.Model, Verdict: d.Verdict, RiskKinds: []protocol.RiskKind{}, Online: d.Online, LastSeen: d.LastSeen,
+			Lot: lots[d.ID],
 		}
 		if row.Verdict == "" {
 			row.Verdict = protocol.VerdictUnknown // no report yet is never safe
@@ -128,7 +133,7 @@ func writeExportCSV(w io.Writer, rows []api.ExportRow) error {
 		}
 		cells := []string{r.DeviceID, r.Serial, r.IMEI, r.Manufacturer, r.Model, string(r.Verdict), strings.Join(kinds, ";"),
 			strconv.FormatBool(r.Online), csvTime(r.LastSeen), r.ReleaseID, r.ReleaseStage, r.ReleaseOutcome, r.ReleaseReason,
-			csvTime(r.ReleaseStartedAt), csvTime(r.ReleaseFinishedAt), r.Operator, r.CertificateID, r.CertificateSHA256}
+			csvTime(r.ReleaseStartedAt), csvTime(r.ReleaseFinishedAt), r.Operator, r.CertificateID, r.CertificateSHA256, r.Lot}
 		for i, c := range cells {
 			cells[i] = neutraliseCell(c)
 		}

@@ -90,3 +90,26 @@ func TestLotLifecycleOverAPI(t *testing.T) {
 	_, err = viewer.Lot(ctx, "L-9")
 	assert.Equal(t, http.StatusNotFound, statusOf(t, err))
 }
+
+// TestExportCarriesLot: the export names each phone's lot, in JSON and as
+// the CSV's last column.
+func TestExportCarriesLot(t *testing.T) {
+	ctx := context.Background()
+	c := controllertest.Start(t)
+	require.NoError(t, c.Registry().Apply(ctx, []registry.Update{
+		controllertest.StateUpdate("SER-1", time.Now()), controllertest.StateUpdate("SER-2", time.Now()),
+	}))
+	_, err := c.AddLot(ctx, "L-1", "Acme", "", "operator:ana", "")
+	require.NoError(t, err)
+	_, err = c.JoinLot(ctx, "L-1", []string{"SER-1"}, "operator:ana", "")
+	require.NoError(t, err)
+	client := controllertest.Client(t, c)
+	var out strings.Builder
+	require.NoError(t, client.Export(ctx, api.ExportQuery{Format: api.ExportJSON}, &out))
+	assert.Contains(t, out.String(), `"lot": "L-1"`)
+	assert.Equal(t, 1, strings.Count(out.String(), `"lot"`), "a phone in no lot has none")
+	out.Reset()
+	require.NoError(t, client.Export(ctx, api.ExportQuery{}, &out))
+	assert.Equal(t, "lot", api.ExportColumns[len(api.ExportColumns)-1])
+	assert.Regexp(t, `(?m)^SER-1,.*,L-1\r?$`, out.String())
+}

@@ -57,6 +57,23 @@ func layoutFor(stock Stock) layout {
 	return l
 }
 
+// Outcome is what a label shows as the outcome: the outcome of the phone's
+// newest release once it finished, else its verdict.
+func Outcome(releaseOutcome, verdict string) string {
+	if releaseOutcome != "" {
+		return releaseOutcome
+	}
+	return verdict
+}
+
+// Date is a label's date: the end of the phone's release, else now.
+func Date(releaseFinished, now time.Time) time.Time {
+	if !releaseFinished.IsZero() {
+		return releaseFinished
+	}
+	return now
+}
+
 // ShownIMEIDigits is how many trailing IMEI digits a label shows: enough to
 // tell phones of one lot apart, too few to be the identifier itself.
 const ShownIMEIDigits = 4

@@ -3,7 +3,9 @@ package label
 import (
 	"bytes"
 	"fmt"
+	"image/png"
 	"io"
+	"sync"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -13,6 +15,21 @@ import (
 // pdfEpoch fixes the PDF's creation date, so that the same labels make the
 // same file.
 var pdfEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// qrPNG encodes the QR images fast, reusing its compressor across labels.
+var qrPNG = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &pngBuffers{}}
+
+// pngBuffers keeps image/png's encoder state for reuse.
+type pngBuffers struct{ pool sync.Pool }
+
+func (b *pngBuffers) Get() *png.EncoderBuffer {
+	if e, ok := b.pool.Get().(*png.EncoderBuffer); ok {
+		return e
+	}
+	return nil
+}
+
+func (b *pngBuffers) Put(e *png.EncoderBuffer) { b.pool.Put(e) }
 
 // WritePDF writes one page of stock per label, in order.
 func WritePDF(w io.Writer, stock Stock, labels []Label) error {
@@ -25,6 +42,9 @@ func WritePDF(w io.Writer, stock Stock, labels []Label) error {
 	pdf.SetTitle("Unbind phone labels", true)
 	pdf.SetProducer("unbind", true)
 	pdf.SetAutoPageBreak(false, 0)
+	// A label's page is a few hundred bytes of text: compressing each of
+	// thousands costs more time than the bytes it saves.
+	pdf.SetCompression(false)
 	// The core fonts speak Windows-1252: other characters print as '?'.
 	text := pdf.UnicodeTranslatorFromDescriptor("")
 
@@ -52,8 +72,18 @@ func WritePDF(w io.Writer, stock Stock, labels []Label) error {
 		if err != nil {
 			return fmt.Errorf("QR code of device %s: %w", l.DeviceID, err)
 		}
+		// One pixel per module: the page scales the image up, and a PDF
+		// image is drawn without smoothing unless it asks for it, so the
+		// modules stay sharp while a lot of thousands of labels stays small.
+		// (rsc.io/qr's own fast PNG writer fails at scale 1: encode with
+		// image/png.)
+		code.Scale = 1
+		var img bytes.Buffer
+		if err := qrPNG.Encode(&img, code.Image()); err != nil {
+			return fmt.Errorf("QR code of device %s: %w", l.DeviceID, err)
+		}
 		name := fmt.Sprintf("qr%d", i)
-		pdf.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(code.PNG()))
+		pdf.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, &img)
 		pdf.ImageOptions(name, lay.qrX, lay.qrY, lay.qrSide, lay.qrSide, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
 		if pdf.Err() {
 			return fmt.Errorf("label of device %s: %w", l.DeviceID, pdf.Error())

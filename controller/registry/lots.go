@@ -356,3 +356,24 @@ func (s *Store) DeviceLot(ctx context.Context, deviceID string) (string, error) 
 	}
 	return lot, nil
 }
+
+// DeviceLots maps every phone in a lot to its lot.
+func (s *Store) DeviceLots(ctx context.Context) (map[string]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT device_id, lot_id FROM lot_devices`)
+	if err != nil {
+		return nil, fmt.Errorf("lots of devices: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var d, l string
+		if err := rows.Scan(&d, &l); err != nil {
+			return nil, fmt.Errorf("lots of devices: %w", err)
+		}
+		out[d] = l
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("lots of devices: %w", err)
+	}
+	return out, nil
+}

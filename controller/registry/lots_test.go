@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/protocol"
 )
 
 // lotPhone reports phone id with a serial and an IMEI.
@@ -110,4 +112,22 @@ func TestFindDevices(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, want, got, code)
 	}
+}
+
+// TestEventsCarryLot: a device event of a phone in a lot names the lot.
+func TestEventsCarryLot(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, Options{})
+	addHook(t, s, "h1", EventDeviceAtRisk, EventDeviceSafe)
+	lotPhone(t, s, "dev-a", "SERA", "")
+	require.NoError(t, s.AddLot(ctx, Lot{ID: "L1", Customer: "Acme", CreatedAt: at(10)}, "operator:ann", ""))
+	_, err := s.JoinLot(ctx, "L1", []string{"SERA"}, at(11), "operator:ann", "")
+	require.NoError(t, err)
+	r := report(at(20), protocol.RiskGoogleFRP)
+	r.Device.Serial = "SERA"
+	require.NoError(t, s.Apply(ctx, []Update{stateUpd("dev-a", 2, at(20), r)}))
+	evs := claimAll(t, s, at(20))
+	require.Len(t, evs, 2, "the first report (safe) and this one (at risk)")
+	assert.NotContains(t, string(evs[0].Data), `"lot"`, "before the join")
+	assert.Contains(t, string(evs[1].Data), `"lot":"L1"`)
 }

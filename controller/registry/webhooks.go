@@ -83,6 +83,8 @@ type DeviceEventData struct {
 	Verdict         string   `json:"verdict"`
 	PreviousVerdict string   `json:"previous_verdict,omitempty"`
 	RiskKinds       []string `json:"risk_kinds"`
+	// Lot is the lot the phone is in, when it is in one.
+	Lot string `json:"lot,omitempty"`
 }
 
 // ReleaseEventData is the data of release.* events.
@@ -98,6 +100,8 @@ type ReleaseEventData struct {
 	Reason     string    `json:"reason,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
 	FinishedAt time.Time `json:"finished_at"`
+	// Lot is the lot the phone is in, when it is in one.
+	Lot string `json:"lot,omitempty"`
 }
 
 // CheckWebhookURL accepts absolute http and https URLs with a host.
@@ -325,7 +329,7 @@ func emitVerdictEvent(ctx context.Context, tx *sql.Tx, cur current, key stateKey
 	for _, k := range splitKinds(key.riskKinds) {
 		d.RiskKinds = append(d.RiskKinds, string(k))
 	}
-	if err := readIdentity(ctx, tx, u.DeviceID, &d.Serial, &d.Manufacturer, &d.Model); err != nil {
+	if err := readIdentity(ctx, tx, u.DeviceID, &d.Serial, &d.Manufacturer, &d.Model, &d.Lot); err != nil {
 		return err
 	}
 	return emitEvent(ctx, tx, typ, u.ReceivedAt, u.DeviceID, d)
@@ -357,14 +361,16 @@ func emitReleaseEvent(ctx context.Context, tx *sql.Tx, old, r ReleaseRecord) err
 	if typ == EventReleaseHeld {
 		d.Reason = r.HoldReason
 	}
-	if err := readIdentity(ctx, tx, r.DeviceID, &d.Serial, &d.Manufacturer, &d.Model); err != nil {
+	if err := readIdentity(ctx, tx, r.DeviceID, &d.Serial, &d.Manufacturer, &d.Model, &d.Lot); err != nil {
 		return err
 	}
 	return emitEvent(ctx, tx, typ, r.UpdatedAt, r.DeviceID, d)
 }
 
-func readIdentity(ctx context.Context, tx *sql.Tx, id string, serial, maker, model *string) error {
-	err := tx.QueryRowContext(ctx, `SELECT serial, manufacturer, model FROM devices WHERE id = ?`, id).Scan(serial, maker, model)
+// readIdentity reads what an event says of a phone: its identity and lot.
+func readIdentity(ctx context.Context, tx *sql.Tx, id string, serial, maker, model, lot *string) error {
+	err := tx.QueryRowContext(ctx, `SELECT d.serial, d.manufacturer, d.model, COALESCE(l.lot_id, '')
+		FROM devices d LEFT JOIN lot_devices l ON l.device_id = d.id WHERE d.id = ?`, id).Scan(serial, maker, model, lot)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("read identity of %s: %w", id, err)
 	}
