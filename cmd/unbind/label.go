@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller/label"
-	"github.com/unbind/unbind/internal/cli"
 )
 
 type labelOptions struct {
@@ -116,32 +114,4 @@ func labelOf(p api.LotDevice, now time.Time) label.Label {
 	return label.Label{DeviceID: p.DeviceID, Maker: cmp.Or(p.Manufacturer, p.Brand), Model: p.Model, Serial: p.Serial, IMEI: p.IMEI,
 		Outcome: label.Outcome(p.ReleaseOutcome, p.Verdict), Lot: p.Lot, Date: label.Date(p.ReleaseFinishedAt, now),
 		CertificateID: p.CertificateID}
-}
-
-// writeOutput writes data to out ("-": standard output; "": def in the
-// current directory) and says on stderr what it wrote.
-func writeOutput(io streams, out, def string, data []byte, what string) error {
-	if out == "-" {
-		_, err := io.Out.Write(data)
-		return err
-	}
-	if out == "" {
-		out = def
-	}
-	if err := os.WriteFile(out, data, 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", out, err)
-	}
-	cli.Printf(io.Err, "wrote %s to %s\n", what, out)
-	return nil
-}
-
-// safeFileName keeps letters, digits, '-', '_' and '.' of a name built from
-// IDs, so that it stays one file in the current directory.
-func safeFileName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
-			return r
-		}
-		return '_'
-	}, s)
 }
