@@ -4,18 +4,13 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/unbind/unbind/android/androidsim"
-	"github.com/unbind/unbind/controller/registry"
-	"github.com/unbind/unbind/internal/cli"
 	"github.com/unbind/unbind/sim/demo"
 	"github.com/unbind/unbind/sim/simfleet"
 )
@@ -125,28 +120,4 @@ func demoRun(ctx context.Context, io streams, opts *demoOptions) error {
 	}
 	fmt.Fprintln(io.Out, "\nstopping: phones go offline, the registry is flushed")
 	return nil
-}
-
-// removeRegistry deletes the demo's SQLite registry and its journal files,
-// holding the registry's lock meanwhile: a registry another process holds
-// (a demo already running) is refused with registry.ErrInUse and left
-// whole.
-func removeRegistry(path string) (err error) {
-	unlock, err := registry.Lock(path)
-	if err != nil {
-		return fmt.Errorf("empty demo registry: %w", err)
-	}
-	defer func() { err = errors.Join(err, unlock()) }()
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("empty demo registry %s: %w", path, err)
-		}
-	}
-	return nil
-}
-
-// demoPhoneTLS makes the simulated phones trust the broker's own certificate
-// when the demo runs it with TLS.
-func demoPhoneTLS(certFile string) (*tls.Config, error) {
-	return cli.TrustTLS("--mqtt-tls-cert", certFile)
 }
