@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/unbind/unbind/agent"
@@ -100,21 +101,12 @@ func unjudgedTypes(users []agent.UserAccounts) []string {
 	var types []string
 	for _, u := range users {
 		for _, a := range u.Accounts {
-			if !agent.KnownAccountType(a.Type) && !contains(types, a.Type) {
+			if !agent.KnownAccountType(a.Type) && !slices.Contains(types, a.Type) {
 				types = append(types, a.Type)
 			}
 		}
 	}
 	return types
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // readAuthenticators names the packages behind the account types the
