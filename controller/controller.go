@@ -190,6 +190,8 @@ type Controller struct {
 	releaseTicks, dispatchTicks chan passRequest
 	// releaseMu keeps the release loop and operators' cancels apart.
 	releaseMu sync.Mutex
+	// leases are the release leases this controller holds (see leased).
+	leases *leaseBook
 	// events tells consoles what changed (see Subscribe).
 	events *eventHub
 
@@ -251,6 +253,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	c.ingest = newIngester(c.reg, c.log, c.stats, cfg.BatchSize, cfg.FlushInterval)
 	c.ingest.observe = cfg.ObserveBatch
 	c.releaseWake = newDeviceSet()
+	c.leases = newLeaseBook()
 	c.dispatchWake = make(chan struct{}, 1)
 	c.releaseTicks, c.dispatchTicks = make(chan passRequest), make(chan passRequest)
 	// Releases look at every write (a repeated report may be the fresh one a
