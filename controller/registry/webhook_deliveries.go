@@ -111,16 +111,28 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
+	// Each claim is conditional on the delivery still being due: another
+	// controller on the same registry (PostgreSQL, read committed) may have
+	// read the same rows and claimed some first. Its claim moved next_at on,
+	// so this write changes nothing and the delivery is not sent twice.
 	leaseEnd := formatTime(now.Add(lease))
+	claimed := out[:0]
 	for _, d := range out {
-		if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET next_at = ? WHERE id = ?`, leaseEnd, d.ID); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET next_at = ? WHERE id = ? AND state = ? AND next_at <= ?`,
+			leaseEnd, d.ID, DeliveryPending, formatTime(now))
+		if err != nil {
 			return nil, fmt.Errorf("claim delivery %d: %w", d.ID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, fmt.Errorf("claim delivery %d: %w", d.ID, err)
+		} else if n == 1 {
+			claimed = append(claimed, d)
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("claim deliveries: commit: %w", err)
 	}
-	return out, nil
+	return claimed, nil
 }
 
 // NextDeliveryAt is when the earliest pending delivery is due; ok is false
