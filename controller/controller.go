@@ -194,6 +194,9 @@ type Controller struct {
 	leases *leaseBook
 	// events tells consoles what changed (see Subscribe).
 	events *eventHub
+	// feed tells the other controllers of a share group what this one
+	// wrote; nil alone (see announce).
+	feed *clusterFeed
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -250,18 +253,23 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
-	c.ingest = newIngester(c.reg, c.log, c.stats, cfg.BatchSize, cfg.FlushInterval)
-	c.ingest.observe = cfg.ObserveBatch
 	c.releaseWake = newDeviceSet()
 	c.leases = newLeaseBook()
 	c.dispatchWake = make(chan struct{}, 1)
 	c.releaseTicks, c.dispatchTicks = make(chan passRequest), make(chan passRequest)
+	// Before ingest starts: it announces what it writes.
+	if err := c.startClusterFeed(runCtx); err != nil {
+		return nil, fmt.Errorf("controller: follow the other controllers: %w", err)
+	}
+	c.ingest = newIngester(c.reg, c.log, c.stats, cfg.BatchSize, cfg.FlushInterval)
+	c.ingest.observe = cfg.ObserveBatch
 	// Releases look at every write (a repeated report may be the fresh one a
 	// release waits for); live views only at changes; the dispatcher when a
 	// device came online (its queued commands can go).
 	c.ingest.applied = func(ids, changed, cameOnline map[string]struct{}) {
 		c.releaseWake.add(ids)
 		c.events.devices(EventDevice, changed)
+		c.announce(changeDevice, ids)
 		if len(cameOnline) > 0 {
 			c.wakeDispatch()
 		}

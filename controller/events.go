@@ -190,6 +190,11 @@ func (c *Controller) publishReleases(deviceIDs ...string) {
 		events[i] = Event{Kind: EventRelease, DeviceID: id}
 	}
 	c.events.publish(events...)
+	ids := make(map[string]struct{}, len(deviceIDs))
+	for _, id := range deviceIDs {
+		ids[id] = struct{}{}
+	}
+	c.announce(changeRelease, ids)
 }
 
 func movedDevices(ms []*move) []string {

@@ -190,6 +190,7 @@ func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]S
 	}
 	c.releaseWake.add(started)
 	c.events.devices(EventRelease, started)
+	c.announce(changeRelease, started)
 	return out, nil
 }
 

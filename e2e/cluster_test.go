@@ -13,6 +13,7 @@ import (
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/broker/brokertest"
 	"github.com/unbind/unbind/controller/controllertest"
+	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/internal/mqttconn"
 	"github.com/unbind/unbind/protocol"
 )
@@ -80,4 +81,44 @@ func TestShareGroupSettings(t *testing.T) {
 			require.ErrorIs(t, err, controller.ErrCluster)
 		})
 	}
+}
+
+// TestClusterFeed: a controller of a group announces its writes in the
+// registry, and learns of another's: its live view shows a release another
+// controller moved.
+func TestClusterFeed(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	brokerURL := brokertest.StartMosquitto(t)
+	a := controllertest.Start(t, inGroup(brokerURL, "a"))
+	events, err := a.Subscribe(ctx, "watcher")
+	require.NoError(t, err)
+
+	// Controller b (another process, on the same registry) moved a release.
+	require.NoError(t, a.Registry().AppendChange(ctx, registry.Change{Writer: "b", Seq: 1, Kind: "release",
+		Devices: []string{"R58M0001"}, At: time.Now()}))
+	deadline := time.After(30 * time.Second)
+	for got := false; !got; {
+		select {
+		case e := <-events:
+			got = e.Kind == controller.EventRelease && e.DeviceID == "R58M0001"
+		case <-deadline:
+			t.Fatal("the live view did not learn of the other controller's change")
+		}
+	}
+
+	// And a's own writes are announced.
+	conn, err := mqttconn.Dial(ctx, mqttconn.Options{BrokerURL: brokerURL, ClientID: "unbind-agent-publisher", CleanSession: true})
+	require.NoError(t, err)
+	defer conn.Close(0)
+	topic, err := protocol.PresenceTopic("R58M0002")
+	require.NoError(t, err)
+	body, err := json.Marshal(protocol.Presence{V: protocol.Version, DeviceID: "R58M0002", Status: protocol.Online, At: time.Now().UTC()})
+	require.NoError(t, err)
+	require.NoError(t, conn.Publish(ctx, topic, 1, false, body))
+	eventually(t, func() bool {
+		cs, err := a.Registry().ChangesAfter(ctx, "a", 0, 10)
+		return err == nil && len(cs) > 0 && cs[0].Kind == "device" && cs[0].Devices[0] == "R58M0002"
+	}, "a announces the report it wrote")
 }
