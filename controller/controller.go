@@ -165,11 +165,11 @@ type Controller struct {
 	broker *broker.Broker // nil with an external broker
 	// bus is how the controller hears its agents and talks to them: the
 	// embedded broker in-process, or a session with an external broker.
-	bus   bus
-	conn  *mqttconn.Conn // the external broker's session; nil when embedded
+	bus  bus
+	conn *mqttconn.Conn // the external broker's session; nil when embedded
 	// brokerFiles keeps an external Mosquitto's logins; nil otherwise.
 	brokerFiles *brokerFiles
-	stats *counters
+	stats       *counters
 	// enrollGuard limits failed enrollments per remote address.
 	enrollGuard *enrollGuard
 	ingest      *ingester

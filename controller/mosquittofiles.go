@@ -39,7 +39,9 @@ type MosquittoFiles struct {
 // before it is tried again (a full disk, a pid file being replaced).
 const writeRetry = 5 * time.Second
 
-func (m MosquittoFiles) enabled() bool { return m.PasswordFile != "" || m.ACLFile != "" || m.PIDFile != "" }
+func (m MosquittoFiles) enabled() bool {
+	return m.PasswordFile != "" || m.ACLFile != "" || m.PIDFile != ""
+}
 
 // brokerFiles writes the Mosquitto files whenever the logins change. A
 // change asks for a write; writes coalesce, and a caller may wait for the

@@ -27,7 +27,7 @@ type mqttClient struct {
 func dialMosquitto(t *testing.T, url, user, password string) *mqttClient {
 	t.Helper()
 	m := &mqttClient{msgs: make(chan paho.Message, 256)}
-	m.c = paho.NewClient(paho.NewClientOptions().AddBroker(url).SetClientID("any-"+user).
+	m.c = paho.NewClient(paho.NewClientOptions().AddBroker(url).SetClientID("any-" + user).
 		SetUsername(user).SetPassword(password).SetProtocolVersion(4).
 		SetAutoReconnect(false).SetConnectTimeout(agreeWait).
 		SetDefaultPublishHandler(func(_ paho.Client, msg paho.Message) { m.msgs <- msg }))
