@@ -1,13 +1,13 @@
 package controller
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,6 +52,7 @@ type brokerFiles struct {
 	reg        *registry.Store
 	log        *slog.Logger
 	controller broker.MosquittoLogin
+	brokerURL  string
 	wake       chan struct{}
 
 	mu       sync.Mutex
@@ -59,8 +60,10 @@ type brokerFiles struct {
 	written  uint64        // changes covered by the last finished write
 	lastErr  error         // of that write
 	finished chan struct{} // closed when a write finishes, then replaced
-	// last is what was last written, to skip a reload when nothing changed.
-	lastPasswords, lastACL []byte
+	// last* is what Mosquitto last loaded, to skip a write when nothing
+	// changed.
+	lastLogins []broker.MosquittoLogin
+	lastACL    string
 }
 
 // skippedLogins counts the registry's logins left out of the password file.
@@ -90,7 +93,7 @@ func newBrokerFiles(cfg Config, reg *registry.Store, log *slog.Logger) (*brokerF
 		return nil, err
 	}
 	return &brokerFiles{cfg: m, reg: reg, log: log, controller: broker.MosquittoLogin{Username: cfg.BrokerUsername, Hash: hash},
-		wake: make(chan struct{}, 1), finished: make(chan struct{})}, nil
+		brokerURL: cfg.BrokerURL, wake: make(chan struct{}, 1), finished: make(chan struct{})}, nil
 }
 
 // first writes the files at start and says once how many logins Mosquitto
@@ -174,14 +177,19 @@ func (f *brokerFiles) write(ctx context.Context) (skippedLogins, error) {
 	if err != nil {
 		return skipped, fmt.Errorf("mosquitto files: %w", err)
 	}
-	lines := []broker.MosquittoLogin{f.controller}
+	checkPassword := randomSecret()
+	checkHash, err := broker.MosquittoHash(checkPassword)
+	if err != nil {
+		return skipped, err
+	}
+	lines := []broker.MosquittoLogin{f.controller, {Username: reloadCheckUsername, Hash: checkHash}}
 	var monitors []string
 	for _, l := range logins {
 		switch {
 		case l.BrokerHash == "":
 			skipped.noHash++
 			continue
-		case l.Username == f.controller.Username || broker.CheckMosquittoUsername(l.Username) != nil:
+		case l.Username == f.controller.Username || l.Username == reloadCheckUsername || broker.CheckMosquittoUsername(l.Username) != nil:
 			skipped.unusable++
 			continue
 		}
@@ -190,19 +198,21 @@ func (f *brokerFiles) write(ctx context.Context) (skippedLogins, error) {
 			monitors = append(monitors, l.Username)
 		}
 	}
-	passwords, err := broker.MosquittoPasswordFile(lines)
-	if err != nil {
-		return skipped, err
-	}
 	acl, err := broker.MosquittoACL(f.controller.Username, monitors)
 	if err != nil {
 		return skipped, err
 	}
+	// Compared without the reload check line, whose password is new each time.
+	written := lines[2:]
 	f.mu.Lock()
-	same := bytes.Equal(passwords, f.lastPasswords) && bytes.Equal([]byte(acl), f.lastACL)
+	same := slices.Equal(written, f.lastLogins) && acl == f.lastACL
 	f.mu.Unlock()
 	if same {
 		return skipped, nil
+	}
+	passwords, err := broker.MosquittoPasswordFile(lines)
+	if err != nil {
+		return skipped, err
 	}
 	start := time.Now()
 	// The ACL first: a new monitor's rules are in place before its login.
@@ -212,13 +222,11 @@ func (f *brokerFiles) write(ctx context.Context) (skippedLogins, error) {
 	if err := replaceFile(f.cfg.PasswordFile, passwords); err != nil {
 		return skipped, err
 	}
-	if f.cfg.PIDFile != "" {
-		if err := broker.ReloadMosquitto(f.cfg.PIDFile); err != nil {
-			return skipped, err
-		}
+	if err := f.confirmReload(ctx, checkPassword); err != nil {
+		return skipped, err
 	}
 	f.mu.Lock()
-	f.lastPasswords, f.lastACL = passwords, []byte(acl)
+	f.lastLogins, f.lastACL = written, acl
 	f.mu.Unlock()
 	f.log.Debug("mosquitto files written", "logins", len(lines), "took", time.Since(start))
 	return skipped, nil

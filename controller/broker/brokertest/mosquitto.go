@@ -25,7 +25,7 @@ const (
 	// portAttempts is how often a start is retried when another process took
 	// the free port between our probe and Mosquitto's bind.
 	portAttempts = 3
-	logTailLines = 20
+	logTailLines = 60
 )
 
 var errPortTaken = errors.New("port taken")
@@ -88,6 +88,8 @@ func StartMosquittoWith(t testing.TB, opts MosquittoOptions) *Mosquitto {
 			t.Cleanup(func() {
 				if exitErr := m.stop(); exitErr != nil {
 					t.Errorf("%v\n%s", exitErr, m.logTail())
+				} else if t.Failed() {
+					t.Logf("mosquitto's log:\n%s", m.logTail())
 				}
 			})
 			out := &Mosquitto{URL: "tcp://" + m.addr}
