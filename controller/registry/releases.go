@@ -19,6 +19,8 @@ import (
 type ReleaseRecord struct {
 	ID       string
 	DeviceID string
+	// BatchID names the releases one request started together.
+	BatchID  string
 	Operator string
 	Stage    string
 	// Outcome is "" while the release runs; "released" is the only outcome
@@ -126,11 +128,11 @@ func createRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord) error {
 		return fmt.Errorf("create release %s: %w", r.ID, err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO releases(id, device_id, operator, stage, outcome, reason, command_id,
-		created_at, updated_at, deadline, finished_at, evidence_json, hold_on_timeout, hold_reason, held_since)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		created_at, updated_at, deadline, finished_at, evidence_json, hold_on_timeout, hold_reason, held_since, batch_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.DeviceID, r.Operator, r.Stage, r.Outcome, r.Reason, r.CommandID,
 		formatTime(r.CreatedAt), formatTime(r.UpdatedAt), formatTime(r.Deadline), nullTime(r.FinishedAt), evidence,
-		r.HoldOnTimeout, r.HoldReason, nullTime(r.HeldSince))
+		r.HoldOnTimeout, r.HoldReason, nullTime(r.HeldSince), cmp.Or(r.BatchID, r.ID))
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
 		return fmt.Errorf("create release %s: %w", r.ID, ErrExists)
@@ -164,6 +166,10 @@ type ReleaseStep struct {
 	Actor string
 	// Note is the actor's note for the audit row of this move.
 	Note string
+	// ReadAt is the release's UpdatedAt when the move was decided. A leased
+	// step (StepLeasedReleases) is not saved over a release changed since
+	// (an operator's cancel through another controller).
+	ReadAt time.Time
 }
 
 // StepReleases saves many releases' moves in one transaction, each as
@@ -171,30 +177,47 @@ type ReleaseStep struct {
 // they send are on disk together, before anything is sent. Either every
 // step is stored or none.
 func (s *Store) StepReleases(ctx context.Context, steps []ReleaseStep) error {
+	_, err := s.stepReleases(ctx, steps, nil)
+	return err
+}
+
+// stepReleases is StepReleases; when fence is set, a step it refuses is
+// left out (and returned) and the others are saved.
+func (s *Store) stepReleases(ctx context.Context, steps []ReleaseStep, fence func(context.Context, *sql.Tx, ReleaseStep) (bool, error)) (refused []ReleaseStep, err error) {
 	if len(steps) == 0 {
-		return nil
+		return nil, nil
 	}
 	ctx, outbox := withOutbox(ctx)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("update %d releases: %w", len(steps), err)
+		return nil, fmt.Errorf("update %d releases: %w", len(steps), err)
 	}
 	defer func() { _ = tx.Rollback() }()
 	for _, st := range steps {
+		if fence != nil {
+			ok, err := fence(ctx, tx, st)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				refused = append(refused, st)
+				continue
+			}
+		}
 		if err := updateRelease(ctx, tx, st.Release, cmp.Or(st.Actor, ActorController), st.Note); err != nil {
-			return err
+			return nil, err
 		}
 		if st.Command != nil {
 			if err := recordCommand(ctx, tx, *st.Command, st.CommandAt); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("update %d releases: commit: %w", len(steps), err)
+		return nil, fmt.Errorf("update %d releases: commit: %w", len(steps), err)
 	}
 	s.notifyOutbox(outbox)
-	return nil
+	return refused, nil
 }
 
 func updateRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord, actor, note string) error {
@@ -205,7 +228,7 @@ func updateRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord, actor, note
 	if err != nil {
 		return fmt.Errorf("update release %s: %w", r.ID, err)
 	}
-	r.DeviceID, r.Operator, r.CreatedAt = old.DeviceID, old.Operator, old.CreatedAt
+	r.DeviceID, r.Operator, r.CreatedAt, r.BatchID = old.DeviceID, old.Operator, old.CreatedAt, old.BatchID
 	if err := r.check(); err != nil {
 		return fmt.Errorf("update release %s: %w", r.ID, err)
 	}
@@ -322,7 +345,7 @@ func (s *Store) UnfinishedReleases(ctx context.Context) ([]ReleaseRecord, error)
 	return s.Releases(ctx, ReleaseFilter{Unfinished: true})
 }
 
-const releaseColumns = `id, device_id, operator, stage, outcome, reason, command_id, created_at, updated_at, deadline, finished_at, evidence_json, hold_on_timeout, hold_reason, held_since`
+const releaseColumns = `id, device_id, operator, stage, outcome, reason, command_id, created_at, updated_at, deadline, finished_at, evidence_json, hold_on_timeout, hold_reason, held_since, batch_id`
 
 func scanRelease(row rowScanner) (ReleaseRecord, error) {
 	var (
@@ -332,7 +355,7 @@ func scanRelease(row rowScanner) (ReleaseRecord, error) {
 		evidence                   string
 	)
 	if err := row.Scan(&r.ID, &r.DeviceID, &r.Operator, &r.Stage, &r.Outcome, &r.Reason, &r.CommandID,
-		&created, &updated, &deadline, &finished, &evidence, &r.HoldOnTimeout, &r.HoldReason, &heldSince); err != nil {
+		&created, &updated, &deadline, &finished, &evidence, &r.HoldOnTimeout, &r.HoldReason, &heldSince, &r.BatchID); err != nil {
 		return r, err
 	}
 	var err error
