@@ -1,10 +1,13 @@
 package controller
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
 
+	"github.com/unbind/unbind/controller/broker"
+	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -77,4 +80,27 @@ func (c *Controller) reportFilter(ch protocol.Channel) string {
 		return f
 	}
 	return shared
+}
+
+// changeLogins: a controller of the group recorded its broker login; the
+// one writing Mosquitto's files writes them again.
+const changeLogins = "logins"
+
+// registerLogin records this controller's broker login in the registry, so
+// that whichever controller of the group writes Mosquitto's files lets it
+// in (see brokerFiles.write), and tells the others.
+func (c *Controller) registerLogin(ctx context.Context) error {
+	if c.cfg.ShareGroup == "" || c.cfg.BrokerUsername == "" || c.cfg.BrokerPassword == "" {
+		return nil
+	}
+	hash, err := broker.MosquittoHash(c.cfg.BrokerPassword)
+	if err != nil {
+		return err
+	}
+	if err := c.reg.SetControllerLogin(ctx, registry.ControllerLogin{Username: c.cfg.BrokerUsername, BrokerHash: hash, Instance: c.instance()},
+		c.cfg.Now().UTC()); err != nil {
+		return err
+	}
+	c.announce(changeLogins, map[string]struct{}{c.instance(): {}})
+	return nil
 }

@@ -189,6 +189,10 @@ func (c *Controller) applyForeignChange(ch registry.Change) {
 	case changeRelease:
 		c.releaseWake.add(ids)
 		c.events.devices(EventRelease, ids)
+	case changeLogins:
+		if c.brokerFiles != nil {
+			c.brokerFiles.changed()
+		}
 	}
 	// Their writes may have queued webhook deliveries this controller's
 	// worker should see when their claims lapse.

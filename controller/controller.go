@@ -280,6 +280,9 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	if err := c.startClusterFeed(runCtx); err != nil {
 		return nil, fmt.Errorf("controller: follow the other controllers: %w", err)
 	}
+	if err := c.registerLogin(ctx); err != nil {
+		return nil, fmt.Errorf("controller: record the broker login: %w", err)
+	}
 	c.ingest = newIngester(c.reg, c.log, c.stats, cfg.BatchSize, cfg.FlushInterval)
 	c.ingest.observe = cfg.ObserveBatch
 	// Releases look at every write (a repeated report may be the fresh one a

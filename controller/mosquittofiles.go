@@ -183,13 +183,26 @@ func (f *brokerFiles) write(ctx context.Context) (skippedLogins, error) {
 		return skipped, err
 	}
 	lines := []broker.MosquittoLogin{f.controller, {Username: reloadCheckUsername, Hash: checkHash}}
+	// The other controllers of a share group, each under its own login.
+	others, err := f.reg.ControllerLogins(ctx)
+	if err != nil {
+		return skipped, fmt.Errorf("mosquitto files: %w", err)
+	}
+	controllers := []string{f.controller.Username}
+	for _, o := range others {
+		if o.Username == f.controller.Username || o.Username == reloadCheckUsername || broker.CheckMosquittoUsername(o.Username) != nil {
+			continue
+		}
+		lines = append(lines, broker.MosquittoLogin{Username: o.Username, Hash: o.BrokerHash})
+		controllers = append(controllers, o.Username)
+	}
 	var monitors []string
 	for _, l := range logins {
 		switch {
 		case l.BrokerHash == "":
 			skipped.noHash++
 			continue
-		case l.Username == f.controller.Username || l.Username == reloadCheckUsername || broker.CheckMosquittoUsername(l.Username) != nil:
+		case slices.Contains(controllers, l.Username) || l.Username == reloadCheckUsername || broker.CheckMosquittoUsername(l.Username) != nil:
 			skipped.unusable++
 			continue
 		}
@@ -198,7 +211,7 @@ func (f *brokerFiles) write(ctx context.Context) (skippedLogins, error) {
 			monitors = append(monitors, l.Username)
 		}
 	}
-	acl, err := broker.MosquittoACL(f.controller.Username, monitors)
+	acl, err := broker.MosquittoGroupACL(controllers, monitors)
 	if err != nil {
 		return skipped, err
 	}

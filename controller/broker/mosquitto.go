@@ -123,6 +123,14 @@ func usernamePattern(ch protocol.Channel) string {
 // '#', which device IDs never do. The controller and each monitor get
 // "user" blocks by name (monitor usernames hold '/').
 func MosquittoACL(controllerUsername string, monitorUsernames []string) (string, error) {
+	return MosquittoGroupACL([]string{controllerUsername}, monitorUsernames)
+}
+
+// MosquittoGroupACL is MosquittoACL for several controllers sharing one
+// fleet, each with a login of its own (Mosquitto binds client IDs to
+// usernames, so two controllers under one login would end each other's
+// sessions).
+func MosquittoGroupACL(controllerUsernames, monitorUsernames []string) (string, error) {
 	var b strings.Builder
 	b.WriteString("# Written by unbind from the registry; edits are overwritten.\n")
 	for _, rule := range accessRules {
@@ -142,8 +150,10 @@ func MosquittoACL(controllerUsername string, monitorUsernames []string) (string,
 		}
 		return nil
 	}
-	if err := block(controllerUsername, roleController); err != nil {
-		return "", fmt.Errorf("mosquitto acl: controller login: %w", err)
+	for _, u := range controllerUsernames {
+		if err := block(u, roleController); err != nil {
+			return "", fmt.Errorf("mosquitto acl: controller login: %w", err)
+		}
 	}
 	for _, u := range monitorUsernames {
 		if err := block(u, roleMonitor); err != nil {
