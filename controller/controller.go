@@ -306,7 +306,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		c.bus = c.broker
 	} else {
 		c.conn, err = mqttconn.Dial(ctx, mqttconn.Options{
-			BrokerURL: brokerURL, TLSConfig: clientTLS, ClientID: c.clientID(), CleanSession: false, Logger: c.log,
+			BrokerURL: brokerURL, TLSConfig: clientTLS, ClientID: c.clientID(), CleanSession: c.cleanSession(), Logger: c.log,
 			// receive never blocks, so handling messages in order costs
 			// nothing and keeps one device's reports from overtaking each
 			// other.

@@ -60,6 +60,31 @@ func TestShareGroupSplitsReports(t *testing.T) {
 	assert.NotZero(t, rb, "controller b got no share")
 }
 
+// TestShareGroupMemberGone: once a controller of the group is gone, the
+// others receive every message; none is kept for the one that left.
+func TestShareGroupMemberGone(t *testing.T) {
+	t.Parallel()
+	brokerURL := brokertest.StartMosquitto(t)
+	a := controllertest.Start(t, inGroup(brokerURL, "a"))
+	b := controllertest.Start(t, inGroup(brokerURL, "b"))
+	require.NoError(t, b.Close())
+
+	ctx := context.Background()
+	conn, err := mqttconn.Dial(ctx, mqttconn.Options{BrokerURL: brokerURL, ClientID: "unbind-agent-publisher", CleanSession: true})
+	require.NoError(t, err)
+	defer conn.Close(0)
+	const messages = 20
+	for i := range messages {
+		id := fmt.Sprintf("R58M%04d", i)
+		topic, err := protocol.PresenceTopic(id)
+		require.NoError(t, err)
+		body, err := json.Marshal(protocol.Presence{V: protocol.Version, DeviceID: id, Status: protocol.Online, At: time.Now().UTC()})
+		require.NoError(t, err)
+		require.NoError(t, conn.Publish(ctx, topic, 1, false, body))
+	}
+	eventually(t, func() bool { return a.Stats().Received >= messages }, "the remaining controller receives every message (it got %d)", a.Stats().Received)
+}
+
 // TestShareGroupSettings: a controller joins a group only with an external
 // broker and a name of its own.
 func TestShareGroupSettings(t *testing.T) {
