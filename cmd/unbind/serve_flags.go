@@ -17,8 +17,11 @@ type serveOptions struct {
 	BrokerURL       string
 	BrokerUser      string
 	BrokerPass      string
-	TLSCert         string
-	TLSKey          string
+	// Mosquitto* are the files the controller keeps for an external
+	// Mosquitto (controller.MosquittoFiles).
+	MosquittoPasswordFile, MosquittoACLFile, MosquittoPIDFile string
+	TLSCert                                                   string
+	TLSKey                                                    string
 	// HTTPTLSCert and HTTPTLSKey serve the API over HTTPS; InsecureHTTP
 	// allows plain HTTP beyond loopback.
 	HTTPTLSCert  string
@@ -35,6 +38,10 @@ type serveOptions struct {
 	MetricsListen string
 	// ConfigFile holds flag values in TOML (see applyConfigFile).
 	ConfigFile string
+	// ShareGroup and Instance make this controller one of several on one
+	// registry and broker (controller.Config.ShareGroup).
+	ShareGroup string
+	Instance   string
 	// MemoryLimit is the Go runtime's soft memory limit, as written on the
 	// command line ("1.5GiB"); empty leaves the runtime's own (GOMEMLIMIT).
 	MemoryLimit string
@@ -57,6 +64,9 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.BrokerURL, "broker", "", "use this external MQTT broker (tcp://HOST:PORT) instead of the embedded one")
 	f.StringVar(&o.BrokerUser, "broker-username", "", "the controller's login on the external broker (env UNBIND_BROKER_USERNAME)")
 	f.StringVar(&o.BrokerPass, "broker-password", "", "the controller's password on the external broker (env UNBIND_BROKER_PASSWORD)")
+	f.StringVar(&o.MosquittoPasswordFile, "mosquitto-password-file", "", "with --broker on Mosquitto: write its password_file here from the registry (needs --mosquitto-acl-file)")
+	f.StringVar(&o.MosquittoACLFile, "mosquitto-acl-file", "", "with --broker on Mosquitto: write its acl_file here from the access rules")
+	f.StringVar(&o.MosquittoPIDFile, "mosquitto-pid-file", "", "Mosquitto's pid_file: signal it (SIGHUP) to reload after each write; empty leaves reloading to the system (docs/deploy/mosquitto.md)")
 	f.StringVar(&o.TLSCert, "mqtt-tls-cert", "", "PEM certificate: the embedded broker then speaks MQTT over TLS only (needs --mqtt-tls-key)")
 	f.StringVar(&o.TLSKey, "mqtt-tls-key", "", "PEM private key of --mqtt-tls-cert")
 	f.StringVar(&o.HTTPTLSCert, "http-tls-cert", "", "PEM certificate: the HTTP API is then served over HTTPS only (needs --http-tls-key)")
@@ -67,6 +77,8 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.DurationVar(&o.MaxReportAge, "max-report-age", 2*time.Minute, "a factory reset needs a safe report received at most this long ago")
 	f.DurationVar(&o.CommandTTL, "command-ttl", 15*time.Minute, "how long a command stays valid after it is issued")
 	f.StringVar(&o.MetricsListen, "metrics-listen", "", "also serve /metrics here without a token, e.g. 127.0.0.1:9465 (loopback only unless the API has TLS); on the API it needs a viewer token")
+	f.StringVar(&o.ShareGroup, "share-group", "", "run as one of several controllers on one registry and one external broker, sharing the agents' messages through this MQTT share group (needs --broker and --instance)")
+	f.StringVar(&o.Instance, "instance", "", "this controller's name among those of --share-group, different on each (letters, digits, '.', '_', '-')")
 	f.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&o.MemoryLimit, "memory-limit", "", "soft memory limit of the controller process, e.g. 1.5GiB or 800MiB: the garbage collector runs more often as it nears it (default: GOMEMLIMIT if set; 0: none)")
 }
