@@ -46,7 +46,7 @@ func (o *serveOptions) config(logger *slog.Logger) controller.Config {
 		Mosquitto: controller.MosquittoFiles{PasswordFile: o.MosquittoPasswordFile, ACLFile: o.MosquittoACLFile, PIDFile: o.MosquittoPIDFile},
 		Logger:    logger, Version: version,
 		WebhookAllowLoopback: o.WebhookAllowLoopback,
-		ShareGroup:           o.ShareGroup, Instance: o.Instance,
+		ShareGroup:           o.ShareGroup, Instance: o.Instance, KeyPath: o.KeyPath,
 	}
 }
 

@@ -42,6 +42,8 @@ type serveOptions struct {
 	// registry and broker (controller.Config.ShareGroup).
 	ShareGroup string
 	Instance   string
+	// KeyPath is the controller's signing key; empty: beside the registry.
+	KeyPath string
 	// MemoryLimit is the Go runtime's soft memory limit, as written on the
 	// command line ("1.5GiB"); empty leaves the runtime's own (GOMEMLIMIT).
 	MemoryLimit string
@@ -78,6 +80,7 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.DurationVar(&o.CommandTTL, "command-ttl", 15*time.Minute, "how long a command stays valid after it is issued")
 	f.StringVar(&o.MetricsListen, "metrics-listen", "", "also serve /metrics here without a token, e.g. 127.0.0.1:9465 (loopback only unless the API has TLS); on the API it needs a viewer token")
 	f.StringVar(&o.ShareGroup, "share-group", "", "run as one of several controllers on one registry and one external broker, sharing the agents' messages through this MQTT share group (needs --broker and --instance)")
+	f.StringVar(&o.KeyPath, "key", "", "the controller's ed25519 signing key, created if absent (default: controller.key beside --db); the controllers of one --share-group use one key")
 	f.StringVar(&o.Instance, "instance", "", "this controller's name among those of --share-group, different on each (letters, digits, '.', '_', '-')")
 	f.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&o.MemoryLimit, "memory-limit", "", "soft memory limit of the controller process, e.g. 1.5GiB or 800MiB: the garbage collector runs more often as it nears it (default: GOMEMLIMIT if set; 0: none)")
