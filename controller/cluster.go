@@ -115,3 +115,6 @@ func (c *Controller) registerLogin(ctx context.Context) error {
 // What was in flight to it when it died is lost; the agents' next reports
 // and the release sweep make up for it.
 func (c *Controller) cleanSession() bool { return c.cfg.ShareGroup != "" }
+
+// Instance is the controller's name in its share group; "" alone.
+func (c *Controller) Instance() string { return c.cfg.Instance }

@@ -43,7 +43,13 @@ func ensureLocalToken(ctx context.Context, c *controller.Controller, apiURL stri
 	}
 	tok, err := cli.LoadTokenFrom(dir, local)
 	if op, aerr := c.Authenticate(ctx, tok); err != nil || tok == "" || aerr != nil || op.Role != controller.RoleAdmin {
-		tok, err = c.AddOperator(ctx, localAdmin, controller.RoleAdmin, true, registry.ActorController, "token for the CLI on the controller's machine")
+		// Controllers of one share group share their operators: each keeps
+		// a local admin of its own, or each start would revoke the other's.
+		name := localAdmin
+		if inst := c.Instance(); inst != "" {
+			name += "-" + inst
+		}
+		tok, err = c.AddOperator(ctx, name, controller.RoleAdmin, true, registry.ActorController, "token for the CLI on the controller's machine")
 		if err != nil {
 			return "", fmt.Errorf("local admin token: %w", err)
 		}
