@@ -7,15 +7,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
-
 	"github.com/unbind/unbind/protocol"
 )
 
 // RecordCommand stores a command about to be sent, in state queued. The
 // device must already be in the registry.
 func (s *Store) RecordCommand(ctx context.Context, cmd protocol.Command, at time.Time) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("record command %s: %w", cmd.ID, err)
 	}
@@ -47,8 +45,7 @@ func recordCommand(ctx context.Context, tx *sql.Tx, cmd protocol.Command, at tim
 	_, err = tx.ExecContext(ctx, `INSERT INTO commands(id, device_id, kind, target, issued_at, expires_at, state, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, cmd.ID, cmd.DeviceID, string(cmd.Kind), cmd.Target,
 		formatTime(cmd.IssuedAt), formatTime(cmd.ExpiresAt), string(protocol.CommandQueued), formatTime(at))
-	var se sqlite3.Error
-	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
+	if isUniqueViolation(err) {
 		return fmt.Errorf("record command %s: %w", cmd.ID, ErrExists)
 	}
 	if err != nil {
@@ -80,7 +77,7 @@ func (s *Store) SetCommandsState(ctx context.Context, ids []string, state protoc
 	if !storable(at) {
 		return fmt.Errorf("set command %s: time is missing or out of range", ids[0])
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("set command %s: %w", ids[0], err)
 	}

@@ -161,7 +161,7 @@ func (s *Store) ResolveIdentity(ctx context.Context, genuine, actor, note string
 	if genuine == "" || actor == "" || !storable(now) {
 		return nil, errors.New("resolve identity: device, actor and time are required")
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("resolve identity of %s: %w", genuine, err)
 	}

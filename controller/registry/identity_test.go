@@ -81,7 +81,7 @@ func TestIdentityConflicts(t *testing.T) {
 func TestOpenRegistryOfSchema7(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	all, err := loadMigrations(migrationFS)
+	all, err := loadMigrations(migrationFS, engineSQLite)
 	require.NoError(t, err)
 	var old []migration
 	for _, m := range all {
@@ -91,7 +91,7 @@ func TestOpenRegistryOfSchema7(t *testing.T) {
 	}
 	db, err := sql.Open("sqlite3", path+"?_txlock=immediate")
 	require.NoError(t, err)
-	_, to, err := migrate(ctx, db, old, at(0))
+	_, to, err := migrate(ctx, db, engineSQLite, old, at(0))
 	require.NoError(t, err)
 	require.Equal(t, 7, to)
 	_, err = db.Exec(`INSERT INTO devices(id, serial, imei, first_seen, last_seen, state_json, verdict, state_seq, state_at, state_checked_at, state_epoch)

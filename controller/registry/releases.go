@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
-
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -95,7 +93,7 @@ func (s *Store) CreateReleases(ctx context.Context, rs []ReleaseRecord) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("create %d releases: %w", len(rs), err)
 	}
@@ -131,8 +129,7 @@ func createRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord) error {
 		r.ID, r.DeviceID, r.Operator, r.Stage, r.Outcome, r.Reason, r.CommandID,
 		formatTime(r.CreatedAt), formatTime(r.UpdatedAt), formatTime(r.Deadline), nullTime(r.FinishedAt), evidence,
 		r.HoldOnTimeout, r.HoldReason, nullTime(r.HeldSince))
-	var se sqlite3.Error
-	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
+	if isUniqueViolation(err) {
 		return fmt.Errorf("create release %s: %w", r.ID, ErrExists)
 	}
 	if err != nil {
@@ -175,7 +172,7 @@ func (s *Store) StepReleases(ctx context.Context, steps []ReleaseStep) error {
 		return nil
 	}
 	ctx, outbox := withOutbox(ctx)
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("update %d releases: %w", len(steps), err)
 	}
