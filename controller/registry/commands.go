@@ -146,7 +146,8 @@ func applyEvent(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 		Action: AuditCommand, Detail: commandDetail(e.CommandID, protocol.CommandKind(kind), protocol.CommandState(cur), e.State)}); err != nil {
 		return 0, err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE devices SET last_seen = max(last_seen, ?) WHERE id = ?`, formatTime(u.ReceivedAt), u.DeviceID)
+	_, err = tx.ExecContext(ctx, `UPDATE devices SET last_seen = CASE WHEN last_seen > ?1 THEN last_seen ELSE ?1 END WHERE id = ?2`,
+		formatTime(u.ReceivedAt), u.DeviceID)
 	if err != nil {
 		return 0, fmt.Errorf("touch device %s: %w", u.DeviceID, err)
 	}
@@ -193,7 +194,7 @@ func (s *Store) WaitingCommands(ctx context.Context) ([]WaitingCommand, error) {
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.device_id, c.kind, c.target, c.issued_at, c.expires_at, c.state, c.updated_at,
 			coalesce((SELECT max(t.at) FROM command_transitions t WHERE t.command_id = c.id), c.updated_at)
-			FROM commands c INDEXED BY commands_waiting WHERE c.state IN ('queued', 'sent') ORDER BY c.issued_at, c.rowid`)
+			FROM commands c WHERE c.state IN ('queued', 'sent') ORDER BY c.issued_at, c.rowid`)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"reflect"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -169,6 +170,19 @@ func (c pgConn) ExecContext(ctx context.Context, query string, args []driver.Nam
 
 func (c pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	return c.Conn.QueryContext(ctx, rebind(query), args)
+}
+
+// CheckNamedValue stores a Go bool as 1 or 0: the registry's flags are
+// integer columns (SQLite has no boolean type), and pgx, unlike SQLite's
+// driver, does not turn a bool into an integer by itself.
+func (c pgConn) CheckNamedValue(nv *driver.NamedValue) error {
+	if v := reflect.ValueOf(nv.Value); v.Kind() == reflect.Bool {
+		nv.Value = int64(0)
+		if v.Bool() {
+			nv.Value = int64(1)
+		}
+	}
+	return c.Conn.CheckNamedValue(nv)
 }
 
 // isUniqueViolation reports whether err is a primary key or unique

@@ -292,7 +292,7 @@ func (s *Store) Releases(ctx context.Context, f ReleaseFilter) ([]ReleaseRecord,
 	if len(conds) > 0 {
 		q += ` WHERE ` + strings.Join(conds, ` AND `)
 	}
-	q = `SELECT ` + releaseColumns + ` FROM (` + q + ` ORDER BY created_at DESC, n DESC LIMIT ?) ORDER BY created_at, n`
+	q = `SELECT ` + releaseColumns + ` FROM (` + q + ` ORDER BY created_at DESC, n DESC LIMIT ?) AS newest ORDER BY created_at, n`
 	args = append(args, limitArg(f.Limit))
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {

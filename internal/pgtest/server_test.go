@@ -54,3 +54,29 @@ func TestStopEndsTheServer(t *testing.T) {
 	_, err = os.Stat(s.dir)
 	assert.True(t, os.IsNotExist(err), "its directory is removed")
 }
+
+func TestNewDatabaseFromCopiesThePreparedTemplate(t *testing.T) {
+	prepared := 0
+	prepare := func(u string) error {
+		prepared++
+		db, err := sql.Open("pgx", u)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		_, err = db.ExecContext(context.Background(), `CREATE TABLE y (n int); INSERT INTO y VALUES (7)`)
+		return err
+	}
+	for range 2 {
+		u := NewDatabaseFrom(t, "tpl_y", prepare)
+		db, err := sql.Open("pgx", u)
+		require.NoError(t, err)
+		var n int
+		require.NoError(t, db.QueryRowContext(context.Background(), `SELECT n FROM y`).Scan(&n))
+		assert.Equal(t, 7, n)
+		_, err = db.ExecContext(context.Background(), `INSERT INTO y VALUES (8)`)
+		require.NoError(t, err, "each copy is the test's own")
+		require.NoError(t, db.Close())
+	}
+	assert.Equal(t, 1, prepared, "the template is prepared once")
+}
