@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/unbind/unbind/internal/pgtest"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -17,8 +19,13 @@ import (
 // Before a lease lapses nobody retakes it; after, one worker does.
 func TestDeliveryClaimedOnce(t *testing.T) {
 	t.Parallel()
+	forEachEngine(t, testDeliveryClaimedOnce)
+}
+
+func testDeliveryClaimedOnce(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := openTest(t, Options{})
+	stores := twoStores(t, e)
+	s := stores[0]
 	addHook(t, s, "h1", EventDeviceAtRisk)
 	const events = 60
 	for i := range events {
@@ -32,7 +39,8 @@ func TestDeliveryClaimedOnce(t *testing.T) {
 			wg    sync.WaitGroup
 			start = make(chan struct{})
 		)
-		for range workers {
+		for w := range workers {
+			s := stores[w%2]
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -64,4 +72,24 @@ func TestDeliveryClaimedOnce(t *testing.T) {
 	check(claimAll(at(2)), "first claims")
 	assert.Empty(t, claimAll(at(30)), "claims within the lease")
 	check(claimAll(at(63)), "after the lease lapsed") // the workers died: at-least-once
+}
+
+// twoStores opens two stores on one fresh registry, as two controllers do:
+// on PostgreSQL each with its own connections; on SQLite, where one
+// process holds the file, the same store twice.
+func twoStores(t *testing.T, e engine) [2]*Store {
+	t.Helper()
+	if e == engineSQLite {
+		s := openTest(t, Options{})
+		return [2]*Store{s, s}
+	}
+	url := pgtest.NewDatabaseFrom(t, "registry_migrated", migrateTemplate)
+	var stores [2]*Store
+	for i := range stores {
+		s, err := Open(context.Background(), url, Options{})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		stores[i] = s
+	}
+	return stores
 }

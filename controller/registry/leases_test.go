@@ -95,7 +95,8 @@ func TestReleaseLeaseClaimRace(t *testing.T) {
 	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e engine) {
 		ctx := context.Background()
-		s := openOn(t, e, Options{})
+		stores := twoStores(t, e)
+		s := stores[0]
 		var ids []string
 		for i := range 50 {
 			ids = append(ids, leasedRelease(t, s, fmt.Sprintf("rel%02d", i)).ID)
@@ -108,7 +109,7 @@ func TestReleaseLeaseClaimRace(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				var err error
-				results[i], err = s.ClaimReleases(ctx, o, ids, at(10), leaseTTL)
+				results[i], err = stores[i%2].ClaimReleases(ctx, o, ids, at(10), leaseTTL)
 				assert.NoError(t, err)
 			}()
 		}
