@@ -3,6 +3,7 @@ package e2e
 import (
 	"flag"
 	"fmt"
+	"github.com/unbind/unbind/internal/pgtest"
 	"os"
 	"strconv"
 	"testing"
@@ -56,7 +57,7 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 	}
-	code := m.Run()
+	code := pgtest.Run(m) // stops the PostgreSQL server a test started
 	if buildDir != "" {
 		_ = os.RemoveAll(buildDir)
 	}
