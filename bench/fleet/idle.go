@@ -32,9 +32,12 @@ type IdleResult struct {
 	EnrollS         float64 `json:"enroll_s"`
 	ConnectS        float64 `json:"connect_s"`
 	ControllerRSS0  uint64  `json:"controller_rss_before_bytes"`
-	ControllerRSS   uint64  `json:"controller_rss_idle_bytes"`
-	BrokerRSS0      uint64  `json:"broker_rss_before_bytes,omitempty"`
-	BrokerRSS       uint64  `json:"broker_rss_idle_bytes,omitempty"`
+	// ControllerRSSEnrolled is read after enrolling, before connecting: the
+	// growth from there to idle is what the connections cost the controller.
+	ControllerRSSEnrolled uint64 `json:"controller_rss_enrolled_bytes"`
+	ControllerRSS         uint64 `json:"controller_rss_idle_bytes"`
+	BrokerRSS0            uint64 `json:"broker_rss_before_bytes,omitempty"`
+	BrokerRSS             uint64 `json:"broker_rss_idle_bytes,omitempty"`
 	// PerConnectionBytes is the growth of whichever process holds the
 	// connections (the broker's if it has its own, else the controller's).
 	PerConnectionBytes float64 `json:"per_connection_bytes"`
@@ -94,6 +97,7 @@ func Idle(ctx context.Context, t Target, o IdleOptions) (IdleResult, error) {
 		return res, fmt.Errorf("enroll %d agents: %d failed, first: %w", len(agents), len(errs), errs[0])
 	}
 	res.EnrollS = time.Since(start).Seconds()
+	res.ControllerRSSEnrolled = rss(t.RSS)
 
 	done.Store(0)
 	var connected atomic.Int64
