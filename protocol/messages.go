@@ -20,6 +20,10 @@ type DeviceState struct {
 	// its state directory and Seq started again at 1. Empty from agents
 	// older than the 2026-11-24 revision, which are ordered by CheckedAt.
 	Epoch string `json:"epoch,omitempty"`
+	// Station is the bench PC that reaches the phone over USB, when the
+	// agent runs there; nil from an agent on the phone and from agents
+	// before the 2026-12-06 revision 4.
+	Station *Station `json:"station,omitempty"`
 	Report
 }
 
@@ -30,6 +34,11 @@ func (s DeviceState) Validate() error {
 	}
 	if len(s.Epoch) > 64 {
 		return fmt.Errorf("%w: epoch is %d bytes, limit 64", ErrInvalid, len(s.Epoch))
+	}
+	if s.Station != nil {
+		if err := s.Station.Validate(); err != nil {
+			return err
+		}
 	}
 	return s.Report.Validate()
 }
@@ -78,6 +87,12 @@ const (
 	CommandFactoryReset      CommandKind = "factory_reset"
 	CommandCancel            CommandKind = "cancel"
 )
+
+// Occupies reports whether the agent runs a command of kind k as its one
+// active command: while one runs, every other command that occupies the
+// agent is rejected as busy (RejectedBusyPrefix). A refresh or a cancel
+// never waits.
+func (k CommandKind) Occupies() bool { return k != CommandRefresh && k != CommandCancel }
 
 // CommandKinds lists every kind a decoder accepts.
 var CommandKinds = []CommandKind{
