@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"time"
 
 	"github.com/unbind/unbind/controller/broker"
 	"github.com/unbind/unbind/controller/registry"
@@ -118,3 +119,32 @@ func (c *Controller) cleanSession() bool { return c.cfg.ShareGroup != "" }
 
 // Instance is the controller's name in its share group; "" alone.
 func (c *Controller) Instance() string { return c.cfg.Instance }
+
+// rereadRetained has the broker send again what it retains of the devices
+// (their last presence and state), as if they had just published it, for
+// the releases this controller took over: a controller killed mid-release
+// had acknowledged messages it never wrote (a phone's "offline" as it
+// wiped itself), and without them the release would wait for its deadline.
+// It runs apart from the release loop, which must not wait on the broker.
+func (c *Controller) rereadRetained(devices map[string]struct{}) {
+	if c.conn == nil {
+		return
+	}
+	var topics []string
+	for id := range devices {
+		for _, ch := range []protocol.Channel{protocol.ChannelPresence, protocol.ChannelState} {
+			if topic, err := protocol.DeviceTopic(id, ch); err == nil {
+				topics = append(topics, topic)
+			}
+		}
+	}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		ctx, cancel := context.WithTimeout(c.runCtx, 30*time.Second)
+		defer cancel()
+		if err := c.conn.ReadRetained(ctx, topics, c.receive(ctx)); err != nil && c.runCtx.Err() == nil {
+			c.log.Warn("releases: read the taken-over phones' retained messages", "devices", len(devices), "err", err)
+		}
+	}()
+}

@@ -204,6 +204,8 @@ type Controller struct {
 	feed *clusterFeed
 
 	cancel context.CancelFunc
+	// runCtx ends when the controller closes (for work started later).
+	runCtx context.Context
 	wg     sync.WaitGroup
 	once   sync.Once
 }
@@ -257,7 +259,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	}
 
 	runCtx, cancel := context.WithCancel(context.Background())
-	c.cancel = cancel
+	c.cancel, c.runCtx = cancel, runCtx
 	if cfg.Mosquitto.enabled() {
 		// Before dialling: the controller's own login is in these files.
 		if c.brokerFiles, err = newBrokerFiles(cfg, c.reg, c.log); err != nil {
@@ -311,7 +313,10 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 			// nothing and keeps one device's reports from overtaking each
 			// other.
 			OrderMatters: true,
-			Username:     mqttUser, Password: mqttPassword,
+			// Retained messages read again on a takeover (rereadRetained)
+			// that arrive after their subscription was left.
+			Default:  c.receive(runCtx),
+			Username: mqttUser, Password: mqttPassword,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("controller: %w", err)

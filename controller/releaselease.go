@@ -56,7 +56,9 @@ func (c *Controller) leased(ctx context.Context, rs []registry.ReleaseRecord) []
 		}
 	}
 	var claim []string
+	deviceOf := make(map[string]string, len(rs))
 	for _, r := range rs {
+		deviceOf[r.ID] = r.DeviceID
 		if exp, ok := b.held[r.ID]; ok && now.Before(exp) {
 			continue
 		}
@@ -72,7 +74,14 @@ func (c *Controller) leased(ctx context.Context, rs []registry.ReleaseRecord) []
 				c.log.Warn("releases: claim leases", "releases", len(claim), "err", err)
 			}
 		}
+		var takenOver map[string]struct{}
 		for id, l := range got {
+			if l.TakenFrom != "" {
+				if takenOver == nil {
+					takenOver = map[string]struct{}{}
+				}
+				takenOver[deviceOf[id]] = struct{}{}
+			}
 			if l.Owner == c.instance() {
 				b.held[id] = l.Expires
 				delete(b.foreign, id)
@@ -80,6 +89,10 @@ func (c *Controller) leased(ctx context.Context, rs []registry.ReleaseRecord) []
 				b.foreign[id] = l.Expires
 				delete(b.held, id)
 			}
+		}
+		if len(takenOver) > 0 {
+			c.log.Info("releases: taken over from a controller whose leases lapsed", "releases", len(takenOver))
+			c.rereadRetained(takenOver)
 		}
 	}
 	out := rs[:0:0]

@@ -14,6 +14,11 @@ import (
 type Lease struct {
 	Owner   string
 	Expires time.Time
+	// TakenFrom, in ClaimReleases' answer, is the controller whose lapsed
+	// lease the claim took over ("" when the release was free or already
+	// the claimant's): what that controller was told may not have been
+	// written, and the new holder reads the phone's retained messages again.
+	TakenFrom string
 }
 
 // ClaimReleases takes the lease of each release in ids for owner until
@@ -36,6 +41,10 @@ func (s *Store) ClaimReleases(ctx context.Context, owner string, ids []string, n
 	defer func() { _ = tx.Rollback() }()
 	until, at := formatTime(now.Add(ttl)), formatTime(now)
 	for _, id := range ids {
+		var before string
+		if err := tx.QueryRowContext(ctx, `SELECT owner FROM release_leases WHERE release_id = ?`, id).Scan(&before); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("claim release %s: %w", id, err)
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO release_leases(release_id, owner, expires_at) VALUES (?, ?, ?)
 			ON CONFLICT(release_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
 			WHERE release_leases.owner = excluded.owner OR release_leases.expires_at <= ?`, id, owner, until, at); err != nil {
@@ -44,6 +53,9 @@ func (s *Store) ClaimReleases(ctx context.Context, owner string, ids []string, n
 		l, err := readLease(ctx, tx, id)
 		if err != nil {
 			return nil, err
+		}
+		if l.Owner == owner && before != "" && before != owner {
+			l.TakenFrom = before
 		}
 		out[id] = l
 	}

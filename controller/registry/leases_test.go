@@ -59,7 +59,7 @@ func TestReleaseLeases(t *testing.T) {
 		// a stalls past its lease; b takes the release over.
 		got, err = s.ClaimReleases(ctx, "b", []string{r.ID}, at(50), leaseTTL)
 		require.NoError(t, err)
-		assert.Equal(t, Lease{Owner: "b", Expires: at(80)}, got[r.ID], "a lapsed lease is taken")
+		assert.Equal(t, Lease{Owner: "b", Expires: at(80), TakenFrom: "a"}, got[r.ID], "a lapsed lease is taken, from a")
 		held, err = s.RenewReleaseLeases(ctx, "a", at(51), leaseTTL)
 		require.NoError(t, err)
 		assert.Empty(t, held, "a lost lease is not renewed")

@@ -47,6 +47,10 @@ type Options struct {
 	// Otherwise each handler runs on a goroutine of its own, and messages of
 	// one topic may overtake each other.
 	OrderMatters bool
+	// Default, when set, receives the messages no subscription's handler
+	// matches any more: those of a filter ReadRetained has just left, which
+	// the broker had already sent. It must not block.
+	Default func(topic string, payload []byte)
 	// OnConnect runs after every successful (re)connection and after the
 	// subscriptions are restored. It runs on its own goroutine and must be short.
 	OnConnect func()
@@ -119,6 +123,9 @@ func Dial(ctx context.Context, opts Options) (*Conn, error) {
 			default:
 			}
 		})
+	if opts.Default != nil {
+		po.SetDefaultPublishHandler(wrap(opts.Default))
+	}
 	if opts.TLSConfig != nil {
 		po.SetTLSConfig(opts.TLSConfig)
 	}
@@ -232,6 +239,31 @@ func (c *Conn) Subscribe(ctx context.Context, filter string, qos byte, h func(to
 	c.mu.Unlock()
 	if err := wait(ctx, c.client.Subscribe(filter, qos, wrap(h))); err != nil {
 		return fmt.Errorf("subscribe to %s: %w", filter, err)
+	}
+	return nil
+}
+
+// ReadRetained subscribes to topics only long enough for the broker to
+// send what it retains on them, which it does at once on a subscription,
+// then leaves them: h receives those messages (and Options.Default any that
+// arrive after the subscription is gone). Unlike Subscribe, the topics are
+// not subscribed again after a reconnect.
+func (c *Conn) ReadRetained(ctx context.Context, topics []string, h func(topic string, payload []byte)) error {
+	if c.closed() {
+		return ErrClosed
+	}
+	if len(topics) == 0 {
+		return nil
+	}
+	filters := make(map[string]byte, len(topics))
+	for _, t := range topics {
+		filters[t] = 1
+	}
+	if err := wait(ctx, c.client.SubscribeMultiple(filters, wrap(h))); err != nil {
+		return fmt.Errorf("read retained messages of %d topics: %w", len(topics), err)
+	}
+	if err := wait(ctx, c.client.Unsubscribe(topics...)); err != nil {
+		return fmt.Errorf("leave %d topics: %w", len(topics), err)
 	}
 	return nil
 }
