@@ -93,7 +93,10 @@ func (s *server) events(w http.ResponseWriter, r *http.Request, rq request) {
 				return // revoked or replaced since: the page must sign in again
 			}
 			err = write(func() error {
-				_, err := fmt.Fprint(w, ": keep-alive\n\n")
+				// A named event, not a comment: the page sees it, and
+				// a page that hears nothing for two heartbeats knows the
+				// controller stopped answering.
+				_, err := fmt.Fprint(w, "event: alive\ndata: {}\n\n")
 				return err
 			})
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
-	"time"
 
 	"github.com/unbind/unbind/controller"
 )
@@ -14,12 +13,7 @@ import (
 var pageNames = []string{"login", "link", "fleet", "phone", "confirm", "confirm-reset", "releases", "bench", "error", "holds", "unlink", "lots", "lot"}
 
 var funcs = template.FuncMap{
-	"time": func(t time.Time) string {
-		if t.IsZero() {
-			return "—"
-		}
-		return t.UTC().Format("2006-01-02 15:04:05 UTC")
-	},
+	"time":     timeElement,
 	"stage":    stageWords,
 	"evidence": evidenceWords,
 	"waits":    waitsForReset,
