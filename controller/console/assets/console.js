@@ -93,7 +93,9 @@
     body.classList.add("disconnected");
     disableActions(document);
     say();
-    if (banner) { banner.hidden = false; }
+    // An alert only while shown: a hidden one would still be found as the
+    // page's alert.
+    if (banner) { banner.setAttribute("role", "alert"); banner.hidden = false; }
     document.title = "Not connected · " + pageTitle;
   }
   function regain() {
@@ -102,7 +104,7 @@
     lost = false;
     signedOut = false;
     body.classList.remove("disconnected");
-    if (banner) { banner.hidden = true; }
+    if (banner) { banner.removeAttribute("role"); banner.hidden = true; }
     enableActions();
     document.title = pageTitle;
   }
