@@ -124,22 +124,31 @@ type releaseRow struct {
 	R      registry.ReleaseRecord
 	Serial string
 	Stage  string
+	// Reason is the release's reason in plain language; R.Reason is the
+	// raw text, kept on hover.
+	Reason string
 	CanAct bool
 	// CSRF is the session's token, for the row's own forms.
 	CSRF string
 }
 
 type releasesBody struct {
-	Batch   string
+	Batch string
+	// Title names the batch for people: its note, its lot, or how many
+	// phones; Started is when it started (shown in the viewer's zone).
+	Title   string
+	Started time.Time
 	Rows    []releaseRow
-	Running int
-	// LiveHref is the fragment of the rows, read again when a release
-	// starts or moves, so that new rows appear.
+	Summary []summaryLine
+	// LiveHref is the fragment of the summary and the rows, read again
+	// when a release starts or moves, so that both follow the batch.
 	LiveHref string
+	// shown are the batch's releases, for its title.
+	shown []registry.ReleaseRecord
 }
 
 func (s *server) releaseRows(ctx context.Context, batch string, rq request) (releasesBody, error) {
-	b := releasesBody{Batch: batch, LiveHref: "/fragments/releases"}
+	b := releasesBody{Batch: batch, LiveHref: "/fragments/releases", Title: "Releases"}
 	if batch != "" {
 		b.LiveHref += "?batch=" + url.QueryEscape(batch)
 	}
@@ -156,22 +165,60 @@ func (s *server) releaseRows(ctx context.Context, batch string, rq request) (rel
 	if err != nil {
 		return b, err
 	}
+	var shown []registry.ReleaseRecord
 	for i := len(rs) - 1; i >= 0; i-- {
 		rel := rs[i]
 		if batch != "" && !rel.CreatedAt.Equal(at) {
 			continue
 		}
+		shown = append(shown, rel)
 		b.Rows = append(b.Rows, s.rowOf(ctx, rel, rq))
-		if !rel.Finished() {
-			b.Running++
-		}
+	}
+	b.Summary = summarise(shown)
+	if batch != "" {
+		b.Started = at
+		b.shown = shown
 	}
 	return b, nil
 }
 
+// batchTitle names a batch for people: the note it was started with, else
+// the lot all its phones belong to, else how many phones it holds.
+func (s *server) batchTitle(ctx context.Context, rs []registry.ReleaseRecord) string {
+	if len(rs) == 0 {
+		return "Release of no phone"
+	}
+	reg := s.c.Registry()
+	if entries, err := reg.Audit(ctx, rs[0].DeviceID, historyLimit); err == nil {
+		created := "release " + rs[0].ID + ";"
+		for _, e := range entries {
+			if e.Action == registry.AuditReleaseCreated && strings.HasPrefix(e.Detail+";", created) && e.Note != "" {
+				return "Release: " + e.Note
+			}
+		}
+	}
+	phones := fmt.Sprintf("%d phones", len(rs))
+	if len(rs) == 1 {
+		phones = "1 phone"
+	}
+	if lots, err := reg.DeviceLots(ctx); err == nil {
+		lot := lots[rs[0].DeviceID]
+		for _, r := range rs[1:] {
+			if lots[r.DeviceID] != lot {
+				lot = ""
+				break
+			}
+		}
+		if lot != "" {
+			return "Release of lot " + lot + " (" + phones + ")"
+		}
+	}
+	return "Release of " + phones
+}
+
 func (s *server) rowOf(ctx context.Context, rel registry.ReleaseRecord, rq request) releaseRow {
-	row := releaseRow{R: rel, Serial: rel.DeviceID, Stage: stageWords(rel.Stage), CanAct: rq.op.Role.Allows(controller.RoleOperator),
-		CSRF: rq.sess.csrf}
+	row := releaseRow{R: rel, Serial: rel.DeviceID, Stage: stageWords(rel.Stage), Reason: reasonWords(rel.Reason),
+		CanAct: rq.op.Role.Allows(controller.RoleOperator), CSRF: rq.sess.csrf}
 	if d, err := s.c.Registry().Device(ctx, rel.DeviceID); err == nil && d.Identity.Serial != "" {
 		row.Serial = d.Identity.Serial
 	}
@@ -186,7 +233,10 @@ func (s *server) releases(w http.ResponseWriter, r *http.Request, rq request) {
 		s.fail(w, rq, http.StatusBadRequest, "Cannot list these releases.")
 		return
 	}
-	s.render(w, http.StatusOK, "releases", "", s.data(rq, "Releases", "releases", b))
+	if b.Batch != "" {
+		b.Title = s.batchTitle(ctx, b.shown)
+	}
+	s.render(w, http.StatusOK, "releases", "", s.data(rq, b.Title, "releases", b))
 }
 
 // releasesFragment is the rows of the releases page.
@@ -198,7 +248,7 @@ func (s *server) releasesFragment(w http.ResponseWriter, r *http.Request, rq req
 		http.Error(w, "cannot list these releases", http.StatusBadRequest)
 		return
 	}
-	s.render(w, http.StatusOK, "", "release-rows", b)
+	s.render(w, http.StatusOK, "", "releases-live", b)
 }
 
 func (s *server) releaseFragment(w http.ResponseWriter, r *http.Request, rq request) {
