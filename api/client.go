@@ -249,13 +249,8 @@ func ConfirmReleasePath(id string) string {
 
 // Releases returns the releases with these IDs.
 func (c *Client) Releases(ctx context.Context, ids []string) ([]Release, error) {
-	q := url.Values{}
-	for _, id := range ids {
-		q.Add("id", id)
-	}
-	var body ReleasesBody
-	err := c.do(ctx, http.MethodGet, PathReleases+"?"+q.Encode(), nil, &body)
-	return body.Releases, err
+	rs, _, err := c.ListReleases(ctx, ReleaseQuery{IDs: ids})
+	return rs, err
 }
 
 // Audit returns the newest limit entries (0: all) of the audit trail, of one

@@ -254,9 +254,13 @@ const OutcomeReleased = "released"
 // Release is one release of one phone: its stage and, once over, its
 // outcome and reason.
 type Release struct {
-	ID         string    `json:"id"`
-	DeviceID   string    `json:"device_id"`
-	Operator   string    `json:"operator"`
+	ID       string `json:"id"`
+	DeviceID string `json:"device_id"`
+	// BatchID names the releases one request started together.
+	BatchID  string `json:"batch_id,omitempty"`
+	Operator string `json:"operator"`
+	// State is where the release stands: one of ReleaseStates.
+	State      string    `json:"state"`
 	Stage      string    `json:"stage"`
 	Outcome    string    `json:"outcome,omitempty"`
 	Reason     string    `json:"reason,omitempty"`
@@ -313,6 +317,9 @@ func (r Release) Finished() bool { return !r.FinishedAt.IsZero() }
 // ReleasesBody is the body of the release routes' answers.
 type ReleasesBody struct {
 	Releases []Release `json:"releases"`
+	// NextCursor, in a page of the release list, continues it
+	// (ReleaseQuery.Cursor); empty on the last page.
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 // AuditEntry is one row of the append-only audit trail.

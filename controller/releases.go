@@ -158,6 +158,8 @@ func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]S
 	var out []StartedRelease
 	var created []registry.ReleaseRecord
 	now := c.cfg.Now().UTC()
+	// The releases this request creates are one batch, followed together.
+	batch := newCommandID()
 	for _, id := range req.DeviceIDs {
 		if r, ok := byDevice[id]; ok {
 			// Kept if it was running before this request, not if the
@@ -166,7 +168,7 @@ func (c *Controller) StartReleases(ctx context.Context, req ReleaseRequest) ([]S
 			continue
 		}
 		r := registry.ReleaseRecord{
-			ID: newCommandID(), DeviceID: id, Operator: req.Operator, Stage: string(release.StageVerify),
+			ID: newCommandID(), DeviceID: id, BatchID: batch, Operator: req.Operator, Stage: string(release.StageVerify),
 			CreatedAt: now, UpdatedAt: now, Deadline: now.Add(req.Timeout), Note: req.Note,
 			HoldOnTimeout: req.HoldOnTimeout,
 		}

@@ -106,7 +106,10 @@ func exportRun(ctx context.Context, io streams, opts *exportOptions) error {
 
 // parseSince reads --since: RFC 3339, a local date, or an age before now
 // (a Go duration, or whole days as "7d"). "" is the zero time.
-func parseSince(s string, now time.Time) (time.Time, error) {
+func parseSince(s string, now time.Time) (time.Time, error) { return parseTimeFlag("since", s, now) }
+
+// parseTimeFlag reads the time flag --name as parseSince does.
+func parseTimeFlag(name, s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
@@ -124,5 +127,5 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
 		return now.Add(-d), nil
 	}
-	return time.Time{}, fmt.Errorf("--since %q: want an RFC 3339 time, a date (YYYY-MM-DD) or an age such as 24h or 7d", s)
+	return time.Time{}, fmt.Errorf("--%s %q: want an RFC 3339 time, a date (YYYY-MM-DD) or an age such as 24h or 7d", name, s)
 }

@@ -89,7 +89,7 @@ func summaryOf(s registry.Summary) api.Summary {
 func releasesOf(rs []registry.ReleaseRecord) []api.Release {
 	out := make([]api.Release, 0, len(rs))
 	for _, r := range rs {
-		rel := api.Release{ID: r.ID, DeviceID: r.DeviceID, Operator: r.Operator, Stage: r.Stage,
+		rel := api.Release{ID: r.ID, DeviceID: r.DeviceID, BatchID: r.BatchID, Operator: r.Operator, State: r.State(), Stage: r.Stage,
 			Outcome: r.Outcome, Reason: r.Reason, CommandID: r.CommandID, CreatedAt: r.CreatedAt,
 			UpdatedAt: r.UpdatedAt, Deadline: r.Deadline, FinishedAt: r.FinishedAt, HoldReason: r.HoldReason, HeldSince: r.HeldSince}
 		if r.HoldOnTimeout {

@@ -98,23 +98,6 @@ func (s *server) cancelReleases(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, api.CanceledReleasesBody{Releases: out})
 }
 
-func (s *server) releases(w http.ResponseWriter, r *http.Request) {
-	var out []registry.ReleaseRecord
-	for _, id := range r.URL.Query()["id"] {
-		rel, err := s.c.Registry().Release(r.Context(), id)
-		if errors.Is(err, registry.ErrNotFound) {
-			writeError(w, http.StatusNotFound, fmt.Errorf("release %q not found", id))
-			return
-		}
-		if err != nil {
-			writeError(w, http.StatusInternalServerError, err)
-			return
-		}
-		out = append(out, rel)
-	}
-	writeJSON(w, http.StatusOK, api.ReleasesBody{Releases: releasesOf(out)})
-}
-
 // selectDevices turns a release request into device IDs.
 func selectDevices(ctx context.Context, reg *registry.Store, req api.ReleaseRequest) ([]string, error) {
 	n := 0

@@ -19,6 +19,8 @@ import (
 type ReleaseRecord struct {
 	ID       string
 	DeviceID string
+	// BatchID names the releases one request started together.
+	BatchID  string
 	Operator string
 	Stage    string
 	// Outcome is "" while the release runs; "released" is the only outcome
@@ -126,11 +128,11 @@ func createRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord) error {
 		return fmt.Errorf("create release %s: %w", r.ID, err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO releases(id, device_id, operator, stage, outcome, reason, command_id,
-		created_at, updated_at, deadline, finished_at, evidence_json, hold_on_timeout, hold_reason, held_since)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		created_at, updated_at, deadline, finished_at, evidence_json, hold_on_timeout, hold_reason, held_since, batch_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.DeviceID, r.Operator, r.Stage, r.Outcome, r.Reason, r.CommandID,
 		formatTime(r.CreatedAt), formatTime(r.UpdatedAt), formatTime(r.Deadline), nullTime(r.FinishedAt), evidence,
-		r.HoldOnTimeout, r.HoldReason, nullTime(r.HeldSince))
+		r.HoldOnTimeout, r.HoldReason, nullTime(r.HeldSince), cmp.Or(r.BatchID, r.ID))
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
 		return fmt.Errorf("create release %s: %w", r.ID, ErrExists)
@@ -205,7 +207,7 @@ func updateRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord, actor, note
 	if err != nil {
 		return fmt.Errorf("update release %s: %w", r.ID, err)
 	}
-	r.DeviceID, r.Operator, r.CreatedAt = old.DeviceID, old.Operator, old.CreatedAt
+	r.DeviceID, r.Operator, r.CreatedAt, r.BatchID = old.DeviceID, old.Operator, old.CreatedAt, old.BatchID
 	if err := r.check(); err != nil {
 		return fmt.Errorf("update release %s: %w", r.ID, err)
 	}
@@ -322,7 +324,7 @@ func (s *Store) UnfinishedReleases(ctx context.Context) ([]ReleaseRecord, error)
 	return s.Releases(ctx, ReleaseFilter{Unfinished: true})
 }
 
-const releaseColumns = `id, device_id, operator, stage, outcome, reason, command_id, created_at, updated_at, deadline, finished_at, evidence_json, hold_on_timeout, hold_reason, held_since`
+const releaseColumns = `id, device_id, operator, stage, outcome, reason, command_id, created_at, updated_at, deadline, finished_at, evidence_json, hold_on_timeout, hold_reason, held_since, batch_id`
 
 func scanRelease(row rowScanner) (ReleaseRecord, error) {
 	var (
@@ -332,7 +334,7 @@ func scanRelease(row rowScanner) (ReleaseRecord, error) {
 		evidence                   string
 	)
 	if err := row.Scan(&r.ID, &r.DeviceID, &r.Operator, &r.Stage, &r.Outcome, &r.Reason, &r.CommandID,
-		&created, &updated, &deadline, &finished, &evidence, &r.HoldOnTimeout, &r.HoldReason, &heldSince); err != nil {
+		&created, &updated, &deadline, &finished, &evidence, &r.HoldOnTimeout, &r.HoldReason, &heldSince, &r.BatchID); err != nil {
 		return r, err
 	}
 	var err error

@@ -30,6 +30,7 @@ func TestReleaseCRUD(t *testing.T) {
 	require.NoError(t, err)
 	want := r1
 	want.UpdatedAt = r1.CreatedAt
+	want.BatchID = r1.ID // a release created alone is a batch of its own
 	assert.Equal(t, want, got)
 	assert.False(t, got.Finished())
 
