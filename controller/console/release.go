@@ -110,13 +110,16 @@ func (s *server) startRelease(w http.ResponseWriter, r *http.Request, rq request
 		s.fail(w, rq, http.StatusInternalServerError, "The releases could not be started.")
 		return
 	}
-	batch := rs[0].CreatedAt
+	// The batch this request started; when every phone already had a
+	// release running, the first of those.
+	batch := rs[0].BatchID
 	for _, rel := range rs {
-		if rel.CreatedAt.After(batch) {
-			batch = rel.CreatedAt
+		if !rel.Kept {
+			batch = rel.BatchID
+			break
 		}
 	}
-	http.Redirect(w, r, "/releases?batch="+url.QueryEscape(batch.UTC().Format(time.RFC3339Nano)), http.StatusSeeOther)
+	http.Redirect(w, r, "/releases?batch="+url.QueryEscape(batch), http.StatusSeeOther)
 }
 
 // releaseRow is one release with its phone's serial.
@@ -152,34 +155,48 @@ func (s *server) releaseRows(ctx context.Context, batch string, rq request) (rel
 	if batch != "" {
 		b.LiveHref += "?batch=" + url.QueryEscape(batch)
 	}
-	f := registry.ReleaseFilter{Limit: releasesShown}
-	var at time.Time
-	if batch != "" {
-		var err error
-		if at, err = time.Parse(time.RFC3339Nano, batch); err != nil {
-			return b, fmt.Errorf("batch %q: %w", batch, err)
-		}
-		f.Limit = 0
-	}
-	rs, err := s.c.Registry().Releases(ctx, f)
+	rs, at, err := s.batchReleases(ctx, batch)
 	if err != nil {
 		return b, err
 	}
 	var shown []registry.ReleaseRecord
 	for i := len(rs) - 1; i >= 0; i-- {
 		rel := rs[i]
-		if batch != "" && !rel.CreatedAt.Equal(at) {
+		if !at.IsZero() && !rel.CreatedAt.Equal(at) {
 			continue
 		}
 		shown = append(shown, rel)
 		b.Rows = append(b.Rows, s.rowOf(ctx, rel, rq))
 	}
 	b.Summary = summarise(shown)
-	if batch != "" {
-		b.Started = at
-		b.shown = shown
+	if batch != "" && len(shown) > 0 {
+		b.Started = shown[0].CreatedAt
 	}
+	b.shown = shown
 	return b, nil
+}
+
+// batchMax bounds the phones of one batch the page lists.
+const batchMax = 10000
+
+// batchReleases reads the releases of a batch, newest first: by its ID, or
+// (links from before batches had IDs) by its creation time, then returned
+// as at; "" is the newest releases of any batch.
+func (s *server) batchReleases(ctx context.Context, batch string) ([]registry.ReleaseRecord, time.Time, error) {
+	reg := s.c.Registry()
+	if batch == "" {
+		rs, err := reg.Releases(ctx, registry.ReleaseFilter{Limit: releasesShown})
+		return rs, time.Time{}, err
+	}
+	if at, err := time.Parse(time.RFC3339Nano, batch); err == nil {
+		rs, _, err := reg.ListReleases(ctx, registry.ReleaseList{Since: at, Until: at.Add(time.Nanosecond), Limit: batchMax})
+		return rs, at, err
+	}
+	rs, _, err := reg.ListReleases(ctx, registry.ReleaseList{BatchID: batch, Limit: batchMax})
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("batch %q: %w", batch, err)
+	}
+	return rs, time.Time{}, nil
 }
 
 // batchTitle names a batch for people: the note it was started with, else
