@@ -115,6 +115,7 @@ type fleetBody struct {
 	Page, Pages               int
 	PrevHref, NextHref        string
 	First, Last               int
+	Waiting                   waitingBody
 }
 
 // fleetView reads one page of tiles, with the newest release of the
@@ -134,7 +135,11 @@ func (s *server) fleetView(ctx context.Context, f fleetFilter) (fleetBody, error
 	if err != nil {
 		return fleetBody{}, err
 	}
-	b := fleetBody{Filter: f, Matched: p.Matched, Page: p.Page, Pages: max(1, (p.Matched+PageSize-1)/PageSize)}
+	waiting, err := s.waitingPhones(ctx)
+	if err != nil {
+		return fleetBody{}, err
+	}
+	b := fleetBody{Filter: f, Matched: p.Matched, Page: p.Page, Pages: max(1, (p.Matched+PageSize-1)/PageSize), Waiting: waiting}
 	b.Counts, b.Total = countsBy(by)
 	for _, d := range p.Devices {
 		b.Tiles = append(b.Tiles, tileOf(d, latestOf(p, d.ID)))

@@ -127,7 +127,8 @@ func writeEvent(w http.ResponseWriter, e controller.Event) error {
 const benchShown = 24
 
 type benchBody struct {
-	Tiles []tile
+	Tiles   []tile
+	Waiting waitingBody
 }
 
 func (s *server) benchView(ctx context.Context) (benchBody, error) {
@@ -136,6 +137,9 @@ func (s *server) benchView(ctx context.Context) (benchBody, error) {
 		return benchBody{}, err
 	}
 	var b benchBody
+	if b.Waiting, err = s.waitingPhones(ctx); err != nil {
+		return benchBody{}, err
+	}
 	for _, d := range p.Devices {
 		b.Tiles = append(b.Tiles, tileOf(d, latestOf(p, d.ID)))
 	}

@@ -10,7 +10,7 @@ import (
 
 // pageNames are the full pages; each is parsed with the layout and the
 // shared partials. Fragments are partials rendered alone.
-var pageNames = []string{"login", "link", "fleet", "phone", "confirm", "confirm-reset", "releases", "bench", "error", "holds", "unlink", "lots", "lot"}
+var pageNames = []string{"login", "link", "fleet", "phone", "person", "confirm", "confirm-reset", "releases", "bench", "error", "holds", "unlink", "lots", "lot"}
 
 var funcs = template.FuncMap{
 	"time":     timeElement,

@@ -96,7 +96,7 @@
     // An alert only while shown: a hidden one would still be found as the
     // page's alert.
     if (banner) { banner.setAttribute("role", "alert"); banner.hidden = false; }
-    document.title = "Not connected · " + pageTitle;
+    showTitle();
   }
   function regain() {
     lastTouch = Date.now();
@@ -106,8 +106,16 @@
     body.classList.remove("disconnected");
     if (banner) { banner.removeAttribute("role"); banner.hidden = true; }
     enableActions();
-    document.title = pageTitle;
+    showTitle();
   }
+  // The tab's title says what needs the operator: a lost controller, and
+  // how many phones wait for the person at them.
+  function showTitle() {
+    var alert = document.querySelector(".waiting-alert[data-waiting]");
+    var n = alert ? parseInt(alert.getAttribute("data-waiting"), 10) : 0;
+    document.title = (lost ? "Not connected · " : "") + (n > 0 ? "(" + n + " waiting) " : "") + pageTitle;
+  }
+  showTitle();
   // A form sent while the controller is away would fail or, worse, be
   // replayed by the browser later: refuse it here.
   document.addEventListener("submit", function (e) {
@@ -133,7 +141,7 @@
       localise(next);
       if (lost) { disableActions(next); }
       el.replaceWith(next);
-      document.dispatchEvent(new CustomEvent("unbind:replaced", { detail: next }));
+      showTitle();
       // More phones than when the page was read: offer to read it again.
       var total = next.getAttribute("data-total"), notice = document.getElementById("new-phones");
       if (total !== null && notice && parseInt(total, 10) > parseInt(notice.getAttribute("data-total"), 10)) { notice.hidden = false; }
