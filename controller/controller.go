@@ -93,6 +93,18 @@ type Config struct {
 	// Webhooks bounds webhook retries and attempts; zero fields take the
 	// defaults of webhooks.Policy.
 	Webhooks webhooks.Policy
+	// ShareGroup, when set, makes this controller one of several sharing one
+	// registry (PostgreSQL) and one external broker: it reads the agents
+	// through the shared subscription $share/ShareGroup/..., so the broker
+	// hands each message to one controller of the group, and the registry's
+	// order rules make the result the same whichever one wrote it.
+	ShareGroup string
+	// Instance names this controller among those sharing its registry: its
+	// MQTT client ID ends with it and it owns release leases under it. It is
+	// required with ShareGroup and must differ between them; alone, the
+	// controller needs none.
+	Instance string
+
 	// WebhookAllowLoopback lets webhooks post to this machine's loopback
 	// (tests, development); by default a webhook URL on loopback is refused
 	// (see webhooks.Destinations).
@@ -178,6 +190,8 @@ type Controller struct {
 	releaseTicks, dispatchTicks chan passRequest
 	// releaseMu keeps the release loop and operators' cancels apart.
 	releaseMu sync.Mutex
+	// leases are the release leases this controller holds (see leased).
+	leases *leaseBook
 	// events tells consoles what changed (see Subscribe).
 	events *eventHub
 
@@ -211,6 +225,9 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	if err := checkAdvertise(cfg); err != nil {
 		return nil, err
 	}
+	if err := checkCluster(cfg); err != nil {
+		return nil, err
+	}
 	if c.reg, err = registry.Open(ctx, cfg.DBPath, registry.Options{Logger: cfg.Logger}); err != nil {
 		return nil, err // it names the file
 	}
@@ -236,6 +253,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	c.ingest = newIngester(c.reg, c.log, c.stats, cfg.BatchSize, cfg.FlushInterval)
 	c.ingest.observe = cfg.ObserveBatch
 	c.releaseWake = newDeviceSet()
+	c.leases = newLeaseBook()
 	c.dispatchWake = make(chan struct{}, 1)
 	c.releaseTicks, c.dispatchTicks = make(chan passRequest), make(chan passRequest)
 	// Releases look at every write (a repeated report may be the fresh one a
@@ -258,7 +276,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		c.bus = c.broker
 	} else {
 		c.conn, err = mqttconn.Dial(ctx, mqttconn.Options{
-			BrokerURL: brokerURL, TLSConfig: clientTLS, ClientID: controllerClientID, CleanSession: false, Logger: c.log,
+			BrokerURL: brokerURL, TLSConfig: clientTLS, ClientID: c.clientID(), CleanSession: false, Logger: c.log,
 			// receive never blocks, so handling messages in order costs
 			// nothing and keeps one device's reports from overtaking each
 			// other.
@@ -271,7 +289,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 		c.bus = c.conn
 	}
 	for _, ch := range []protocol.Channel{protocol.ChannelPresence, protocol.ChannelState, protocol.ChannelEvents} {
-		if err := c.bus.Subscribe(ctx, protocol.AllDevices(ch), 1, c.receive(runCtx)); err != nil {
+		if err := c.bus.Subscribe(ctx, c.reportFilter(ch), 1, c.receive(runCtx)); err != nil {
 			return nil, fmt.Errorf("controller: %w", err)
 		}
 	}

@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 
@@ -64,6 +65,9 @@ func (c *Controller) advanceReleases(ctx context.Context, devices map[string]str
 	if only != nil {
 		todo = slices.DeleteFunc(todo, func(r registry.ReleaseRecord) bool { return !only(r) })
 	}
+	// Only the releases this controller holds the lease of: with several
+	// controllers on one registry, each release is driven by one.
+	todo = c.leased(ctx, todo)
 	if len(todo) == 0 {
 		return
 	}
@@ -110,23 +114,27 @@ func (c *Controller) applyMoves(ctx context.Context, ms []*move) {
 	for i, m := range ms {
 		steps[i] = m.step
 	}
-	// The new states are on disk before anything is sent.
-	if err := c.reg.StepReleases(ctx, steps); err != nil {
+	// The new states are on disk before anything is sent, and only while
+	// this controller holds their leases.
+	refused, err := c.stepReleases(ctx, steps)
+	if err != nil {
 		if ctx.Err() != nil {
 			return
 		}
 		// One bad step must not hold the others back: save them one by one.
 		c.log.Warn("releases: save batch, saving one by one", "releases", len(steps), "err", err)
-		kept := ms[:0]
+		refused = map[string]bool{}
 		for _, m := range ms {
-			if err := c.reg.StepReleases(ctx, []registry.ReleaseStep{m.step}); err != nil {
+			one, err := c.stepReleases(ctx, []registry.ReleaseStep{m.step})
+			if err != nil {
 				c.log.Warn("releases: save", "device", m.step.Release.DeviceID, "release", m.step.Release.ID, "err", err)
+				refused[m.step.Release.ID] = true
 				continue
 			}
-			kept = append(kept, m)
+			maps.Copy(refused, one)
 		}
-		ms = kept
 	}
+	ms = slices.DeleteFunc(ms, func(m *move) bool { return refused[m.step.Release.ID] })
 	c.publishReleases(movedDevices(ms)...)
 	var send []protocol.Command
 	for _, m := range ms {
@@ -179,6 +187,7 @@ func (c *Controller) deliverAll(ctx context.Context, cmds []protocol.Command) {
 // repairs after a crash between two writes are done here, one at a time.
 func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord, in registry.ReleaseInputs) (*move, error) {
 	now := c.cfg.Now().UTC()
+	readAt := rec.UpdatedAt
 	cur := releaseOf(rec)
 	obs := release.Observed{Now: now, MaxReportAge: c.cfg.MaxReportAge}
 	if rec.CommandID != "" {
@@ -228,7 +237,7 @@ func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord, in 
 	if next.Stage.Terminal() {
 		rec.Outcome, rec.FinishedAt = string(next.Stage), now
 	}
-	m := &move{step: registry.ReleaseStep{Release: rec, CommandAt: now}, online: dev.Online,
+	m := &move{step: registry.ReleaseStep{Release: rec, CommandAt: now, ReadAt: readAt}, online: dev.Online,
 		stopWatch: cur.Stage == release.StageWaitingForReset && next.Stage.Terminal()}
 	if len(effects) == 0 || effects[0].Send == "" {
 		return m, nil

@@ -99,3 +99,19 @@ func ParseTopic(topic string) (deviceID string, ch Channel, err error) {
 	}
 	return "", "", fmt.Errorf("%w: %q: unknown channel %q", ErrBadTopic, topic, name)
 }
+
+// ErrBadShareGroup reports a shared-subscription group name that a broker
+// would misread: empty, or holding "/", "+" or "#".
+var ErrBadShareGroup = errors.New("invalid share group")
+
+// SharedFilter returns filter as a shared subscription of group
+// ("$share/GROUP/FILTER"): the broker hands each matching message to one
+// subscriber of the group instead of to each. Several controllers read
+// their agents this way; the broker strips the prefix from the topics it
+// delivers.
+func SharedFilter(group, filter string) (string, error) {
+	if group == "" || strings.ContainsAny(group, "/+#") {
+		return "", fmt.Errorf("%w: %q", ErrBadShareGroup, group)
+	}
+	return "$share/" + group + "/" + filter, nil
+}

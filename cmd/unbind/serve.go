@@ -45,6 +45,7 @@ func (o *serveOptions) config(logger *slog.Logger) controller.Config {
 		BrokerUsername: orEnv(o.BrokerUser, "UNBIND_BROKER_USERNAME"), BrokerPassword: orEnv(o.BrokerPass, "UNBIND_BROKER_PASSWORD"),
 		Logger: logger, Version: version,
 		WebhookAllowLoopback: o.WebhookAllowLoopback,
+		ShareGroup:           o.ShareGroup, Instance: o.Instance,
 	}
 }
 

@@ -35,6 +35,10 @@ type serveOptions struct {
 	MetricsListen string
 	// ConfigFile holds flag values in TOML (see applyConfigFile).
 	ConfigFile string
+	// ShareGroup and Instance make this controller one of several on one
+	// registry and broker (controller.Config.ShareGroup).
+	ShareGroup string
+	Instance   string
 	// MemoryLimit is the Go runtime's soft memory limit, as written on the
 	// command line ("1.5GiB"); empty leaves the runtime's own (GOMEMLIMIT).
 	MemoryLimit string
@@ -67,6 +71,8 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.DurationVar(&o.MaxReportAge, "max-report-age", 2*time.Minute, "a factory reset needs a safe report received at most this long ago")
 	f.DurationVar(&o.CommandTTL, "command-ttl", 15*time.Minute, "how long a command stays valid after it is issued")
 	f.StringVar(&o.MetricsListen, "metrics-listen", "", "also serve /metrics here without a token, e.g. 127.0.0.1:9465 (loopback only unless the API has TLS); on the API it needs a viewer token")
+	f.StringVar(&o.ShareGroup, "share-group", "", "run as one of several controllers on one registry and one external broker, sharing the agents' messages through this MQTT share group (needs --broker and --instance)")
+	f.StringVar(&o.Instance, "instance", "", "this controller's name among those of --share-group, different on each (letters, digits, '.', '_', '-')")
 	f.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&o.MemoryLimit, "memory-limit", "", "soft memory limit of the controller process, e.g. 1.5GiB or 800MiB: the garbage collector runs more often as it nears it (default: GOMEMLIMIT if set; 0: none)")
 }

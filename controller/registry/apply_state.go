@@ -271,12 +271,20 @@ func applyState(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 }
 
 // applyPresence orders presence by arrival: the agent's clock may be wrong,
-// and a broker-written will carries the time the agent connected.
+// and a broker-written will carries the time the agent connected. The
+// newest message wins and its arrival is the device's presence time, even
+// when it repeats the status (an agent that reconnected before its old
+// session's will was sent): were the time kept from the first of a run,
+// whether a later will counted as stale would depend on which of two
+// controllers wrote first. Only on equal arrival times does the later
+// write win (a test's clock that stands still sees an agent's will and its
+// next "online" at one time; the second is the truth).
 func applyPresence(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 	cur, found, err := loadCurrent(ctx, tx, u.DeviceID)
 	if err != nil {
 		return 0, err
 	}
+	online := u.Presence.Status == protocol.Online
 	if cur.hasPresence && u.ReceivedAt.Before(cur.presenceAt) {
 		return stale, nil
 	}
@@ -285,13 +293,9 @@ func applyPresence(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) 
 			return 0, err
 		}
 	}
-	online := u.Presence.Status == protocol.Online
 	at := formatTime(u.ReceivedAt)
 	changed := !cur.hasPresence || cur.online != online
-	presenceAt := cur.presenceAt
-	if changed {
-		presenceAt = u.ReceivedAt
-	}
+	presenceAt := u.ReceivedAt
 	_, err = tx.ExecContext(ctx, `UPDATE devices SET
 		last_seen = max(last_seen, ?), online = ?, presence_at = ?,
 		agent_version = coalesce(nullif(?, ''), agent_version)

@@ -132,15 +132,15 @@ func applyEvent(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 		return invalid, nil
 	}
 	// QoS 1 delivers at least once: the same report twice is one step.
-	var dup int
-	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM command_transitions
+	var dupAt sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT min(at) FROM command_transitions
 		WHERE command_id = ? AND state = ? AND detail = ? AND reported_at = ?`,
-		e.CommandID, string(e.State), e.Detail, formatTime(e.At)).Scan(&dup)
+		e.CommandID, string(e.State), e.Detail, formatTime(e.At)).Scan(&dupAt)
 	if err != nil {
 		return 0, fmt.Errorf("read transitions of %s: %w", e.CommandID, err)
 	}
-	if dup > 0 {
-		return stale, nil
+	if dupAt.Valid {
+		return stale, firstArrival(ctx, tx, e, dupAt.String, u.ReceivedAt)
 	}
 	if err := advance(ctx, tx, e.CommandID, protocol.CommandState(cur), e.State, u.ReceivedAt, e.Detail, e.At); err != nil {
 		return 0, err
@@ -156,6 +156,26 @@ func applyEvent(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 	return applied, nil
 }
 
+// firstArrival dates a step delivered twice by its first arrival: a
+// redelivery may reach another controller and be written before the
+// original, and the registry must not depend on which write came first.
+func firstArrival(ctx context.Context, tx *sql.Tx, e protocol.CommandEvent, storedAt string, receivedAt time.Time) error {
+	at := formatTime(receivedAt)
+	if at >= storedAt {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE command_transitions SET at = ?
+		WHERE command_id = ? AND state = ? AND detail = ? AND reported_at = ?`,
+		at, e.CommandID, string(e.State), e.Detail, formatTime(e.At)); err != nil {
+		return fmt.Errorf("date transition of command %s: %w", e.CommandID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE commands SET updated_at = ? WHERE id = ? AND state = ? AND updated_at = ?`,
+		at, e.CommandID, string(e.State), storedAt); err != nil {
+		return fmt.Errorf("date command %s: %w", e.CommandID, err)
+	}
+	return nil
+}
+
 func advance(ctx context.Context, tx *sql.Tx, id string, cur, next protocol.CommandState, at time.Time, detail string, reportedAt time.Time) error {
 	if err := insertTransition(ctx, tx, id, at, next, detail, reportedAt); err != nil {
 		return err
@@ -163,8 +183,11 @@ func advance(ctx context.Context, tx *sql.Tx, id string, cur, next protocol.Comm
 	if !advances(cur, next) {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE commands SET state = ?, updated_at = ? WHERE id = ?`,
-		string(next), formatTime(at), id); err != nil {
+	// A repeated in_progress moves the time on only when it is newer, so
+	// that two controllers writing a command's steps in either order leave
+	// it the same.
+	if _, err := tx.ExecContext(ctx, `UPDATE commands SET state = ?, updated_at = ? WHERE id = ? AND (state <> ? OR updated_at < ?)`,
+		string(next), formatTime(at), id, string(next), formatTime(at)); err != nil {
 		return fmt.Errorf("update command %s: %w", id, err)
 	}
 	return nil

@@ -164,7 +164,7 @@ func queryCommands(ctx context.Context, tx *sql.Tx, cond string, arg string) ([]
 		return cmds, nil
 	}
 	trows, err := tx.QueryContext(ctx, `SELECT command_id, at, state, detail, reported_at FROM command_transitions
-		WHERE command_id IN (SELECT id FROM commands WHERE `+cond+`) ORDER BY id`, arg)
+		WHERE command_id IN (SELECT id FROM commands WHERE `+cond+`) ORDER BY at, id`, arg)
 	if err != nil {
 		return nil, err
 	}

@@ -166,6 +166,10 @@ type ReleaseStep struct {
 	Actor string
 	// Note is the actor's note for the audit row of this move.
 	Note string
+	// ReadAt is the release's UpdatedAt when the move was decided. A leased
+	// step (StepLeasedReleases) is not saved over a release changed since
+	// (an operator's cancel through another controller).
+	ReadAt time.Time
 }
 
 // StepReleases saves many releases' moves in one transaction, each as
@@ -173,30 +177,47 @@ type ReleaseStep struct {
 // they send are on disk together, before anything is sent. Either every
 // step is stored or none.
 func (s *Store) StepReleases(ctx context.Context, steps []ReleaseStep) error {
+	_, err := s.stepReleases(ctx, steps, nil)
+	return err
+}
+
+// stepReleases is StepReleases; when fence is set, a step it refuses is
+// left out (and returned) and the others are saved.
+func (s *Store) stepReleases(ctx context.Context, steps []ReleaseStep, fence func(context.Context, *sql.Tx, ReleaseStep) (bool, error)) (refused []ReleaseStep, err error) {
 	if len(steps) == 0 {
-		return nil
+		return nil, nil
 	}
 	ctx, outbox := withOutbox(ctx)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("update %d releases: %w", len(steps), err)
+		return nil, fmt.Errorf("update %d releases: %w", len(steps), err)
 	}
 	defer func() { _ = tx.Rollback() }()
 	for _, st := range steps {
+		if fence != nil {
+			ok, err := fence(ctx, tx, st)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				refused = append(refused, st)
+				continue
+			}
+		}
 		if err := updateRelease(ctx, tx, st.Release, cmp.Or(st.Actor, ActorController), st.Note); err != nil {
-			return err
+			return nil, err
 		}
 		if st.Command != nil {
 			if err := recordCommand(ctx, tx, *st.Command, st.CommandAt); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("update %d releases: commit: %w", len(steps), err)
+		return nil, fmt.Errorf("update %d releases: commit: %w", len(steps), err)
 	}
 	s.notifyOutbox(outbox)
-	return nil
+	return refused, nil
 }
 
 func updateRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord, actor, note string) error {
