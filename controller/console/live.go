@@ -129,14 +129,16 @@ const benchShown = 24
 type benchBody struct {
 	Tiles   []tile
 	Waiting waitingBody
+	// CanAct offers each phone a box to tick for a release.
+	CanAct bool
 }
 
-func (s *server) benchView(ctx context.Context) (benchBody, error) {
+func (s *server) benchView(ctx context.Context, rq request) (benchBody, error) {
 	p, err := s.c.Registry().Fleet(ctx, registry.FleetQuery{NewestFirst: true, PageSize: benchShown})
 	if err != nil {
 		return benchBody{}, err
 	}
-	var b benchBody
+	b := benchBody{CanAct: rq.op.Role.Allows(controller.RoleOperator)}
 	if b.Waiting, err = s.waitingPhones(ctx); err != nil {
 		return benchBody{}, err
 	}
@@ -149,7 +151,7 @@ func (s *server) benchView(ctx context.Context) (benchBody, error) {
 func (s *server) bench(w http.ResponseWriter, r *http.Request, rq request) {
 	ctx, cancel := ctxTimeout(r)
 	defer cancel()
-	b, err := s.benchView(ctx)
+	b, err := s.benchView(ctx, rq)
 	if err != nil {
 		s.fail(w, rq, http.StatusInternalServerError, "Cannot read the registry.")
 		return
@@ -157,10 +159,10 @@ func (s *server) bench(w http.ResponseWriter, r *http.Request, rq request) {
 	s.render(w, http.StatusOK, "bench", "", s.data(rq, "Bench", "bench", b))
 }
 
-func (s *server) benchFragment(w http.ResponseWriter, r *http.Request, _ request) {
+func (s *server) benchFragment(w http.ResponseWriter, r *http.Request, rq request) {
 	ctx, cancel := ctxTimeout(r)
 	defer cancel()
-	b, err := s.benchView(ctx)
+	b, err := s.benchView(ctx, rq)
 	if err != nil {
 		http.Error(w, "cannot read the registry", http.StatusInternalServerError)
 		return
