@@ -35,6 +35,9 @@ type Config struct {
 	// logins and ACL are its own business, and BrokerUsername and
 	// BrokerPassword are the controller's login there.
 	BrokerURL string
+	// Mosquitto, with BrokerURL, has the controller write that Mosquitto's
+	// logins and ACL from the registry (see MosquittoFiles).
+	Mosquitto MosquittoFiles
 	// AdvertiseBroker is the broker URL enrollment hands to phones (and
 	// monitor logins to their users); empty means the controller's own.
 	AdvertiseBroker string
@@ -174,9 +177,11 @@ type Controller struct {
 	broker *broker.Broker // nil with an external broker
 	// bus is how the controller hears its agents and talks to them: the
 	// embedded broker in-process, or a session with an external broker.
-	bus   bus
-	conn  *mqttconn.Conn // the external broker's session; nil when embedded
-	stats *counters
+	bus  bus
+	conn *mqttconn.Conn // the external broker's session; nil when embedded
+	// brokerFiles keeps an external Mosquitto's logins; nil otherwise.
+	brokerFiles *brokerFiles
+	stats       *counters
 	// enrollGuard limits failed enrollments per remote address.
 	enrollGuard *enrollGuard
 	ingest      *ingester
@@ -250,6 +255,20 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
+	if cfg.Mosquitto.enabled() {
+		// Before dialling: the controller's own login is in these files.
+		if c.brokerFiles, err = newBrokerFiles(cfg, c.reg, c.log); err != nil {
+			return nil, err
+		}
+		if err := c.brokerFiles.first(ctx); err != nil {
+			return nil, err
+		}
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			c.brokerFiles.run(runCtx)
+		}()
+	}
 	c.ingest = newIngester(c.reg, c.log, c.stats, cfg.BatchSize, cfg.FlushInterval)
 	c.ingest.observe = cfg.ObserveBatch
 	c.releaseWake = newDeviceSet()

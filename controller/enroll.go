@@ -156,7 +156,11 @@ func (c *Controller) enroll(ctx context.Context, token, deviceID string) (api.En
 		return api.EnrollResponse{}, fmt.Errorf("enroll %q: %w", deviceID, err)
 	}
 	password := randomSecret()
-	cred := registry.Credential{DeviceID: deviceID, Username: deviceID, PasswordHash: hashSecret(password)}
+	brokerHash, err := broker.MosquittoHash(password)
+	if err != nil {
+		return api.EnrollResponse{}, fmt.Errorf("enroll %s: %w", deviceID, err)
+	}
+	cred := registry.Credential{DeviceID: deviceID, Username: deviceID, PasswordHash: hashSecret(password), BrokerHash: brokerHash}
 	replaced, err := c.reg.Enroll(ctx, hashSecret(token), cred, c.cfg.Now().UTC())
 	switch {
 	case errors.Is(err, registry.ErrTokenRefused):
@@ -172,6 +176,11 @@ func (c *Controller) enroll(ctx context.Context, token, deviceID string) (api.En
 	} else {
 		c.log.Info("device enrolled", "device", deviceID)
 	}
+	if err := c.loginsChanged(ctx); err != nil {
+		// The credentials are issued and the token spent: hand them out;
+		// the broker learns them with the next write that succeeds.
+		c.log.Error("enrolled device not yet known to the external broker", "device", deviceID, "err", err)
+	}
 	return api.EnrollResponse{
 		DeviceID: deviceID, MQTTUsername: cred.Username, MQTTPassword: password,
 		BrokerURL: c.advertisedBrokerURL(), ControllerPublicKey: string(protocol.EncodePublicKey(c.PublicKey())),
@@ -179,8 +188,12 @@ func (c *Controller) enroll(ctx context.Context, token, deviceID string) (api.En
 }
 
 // endSessions disconnects the embedded broker's sessions of username. An
-// external broker's sessions are its own business: it is told nothing.
+// external broker whose files the controller keeps ends them itself when
+// it reloads (loginsChanged); any other is told nothing.
 func (c *Controller) endSessions(username string) int {
+	if c.broker == nil && c.brokerFiles != nil {
+		return 0
+	}
 	if c.broker == nil {
 		c.log.Warn("credentials changed on an external broker: its open sessions are not ended by unbind")
 		return 0
@@ -214,7 +227,17 @@ func (c *Controller) revoke(ctx context.Context, id, actor string) error {
 	}
 	n := c.endSessions(user)
 	c.log.Info("credentials revoked", "sessions_ended", n)
-	return nil
+	return c.loginsChanged(ctx)
+}
+
+// loginsChanged brings an external Mosquitto's files up to date with the
+// registry and waits until Mosquitto was told to reload them; without such
+// files it does nothing.
+func (c *Controller) loginsChanged(ctx context.Context) error {
+	if c.brokerFiles == nil {
+		return nil
+	}
+	return c.brokerFiles.wait(ctx, c.brokerFiles.changed())
 }
 
 // randomSecret is 256 bits of randomness, URL-safe so it survives a shell

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/unbind/unbind/controller/broker"
 	"github.com/unbind/unbind/controller/registry"
 )
 
@@ -25,15 +26,22 @@ func (c *Controller) NewMonitorCredential(ctx context.Context, name, actor strin
 		return MonitorCredential{}, err
 	}
 	password := randomSecret()
+	brokerHash, err := broker.MosquittoHash(password)
+	if err != nil {
+		return MonitorCredential{}, err
+	}
 	m := MonitorCredential{Name: name, Username: "unbind/monitor/" + name, Password: password, BrokerURL: c.advertisedBrokerURL()}
-	err := c.reg.AddMonitorCredential(ctx, name, registry.Credential{
-		Username: m.Username, PasswordHash: hashSecret(password), CreatedAt: c.cfg.Now().UTC(),
+	err = c.reg.AddMonitorCredential(ctx, name, registry.Credential{
+		Username: m.Username, PasswordHash: hashSecret(password), BrokerHash: brokerHash, CreatedAt: c.cfg.Now().UTC(),
 	}, actor)
 	if err != nil {
 		return MonitorCredential{}, err
 	}
 	// A replaced password ends the sessions logged in with the old one.
 	c.endSessions(m.Username)
+	if err := c.loginsChanged(ctx); err != nil {
+		return MonitorCredential{}, err
+	}
 	return m, nil
 }
 

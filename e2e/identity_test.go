@@ -35,10 +35,12 @@ func apiStatus(err error) int {
 // credentials (409); and when an operator does replace them mid-release
 // (a --replace token), the release may end but no certificate vouches for
 // the phone.
-func TestIdentityTakeover(t *testing.T) {
+func TestIdentityTakeover(t *testing.T) { onEachBroker(t, testIdentityTakeover) }
+
+func testIdentityTakeover(t *testing.T, start startController) {
 	t.Parallel()
 	ctx := context.Background()
-	c := controllertest.Start(t)
+	c := start(t)
 	client := controllertest.Client(t, c)
 	victim := phone(androidsim.BoundXiaomi(), "mi-victim", androidsim.Never)
 	startFleet(t, c.BrokerURL(), []*androidsim.Phone{victim}, enrollVia(c))
@@ -128,10 +130,12 @@ func dialMQTT(t *testing.T, brokerURL, clientID, user, password string, lost cha
 // TestRevokeEndsSessions: revoking a device's or a monitor's credentials,
 // and replacing a device's, ends the open session at once; the old
 // credentials cannot reconnect, and new ones work.
-func TestRevokeEndsSessions(t *testing.T) {
+func TestRevokeEndsSessions(t *testing.T) { onEachBroker(t, testRevokeEndsSessions) }
+
+func testRevokeEndsSessions(t *testing.T, start startController) {
 	t.Parallel()
 	ctx := context.Background()
-	c := controllertest.Start(t)
+	c := start(t)
 	client := controllertest.Client(t, c)
 	e, err := enrollVia(c)(ctx, "phone-r")
 	require.NoError(t, err)

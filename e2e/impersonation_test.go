@@ -87,10 +87,12 @@ func (e *eventTypes) has(s string) bool {
 // operator names the genuine phone: then the impostor is disowned (its
 // credentials revoked) and the victim's release runs, with a certificate
 // naming the enrollment that reported the identity.
-func TestIdentityImpersonation(t *testing.T) {
+func TestIdentityImpersonation(t *testing.T) { onEachBroker(t, testIdentityImpersonation) }
+
+func testIdentityImpersonation(t *testing.T, start startController) {
 	t.Parallel()
 	ctx := context.Background()
-	c := controllertest.Start(t)
+	c := start(t)
 	client := controllertest.Client(t, c)
 	hooks := &eventTypes{}
 	srv := httptest.NewServer(hooks)

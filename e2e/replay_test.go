@@ -69,10 +69,12 @@ func stateReport(seq uint64, epoch string, checkedAt time.Time, bound bool) prot
 // bound phone that follows it; and a report of an epoch the agent left
 // behind, replayed after its new epoch reported the phone bound, no longer
 // flips the phone back to safe (nor does a report without an epoch).
-func TestReportTimeAndEpochReplay(t *testing.T) {
+func TestReportTimeAndEpochReplay(t *testing.T) { onEachBroker(t, testReportTimeAndEpochReplay) }
+
+func testReportTimeAndEpochReplay(t *testing.T, start startController) {
 	t.Parallel()
 	ctx := context.Background()
-	c := controllertest.Start(t)
+	c := start(t)
 	verdict := func(id string) protocol.Verdict {
 		d, err := c.Registry().Device(ctx, id)
 		if err != nil {

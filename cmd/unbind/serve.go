@@ -43,7 +43,8 @@ func (o *serveOptions) config(logger *slog.Logger) controller.Config {
 		DBPath: o.DBPath, MQTTListen: o.MQTTListen, BrokerURL: o.BrokerURL, AdvertiseBroker: o.AdvertiseBroker,
 		MQTTTLSCert: o.TLSCert, MQTTTLSKey: o.TLSKey, MaxReportAge: o.MaxReportAge, CommandTTL: o.CommandTTL, MaxClients: o.MaxClients,
 		BrokerUsername: orEnv(o.BrokerUser, "UNBIND_BROKER_USERNAME"), BrokerPassword: orEnv(o.BrokerPass, "UNBIND_BROKER_PASSWORD"),
-		Logger: logger, Version: version,
+		Mosquitto: controller.MosquittoFiles{PasswordFile: o.MosquittoPasswordFile, ACLFile: o.MosquittoACLFile, PIDFile: o.MosquittoPIDFile},
+		Logger:    logger, Version: version,
 		WebhookAllowLoopback: o.WebhookAllowLoopback,
 		ShareGroup:           o.ShareGroup, Instance: o.Instance,
 	}

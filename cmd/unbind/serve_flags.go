@@ -17,8 +17,11 @@ type serveOptions struct {
 	BrokerURL       string
 	BrokerUser      string
 	BrokerPass      string
-	TLSCert         string
-	TLSKey          string
+	// Mosquitto* are the files the controller keeps for an external
+	// Mosquitto (controller.MosquittoFiles).
+	MosquittoPasswordFile, MosquittoACLFile, MosquittoPIDFile string
+	TLSCert                                                   string
+	TLSKey                                                    string
 	// HTTPTLSCert and HTTPTLSKey serve the API over HTTPS; InsecureHTTP
 	// allows plain HTTP beyond loopback.
 	HTTPTLSCert  string
@@ -61,6 +64,9 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.BrokerURL, "broker", "", "use this external MQTT broker (tcp://HOST:PORT) instead of the embedded one")
 	f.StringVar(&o.BrokerUser, "broker-username", "", "the controller's login on the external broker (env UNBIND_BROKER_USERNAME)")
 	f.StringVar(&o.BrokerPass, "broker-password", "", "the controller's password on the external broker (env UNBIND_BROKER_PASSWORD)")
+	f.StringVar(&o.MosquittoPasswordFile, "mosquitto-password-file", "", "with --broker on Mosquitto: write its password_file here from the registry (needs --mosquitto-acl-file)")
+	f.StringVar(&o.MosquittoACLFile, "mosquitto-acl-file", "", "with --broker on Mosquitto: write its acl_file here from the access rules")
+	f.StringVar(&o.MosquittoPIDFile, "mosquitto-pid-file", "", "Mosquitto's pid_file: signal it (SIGHUP) to reload after each write; empty leaves reloading to the system (docs/deploy/mosquitto.md)")
 	f.StringVar(&o.TLSCert, "mqtt-tls-cert", "", "PEM certificate: the embedded broker then speaks MQTT over TLS only (needs --mqtt-tls-key)")
 	f.StringVar(&o.TLSKey, "mqtt-tls-key", "", "PEM private key of --mqtt-tls-cert")
 	f.StringVar(&o.HTTPTLSCert, "http-tls-cert", "", "PEM certificate: the HTTP API is then served over HTTPS only (needs --http-tls-key)")

@@ -119,29 +119,3 @@ func (a *DeviceAuth) Allow(p Peer, topic string, write bool) bool {
 	}
 	return deviceMay(id.DeviceID, topic, write)
 }
-
-// deviceMay: a device writes its own reports and reads its own commands.
-// It is asked about every publish, so it builds nothing: the topic parses
-// only if it is exactly a protocol topic, and then names deviceID.
-func deviceMay(deviceID, topic string, write bool) bool {
-	id, ch, err := protocol.ParseTopic(topic)
-	if err != nil || id != deviceID {
-		return false
-	}
-	if write {
-		return ch == protocol.ChannelState || ch == protocol.ChannelPresence || ch == protocol.ChannelEvents
-	}
-	return ch == protocol.ChannelCommands
-}
-
-// monitorMayRead: a monitor reads every device's reports (state, presence,
-// events), by device or through the all-devices filters, never commands.
-func monitorMayRead(topic string) bool {
-	for _, ch := range []protocol.Channel{protocol.ChannelState, protocol.ChannelPresence, protocol.ChannelEvents} {
-		if topic == protocol.AllDevices(ch) {
-			return true
-		}
-	}
-	_, ch, err := protocol.ParseTopic(topic)
-	return err == nil && ch != protocol.ChannelCommands
-}

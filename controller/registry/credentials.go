@@ -31,7 +31,11 @@ type Credential struct {
 	DeviceID     string
 	Username     string
 	PasswordHash string
-	CreatedAt    time.Time
+	// BrokerHash is the password hashed for an external broker's password
+	// file (broker.MosquittoHash); empty for logins issued before it was
+	// kept, which such a broker cannot admit.
+	BrokerHash string
+	CreatedAt  time.Time
 	// RevokedAt is zero while the credential is valid.
 	RevokedAt time.Time
 }
@@ -132,11 +136,11 @@ func (s *Store) Enroll(ctx context.Context, tokenHash string, cred Credential, n
 		formatTime(now), cred.DeviceID, tokenHash); err != nil {
 		return false, fmt.Errorf("enroll %s: %w", cred.DeviceID, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO device_credentials(device_id, username, password_hash, created_at)
-		VALUES (?, ?, ?, ?)
-		ON CONFLICT(device_id) DO UPDATE SET username = excluded.username,
-			password_hash = excluded.password_hash, created_at = excluded.created_at, revoked_at = NULL`,
-		cred.DeviceID, cred.Username, cred.PasswordHash, formatTime(now)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO device_credentials(device_id, username, password_hash, broker_hash, created_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT(device_id) DO UPDATE SET username = excluded.username, password_hash = excluded.password_hash,
+			broker_hash = excluded.broker_hash, created_at = excluded.created_at, revoked_at = NULL`,
+		cred.DeviceID, cred.Username, cred.PasswordHash, nullString(cred.BrokerHash), formatTime(now)); err != nil {
 		return false, fmt.Errorf("enroll %s: store credential: %w", cred.DeviceID, err)
 	}
 	if mintedBy == "" {

@@ -30,11 +30,11 @@ func (s *Store) AddMonitorCredential(ctx context.Context, name string, cred Cred
 		return fmt.Errorf("monitor credential %s: %w", name, err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO device_credentials(device_id, username, password_hash, created_at)
-		VALUES (?, ?, ?, ?)
-		ON CONFLICT(device_id) DO UPDATE SET username = excluded.username,
-			password_hash = excluded.password_hash, created_at = excluded.created_at, revoked_at = NULL`,
-		cred.DeviceID, cred.Username, cred.PasswordHash, formatTime(cred.CreatedAt)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO device_credentials(device_id, username, password_hash, broker_hash, created_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT(device_id) DO UPDATE SET username = excluded.username, password_hash = excluded.password_hash,
+			broker_hash = excluded.broker_hash, created_at = excluded.created_at, revoked_at = NULL`,
+		cred.DeviceID, cred.Username, cred.PasswordHash, nullString(cred.BrokerHash), formatTime(cred.CreatedAt)); err != nil {
 		return fmt.Errorf("monitor credential %s: %w", name, err)
 	}
 	if err := insertAudit(ctx, tx, AuditEntry{At: cred.CreatedAt, Actor: actor, Action: AuditMonitorCreated, Detail: name}); err != nil {

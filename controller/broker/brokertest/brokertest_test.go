@@ -160,7 +160,7 @@ func TestMosquittoStartFailures(t *testing.T) {
 			bin := filepath.Join(dir, "fake-mosquitto")
 			require.NoError(t, os.WriteFile(bin, []byte("#!/bin/sh\n"+tc.script+"\n"), 0o755))
 
-			m, err := startMosquitto(bin, dir, 0)
+			m, err := startMosquitto(bin, dir, 0, nil)
 			require.Error(t, err)
 			assert.Nil(t, m)
 			assert.Equal(t, tc.portLost, errors.Is(err, errPortTaken))

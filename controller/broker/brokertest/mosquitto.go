@@ -25,7 +25,7 @@ const (
 	// portAttempts is how often a start is retried when another process took
 	// the free port between our probe and Mosquitto's bind.
 	portAttempts = 3
-	logTailLines = 20
+	logTailLines = 60
 )
 
 var errPortTaken = errors.New("port taken")
@@ -36,30 +36,79 @@ var errPortTaken = errors.New("port taken")
 // installed: a broker test that silently skips proves nothing.
 func StartMosquitto(t testing.TB) (url string) {
 	t.Helper()
+	return StartMosquittoWith(t, MosquittoOptions{}).URL
+}
+
+// MosquittoOptions configures a test Mosquitto. The zero value is an
+// anonymous broker.
+type MosquittoOptions struct {
+	// Logins, when set, makes Mosquitto admit only the logins of a
+	// password_file and apply an acl_file, both in this directory (created
+	// empty if absent, to be written by the controller), bind each client
+	// ID to its username (use_username_as_clientid) and write its pid to
+	// a pid_file there: the deployment docs/deploy describes.
+	Logins string
+}
+
+// Mosquitto is a running test Mosquitto.
+type Mosquitto struct {
+	URL string
+	// PasswordFile, ACLFile and PIDFile are set with MosquittoOptions.Logins.
+	PasswordFile, ACLFile, PIDFile string
+}
+
+// StartMosquittoWith is StartMosquitto configured by opts.
+func StartMosquittoWith(t testing.TB, opts MosquittoOptions) *Mosquitto {
+	t.Helper()
 	bin := findProgram("mosquitto", "/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto")
 	if bin == "" {
 		t.Fatalf("mosquitto not found in PATH, /usr/sbin or /usr/local/sbin; install it: apt-get install mosquitto")
 	}
 	dir := t.TempDir()
+	var files *loginFiles
+	if opts.Logins != "" {
+		files = &loginFiles{
+			passwords: filepath.Join(opts.Logins, "mosquitto.passwd"),
+			acl:       filepath.Join(opts.Logins, "mosquitto.acl"),
+			pid:       filepath.Join(opts.Logins, "mosquitto.pid"),
+		}
+		for _, p := range []string{files.passwords, files.acl} {
+			f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY, 0o600)
+			if err != nil {
+				t.Fatalf("create %s: %v", p, err)
+			}
+			_ = f.Close()
+		}
+	}
 	var err error
 	for attempt := range portAttempts {
 		var m *mosquitto
-		m, err = startMosquitto(bin, dir, attempt)
+		m, err = startMosquitto(bin, dir, attempt, files)
 		if err == nil {
 			t.Cleanup(func() {
 				if exitErr := m.stop(); exitErr != nil {
 					t.Errorf("%v\n%s", exitErr, m.logTail())
+				} else if t.Failed() {
+					t.Logf("mosquitto's log:\n%s", m.logTail())
 				}
 			})
-			return "tcp://" + m.addr
+			out := &Mosquitto{URL: "tcp://" + m.addr}
+			if files != nil {
+				out.PasswordFile, out.ACLFile, out.PIDFile = files.passwords, files.acl, files.pid
+			}
+			return out
 		}
 		if !errors.Is(err, errPortTaken) {
 			break
 		}
 	}
 	t.Fatalf("start mosquitto: %v", err)
-	return ""
+	return nil
 }
+
+// loginFiles are the files of a Mosquitto that takes its logins from the
+// controller.
+type loginFiles struct{ passwords, acl, pid string }
 
 // findProgram looks in PATH, then at the given paths (sbin is often not in
 // PATH for non-root users).
@@ -84,7 +133,7 @@ type mosquitto struct {
 	waitErr error // set before exited is closed
 }
 
-func startMosquitto(bin, dir string, attempt int) (*mosquitto, error) {
+func startMosquitto(bin, dir string, attempt int, files *loginFiles) (*mosquitto, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -96,7 +145,7 @@ func startMosquitto(bin, dir string, attempt int) (*mosquitto, error) {
 		exited:  make(chan struct{}),
 	}
 	confPath := filepath.Join(dir, fmt.Sprintf("mosquitto-%d.conf", attempt))
-	if err := os.WriteFile(confPath, []byte(mosquittoConfig(port, m.logPath)), 0o600); err != nil {
+	if err := os.WriteFile(confPath, []byte(mosquittoConfig(port, m.logPath, files)), 0o600); err != nil {
 		return nil, fmt.Errorf("write %s: %w", confPath, err)
 	}
 	stderr, err := os.Create(m.errPath)
@@ -130,10 +179,16 @@ func startMosquitto(bin, dir string, attempt int) (*mosquitto, error) {
 	return m, nil
 }
 
-func mosquittoConfig(port int, logPath string) string {
+func mosquittoConfig(port int, logPath string, files *loginFiles) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "listener %d 127.0.0.1\n", port)
-	b.WriteString("allow_anonymous true\npersistence false\n")
+	b.WriteString("persistence false\nset_tcp_nodelay true\n")
+	if files == nil {
+		b.WriteString("allow_anonymous true\n")
+	} else {
+		fmt.Fprintf(&b, "allow_anonymous false\nuse_username_as_clientid true\npassword_file %s\nacl_file %s\npid_file %s\n",
+			files.passwords, files.acl, files.pid)
+	}
 	fmt.Fprintf(&b, "log_dest file %s\nlog_type all\n", logPath)
 	if os.Geteuid() == 0 {
 		// As root Mosquitto would switch to user "mosquitto", which cannot
