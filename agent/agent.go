@@ -33,6 +33,11 @@ type Config struct {
 	// ObserveTimeout bounds one full read of the phone.
 	ObserveTimeout   time.Duration
 	ShowAccountNames bool
+	// Station names the bench PC this agent runs on, when it reaches the
+	// phone over USB; "" for an agent on the phone. Every report carries
+	// it, with Lot, the lot the bench is set to ("" none).
+	Station string
+	Lot     string
 	// ControllerKey is the key of the controller the agent was enrolled
 	// with. Only commands it signed run; without it every command is
 	// rejected.
@@ -69,6 +74,21 @@ func (c *Config) setDefaults() {
 	}
 }
 
+// station is what reports say of the bench, nil off a bench.
+func (c *Config) station() (*protocol.Station, error) {
+	if c.Station == "" && c.Lot == "" {
+		return nil, nil
+	}
+	st := &protocol.Station{Name: c.Station, Lot: c.Lot}
+	if c.Station == "" {
+		return nil, fmt.Errorf("lot %s: a lot is set per bench station: name the station", c.Lot)
+	}
+	if err := st.Validate(); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
 // ErrNoDeviceID means the phone's serial could not be read and no ID was given.
 var ErrNoDeviceID = errors.New("no device id: the serial is unreadable; pass one explicitly")
 
@@ -102,6 +122,10 @@ func (a *Agent) Check(ctx context.Context) (protocol.Report, error) {
 // Run connects to the broker and serves until ctx ends, then marks the device
 // offline and disconnects.
 func (a *Agent) Run(ctx context.Context) error {
+	station, err := a.cfg.station()
+	if err != nil {
+		return err
+	}
 	first := a.checkOrUnknown(ctx, protocol.Identity{})
 	id := a.cfg.DeviceID
 	if id == "" {
@@ -115,7 +139,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	s := &session{
-		a: a, id: id, topics: topics,
+		a: a, id: id, topics: topics, station: station,
 		cmds:        make(chan protocol.Command, 64),
 		reconnected: make(chan struct{}, 1),
 		last:        first,

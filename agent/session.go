@@ -16,8 +16,10 @@ type session struct {
 	a      *Agent
 	id     string
 	topics deviceTopics
-	conn   Conn
-	log    *slog.Logger
+	// station is sent with every report; nil off a bench.
+	station *protocol.Station
+	conn    Conn
+	log     *slog.Logger
 
 	cmds        chan protocol.Command
 	reconnected chan struct{}
@@ -124,7 +126,7 @@ func (s *session) publishState(ctx context.Context) {
 		s.seq = loadSeq(s.a.cfg.StateDir, s.log)
 	}
 	s.publish(ctx, s.topics.state, true, protocol.DeviceState{
-		V: protocol.Version, DeviceID: s.id, Seq: s.seq.next(), Epoch: s.seq.epoch, Report: s.last,
+		V: protocol.Version, DeviceID: s.id, Seq: s.seq.next(), Epoch: s.seq.epoch, Station: s.station, Report: s.last,
 	})
 }
 

@@ -38,6 +38,11 @@ type Device struct {
 	IdentityConflict []string  `json:"identity_conflict,omitempty"`
 	Disowned         time.Time `json:"disowned,omitzero"`
 	IdentityProblem  string    `json:"identity_problem,omitempty"`
+	// Station is the bench station that reported the phone last, and
+	// StationSeenAt when; absent for a phone no station reported (its
+	// agent runs on the phone).
+	Station       string    `json:"station,omitempty"`
+	StationSeenAt time.Time `json:"station_seen_at,omitzero"`
 }
 
 // DevicesBody is the body of GET /api/v1/devices.

@@ -6,29 +6,21 @@ import (
 	"fmt"
 
 	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/protocol"
 )
 
 // ErrBadLot: a lot's ID, customer or reference, or a join's codes, are not
 // acceptable.
 var ErrBadLot = errors.New("bad lot")
 
-// MaxLotIDLen bounds a lot's ID, which appears in URLs, file names and on
-// labels.
-const MaxLotIDLen = 40
-
 // MaxJoinCodes bounds the codes of one join request.
 const MaxJoinCodes = 1000
 
-// ValidateLotID accepts 1 to MaxLotIDLen letters, digits, '-', '_' and
-// '.', not starting with '.': safe in a URL path and a file name.
+// ValidateLotID is protocol.ValidateLotID (the one rule, which bench
+// agents check too), its error marked ErrBadLot.
 func ValidateLotID(id string) error {
-	if id == "" || len(id) > MaxLotIDLen || id[0] == '.' {
-		return fmt.Errorf("%w: lot ID %q: want 1 to %d characters, not starting with '.'", ErrBadLot, id, MaxLotIDLen)
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
-			return fmt.Errorf("%w: lot ID %q: only letters, digits, '-', '_' and '.'", ErrBadLot, id)
-		}
+	if err := protocol.ValidateLotID(id); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadLot, err)
 	}
 	return nil
 }

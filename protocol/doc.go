@@ -29,6 +29,10 @@ package protocol
 //	   judged with; a report without it never allows a reset. Optional
 //	   Report.Setup (provisioned, frp_active, trade_in): what the phone
 //	   shows of its own setup, for evidence seen after a reset.
+//	1: 2026-12-06 (4): optional DeviceState.Station {name, lot}: the bench
+//	   PC whose agent reaches the phone over USB, and the lot that bench
+//	   was started with. Compatible: old controllers ignore it; reports
+//	   without it (agents on the phone, older agents) decode unchanged.
 const Version = 1
 
 // MaxPayload bounds every message on the wire. A phone report with dozens of

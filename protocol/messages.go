@@ -20,6 +20,10 @@ type DeviceState struct {
 	// its state directory and Seq started again at 1. Empty from agents
 	// older than the 2026-11-24 revision, which are ordered by CheckedAt.
 	Epoch string `json:"epoch,omitempty"`
+	// Station is the bench PC that reaches the phone over USB, when the
+	// agent runs there; nil from an agent on the phone and from agents
+	// before the 2026-12-06 revision 4.
+	Station *Station `json:"station,omitempty"`
 	Report
 }
 
@@ -30,6 +34,11 @@ func (s DeviceState) Validate() error {
 	}
 	if len(s.Epoch) > 64 {
 		return fmt.Errorf("%w: epoch is %d bytes, limit 64", ErrInvalid, len(s.Epoch))
+	}
+	if s.Station != nil {
+		if err := s.Station.Validate(); err != nil {
+			return err
+		}
 	}
 	return s.Report.Validate()
 }

@@ -39,6 +39,9 @@ func deviceRun(ctx context.Context, io streams, opts *deviceOptions) error {
 	cli.Printf(tw, "Online\t%s (since %s)\n", yesNo(dev.Online), ago(dev.PresenceAt))
 	cli.Printf(tw, "First seen\t%s\n", ago(dev.FirstSeen))
 	cli.Printf(tw, "Last seen\t%s\n", ago(dev.LastSeen))
+	if dev.Station != "" {
+		cli.Printf(tw, "Station\t%s (%s)\n", dev.Station, ago(dev.StationSeenAt))
+	}
 	cli.Printf(tw, "Serial\t%s%s\n", dash(dev.Identity.Serial), serialSource(dev.Identity.SerialSource))
 	cli.Printf(tw, "IMEI\t%s\n", dash(dev.Identity.IMEI))
 	if dev.IdentityProblem != "" {

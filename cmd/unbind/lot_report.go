@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -18,9 +17,6 @@ import (
 func init() {
 	lotSubCmds = append(lotSubCmds, func(io streams) *cobra.Command { return newLotReportCmd(io, nil) })
 }
-
-// lotReportFile is the report's name in the pack.
-const lotReportFile = "report.pdf"
 
 func newLotReportCmd(io streams, runF lotRunF) *cobra.Command {
 	opts := &lotOptions{}
@@ -85,34 +81,14 @@ func writePack(dir string, p api.LotPack) error {
 			return fmt.Errorf("%w: %s is not empty: write the pack into a new directory", errUsage, d)
 		}
 	}
-	// The report reads what the controller signed, as the auditor will.
-	m, err := cert.ParseManifest([]byte(p.Manifest))
+	files, err := lotreport.Pack(p)
 	if err != nil {
-		return fmt.Errorf("manifest of lot %s: %w", p.Lot.ID, err)
-	}
-	docs := make(map[string]cert.Document, len(p.Certificates))
-	for _, c := range p.Certificates {
-		if !cert.ValidID(c.ID) {
-			return fmt.Errorf("certificate ID %q is not a safe file name", c.ID)
-		}
-		sc, err := cert.Parse([]byte(c.File))
-		if err != nil {
-			return fmt.Errorf("certificate %s: %w", c.ID, err)
-		}
-		docs[c.ID] = sc.Doc
-		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(cert.CertificatePath(c.ID))), []byte(c.File), 0o644); err != nil {
-			return fmt.Errorf("write certificate %s: %w", c.ID, err)
-		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, cert.ManifestFile), []byte(p.Manifest), 0o644); err != nil {
-		return fmt.Errorf("write manifest: %w", err)
-	}
-	var buf bytes.Buffer
-	if err := lotreport.Write(&buf, lotreport.Report{Pack: p, Manifest: m, Certificates: docs}); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, lotReportFile), buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write report: %w", err)
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data, 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", f.Path, err)
+		}
 	}
 	return nil
 }

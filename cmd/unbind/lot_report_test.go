@@ -13,6 +13,7 @@ import (
 
 	"github.com/unbind/unbind/controller/cert"
 	"github.com/unbind/unbind/controller/label/labeltest"
+	"github.com/unbind/unbind/controller/lotreport"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/protocol"
 )
@@ -39,7 +40,7 @@ func TestLotReportAndVerify(t *testing.T) {
 	io, out, _ := testStreams()
 	require.NoError(t, lotReportRun(ctx, io, &lotOptions{API: c.APIURL(), Output: "table", ID: "L-1", Dir: dir}))
 	assert.Equal(t, dir+"\n", out.String())
-	pdf, err := os.ReadFile(filepath.Join(dir, lotReportFile))
+	pdf, err := os.ReadFile(filepath.Join(dir, lotreport.ReportFile))
 	require.NoError(t, err)
 	text := labeltest.Text(t, pdf)
 	for _, want := range []string{"Lot L-1: release of account locks", "Acme Refurb", "PO-4711", "2 phones, 1 certificates",

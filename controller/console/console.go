@@ -85,6 +85,7 @@ func New(c *controller.Controller, opts Options) http.Handler {
 	mux.Handle("GET /lots/{id}", s.guard(viewer, s.lotPage))
 	mux.Handle("POST /lots/{id}/join", s.guard(operator, s.joinLot))
 	mux.Handle("GET /lots/{id}/labels.pdf", s.guard(viewer, s.lotLabels))
+	mux.Handle("GET /lots/{id}/pack.zip", s.guard(viewer, s.lotPack))
 	mux.Handle("GET /phones/{id}", s.guard(viewer, s.phone))
 	mux.Handle("GET /phones/{id}/person", s.guard(viewer, s.personView))
 	mux.Handle("POST /phones/{id}/recheck", s.guard(operator, s.recheck))

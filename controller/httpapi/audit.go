@@ -53,7 +53,7 @@ func (s *server) serveAudit(w http.ResponseWriter, r *http.Request, deviceID str
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, api.AuditBody{Entries: auditOf(entries)})
+	writeJSON(w, http.StatusOK, api.AuditBody{Entries: controller.AuditAPI(entries)})
 }
 
 func (s *server) certificate(w http.ResponseWriter, r *http.Request) {

@@ -103,17 +103,6 @@ func releasesOf(rs []registry.ReleaseRecord) []api.Release {
 	return out
 }
 
-func auditOf(es []registry.AuditEntry) []api.AuditEntry {
-	if es == nil {
-		return nil
-	}
-	out := make([]api.AuditEntry, 0, len(es))
-	for _, e := range es {
-		out = append(out, api.AuditEntry{ID: e.ID, At: e.At, DeviceID: e.DeviceID, Actor: e.Actor, Action: e.Action, Detail: e.Detail, Note: e.Note})
-	}
-	return out
-}
-
 func certificateOf(rec registry.CertificateRecord) api.CertificateBody {
 	return api.CertificateBody{ID: rec.ID, DeviceID: rec.DeviceID, ReleaseID: rec.ReleaseID, IssuedAt: rec.IssuedAt,
 		File: string(rec.Document), Superseded: rec.Superseded}

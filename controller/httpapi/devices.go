@@ -52,7 +52,12 @@ func (s *server) devices(w http.ResponseWriter, r *http.Request) {
 			kept = append(kept, d)
 		}
 	}
-	writeJSON(w, http.StatusOK, api.DevicesBody{Devices: devicesOf(kept)})
+	out := devicesOf(kept)
+	if err := withStations(r.Context(), s.c.Registry(), out); err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, api.DevicesBody{Devices: out})
 }
 
 // matchParam says whether value matches the query parameter name, when given.
@@ -79,6 +84,11 @@ func deviceDetail(ctx context.Context, reg *registry.Store, id string) (api.Devi
 		return d, err
 	}
 	d.Device = deviceOf(dev)
+	one := []api.Device{d.Device}
+	if err := withStations(ctx, reg, one); err != nil {
+		return d, err
+	}
+	d.Device = one[0]
 	states, err := reg.StateHistory(ctx, id, historyLimit)
 	if err != nil {
 		return d, err

@@ -14,11 +14,6 @@ import (
 // of a few dozen bytes each.
 const maxJoinBody = 128 << 10
 
-func lotOut(l registry.Lot) api.Lot {
-	return api.Lot{ID: l.ID, Customer: l.Customer, Reference: l.Reference, State: l.State, CreatedAt: l.CreatedAt,
-		CreatedBy: l.CreatedBy, ClosedAt: l.ClosedAt, ClosedBy: l.ClosedBy, Devices: l.Devices}
-}
-
 // lotError answers a lot operation's error with its status.
 func lotError(w http.ResponseWriter, id string, err error) {
 	switch {
@@ -48,7 +43,7 @@ func (s *server) addLot(w http.ResponseWriter, r *http.Request) {
 		lotError(w, req.ID, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, lotOut(l))
+	writeJSON(w, http.StatusCreated, controller.LotAPI(l))
 }
 
 func (s *server) lots(w http.ResponseWriter, r *http.Request) {
@@ -59,7 +54,7 @@ func (s *server) lots(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]api.Lot, 0, len(ls))
 	for _, l := range ls {
-		out = append(out, lotOut(l))
+		out = append(out, controller.LotAPI(l))
 	}
 	writeJSON(w, http.StatusOK, api.LotsBody{Lots: out})
 }
@@ -71,18 +66,11 @@ func (s *server) lot(w http.ResponseWriter, r *http.Request) {
 		lotError(w, id, err)
 		return
 	}
-	out := api.LotDetail{Lot: lotOut(l), Devices: make([]api.LotDevice, 0, len(members))}
+	out := api.LotDetail{Lot: controller.LotAPI(l), Devices: make([]api.LotDevice, 0, len(members))}
 	for _, m := range members {
-		out.Devices = append(out.Devices, memberOut(m))
+		out.Devices = append(out.Devices, controller.LotMemberAPI(m))
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-func memberOut(m registry.LotMember) api.LotDevice {
-	return api.LotDevice{DeviceID: m.DeviceID, Lot: m.LotID, Serial: m.Serial, IMEI: m.IMEI,
-		Manufacturer: m.Manufacturer, Brand: m.Brand, Model: m.Model, Verdict: m.Verdict, RiskKinds: m.RiskKinds,
-		JoinedAt: m.JoinedAt, JoinedBy: m.JoinedBy, ReleaseID: m.ReleaseID, ReleaseStage: m.ReleaseStage,
-		ReleaseOutcome: m.ReleaseOutcome, ReleaseFinishedAt: m.ReleaseFinishedAt, CertificateID: m.CertificateID}
 }
 
 // deviceLabel is one phone as its label shows it.
@@ -95,7 +83,7 @@ func (s *server) deviceLabel(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		writeError(w, http.StatusInternalServerError, err)
 	default:
-		writeJSON(w, http.StatusOK, memberOut(m))
+		writeJSON(w, http.StatusOK, controller.LotMemberAPI(m))
 	}
 }
 
@@ -111,7 +99,7 @@ func (s *server) closeLot(w http.ResponseWriter, r *http.Request) {
 		lotError(w, id, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, lotOut(l))
+	writeJSON(w, http.StatusOK, controller.LotAPI(l))
 }
 
 func (s *server) joinLot(w http.ResponseWriter, r *http.Request) {

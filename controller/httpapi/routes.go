@@ -84,6 +84,9 @@ func routes(s *server) []Route {
 		{"POST /api/v1/lots/{id}/join", operator, s.joinLot},
 		{"GET /api/v1/lots/{id}/pack", viewer, s.lotPack},
 		{"GET /api/v1/devices/{id}/label", viewer, s.deviceLabel},
+		{"GET /api/v1/stations", viewer, s.stations},
+		{"GET /api/v1/stations/{name}", viewer, s.station},
+		{"POST /api/v1/stations/{name}/lot", operator, s.setStationLot},
 	}
 }
 

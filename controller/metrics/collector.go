@@ -29,6 +29,7 @@ type collector struct {
 	batches, writeErrors, rejected, pending, brokerClients, ready *prometheus.Desc
 	enrollFailed, enrollThrottled                                 *prometheus.Desc
 	holds, holdAge                                                *prometheus.Desc
+	lotPhones                                                     *prometheus.Desc
 }
 
 func newCollector(c *controller.Controller, timeout time.Duration) *collector {
@@ -58,13 +59,15 @@ func newCollector(c *controller.Controller, timeout time.Duration) *collector {
 		enrollThrottled: d("enroll", "throttled_total", "Enrollment attempts refused, without a registry write, because their address failed too often and their token was no good."),
 		holds:           d("release", "holds", "Releases waiting on hold, by reason (operator for an operator's hold).", "reason"),
 		holdAge:         d("release", "hold_oldest_seconds", "How long the oldest release on hold has waited, by reason.", "reason"),
+		lotPhones: d("lot", "phones", "Phones of each open lot by the state of their newest release (none, running, on_hold, "+
+			"or its outcome); closed lots are left out.", "lot", "outcome"),
 	}
 }
 
 func (k *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{k.phones, k.commands, k.releasesRunning, k.releases, k.releaseSeconds,
 		k.received, k.superseded, k.applied, k.stale, k.orphans, k.skipped, k.batches, k.writeErrors, k.rejected,
-		k.pending, k.brokerClients, k.ready, k.enrollFailed, k.enrollThrottled, k.holds, k.holdAge} {
+		k.pending, k.brokerClients, k.ready, k.enrollFailed, k.enrollThrottled, k.holds, k.holdAge, k.lotPhones} {
 		ch <- d
 	}
 }
@@ -103,6 +106,25 @@ func (k *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(k.ready, prometheus.GaugeValue, 1)
 	k.collectRegistry(ch, t)
+	k.collectLots(ctx, ch)
+}
+
+// collectLots counts the phones of open lots only: a lot's series appear
+// when it is opened and go when it is closed, so their number stays that of
+// the lots in work, not of every lot ever opened. Every state of an open
+// lot is present, at 0 when no phone is in it.
+func (k *collector) collectLots(ctx context.Context, ch chan<- prometheus.Metric) {
+	counts, open, err := k.c.Registry().OpenLotPhones(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(k.lotPhones, err)
+		return
+	}
+	for _, lot := range open {
+		for _, state := range registry.LotReleaseStates {
+			n := counts[registry.LotState{Lot: lot, State: state}]
+			ch <- prometheus.MustNewConstMetric(k.lotPhones, prometheus.GaugeValue, float64(n), lot, state)
+		}
+	}
 }
 
 func (k *collector) collectRegistry(ch chan<- prometheus.Metric, t registry.Tally) {

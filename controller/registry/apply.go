@@ -130,7 +130,15 @@ func (s *Store) ApplyChanges(ctx context.Context, batch []Update) (ApplyStats, m
 func (s *Store) applyOne(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 	switch {
 	case u.State != nil:
-		return applyState(ctx, tx, u)
+		o, err := applyState(ctx, tx, u)
+		if err != nil || o == stale {
+			return o, err
+		}
+		joined, err := s.applyStation(ctx, tx, u)
+		if joined {
+			o = applied
+		}
+		return o, err
 	case u.Presence != nil:
 		return applyPresence(ctx, tx, u)
 	default:
