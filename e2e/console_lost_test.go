@@ -87,4 +87,13 @@ func TestConsoleLostController(t *testing.T) {
 	waitJS(t, ctx, `!document.body.classList.contains("disconnected") && document.querySelector("#tile-mi-bound .badge").textContent === "safe"`,
 		"what changed meanwhile is read again")
 	screenshot(t, ctx, "console-back-1366.png")
+
+	// A controller that hangs, connections open but silent: the page
+	// notices by the missing heartbeats (here after 3 s instead of 40).
+	require.NoError(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.body.setAttribute("data-silent-after", "3000")`)))
+	proxy.freeze()
+	waitJS(t, ctx, `!document.getElementById("lost-banner").hidden && document.querySelector("#release-form button").disabled`, "a silent controller is noticed")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.body.removeAttribute("data-silent-after")`)))
+	proxy.thaw()
+	waitJS(t, ctx, `document.getElementById("lost-banner").hidden && !document.querySelector("#release-form button").disabled`, "and recovered from")
 }

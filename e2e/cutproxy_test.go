@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"io"
 	"net"
 	"sync"
 	"testing"
@@ -23,6 +22,8 @@ type cutProxy struct {
 	ln    net.Listener
 	conns map[net.Conn]struct{}
 	wg    sync.WaitGroup
+	// frozen holds every byte back while it is open; thaw closes it.
+	frozen chan struct{}
 }
 
 func newCutProxy(t *testing.T, target string) *cutProxy {
@@ -31,7 +32,7 @@ func newCutProxy(t *testing.T, target string) *cutProxy {
 	require.NoError(t, err)
 	p := &cutProxy{t: t, addr: ln.Addr().String(), target: target, conns: map[net.Conn]struct{}{}}
 	p.serve(ln)
-	t.Cleanup(func() { p.down(); p.wg.Wait() })
+	t.Cleanup(func() { p.thaw(); p.down(); p.wg.Wait() })
 	return p
 }
 
@@ -80,10 +81,50 @@ func (p *cutProxy) pipe(client net.Conn) {
 		p.wg.Add(1)
 		go func(dst, src net.Conn) {
 			defer p.wg.Done()
-			_, _ = io.Copy(dst, src)
-			dst.Close()
-			src.Close()
+			defer dst.Close()
+			defer src.Close()
+			buf := make([]byte, 32<<10)
+			for {
+				n, err := src.Read(buf)
+				if n > 0 {
+					p.waitThawed()
+					if _, werr := dst.Write(buf[:n]); werr != nil {
+						return
+					}
+				}
+				if err != nil {
+					return
+				}
+			}
 		}(dir[0], dir[1])
+	}
+}
+
+// freeze keeps every connection open but passes nothing on: a controller
+// that hangs. thaw lets the bytes through again.
+func (p *cutProxy) freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.frozen == nil {
+		p.frozen = make(chan struct{})
+	}
+}
+
+func (p *cutProxy) thaw() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.frozen != nil {
+		close(p.frozen)
+		p.frozen = nil
+	}
+}
+
+func (p *cutProxy) waitThawed() {
+	p.mu.Lock()
+	ch := p.frozen
+	p.mu.Unlock()
+	if ch != nil {
+		<-ch
 	}
 }
 

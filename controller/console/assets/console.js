@@ -178,7 +178,8 @@
 
   // The stream. The server sends "alive" every 15 s; silence for longer
   // than silentAfter means it stopped answering.
-  var silentAfter = parseInt(body.getAttribute("data-silent-after") || "40000", 10);
+  // (data-silent-after on the body overrides it, in milliseconds.)
+  function silentAfter() { return parseInt(body.getAttribute("data-silent-after") || "40000", 10); }
   var es = null, retry = null, graceTimer = null;
   function open() {
     retry = null;
@@ -223,7 +224,7 @@
     retry = setTimeout(function () { if (es) { es.close(); } open(); }, 3000);
   }
   setInterval(function () {
-    if (!lost && es && es.readyState === EventSource.OPEN && Date.now() - lastTouch > silentAfter) {
+    if (!lost && es && es.readyState === EventSource.OPEN && Date.now() - lastTouch > silentAfter()) {
       es.close();
       closed();
     }
