@@ -143,8 +143,34 @@ func (c *Controller) rereadRetained(devices map[string]struct{}) {
 		defer c.wg.Done()
 		ctx, cancel := context.WithTimeout(c.runCtx, 30*time.Second)
 		defer cancel()
-		if err := c.conn.ReadRetained(ctx, topics, c.receive(ctx)); err != nil && c.runCtx.Err() == nil {
+		if err := c.conn.ReadRetained(ctx, topics, c.retainedChange(ctx)); err != nil && c.runCtx.Err() == nil {
 			c.log.Warn("releases: read the taken-over phones' retained messages", "devices", len(devices), "err", err)
 		}
 	}()
+}
+
+// retainedChange hands a message read again by rereadRetained to ingest
+// when it can hold news: a state report always (its (epoch, seq) tells a
+// repeat from a report never written), a presence only when it differs
+// from the registry's. A repeated "online" taken as news would date a new
+// session now and read as the phone back from the same boot, unreset.
+func (c *Controller) retainedChange(ctx context.Context) func(string, []byte) {
+	receive := c.receive(ctx)
+	return func(topic string, payload []byte) {
+		id, ch, err := protocol.ParseTopic(topic)
+		if err != nil {
+			return
+		}
+		if ch == protocol.ChannelPresence {
+			p, err := protocol.DecodePresence(payload)
+			if err != nil {
+				return
+			}
+			d, err := c.reg.Device(ctx, id)
+			if err == nil && d.Online == (p.Status == protocol.Online) {
+				return
+			}
+		}
+		receive(topic, payload)
+	}
 }

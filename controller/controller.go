@@ -315,7 +315,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 			OrderMatters: true,
 			// Retained messages read again on a takeover (rereadRetained)
 			// that arrive after their subscription was left.
-			Default:  c.receive(runCtx),
+			Default:  c.retainedChange(runCtx),
 			Username: mqttUser, Password: mqttPassword,
 		})
 		if err != nil {
