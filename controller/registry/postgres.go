@@ -102,6 +102,11 @@ func openPostgres(ctx context.Context, rawURL string, opts Options) (_ *Store, e
 	return s, nil
 }
 
+// Shared reports whether other controllers may have this registry open at
+// the same time (PostgreSQL), so that what one controller keeps for itself
+// in it needs a name of its own.
+func (s *Store) Shared() bool { return s.engine == enginePostgres }
+
 // checkCollation refuses a database whose text order is not byte order.
 // The registry orders and compares IDs and its fixed-width time text as
 // SQLite does, by bytes; a language collation (en_US.UTF-8) orders them
@@ -116,6 +121,15 @@ func checkCollation(ctx context.Context, db *sql.DB) error {
 		return nil
 	}
 	return fmt.Errorf("the database's collation is %q; the registry needs byte order: create it with CREATE DATABASE … TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'", collate)
+}
+
+// Redact is a registry location as it may be shown or logged: an SQLite
+// path as it is, a PostgreSQL URL without its password.
+func Redact(location string) string {
+	if IsPostgresURL(location) {
+		return redactURL(location)
+	}
+	return location
 }
 
 // redactURL is the URL without its password, for messages.
