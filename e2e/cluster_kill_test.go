@@ -45,7 +45,7 @@ type groupMember struct {
 func startMember(t *testing.T, bin, pgURL, key, brokerURL, instance, dir string, extra ...string) *groupMember {
 	t.Helper()
 	m := &groupMember{api: freePort(t), config: filepath.Join(dir, "config-"+instance)}
-	args := append([]string{"serve", "--db", pgURL, "--key", key, "--broker", brokerURL,
+	args := append([]string{"serve", "--registry", pgURL, "--key", key, "--broker", brokerURL,
 		"--broker-username", "unbind-controller-" + instance, "--broker-password", "secret-" + instance,
 		"--share-group", "unbind", "--instance", instance, "--http-listen", m.api,
 		"--webhook-allow-loopback", "--log-level", "warn"}, extra...)

@@ -81,25 +81,14 @@ func TestPlainHTTPBeyondLoopbackRefused(t *testing.T) {
 	assert.Contains(t, logs.String(), "without TLS")
 }
 
-// TestLocalAdminPerInstance: controllers of a share group keep a local
-// admin each, so that one's start does not revoke the other's token.
-func TestLocalAdminPerInstance(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv(cli.TokenEnv, "")
-	ctx := context.Background()
-	b := controllertest.Start(t, func(cfg *controller.Config) { cfg.Instance = "b" })
-	// Controller a of the group started first on the shared registry.
-	aToken, err := b.AddOperator(ctx, localAdmin, controller.RoleAdmin, true, "test", "")
-	require.NoError(t, err)
-
-	_, err = ensureLocalToken(ctx, b.Controller, b.APIURL())
-	require.NoError(t, err)
-	a, err := b.Authenticate(ctx, aToken)
-	require.NoError(t, err, "a's local admin keeps its token")
-	assert.Equal(t, localAdmin, a.Name)
-	mine, err := cli.LoadToken(b.APIURL())
-	require.NoError(t, err)
-	me, err := b.Authenticate(ctx, mine)
-	require.NoError(t, err)
-	assert.Equal(t, localAdmin+"-b", me.Name)
+// TestLocalAdminNamePerControllerOnSharedRegistry: on a registry several
+// controllers share, each controller's local admin is an account of its
+// own, with a valid name; alone on SQLite it stays local-admin.
+func TestLocalAdminNamePerControllerOnSharedRegistry(t *testing.T) {
+	assert.Equal(t, localAdmin, localAdminName(false, "8080"))
+	a, b := localAdminName(true, "8080"), localAdminName(true, "8081")
+	assert.NotEqual(t, a, b)
+	for _, n := range []string{a, b} {
+		assert.NoError(t, controller.ValidateAccountName("operator name", n), n)
+	}
 }

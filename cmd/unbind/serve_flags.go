@@ -1,15 +1,21 @@
 package main
 
 import (
+	"cmp"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/unbind/unbind/controller/registry"
 )
 
 type serveOptions struct {
-	DBPath     string
+	DBPath string
+	// Registry, when set, is the registry instead of DBPath: an SQLite
+	// file or a postgres:// URL.
+	Registry   string
 	MQTTListen string
 	// AdvertiseBroker is the broker URL enrollment hands to phones.
 	AdvertiseBroker string
@@ -49,6 +55,24 @@ type serveOptions struct {
 	MemoryLimit string
 }
 
+// registry is where the registry is: --registry, else --db.
+func (o *serveOptions) registry() string {
+	return cmp.Or(o.Registry, o.DBPath)
+}
+
+// keyPath is the signing key's file: beside an SQLite registry (the
+// controller's default), or where the default registry would be when the
+// registry is in PostgreSQL.
+func (o *serveOptions) keyPath() string {
+	if o.KeyPath != "" {
+		return o.KeyPath
+	}
+	if registry.IsPostgresURL(o.registry()) {
+		return filepath.Join(filepath.Dir(defaultDBPath()), "controller.key")
+	}
+	return ""
+}
+
 func defaultDBPath() string {
 	if dir, err := os.UserConfigDir(); err == nil {
 		return filepath.Join(dir, "unbind", "registry.db")
@@ -60,6 +84,7 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.ConfigFile, "config", "", "read flag values from this TOML file (keys named like the flags); flags and environment override it")
 	f.StringVar(&o.DBPath, "db", defaultDBPath(), "SQLite registry file")
+	f.StringVar(&o.Registry, "registry", "", "the registry: an SQLite file, or a PostgreSQL URL postgres://USER@HOST/DB (password from PGPASSWORD or ~/.pgpass); replaces --db")
 	f.StringVar(&o.MQTTListen, "mqtt-listen", "127.0.0.1:1883", "address of the embedded MQTT broker")
 	f.StringVar(&o.AdvertiseBroker, "advertise-broker", "", "broker URL handed to enrolling phones, e.g. tcp://192.168.1.20:1883 (needed when --mqtt-listen is 0.0.0.0)")
 	f.StringVar(&o.HTTPListen, "http-listen", "127.0.0.1:8080", "address of the HTTP API")
@@ -80,7 +105,7 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f.DurationVar(&o.CommandTTL, "command-ttl", 15*time.Minute, "how long a command stays valid after it is issued")
 	f.StringVar(&o.MetricsListen, "metrics-listen", "", "also serve /metrics here without a token, e.g. 127.0.0.1:9465 (loopback only unless the API has TLS); on the API it needs a viewer token")
 	f.StringVar(&o.ShareGroup, "share-group", "", "run as one of several controllers on one registry and one external broker, sharing the agents' messages through this MQTT share group (needs --broker and --instance)")
-	f.StringVar(&o.KeyPath, "key", "", "the controller's ed25519 signing key, created if absent (default: controller.key beside --db); the controllers of one --share-group use one key")
+	f.StringVar(&o.KeyPath, "key", "", "the controller's ed25519 signing key, created if absent (default: controller.key beside an SQLite registry, else in the config directory); the controllers of one --share-group use one key")
 	f.StringVar(&o.Instance, "instance", "", "this controller's name among those of --share-group, different on each (letters, digits, '.', '_', '-')")
 	f.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&o.MemoryLimit, "memory-limit", "", "soft memory limit of the controller process, e.g. 1.5GiB or 800MiB: the garbage collector runs more often as it nears it (default: GOMEMLIMIT if set; 0: none)")
