@@ -107,6 +107,7 @@ func New(c *controller.Controller, opts Options) http.Handler {
 	mux.Handle("GET /fragments/release/{id}", s.guard(viewer, s.releaseFragment))
 	mux.Handle("GET /fragments/releases", s.guard(viewer, s.releasesFragment))
 	mux.Handle("GET /fragments/bench", s.guard(viewer, s.benchFragment))
+	mux.Handle("POST /stations/{name}/lot", s.guard(operator, s.setStationLot))
 	return headers(mux)
 }
 

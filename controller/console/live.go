@@ -125,6 +125,9 @@ const benchShown = 24
 
 type benchBody struct {
 	Tiles []tile
+	// Live is where the list is read again when phones change; "" is the
+	// whole bench's.
+	Live string
 }
 
 func (s *server) benchView(ctx context.Context) (benchBody, error) {
@@ -137,26 +140,4 @@ func (s *server) benchView(ctx context.Context) (benchBody, error) {
 		b.Tiles = append(b.Tiles, tileOf(d, latestOf(p, d.ID)))
 	}
 	return b, nil
-}
-
-func (s *server) bench(w http.ResponseWriter, r *http.Request, rq request) {
-	ctx, cancel := ctxTimeout(r)
-	defer cancel()
-	b, err := s.benchView(ctx)
-	if err != nil {
-		s.fail(w, rq, http.StatusInternalServerError, "Cannot read the registry.")
-		return
-	}
-	s.render(w, http.StatusOK, "bench", "", s.data(rq, "Bench", "bench", b))
-}
-
-func (s *server) benchFragment(w http.ResponseWriter, r *http.Request, _ request) {
-	ctx, cancel := ctxTimeout(r)
-	defer cancel()
-	b, err := s.benchView(ctx)
-	if err != nil {
-		http.Error(w, "cannot read the registry", http.StatusInternalServerError)
-		return
-	}
-	s.render(w, http.StatusOK, "", "bench-list", b)
 }
