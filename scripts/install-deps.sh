@@ -3,8 +3,10 @@
 # mosquitto (a second, real MQTT broker), mosquitto-clients (a third-party
 # subscriber), qemu-user (runs the arm64 agent binary), chromium (the
 # console's end-to-end test drives it headless), poppler-utils (pdftotext
-# reads the text of labels and lot reports) and zbar-tools (zbarimg decodes
-# their QR codes).
+# reads the text of labels and lot reports), zbar-tools (zbarimg decodes
+# their QR codes), and the fonts labels and lot reports are set in:
+# fonts-dejavu-core (Latin, Greek, Cyrillic...) and fonts-droid-fallback
+# (Chinese, Japanese, Korean).
 set -euo pipefail
 need=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
@@ -14,6 +16,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || need+=(fonts-droid-fallback)
 [ ${#need[@]} -eq 0 ] && exit 0
 mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
 echo "installing: ${need[*]}"
