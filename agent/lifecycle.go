@@ -29,7 +29,7 @@ func admit(cmd protocol.Command, deviceID string, now time.Time, seen func(strin
 		return admitReject, fmt.Sprintf("addressed to %s, this is %s", cmd.DeviceID, deviceID)
 	case !now.Before(cmd.ExpiresAt):
 		return admitReject, expiredReason(cmd, now)
-	case busyWith != "" && cmd.Kind != protocol.CommandRefresh && cmd.Kind != protocol.CommandCancel:
+	case busyWith != "" && cmd.Kind.Occupies():
 		return admitReject, protocol.RejectedBusyPrefix + busyWith
 	}
 	return admitRun, ""

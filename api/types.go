@@ -265,15 +265,18 @@ type Release struct {
 	BatchID  string `json:"batch_id,omitempty"`
 	Operator string `json:"operator"`
 	// State is where the release stands: one of ReleaseStates.
-	State      string    `json:"state"`
-	Stage      string    `json:"stage"`
-	Outcome    string    `json:"outcome,omitempty"`
-	Reason     string    `json:"reason,omitempty"`
-	CommandID  string    `json:"command_id,omitempty"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
-	Deadline   time.Time `json:"deadline"`
-	FinishedAt time.Time `json:"finished_at,omitzero"`
+	State string `json:"state"`
+	Stage string `json:"stage"`
+	// Instruction says in plain words what the operator or the person at
+	// the phone must do now ("" when nobody needs to do anything).
+	Instruction string    `json:"instruction,omitempty"`
+	Outcome     string    `json:"outcome,omitempty"`
+	Reason      string    `json:"reason,omitempty"`
+	CommandID   string    `json:"command_id,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	Deadline    time.Time `json:"deadline"`
+	FinishedAt  time.Time `json:"finished_at,omitzero"`
 	// Kept is set, in the answer to a release request, on a release that
 	// was already running for the phone and was kept as it was (its own
 	// deadline, not the request's timeout); ask with Restart to replace it.

@@ -221,6 +221,14 @@ func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord, in 
 	}
 	obs.Online, obs.PresenceAt = dev.Online, dev.PresenceAt
 	obs.IdentityProblem = dev.IdentityProblem()
+	for _, cmd := range in.Running[rec.DeviceID] {
+		// Another command the agent runs, not yet expired (an expired one
+		// ends on the phone by itself).
+		if cmd.ID != rec.CommandID && now.Before(cmd.ExpiresAt) {
+			obs.Busy = releaseCommandOf(cmd)
+			break
+		}
+	}
 	next, effects := release.Next(cur, obs)
 	if next.Same(cur) && len(effects) == 0 {
 		return nil, nil

@@ -88,6 +88,12 @@ const (
 	CommandCancel            CommandKind = "cancel"
 )
 
+// Occupies reports whether the agent runs a command of kind k as its one
+// active command: while one runs, every other command that occupies the
+// agent is rejected as busy (RejectedBusyPrefix). A refresh or a cancel
+// never waits.
+func (k CommandKind) Occupies() bool { return k != CommandRefresh && k != CommandCancel }
+
 // CommandKinds lists every kind a decoder accepts.
 var CommandKinds = []CommandKind{
 	CommandRefresh, CommandSignOut, CommandDisableFindDevice, CommandFactoryReset, CommandCancel,

@@ -39,9 +39,11 @@ phones, each running the real agent over real MQTT on loopback: Xiaomi phones
 with a Mi account and Find Device on, Google and Samsung accounts, clean
 phones, a phone in lost mode and phones whose state cannot be read.
 
-With --guide (the default) every phone found at risk is sent a sign_out
-command: its simulated owner signs out promptly, late, partly or never, and the
-summary follows. Nothing is ever reset by the demo.
+With --guide (the default) the person at every phone found at risk is guided
+once per state of the phone (sign_out, or disable_find_device): the command is
+canceled once the phone shows the screen, so no phone stays busy and a release
+can guide it at once. Its simulated owner signs out promptly, late, partly or
+never, and the summary follows. Nothing is ever reset by the demo.
 
 The demo starts from an empty registry (its own file, demo.db beside the
 controller's): --fresh=false keeps the phones, history and audit trail of the
@@ -66,7 +68,7 @@ previous run. Ctrl-C stops it and exits 0.`,
 	opts.LogLevel = "error"
 	f.IntVar(&opts.Phones, "phones", 50, "number of simulated phones")
 	f.Int64Var(&opts.Seed, "seed", 1, "seed of the simulated fleet's mix")
-	f.BoolVar(&opts.Guide, "guide", true, "send sign_out to every phone at risk")
+	f.BoolVar(&opts.Guide, "guide", true, "guide the person at every phone at risk, once per state of the phone")
 	f.DurationVar(&opts.Interval, "interval", 5*time.Second, "time between each phone's routine checks")
 	f.BoolVar(&opts.Fresh, "fresh", true, "start from an empty registry (false: keep the previous run's)")
 	return cmd

@@ -43,15 +43,15 @@ bound when --timeout runs out end as failed with the reason, never reset; with
 --on-timeout hold they wait on hold instead ("unbind holds") and go on by
 themselves once they show clean.
 
-With --wait it reports each phone's stage as it changes, then a summary, and
-exits 0 only if every phone was released. As a table: a line per change on
-stderr (time, phone, stage, and outcome and reason at the end), below them a
-line of counts per stage redrawn in place when stderr is a terminal, and the
-table on stdout at the end. With -o json, stdout is JSON Lines, one object a
-line:
+With --wait it reports each phone's stage as it changes, then a summary. As a
+table: a line per change on stderr (time, phone, release ID, stage, and outcome
+and reason at the end) with, indented below it, what the person at the phone or
+the operator must do now; a line of counts per stage redrawn in place when
+stderr is a terminal, and the table on stdout at the end. With -o json, stdout
+is JSON Lines, one object a line:
 
   {"event":"stage","device":ID,"release":ID,"stage":S,"finished":false,
-   "outcome":O,"reason":R,"command":ID,"time":RFC3339}
+   "instruction":TEXT,"outcome":O,"reason":R,"command":ID,"time":RFC3339}
 
 for each phone when it is first seen and whenever its stage or outcome
 changes ("finished" is true on its last line; outcome, reason and command
@@ -60,7 +60,11 @@ are left out when empty), and last
   {"event":"summary","total":N,"outcomes":{"released":N,...},
    "all_released":true|false,"releases":[...]}
 
-Without --wait, -o json prints the array of releases started.`,
+Without --wait, -o json prints the array of releases started.
+
+Exit status: 0 when the releases started (with --wait: when every phone was
+released); 1 on an error, or with --wait when a phone was not released (failed,
+canceled, or waiting on hold); 2 when the command was called wrongly.`,
 		Example: `  unbind release R58M12ABC --wait
   unbind release --filter manufacturer=Xiaomi,online --wait
   unbind release --filter manufacturer=Xiaomi --dry-run

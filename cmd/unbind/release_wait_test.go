@@ -135,8 +135,11 @@ func TestReleaseWaitTextNoTerminal(t *testing.T) {
 	}
 	var changes []string
 	for _, line := range strings.Split(strings.TrimSpace(errb), "\n") {
-		if f := strings.Fields(line); len(f) >= 3 && len(f[0]) == len("15:04:05") && strings.Count(f[0], ":") == 2 {
-			changes = append(changes, f[1]+" "+f[2])
+		// time, device, "release", release ID, stage...
+		if f := strings.Fields(line); len(f) >= 5 && len(f[0]) == len("15:04:05") && strings.Count(f[0], ":") == 2 {
+			assert.Equal(t, "release", f[2])
+			assert.Equal(t, "rel-"+f[1], f[3], "each change names its release")
+			changes = append(changes, f[1]+" "+f[4])
 		}
 	}
 	n := 0
@@ -145,7 +148,7 @@ func TestReleaseWaitTextNoTerminal(t *testing.T) {
 	}
 	assert.Len(t, changes, n, "one line per change:\n%s", errb)
 	assert.Contains(t, changes, "b waiting_for_reset")
-	assert.Contains(t, errb, "c  failed  failed  timed out in stage verify")
+	assert.Contains(t, errb, "c  release rel-c  failed  failed  timed out in stage verify")
 	assert.Contains(t, out, "DEVICE")
 	assert.Contains(t, out, "rel-a")
 }

@@ -106,28 +106,9 @@ func nextSteps(d registry.Device, rel *registry.ReleaseRecord) []string {
 	return steps
 }
 
-// stageWords is a release stage as the operator reads it.
-func stageWords(stage string) string {
-	switch release.Stage(stage) {
-	case release.StageVerify:
-		return "verifying"
-	case release.StageSignOut, release.StageFindDevice:
-		return "waiting for the person"
-	case release.StageReset:
-		return "resetting"
-	case release.StageWaitingForReset:
-		return "reset screen open on the phone: waiting for the person to confirm the reset"
-	case release.StageReleased:
-		return "released"
-	case release.StageFailed:
-		return "failed"
-	case release.StageCanceled:
-		return "canceled"
-	case release.StageOnHold:
-		return "on hold: it goes on once the phone shows clean"
-	}
-	return strings.ReplaceAll(stage, "_", " ")
-}
+// stageWords is a release stage as the operator reads it: the release
+// package's one table, shared with the API and the CLI.
+func stageWords(stage string) string { return release.Words(stage) }
 
 // releaseState groups stages for the fleet's filter.
 func releaseState(rel *registry.ReleaseRecord) string {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/controller/release"
 )
 
 // The registry's structs are storage; these turn them into the API's types,
@@ -90,7 +91,8 @@ func releasesOf(rs []registry.ReleaseRecord) []api.Release {
 	out := make([]api.Release, 0, len(rs))
 	for _, r := range rs {
 		rel := api.Release{ID: r.ID, DeviceID: r.DeviceID, BatchID: r.BatchID, Operator: r.Operator, State: r.State(), Stage: r.Stage,
-			Outcome: r.Outcome, Reason: r.Reason, CommandID: r.CommandID, CreatedAt: r.CreatedAt,
+			Instruction: release.Instruction(r.Stage, r.HoldReason, r.ID),
+			Outcome:     r.Outcome, Reason: r.Reason, CommandID: r.CommandID, CreatedAt: r.CreatedAt,
 			UpdatedAt: r.UpdatedAt, Deadline: r.Deadline, FinishedAt: r.FinishedAt, HoldReason: r.HoldReason, HeldSince: r.HeldSince}
 		if r.HoldOnTimeout {
 			rel.OnTimeout = api.OnTimeoutHold

@@ -5,15 +5,41 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
+
+	"github.com/unbind/unbind/protocol"
 )
 
 // ReleaseInputs is what the release loop reads to decide many releases at
-// once: their current commands, with transitions, by command ID, and their
-// phones by device ID.
+// once: their current commands, with transitions, by command ID, their
+// phones by device ID, and by device ID the commands that occupy each
+// phone's agent and have not ended (newest first, expired ones included).
 type ReleaseInputs struct {
 	Commands map[string]CommandRecord
 	Devices  map[string]Device
+	Running  map[string][]CommandRecord
 }
+
+// runningOccupying selects the commands, of the devices in the JSON list
+// ?1, that occupy their agent (protocol.CommandKind.Occupies) and have not
+// ended. Its lists are protocol's constants, never input.
+var runningOccupying = func() string {
+	quote := func(vals []string) string {
+		return "'" + strings.Join(vals, "','") + "'"
+	}
+	var idle, ended []string
+	for _, k := range protocol.CommandKinds {
+		if !k.Occupies() {
+			idle = append(idle, string(k))
+		}
+	}
+	for _, st := range append([]protocol.CommandState{protocol.CommandQueued, protocol.CommandSent}, protocol.CommandStates...) {
+		if st.Terminal() {
+			ended = append(ended, string(st))
+		}
+	}
+	return `device_id IN (SELECT value FROM json_each(?1)) AND kind NOT IN (` + quote(idle) + `) AND state NOT IN (` + quote(ended) + `)`
+}()
 
 // UnfinishedReleasesOf lists the running releases of the given devices,
 // oldest first, in one query; nil devices means every running release.
@@ -46,10 +72,10 @@ func (s *Store) UnfinishedReleasesOf(ctx context.Context, devices []string) ([]R
 }
 
 // ReleaseInputsOf reads the commands and phones of releases in one read
-// transaction of three queries, however many releases there are. A command
+// transaction of four queries, however many releases there are. A command
 // or device the registry does not hold is absent from the maps.
 func (s *Store) ReleaseInputsOf(ctx context.Context, rs []ReleaseRecord) (ReleaseInputs, error) {
-	in := ReleaseInputs{Commands: map[string]CommandRecord{}, Devices: map[string]Device{}}
+	in := ReleaseInputs{Commands: map[string]CommandRecord{}, Devices: map[string]Device{}, Running: map[string][]CommandRecord{}}
 	if len(rs) == 0 {
 		return in, nil
 	}
@@ -77,6 +103,13 @@ func (s *Store) ReleaseInputsOf(ctx context.Context, rs []ReleaseRecord) (Releas
 			for _, c := range cmds {
 				in.Commands[c.ID] = c
 			}
+		}
+		running, err := queryCommands(ctx, tx, runningOccupying, devList)
+		if err != nil {
+			return err
+		}
+		for _, c := range running {
+			in.Running[c.DeviceID] = append(in.Running[c.DeviceID], c)
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+deviceColumns+` FROM devices WHERE id IN (SELECT value FROM json_each(?))`, devList)
 		if err != nil {

@@ -104,6 +104,10 @@ type Observed struct {
 	// it last went online or offline (zero if never).
 	Online     bool
 	PresenceAt time.Time
+	// Busy is another command that occupies the phone's agent and has not
+	// ended (protocol.CommandKind.Occupies), nil if none is known: guidance
+	// sent now would only be refused as busy.
+	Busy *Command
 	// IdentityProblem, when set, says why the phone's identity cannot be
 	// trusted (another enrolled device reports its serial or IMEI): the
 	// release holds before any reset until an operator resolves it.
@@ -187,9 +191,9 @@ func verify(r Release, o Observed) (Release, []Effect) {
 	case rep.HasRisk(protocol.KindsWithRemedy(protocol.RemedyElsewhere)...):
 		return fail(r, elsewhereReason(rep))
 	case rep.HasRisk(protocol.KindsWithRemedy(protocol.RemedySignOut)...):
-		return to(r, StageSignOut, o.Now, true), []Effect{{Send: protocol.CommandSignOut}}
+		return guide(to(r, StageSignOut, o.Now, true), o)
 	case rep.HasRisk(protocol.KindsWithRemedy(protocol.RemedySwitchOff)...):
-		return to(r, StageFindDevice, o.Now, true), []Effect{{Send: protocol.CommandDisableFindDevice}}
+		return guide(to(r, StageFindDevice, o.Now, true), o)
 	default:
 		// Only unknowns (or a safe report too old): read again.
 		r.Reason = "could not verify yet:" + remaining(rep)
@@ -215,13 +219,7 @@ const BusyRetry = 5 * time.Second
 
 func guided(r Release, o Observed) (Release, []Effect) {
 	if r.CommandID == "" {
-		// The phone was busy with another command: ask again after a pause,
-		// in the same stage.
-		if o.Now.Before(r.StageSince.Add(BusyRetry)) {
-			return r, nil
-		}
-		r.StageSince = o.Now
-		return r, []Effect{{Send: CommandFor(r.Stage)}}
+		return askAgain(r, o)
 	}
 	if o.Command == nil || !terminal(o.Command.State) {
 		return r, nil
@@ -233,10 +231,45 @@ func guided(r Release, o Observed) (Release, []Effect) {
 		// A busy phone is not a failed release: nothing about the phone
 		// refused the guidance.
 		r.CommandID, r.StageSince = "", o.Now
+		if o.Busy != nil {
+			return waitFor(r, o.Busy), nil
+		}
 		r.Reason = "waiting: the phone is " + o.Command.Detail
 		return r, nil
 	}
 	return fail(r, fmt.Sprintf("%s %s: %s", o.Command.Kind, o.Command.State, o.Command.Detail))
+}
+
+// guide sends the guidance of r's stage, unless another command occupies
+// the phone: then it waits for that one to end, sending nothing that the
+// agent would only refuse.
+func guide(r Release, o Observed) (Release, []Effect) {
+	if o.Busy != nil {
+		return waitFor(r, o.Busy), nil
+	}
+	r.StageSince, r.Reason = o.Now, ""
+	return r, []Effect{{Send: CommandFor(r.Stage)}}
+}
+
+// askAgain is a guided stage without its command: the phone was busy. It
+// asks again once the command that occupied the phone has ended (at once
+// when it was known and is over); when the agent named one the controller
+// does not know of, after a pause of BusyRetry. The reason that named the
+// busy command goes with it.
+func askAgain(r Release, o Observed) (Release, []Effect) {
+	if o.Busy == nil && !strings.HasPrefix(r.Reason, waitingForPrefix) && o.Now.Before(r.StageSince.Add(BusyRetry)) {
+		return r, nil
+	}
+	return guide(r, o)
+}
+
+// waitingForPrefix starts the reason of a release waiting for another
+// command on its phone to end.
+const waitingForPrefix = "waiting for command "
+
+func waitFor(r Release, busy *Command) Release {
+	r.Reason = waitingForPrefix + busy.ID + " (" + string(busy.Kind) + ") to end on the phone; this release's guidance follows"
+	return r
 }
 
 // CommandFor is the command a stage waits for ("" for terminal stages).

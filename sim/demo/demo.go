@@ -18,10 +18,11 @@ import (
 )
 
 // Watch prints a summary line each time the fleet changes, and a heartbeat
-// while it is quiet; with guide, it sends one sign_out to each online phone
-// at risk. It returns nil when ctx ends.
+// while it is quiet; with guide, it guides the person at each online phone
+// at risk once per state of the phone (see guidance). It returns nil when
+// ctx ends.
 func Watch(ctx context.Context, c *controller.Controller, w io.Writer, guide bool) error {
-	guided := map[string]bool{}
+	g := newGuidance(c)
 	last, lastPrint := "", time.Time{}
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -44,7 +45,7 @@ func Watch(ctx context.Context, c *controller.Controller, w io.Writer, guide boo
 			last, lastPrint = counts, time.Now()
 		}
 		if guide {
-			guideAtRisk(ctx, c, guided)
+			g.pass(ctx)
 		}
 	}
 }
@@ -61,22 +62,6 @@ func ingestLine(st api.IngestStats) string {
 		rejected += n
 	}
 	return fmt.Sprintf("messages %d  rejected %d", st.Received, rejected)
-}
-
-// guideAtRisk sends one sign_out to each phone at risk that is online.
-func guideAtRisk(ctx context.Context, c *controller.Controller, guided map[string]bool) {
-	devices, err := c.Registry().Devices(ctx, registry.Filter{Bound: true, Online: true})
-	if err != nil {
-		return
-	}
-	for _, d := range devices {
-		if guided[d.ID] {
-			continue
-		}
-		if _, err := c.SendCommand(ctx, d.ID, protocol.CommandSignOut); err == nil {
-			guided[d.ID] = true
-		}
-	}
 }
 
 // EnrollInProcess enrolls a simulated phone as `unbind enroll` and

@@ -21,15 +21,18 @@ import (
 // StageEvent is one line of `release --wait -o json`: a phone's release
 // seen in a stage (or an outcome) for the first time.
 type StageEvent struct {
-	Event    string    `json:"event"` // "stage"
-	Device   string    `json:"device"`
-	Release  string    `json:"release"`
-	Stage    string    `json:"stage"`
-	Finished bool      `json:"finished"`
-	Outcome  string    `json:"outcome,omitempty"`
-	Reason   string    `json:"reason,omitempty"`
-	Command  string    `json:"command,omitempty"`
-	Time     time.Time `json:"time"`
+	Event    string `json:"event"` // "stage"
+	Device   string `json:"device"`
+	Release  string `json:"release"`
+	Stage    string `json:"stage"`
+	Finished bool   `json:"finished"`
+	// Instruction is what the operator or the person at the phone must do
+	// now, in the controller's words.
+	Instruction string    `json:"instruction,omitempty"`
+	Outcome     string    `json:"outcome,omitempty"`
+	Reason      string    `json:"reason,omitempty"`
+	Command     string    `json:"command,omitempty"`
+	Time        time.Time `json:"time"`
 }
 
 // Summary is the last line of `release --wait -o json`.
@@ -103,6 +106,10 @@ func (w *Watcher) Observe(rs []api.Release) error {
 	}
 	for _, r := range changed {
 		cli.Printf(w.err, "%s\n", changeLine(r))
+		// Below it, indented: what someone must do now.
+		if r.Instruction != "" {
+			cli.Printf(w.err, "          %s\n", r.Instruction)
+		}
 	}
 	if w.redraw {
 		cli.Printf(w.err, "%s", countsLine(rs))
@@ -126,15 +133,15 @@ func eventOf(r api.Release) StageEvent {
 	}
 	return StageEvent{
 		Event: "stage", Device: r.DeviceID, Release: r.ID, Stage: r.Stage, Finished: r.Finished(),
-		Outcome: r.Outcome, Reason: r.Reason, Command: r.CommandID, Time: at.UTC(),
+		Instruction: r.Instruction, Outcome: r.Outcome, Reason: r.Reason, Command: r.CommandID, Time: at.UTC(),
 	}
 }
 
-// changeLine is a phone's new stage as text: time, device, stage, and the
-// outcome and reason once it is over.
+// changeLine is a phone's new stage as text: time, device, release,
+// stage, and the outcome and reason once it is over.
 func changeLine(r api.Release) string {
 	e := eventOf(r)
-	line := fmt.Sprintf("%s  %s  %s", e.Time.Local().Format("15:04:05"), e.Device, e.Stage)
+	line := fmt.Sprintf("%s  %s  release %s  %s", e.Time.Local().Format("15:04:05"), e.Device, e.Release, e.Stage)
 	if e.Finished {
 		line += "  " + orDash(e.Outcome)
 	}
