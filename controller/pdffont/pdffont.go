@@ -235,9 +235,10 @@ func (f *Fonts) Cell(w, h float64, text string, ln int) {
 	}
 }
 
-// Wrap splits text into lines no wider than w, between words where it
-// can.
+// Wrap splits text into lines that a Cell of width w shows whole, between
+// words where it can.
 func (f *Fonts) Wrap(text string, w float64) []string {
+	w -= 2 * f.pdf.GetCellMargin() // as Cell leaves inside its width
 	if f.Width(text) <= w { // most lines: measured once
 		return []string{text}
 	}
