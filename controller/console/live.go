@@ -93,7 +93,10 @@ func (s *server) events(w http.ResponseWriter, r *http.Request, rq request) {
 				return // revoked or replaced since: the page must sign in again
 			}
 			err = write(func() error {
-				_, err := fmt.Fprint(w, ": keep-alive\n\n")
+				// A named event, not a comment: the page sees it, and
+				// a page that hears nothing for two heartbeats knows the
+				// controller stopped answering.
+				_, err := fmt.Fprint(w, "event: alive\ndata: {}\n\n")
 				return err
 			})
 		}
@@ -124,18 +127,24 @@ func writeEvent(w http.ResponseWriter, e controller.Event) error {
 const benchShown = 24
 
 type benchBody struct {
-	Tiles []tile
+	Tiles   []tile
+	Waiting waitingBody
+	// CanAct offers each phone a box to tick for a release.
+	CanAct bool
 	// Live is where the list is read again when phones change; "" is the
 	// whole bench's.
 	Live string
 }
 
-func (s *server) benchView(ctx context.Context) (benchBody, error) {
+func (s *server) benchView(ctx context.Context, rq request) (benchBody, error) {
 	p, err := s.c.Registry().Fleet(ctx, registry.FleetQuery{NewestFirst: true, PageSize: benchShown})
 	if err != nil {
 		return benchBody{}, err
 	}
-	var b benchBody
+	b := benchBody{CanAct: rq.op.Role.Allows(controller.RoleOperator)}
+	if b.Waiting, err = s.waitingPhones(ctx); err != nil {
+		return benchBody{}, err
+	}
 	for _, d := range p.Devices {
 		b.Tiles = append(b.Tiles, tileOf(d, latestOf(p, d.ID)))
 	}

@@ -69,7 +69,7 @@ func (s *server) showBench(w http.ResponseWriter, r *http.Request, rq request, s
 		}
 		return
 	}
-	b, err := s.benchView(ctx)
+	b, err := s.benchView(ctx, rq)
 	var p benchPage
 	if err == nil {
 		p = benchPage{benchBody: b, Problem: problem}
@@ -97,7 +97,7 @@ func (s *server) openLots(ctx context.Context) ([]registry.Lot, error) {
 	return open, err
 }
 
-func (s *server) benchFragment(w http.ResponseWriter, r *http.Request, _ request) {
+func (s *server) benchFragment(w http.ResponseWriter, r *http.Request, rq request) {
 	ctx, cancel := ctxTimeout(r)
 	defer cancel()
 	var (
@@ -107,7 +107,7 @@ func (s *server) benchFragment(w http.ResponseWriter, r *http.Request, _ request
 	if name := r.URL.Query().Get("station"); name != "" {
 		b, _, err = s.stationBench(ctx, name)
 	} else {
-		b, err = s.benchView(ctx)
+		b, err = s.benchView(ctx, rq)
 	}
 	if err != nil {
 		http.Error(w, "cannot read the registry", http.StatusInternalServerError)

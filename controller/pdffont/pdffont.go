@@ -239,7 +239,7 @@ func (f *Fonts) Cell(w, h float64, text string, ln int) {
 // words where it can.
 func (f *Fonts) Wrap(text string, w float64) []string {
 	w -= 2 * f.pdf.GetCellMargin() // as Cell leaves inside its width
-	if f.Width(text) <= w { // most lines: measured once
+	if f.Width(text) <= w {        // most lines: measured once
 		return []string{text}
 	}
 	var lines []string
