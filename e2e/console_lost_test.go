@@ -96,4 +96,13 @@ func TestConsoleLostController(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.body.removeAttribute("data-silent-after")`)))
 	proxy.thaw()
 	waitJS(t, ctx, `document.getElementById("lost-banner").hidden && !document.querySelector("#release-form button").disabled`, "and recovered from")
+
+	// The sign-in ends behind the page's back (signed out elsewhere; a
+	// controller restart forgets every sign-in): the banner says so and
+	// links to the sign-in.
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch("/logout", {method: "POST", body: new URLSearchParams({csrf: document.querySelector("input[name=csrf]").value})}).then(r => r.status)`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	require.Less(t, status, 400)
+	waitJS(t, ctx, `!document.getElementById("lost-banner").hidden && document.querySelector("#lost-banner a[href^='/login']") !== null`, "the banner asks to sign in again")
+	assert.Contains(t, text(t, ctx, "#lost-banner"), "Signed out")
 }

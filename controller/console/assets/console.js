@@ -42,7 +42,7 @@
   if (!stream || !window.EventSource || !window.fetch) { return; }
 
   // Connection state. lastTouch is when the controller was last heard.
-  var lost = false, lastTouch = Date.now(), lostAt = 0, banner = document.getElementById("lost-banner");
+  var lost = false, lastTouch = Date.now(), banner = document.getElementById("lost-banner");
   var pageTitle = document.title, signedOut = false;
   // The actions a lost connection turns off: every button of a form that
   // posts, and what ticks phones for one.
@@ -89,7 +89,6 @@
   function lose() {
     if (lost) { return; }
     lost = true;
-    lostAt = Date.now();
     body.classList.add("disconnected");
     disableActions(document);
     say();
@@ -116,8 +115,8 @@
     document.title = (lost ? "Not connected · " : "") + (n > 0 ? "(" + n + " waiting) " : "") + pageTitle;
   }
   showTitle();
-  // A form sent while the controller is away would fail or, worse, be
-  // replayed by the browser later: refuse it here.
+  // A form sent while the controller is away would only end on the
+  // browser's own error page, the page's state lost: refuse it here.
   document.addEventListener("submit", function (e) {
     if (lost) { e.preventDefault(); e.stopPropagation(); }
   }, true);
@@ -218,6 +217,7 @@
   function closed() {
     if (retry) { return; }
     lose();
+    if (signedOut) { return; } // only signing in again helps
     fetch("/fragments/counts", { credentials: "same-origin" }).then(function (r) {
       if (r.status === 401) { signedOut = true; say(); }
     }).catch(function () {});
