@@ -61,5 +61,8 @@ func (c *Controller) watchAfterReset(ctx context.Context, devices map[string]str
 		}
 		c.log.Info("seen after its reset", "device", rec.DeviceID, "release", rec.ID, "evidence", next.Evidence[len(next.Evidence)-1].Kind)
 		c.publishReleases(rec.DeviceID)
+		// Seen clean, a release the certificate rules refused at its end
+		// (its watch expired) may now rest on this evidence.
+		c.certifyReleased(ctx, rec)
 	}
 }

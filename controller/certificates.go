@@ -16,6 +16,10 @@ func (c *Controller) IssueCertificate(ctx context.Context, deviceID, operator, n
 	if err := ValidateNote(note); err != nil {
 		return registry.CertificateRecord{}, false, err
 	}
+	// One issuer at a time: the release loop's, a batch's and an operator's
+	// requests never store two certificates for one release.
+	c.certMu.Lock()
+	defer c.certMu.Unlock()
 	in, err := cert.Gather(ctx, c.reg, deviceID)
 	if err != nil {
 		return registry.CertificateRecord{}, false, err
