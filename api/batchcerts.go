@@ -33,7 +33,9 @@ type BatchCertificatesBody struct {
 }
 
 // Standing reports whether b has a certificate that stands.
-func (b BatchCertificate) Standing() bool { return b.Certificate != nil && b.Certificate.Superseded == "" }
+func (b BatchCertificate) Standing() bool {
+	return b.Certificate != nil && b.Certificate.Superseded == ""
+}
 
 // CertifyBatch issues the certificates of a batch's released phones that
 // have none yet and lists every release of the batch with its certificate

@@ -47,6 +47,9 @@ func (c *Controller) watchAfterReset(ctx context.Context, devices map[string]str
 		}
 		next, changed := release.AfterReset(releaseOf(rec), rec.FinishedAt, dev.State, dev.StateAt)
 		if !changed {
+			// A report from the boot before the reset can take away what
+			// an operator's confirmation gave: the certificate follows.
+			c.certifyReleased(ctx, rec)
 			continue
 		}
 		rec.Stage, rec.Outcome, rec.Reason = string(next.Stage), string(next.Stage), next.Reason

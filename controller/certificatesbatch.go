@@ -12,25 +12,6 @@ import (
 // ErrUnknownBatch: no release carries the batch ID.
 var ErrUnknownBatch = errors.New("no release has this batch ID")
 
-// certifyReleased issues, in the controller's name, the certificate of each
-// release that just ended released. One that cannot be issued (an identity
-// conflict, evidence the certificate rules do not accept) is logged with
-// why, and left for `unbind cert issue --batch` to list.
-func (c *Controller) certifyReleased(ctx context.Context, recs ...registry.ReleaseRecord) {
-	for _, rec := range recs {
-		if rec.Outcome != registry.OutcomeReleased {
-			continue
-		}
-		got, created, err := c.IssueCertificate(ctx, rec.DeviceID, "", "")
-		switch {
-		case err != nil && ctx.Err() == nil:
-			c.log.Info("certificate not issued when the release ended", "device", rec.DeviceID, "release", rec.ID, "why", err)
-		case created:
-			c.log.Info("certificate issued", "device", rec.DeviceID, "release", got.ReleaseID, "certificate", got.ID)
-		}
-	}
-}
-
 // BatchCertificate is one release of a batch and its certificate: Created
 // when this call issued it; without one, Reason says why the phone cannot
 // have one (yet).

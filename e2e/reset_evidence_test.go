@@ -78,9 +78,9 @@ func TestResetEvidence(t *testing.T) {
 		t.Helper()
 		var body api.CertificateBody
 		status := postJSON(t, c.APIURL()+"/api/v1/devices/"+p.Serial()+"/certificate", token, `{}`, &body)
-		if status != http.StatusCreated {
+		if status != http.StatusOK { // issued when its release ended
 			_, err := api.NewClient(c.APIURL(), nil).WithToken(token).IssueCertificate(ctx, p.Serial(), api.CertificateRequest{})
-			require.Equal(t, http.StatusCreated, status, "%s: %v", p.Serial(), err)
+			require.Equal(t, http.StatusOK, status, "%s: %v", p.Serial(), err)
 		}
 		sc, err := cert.Open([]byte(body.File), c.PublicKey())
 		require.NoError(t, err)
