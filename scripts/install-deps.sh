@@ -4,7 +4,8 @@
 # subscriber), qemu-user (runs the arm64 agent binary), chromium (the
 # console's end-to-end test drives it headless), poppler-utils (pdftotext
 # reads the text of labels and lot reports) and zbar-tools (zbarimg decodes
-# their QR codes).
+# their QR codes), postgresql (the registry's tests run on a real
+# PostgreSQL server too; internal/pgtest starts it from /usr/lib/postgresql/*/bin).
 set -euo pipefail
 need=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
@@ -14,6 +15,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 [ ${#need[@]} -eq 0 ] && exit 0
 mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
 echo "installing: ${need[*]}"

@@ -72,7 +72,7 @@ func (s *Store) ApplyChanges(ctx context.Context, batch []Update) (ApplyStats, m
 		return st, changed, nil
 	}
 	ctx, outbox := withOutbox(ctx)
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return ApplyStats{}, nil, fmt.Errorf("apply %d updates: begin: %w", len(batch), err)
 	}

@@ -233,12 +233,12 @@ func applyState(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 		vendor_os = coalesce(nullif(?, ''), vendor_os),
 		imei = coalesce(nullif(?, ''), imei),
 		serial_source = coalesce(nullif(?, ''), serial_source),
-		last_seen = max(last_seen, ?),
+		last_seen = CASE WHEN last_seen > ? THEN last_seen ELSE ? END,
 		state_json = ?, verdict = ?, state_seq = ?, state_at = ?, state_checked_at = ?,
 		risk_kinds = ?, find_device = ?, lost_mode = ?, state_epoch = ?, clock_offset_ms = ?, catalogue = ?
 		WHERE id = ?`,
 		id.Serial, id.Manufacturer, id.Brand, id.Model, id.AndroidVersion, id.SDK, id.VendorOS, id.IMEI, id.SerialSource,
-		at, string(body), string(key.verdict), seq, at, formatTime(r.CheckedAt),
+		at, at, string(body), string(key.verdict), seq, at, formatTime(r.CheckedAt),
 		key.riskKinds, string(key.findDevice), string(key.lostMode), u.State.Epoch, offsetMS, key.catalogue, u.DeviceID)
 	if err != nil {
 		return 0, fmt.Errorf("store state of %s: %w", u.DeviceID, err)
@@ -297,9 +297,9 @@ func applyPresence(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) 
 	changed := !cur.hasPresence || cur.online != online
 	presenceAt := u.ReceivedAt
 	_, err = tx.ExecContext(ctx, `UPDATE devices SET
-		last_seen = max(last_seen, ?), online = ?, presence_at = ?,
+		last_seen = CASE WHEN last_seen > ? THEN last_seen ELSE ? END, online = ?, presence_at = ?,
 		agent_version = coalesce(nullif(?, ''), agent_version)
-		WHERE id = ?`, at, online, formatTime(presenceAt), u.Presence.AgentVersion, u.DeviceID)
+		WHERE id = ?`, at, at, online, formatTime(presenceAt), u.Presence.AgentVersion, u.DeviceID)
 	if err != nil {
 		return 0, fmt.Errorf("store presence of %s: %w", u.DeviceID, err)
 	}

@@ -60,7 +60,7 @@ func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = nowUTC()
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("append audit %s: %w", e.Action, err)
 	}
@@ -209,7 +209,7 @@ func (s *Store) AuditRows(ctx context.Context, q AuditQuery) ([]AuditEntry, erro
 		query += ` AND NOT (action = ? AND detail LIKE ?)`
 		args = append(args, AuditCommand, routineDetail)
 	}
-	query = `SELECT * FROM (` + query + ` ORDER BY id DESC LIMIT ?) ORDER BY id`
+	query = `SELECT * FROM (` + query + ` ORDER BY id DESC LIMIT ?) AS newest ORDER BY id`
 	args = append(args, limitArg(limit))
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/mattn/go-sqlite3"
 )
 
 // AuditCertificateIssued is the audit action of a stored certificate.
@@ -39,7 +37,7 @@ func (s *Store) StoreCertificate(ctx context.Context, c CertificateRecord, actor
 	if !storable(c.IssuedAt) {
 		return fmt.Errorf("store certificate %s: issue time is missing or out of range", c.ID)
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("store certificate %s: %w", c.ID, err)
 	}
@@ -57,8 +55,7 @@ func (s *Store) StoreCertificate(ctx context.Context, c CertificateRecord, actor
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO certificates(id, device_id, release_id, issued_at, document) VALUES (?, ?, ?, ?, ?)`,
 		c.ID, c.DeviceID, c.ReleaseID, formatTime(c.IssuedAt), string(c.Document))
-	var se sqlite3.Error
-	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
+	if isUniqueViolation(err) {
 		return fmt.Errorf("store certificate %s: %w", c.ID, ErrExists)
 	}
 	if err != nil {

@@ -56,12 +56,14 @@ func TestAuditChainFindsTampering(t *testing.T) {
 // TestAuditRowsBeforeChainAreUnchained: rows written before schema 4 carry
 // no hash; they are counted, and the chain starts after them.
 func TestAuditRowsBeforeChainAreUnchained(t *testing.T) {
-	s := openTest(t, Options{})
-	ctx := context.Background()
-	_, err := s.w.ExecContext(ctx, `INSERT INTO audit(at, actor, action) VALUES ('2026-01-01T00:00:00.000000000Z', 'controller', 'old')`)
-	require.NoError(t, err)
-	require.NoError(t, s.AppendAudit(ctx, AuditEntry{At: at(1), Actor: ActorController, Action: "new"}))
-	v, err := s.VerifyAudit(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, AuditVerification{Rows: 2, Unchained: 1}, v)
+	forEachEngine(t, func(t *testing.T, e engine) {
+		s := openOn(t, e, Options{})
+		ctx := context.Background()
+		_, err := s.w.ExecContext(ctx, `INSERT INTO audit(at, actor, action) VALUES ('2026-01-01T00:00:00.000000000Z', 'controller', 'old')`)
+		require.NoError(t, err)
+		require.NoError(t, s.AppendAudit(ctx, AuditEntry{At: at(1), Actor: ActorController, Action: "new"}))
+		v, err := s.VerifyAudit(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, AuditVerification{Rows: 2, Unchained: 1}, v)
+	})
 }

@@ -7,15 +7,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
-
 	"github.com/unbind/unbind/protocol"
 )
 
 // RecordCommand stores a command about to be sent, in state queued. The
 // device must already be in the registry.
 func (s *Store) RecordCommand(ctx context.Context, cmd protocol.Command, at time.Time) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("record command %s: %w", cmd.ID, err)
 	}
@@ -47,8 +45,7 @@ func recordCommand(ctx context.Context, tx *sql.Tx, cmd protocol.Command, at tim
 	_, err = tx.ExecContext(ctx, `INSERT INTO commands(id, device_id, kind, target, issued_at, expires_at, state, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, cmd.ID, cmd.DeviceID, string(cmd.Kind), cmd.Target,
 		formatTime(cmd.IssuedAt), formatTime(cmd.ExpiresAt), string(protocol.CommandQueued), formatTime(at))
-	var se sqlite3.Error
-	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
+	if isUniqueViolation(err) {
 		return fmt.Errorf("record command %s: %w", cmd.ID, ErrExists)
 	}
 	if err != nil {
@@ -80,7 +77,7 @@ func (s *Store) SetCommandsState(ctx context.Context, ids []string, state protoc
 	if !storable(at) {
 		return fmt.Errorf("set command %s: time is missing or out of range", ids[0])
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("set command %s: %w", ids[0], err)
 	}
@@ -149,7 +146,8 @@ func applyEvent(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 		Action: AuditCommand, Detail: commandDetail(e.CommandID, protocol.CommandKind(kind), protocol.CommandState(cur), e.State)}); err != nil {
 		return 0, err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE devices SET last_seen = max(last_seen, ?) WHERE id = ?`, formatTime(u.ReceivedAt), u.DeviceID)
+	_, err = tx.ExecContext(ctx, `UPDATE devices SET last_seen = CASE WHEN last_seen > ?1 THEN last_seen ELSE ?1 END WHERE id = ?2`,
+		formatTime(u.ReceivedAt), u.DeviceID)
 	if err != nil {
 		return 0, fmt.Errorf("touch device %s: %w", u.DeviceID, err)
 	}
@@ -219,7 +217,7 @@ func (s *Store) WaitingCommands(ctx context.Context) ([]WaitingCommand, error) {
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.device_id, c.kind, c.target, c.issued_at, c.expires_at, c.state, c.updated_at,
 			coalesce((SELECT max(t.at) FROM command_transitions t WHERE t.command_id = c.id), c.updated_at)
-			FROM commands c INDEXED BY commands_waiting WHERE c.state IN ('queued', 'sent') ORDER BY c.issued_at, c.rowid`)
+			FROM commands c WHERE c.state IN ('queued', 'sent') ORDER BY c.issued_at, c.rowid`)
 		if err != nil {
 			return err
 		}

@@ -64,7 +64,7 @@ func (s *Store) CreateEnrollmentToken(ctx context.Context, tokenHash string, cre
 	if spec.MintedBy == "" {
 		spec.MintedBy = ActorController
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("create enrollment token: %w", err)
 	}
@@ -101,7 +101,7 @@ func (s *Store) Enroll(ctx context.Context, tokenHash string, cred Credential, n
 	if cred.DeviceID == "" || cred.Username == "" || cred.PasswordHash == "" || !storable(now) {
 		return false, errors.New("enroll: device, username, password hash and time are required")
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return false, fmt.Errorf("enroll %s: %w", cred.DeviceID, err)
 	}
@@ -204,7 +204,7 @@ func (s *Store) RevokeCredential(ctx context.Context, deviceID, actor string, no
 	if deviceID == "" || actor == "" || !storable(now) {
 		return "", errors.New("revoke credential: device, actor and time are required")
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return "", fmt.Errorf("revoke credential of %s: %w", deviceID, err)
 	}

@@ -67,7 +67,7 @@ func (q FleetQuery) where() (string, []any) {
 	case "unknown":
 		conds = append(conds, `online = 1 AND coalesce(verdict, '') NOT IN ('safe', 'at_risk')`)
 	default:
-		conds = append(conds, `0`)
+		conds = append(conds, `1 = 0`)
 	}
 	switch q.Online {
 	case "yes":
@@ -103,7 +103,7 @@ func (s *Store) Fleet(ctx context.Context, q FleetQuery) (FleetPage, error) {
 			return fmt.Errorf("count: %w", err)
 		}
 		p.Page, p.Latest = 1, map[string]ReleaseRecord{}
-		limit, offset := -1, 0
+		limit, offset := noLimit, 0
 		if q.PageSize > 0 {
 			last := max(1, (p.Matched+q.PageSize-1)/q.PageSize)
 			p.Page = min(max(q.Page, 1), last)
@@ -161,7 +161,7 @@ func latestReleases(ctx context.Context, tx *sql.Tx, devices []Device, out map[s
 // whatever its case.
 func (s *Store) Makers(ctx context.Context) ([]string, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT min(manufacturer) FROM devices WHERE manufacturer != ''
-		GROUP BY manufacturer COLLATE NOCASE ORDER BY 1 COLLATE NOCASE`)
+		GROUP BY manufacturer COLLATE NOCASE ORDER BY min(manufacturer) COLLATE NOCASE`)
 	if err != nil {
 		return nil, fmt.Errorf("list makers: %w", err)
 	}

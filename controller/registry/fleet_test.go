@@ -22,10 +22,10 @@ import (
 //	a4 Google  SER-C4 online  no report          none
 //	a5 Xiaomi  ""     online  unknown            release released, then running (newest)
 //	a6 Google  SER-C6 offline at_risk            release canceled
-func fleetFixture(t *testing.T) *Store {
+func fleetFixture(t *testing.T, e engine) *Store {
 	t.Helper()
 	ctx := context.Background()
-	s := openTest(t, Options{})
+	s := openOn(t, e, Options{})
 	withMaker := func(id, serial, maker string, seq uint64, kinds ...protocol.RiskKind) Update {
 		r := report(at(1), kinds...)
 		r.Device.Serial, r.Device.Manufacturer = serial, maker
@@ -56,94 +56,102 @@ func fleetFixture(t *testing.T) *Store {
 }
 
 func TestFleetQuery(t *testing.T) {
-	s := fleetFixture(t)
-	tests := []struct {
-		name    string
-		q       FleetQuery
-		want    []string
-		matched int
-		page    int
-	}{
-		{"everything by ID", FleetQuery{}, []string{"a1", "a2", "a3", "a4", "a5", "a6"}, 6, 1},
-		{"safe means online and safe", FleetQuery{Status: "safe"}, []string{"a1"}, 1, 1},
-		{"not safe", FleetQuery{Status: "at_risk"}, []string{"a2"}, 1, 1},
-		{"unknown includes no report", FleetQuery{Status: "unknown"}, []string{"a4", "a5"}, 2, 1},
-		{"offline whatever the verdict", FleetQuery{Status: "offline"}, []string{"a3", "a6"}, 2, 1},
-		{"an unknown status matches none", FleetQuery{Status: "bogus"}, []string{}, 0, 1},
-		{"online yes", FleetQuery{Online: "yes"}, []string{"a1", "a2", "a4", "a5"}, 4, 1},
-		{"online no", FleetQuery{Online: "no"}, []string{"a3", "a6"}, 2, 1},
-		{"maker ignores case", FleetQuery{Maker: "XIAOMI"}, []string{"a1", "a3", "a5"}, 3, 1},
-		{"never released", FleetQuery{Release: "none"}, []string{"a3", "a4"}, 2, 1},
-		{"newest release running", FleetQuery{Release: "running"}, []string{"a1", "a5"}, 2, 1},
-		{"newest release released", FleetQuery{Release: "released"}, []string{"a2"}, 1, 1},
-		{"newest release failed: none (a2 released later)", FleetQuery{Release: "failed"}, []string{}, 0, 1},
-		{"canceled", FleetQuery{Release: "canceled"}, []string{"a6"}, 1, 1},
-		{"search serial part, any case", FleetQuery{Search: "ser-a"}, []string{"a1", "a3"}, 2, 1},
-		{"search the ID when there is no serial", FleetQuery{Search: "A5"}, []string{"a5"}, 1, 1},
-		{"search is not a pattern", FleetQuery{Search: "%"}, []string{}, 0, 1},
-		{"filters combine", FleetQuery{Maker: "xiaomi", Online: "yes", Release: "running"}, []string{"a1", "a5"}, 2, 1},
-		{"page 2 of 2", FleetQuery{PageSize: 4, Page: 2}, []string{"a5", "a6"}, 6, 2},
-		{"a page past the end is the last", FleetQuery{PageSize: 4, Page: 9}, []string{"a5", "a6"}, 6, 2},
-		{"page 0 is the first", FleetQuery{PageSize: 4}, []string{"a1", "a2", "a3", "a4"}, 6, 1},
-		{"filtered page", FleetQuery{Maker: "xiaomi", PageSize: 2, Page: 2}, []string{"a5"}, 3, 2},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p, err := s.Fleet(context.Background(), tt.q)
-			require.NoError(t, err)
-			ids := []string{}
-			for _, d := range p.Devices {
-				ids = append(ids, d.ID)
-			}
-			assert.Equal(t, tt.want, ids)
-			assert.Equal(t, tt.matched, p.Matched)
-			assert.Equal(t, tt.page, p.Page)
-			for _, d := range p.Devices {
-				if r, ok := p.Latest[d.ID]; ok {
-					assert.Equal(t, d.ID, r.DeviceID)
+	forEachEngine(t, func(t *testing.T, e engine) {
+		s := fleetFixture(t, e)
+		tests := []struct {
+			name    string
+			q       FleetQuery
+			want    []string
+			matched int
+			page    int
+		}{
+			{"everything by ID", FleetQuery{}, []string{"a1", "a2", "a3", "a4", "a5", "a6"}, 6, 1},
+			{"safe means online and safe", FleetQuery{Status: "safe"}, []string{"a1"}, 1, 1},
+			{"not safe", FleetQuery{Status: "at_risk"}, []string{"a2"}, 1, 1},
+			{"unknown includes no report", FleetQuery{Status: "unknown"}, []string{"a4", "a5"}, 2, 1},
+			{"offline whatever the verdict", FleetQuery{Status: "offline"}, []string{"a3", "a6"}, 2, 1},
+			{"an unknown status matches none", FleetQuery{Status: "bogus"}, []string{}, 0, 1},
+			{"online yes", FleetQuery{Online: "yes"}, []string{"a1", "a2", "a4", "a5"}, 4, 1},
+			{"online no", FleetQuery{Online: "no"}, []string{"a3", "a6"}, 2, 1},
+			{"maker ignores case", FleetQuery{Maker: "XIAOMI"}, []string{"a1", "a3", "a5"}, 3, 1},
+			{"never released", FleetQuery{Release: "none"}, []string{"a3", "a4"}, 2, 1},
+			{"newest release running", FleetQuery{Release: "running"}, []string{"a1", "a5"}, 2, 1},
+			{"newest release released", FleetQuery{Release: "released"}, []string{"a2"}, 1, 1},
+			{"newest release failed: none (a2 released later)", FleetQuery{Release: "failed"}, []string{}, 0, 1},
+			{"canceled", FleetQuery{Release: "canceled"}, []string{"a6"}, 1, 1},
+			{"search serial part, any case", FleetQuery{Search: "ser-a"}, []string{"a1", "a3"}, 2, 1},
+			{"search the ID when there is no serial", FleetQuery{Search: "A5"}, []string{"a5"}, 1, 1},
+			{"search is not a pattern", FleetQuery{Search: "%"}, []string{}, 0, 1},
+			{"filters combine", FleetQuery{Maker: "xiaomi", Online: "yes", Release: "running"}, []string{"a1", "a5"}, 2, 1},
+			{"page 2 of 2", FleetQuery{PageSize: 4, Page: 2}, []string{"a5", "a6"}, 6, 2},
+			{"a page past the end is the last", FleetQuery{PageSize: 4, Page: 9}, []string{"a5", "a6"}, 6, 2},
+			{"page 0 is the first", FleetQuery{PageSize: 4}, []string{"a1", "a2", "a3", "a4"}, 6, 1},
+			{"filtered page", FleetQuery{Maker: "xiaomi", PageSize: 2, Page: 2}, []string{"a5"}, 3, 2},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				p, err := s.Fleet(context.Background(), tt.q)
+				require.NoError(t, err)
+				ids := []string{}
+				for _, d := range p.Devices {
+					ids = append(ids, d.ID)
 				}
-			}
-			assert.LessOrEqual(t, len(p.Latest), len(p.Devices), "releases only of the page's devices")
-		})
-	}
+				assert.Equal(t, tt.want, ids)
+				assert.Equal(t, tt.matched, p.Matched)
+				assert.Equal(t, tt.page, p.Page)
+				for _, d := range p.Devices {
+					if r, ok := p.Latest[d.ID]; ok {
+						assert.Equal(t, d.ID, r.DeviceID)
+					}
+				}
+				assert.LessOrEqual(t, len(p.Latest), len(p.Devices), "releases only of the page's devices")
+			})
+		}
+	})
 }
 
 func TestFleetLatestRelease(t *testing.T) {
-	s := fleetFixture(t)
-	p, err := s.Fleet(context.Background(), FleetQuery{})
-	require.NoError(t, err)
-	newest := map[string]string{}
-	for id, r := range p.Latest {
-		newest[id] = r.ID
-	}
-	assert.Equal(t, map[string]string{"a1": "r1", "a2": "r3", "a5": "r5", "a6": "r6"}, newest)
+	forEachEngine(t, func(t *testing.T, e engine) {
+		s := fleetFixture(t, e)
+		p, err := s.Fleet(context.Background(), FleetQuery{})
+		require.NoError(t, err)
+		newest := map[string]string{}
+		for id, r := range p.Latest {
+			newest[id] = r.ID
+		}
+		assert.Equal(t, map[string]string{"a1": "r1", "a2": "r3", "a5": "r5", "a6": "r6"}, newest)
+	})
 }
 
 func TestFleetNewestFirst(t *testing.T) {
-	s := openTest(t, Options{})
-	for i := range 5 {
-		applyOK(t, s, presenceUpd(fmt.Sprintf("n%d", i), protocol.Online, at(i)))
-	}
-	p, err := s.Fleet(context.Background(), FleetQuery{NewestFirst: true, PageSize: 3})
-	require.NoError(t, err)
-	var ids []string
-	for _, d := range p.Devices {
-		ids = append(ids, d.ID)
-	}
-	assert.Equal(t, []string{"n4", "n3", "n2"}, ids)
+	forEachEngine(t, func(t *testing.T, e engine) {
+		s := openOn(t, e, Options{})
+		for i := range 5 {
+			applyOK(t, s, presenceUpd(fmt.Sprintf("n%d", i), protocol.Online, at(i)))
+		}
+		p, err := s.Fleet(context.Background(), FleetQuery{NewestFirst: true, PageSize: 3})
+		require.NoError(t, err)
+		var ids []string
+		for _, d := range p.Devices {
+			ids = append(ids, d.ID)
+		}
+		assert.Equal(t, []string{"n4", "n3", "n2"}, ids)
+	})
 }
 
 func TestFleetCountsAndMakers(t *testing.T) {
-	s := fleetFixture(t)
-	counts, err := s.FleetCounts(context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, map[string]int{"safe": 1, "at_risk": 1, "unknown": 2, "offline": 2}, counts)
-	makers, err := s.Makers(context.Background())
-	require.NoError(t, err)
-	require.Len(t, makers, 3, "Xiaomi and xiaomi are one maker: %v", makers)
-	assert.Equal(t, "Google", makers[0])
-	assert.Equal(t, "samsung", makers[1])
-	assert.Equal(t, "xiaomi", strings.ToLower(makers[2]))
+	forEachEngine(t, func(t *testing.T, e engine) {
+		s := fleetFixture(t, e)
+		counts, err := s.FleetCounts(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, map[string]int{"safe": 1, "at_risk": 1, "unknown": 2, "offline": 2}, counts)
+		makers, err := s.Makers(context.Background())
+		require.NoError(t, err)
+		require.Len(t, makers, 3, "Xiaomi and xiaomi are one maker: %v", makers)
+		assert.Equal(t, "Google", makers[0])
+		assert.Equal(t, "samsung", makers[1])
+		assert.Equal(t, "xiaomi", strings.ToLower(makers[2]))
+	})
 }
 
 // BenchmarkFleetQuery reads one page of 100 of a fleet of 5,000 and 50,000

@@ -2,12 +2,14 @@ package registry
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/unbind/unbind/internal/pgtest"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -16,12 +18,61 @@ var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
 func at(sec int) time.Time { return t0.Add(time.Duration(sec) * time.Second) }
 
+// TestMain stops the PostgreSQL server the suite's postgres subtests start.
+func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+
+// openTest opens a fresh SQLite registry; tests of what only SQLite has
+// (its file, lock file, WAL) use it directly.
 func openTest(t testing.TB, opts Options) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "db", "registry.db"), opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	return s
+}
+
+// openOn opens a fresh registry on engine e: an SQLite file, or a new
+// database on the package's PostgreSQL server.
+func openOn(t testing.TB, e engine, opts Options) *Store {
+	t.Helper()
+	if e == engineSQLite {
+		return openTest(t, opts)
+	}
+	s, err := Open(context.Background(), pgtest.NewDatabaseFrom(t, "registry_migrated", migrateTemplate), opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// migrateTemplate brings the database every postgres test starts from up
+// to the newest schema, once per run.
+func migrateTemplate(url string) error {
+	s, err := Open(context.Background(), url, Options{})
+	if err != nil {
+		return err
+	}
+	return s.Close()
+}
+
+// forEachEngine runs a registry test once per engine, as subtests named
+// sqlite and postgres: every guarantee holds on both.
+func forEachEngine(t *testing.T, test func(t *testing.T, e engine)) {
+	t.Helper()
+	for _, e := range []engine{engineSQLite, enginePostgres} {
+		t.Run(e.String(), func(t *testing.T) { test(t, e) })
+	}
+}
+
+// boomTrigger makes inserts into table fail for the device "boom", to see a
+// failed write roll back what shared its transaction.
+func boomTrigger(s *Store, table string) string {
+	if s.engine == enginePostgres {
+		return `CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS
+			'BEGIN IF NEW.device_id = ''boom'' THEN RAISE EXCEPTION ''boom''; END IF; RETURN NEW; END';
+			CREATE TRIGGER boom BEFORE INSERT ON ` + table + ` FOR EACH ROW EXECUTE FUNCTION boom()`
+	}
+	return `CREATE TRIGGER boom BEFORE INSERT ON ` + table + `
+		WHEN NEW.device_id = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END`
 }
 
 // report builds a valid report: safe when no kinds are given.

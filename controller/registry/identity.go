@@ -82,12 +82,12 @@ func detectIdentityConflicts(ctx context.Context, tx *sql.Tx, deviceID string, i
 			if known > 0 {
 				continue
 			}
-			res, err := tx.ExecContext(ctx, `INSERT INTO identity_conflicts(holder, claimant, field, value, detected_at) VALUES (?, ?, ?, ?, ?)`,
-				other, deviceID, f.name, f.value, formatTime(at))
-			if err != nil {
+			// RETURNING, not LastInsertId: PostgreSQL's driver has none.
+			var cid int64
+			if err := tx.QueryRowContext(ctx, `INSERT INTO identity_conflicts(holder, claimant, field, value, detected_at) VALUES (?, ?, ?, ?, ?)
+				RETURNING id`, other, deviceID, f.name, f.value, formatTime(at)).Scan(&cid); err != nil {
 				return false, fmt.Errorf("record identity conflict of %s: %w", deviceID, err)
 			}
-			cid, _ := res.LastInsertId() // SQLite always has it
 			for _, d := range []string{other, deviceID} {
 				if err := refreshConflicts(ctx, tx, d); err != nil {
 					return false, err
@@ -161,7 +161,7 @@ func (s *Store) ResolveIdentity(ctx context.Context, genuine, actor, note string
 	if genuine == "" || actor == "" || !storable(now) {
 		return nil, errors.New("resolve identity: device, actor and time are required")
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("resolve identity of %s: %w", genuine, err)
 	}

@@ -29,7 +29,7 @@ func (s *Store) ClaimReleases(ctx context.Context, owner string, ids []string, n
 	if owner == "" || ttl <= 0 {
 		return nil, errors.New("claim releases: an owner and a positive lease are required")
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("claim %d releases: %w", len(ids), err)
 	}
@@ -73,7 +73,7 @@ func readLease(ctx context.Context, tx *sql.Tx, id string) (Lease, error) {
 // A lease that lapsed stays lapsed: another controller may have taken it,
 // and ClaimReleases takes it back only if none did.
 func (s *Store) RenewReleaseLeases(ctx context.Context, owner string, now time.Time, ttl time.Duration) ([]string, error) {
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("renew leases of %s: %w", owner, err)
 	}

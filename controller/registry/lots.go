@@ -96,7 +96,7 @@ func (s *Store) AddLot(ctx context.Context, l Lot, actor, note string) error {
 	if l.ID == "" || l.Customer == "" || actor == "" || !storable(l.CreatedAt) {
 		return errors.New("add lot: ID, customer, creator and time are required")
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("add lot %s: %w", l.ID, err)
 	}
@@ -129,7 +129,7 @@ func (s *Store) CloseLot(ctx context.Context, id string, at time.Time, actor, no
 	if id == "" || actor == "" || !storable(at) {
 		return errors.New("close lot: ID, actor and time are required")
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("close lot %s: %w", id, err)
 	}
@@ -179,7 +179,7 @@ func (s *Store) JoinLot(ctx context.Context, lotID string, codes []string, at ti
 	if lotID == "" || len(codes) == 0 || actor == "" || !storable(at) {
 		return nil, errors.New("join lot: lot, codes, actor and time are required")
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("join lot %s: %w", lotID, err)
 	}

@@ -25,7 +25,7 @@ func (s *Store) AddMonitorCredential(ctx context.Context, name string, cred Cred
 		cred.CreatedAt = time.Now().UTC()
 	}
 	cred.DeviceID = MonitorPrefix + name
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("monitor credential %s: %w", name, err)
 	}

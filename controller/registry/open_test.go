@@ -39,7 +39,7 @@ func TestOpenCreatesDirAndReopens(t *testing.T) {
 		require.NoError(t, err)
 		v, err := s.SchemaVersion(ctx)
 		require.NoError(t, err)
-		ms, err := loadMigrations(migrationFS)
+		ms, err := loadMigrations(migrationFS, engineSQLite)
 		require.NoError(t, err)
 		assert.Equal(t, ms[len(ms)-1].version, v)
 		d, err := s.Device(ctx, "dev1")
@@ -150,9 +150,9 @@ func TestMigrateForward(t *testing.T) {
 		{v1, 2, 2, ErrSchemaTooNew},
 	}
 	for i, st := range steps {
-		ms, err := loadMigrations(st.fsys)
+		ms, err := loadMigrations(st.fsys, engineSQLite)
 		require.NoError(t, err)
-		from, to, err := migrate(ctx, db, ms, at(i))
+		from, to, err := migrate(ctx, db, engineSQLite, ms, at(i))
 		if st.wantErr != nil {
 			assert.ErrorIs(t, err, st.wantErr, "step %d", i)
 			continue
@@ -184,13 +184,13 @@ func TestLoadMigrationsChecksNames(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var err error
 			if tc.files == nil {
-				_, err = loadMigrations(migrationFS)
+				_, err = loadMigrations(migrationFS, engineSQLite)
 			} else {
 				fsys := fstest.MapFS{}
 				for _, f := range tc.files {
 					fsys["migrations/"+f] = &fstest.MapFile{Data: []byte("SELECT 1;")}
 				}
-				_, err = loadMigrations(fsys)
+				_, err = loadMigrations(fsys, engineSQLite)
 			}
 			if tc.ok {
 				assert.NoError(t, err)
@@ -215,21 +215,21 @@ func TestMigrateFillsGap(t *testing.T) {
 	require.NoError(t, err)
 	defer db.Close()
 	for i, fsys := range []fstest.MapFS{one, both} {
-		ms, err := loadMigrations(fsys)
+		ms, err := loadMigrations(fsys, engineSQLite)
 		require.NoError(t, err)
-		_, to, err := migrate(ctx, db, ms, at(i))
+		_, to, err := migrate(ctx, db, engineSQLite, ms, at(i))
 		require.NoError(t, err)
 		assert.Equal(t, 3, to)
 	}
 	var n int
 	require.NoError(t, db.QueryRow(`SELECT count(*) FROM b`).Scan(&n), "0002 must be applied after 0003")
-	_, _, err = migrate(ctx, db, mustLoad(t, one), at(3))
+	_, _, err = migrate(ctx, db, engineSQLite, mustLoad(t, one), at(3))
 	assert.ErrorIs(t, err, ErrSchemaTooNew, "a build without 0002 must not open a file that has it")
 }
 
 func mustLoad(t *testing.T, fsys fstest.MapFS) []migration {
 	t.Helper()
-	ms, err := loadMigrations(fsys)
+	ms, err := loadMigrations(fsys, engineSQLite)
 	require.NoError(t, err)
 	return ms
 }

@@ -37,7 +37,7 @@ func (s *Store) AddOperator(ctx context.Context, op Operator, replace bool, acto
 		return errors.New("add operator: name, role, token hash, creator and time are required")
 	}
 	op.CreatedBy = actor
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("add operator %s: %w", op.Name, err)
 	}
@@ -73,7 +73,7 @@ func (s *Store) RevokeOperator(ctx context.Context, name string, at time.Time, a
 	if name == "" || actor == "" || !storable(at) {
 		return errors.New("revoke operator: name, actor and time are required")
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("revoke operator %s: %w", name, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -143,8 +144,8 @@ func (s *Store) Summary(ctx context.Context) (Summary, error) {
 		safe, atRisk, unknown int
 	)
 	err := s.r.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(online), 0),
-		coalesce(sum(verdict = 'safe'), 0), coalesce(sum(verdict = 'at_risk'), 0),
-		coalesce(sum(verdict = 'unknown'), 0), coalesce(sum(verdict IS NULL), 0)
+		count(*) FILTER (WHERE verdict = 'safe'), count(*) FILTER (WHERE verdict = 'at_risk'),
+		count(*) FILTER (WHERE verdict = 'unknown'), count(*) FILTER (WHERE verdict IS NULL)
 		FROM devices`).Scan(&sum.Total, &sum.Online, &safe, &atRisk, &unknown, &sum.NoState)
 	if err != nil {
 		return Summary{}, fmt.Errorf("summarise registry: %w", err)
@@ -156,18 +157,27 @@ func (s *Store) Summary(ctx context.Context) (Summary, error) {
 	return sum, nil
 }
 
-// limitArg maps "no limit" (0 or less) to SQLite's -1.
+// noLimit is "no limit" as a LIMIT both engines take (PostgreSQL refuses
+// SQLite's -1).
+const noLimit = math.MaxInt64
+
+// limitArg maps "no limit" (0 or less) to noLimit.
 func limitArg(limit int) int {
 	if limit <= 0 {
-		return -1
+		return noLimit
 	}
 	return limit
 }
 
 // readTx runs fn in one read transaction, so that multi-query reads see one
-// snapshot of the database.
+// snapshot of the database (on PostgreSQL that takes REPEATABLE READ; its
+// default gives each statement a snapshot of its own).
 func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.engine == enginePostgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.r.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
-
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -97,7 +95,7 @@ func (s *Store) CreateReleases(ctx context.Context, rs []ReleaseRecord) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("create %d releases: %w", len(rs), err)
 	}
@@ -133,8 +131,7 @@ func createRelease(ctx context.Context, tx *sql.Tx, r ReleaseRecord) error {
 		r.ID, r.DeviceID, r.Operator, r.Stage, r.Outcome, r.Reason, r.CommandID,
 		formatTime(r.CreatedAt), formatTime(r.UpdatedAt), formatTime(r.Deadline), nullTime(r.FinishedAt), evidence,
 		r.HoldOnTimeout, r.HoldReason, nullTime(r.HeldSince), cmp.Or(r.BatchID, r.ID))
-	var se sqlite3.Error
-	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
+	if isUniqueViolation(err) {
 		return fmt.Errorf("create release %s: %w", r.ID, ErrExists)
 	}
 	if err != nil {
@@ -188,7 +185,7 @@ func (s *Store) stepReleases(ctx context.Context, steps []ReleaseStep, fence fun
 		return nil, nil
 	}
 	ctx, outbox := withOutbox(ctx)
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("update %d releases: %w", len(steps), err)
 	}
@@ -318,7 +315,7 @@ func (s *Store) Releases(ctx context.Context, f ReleaseFilter) ([]ReleaseRecord,
 	if len(conds) > 0 {
 		q += ` WHERE ` + strings.Join(conds, ` AND `)
 	}
-	q = `SELECT ` + releaseColumns + ` FROM (` + q + ` ORDER BY created_at DESC, n DESC LIMIT ?) ORDER BY created_at, n`
+	q = `SELECT ` + releaseColumns + ` FROM (` + q + ` ORDER BY created_at DESC, n DESC LIMIT ?) AS newest ORDER BY created_at, n`
 	args = append(args, limitArg(f.Limit))
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {

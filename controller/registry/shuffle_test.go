@@ -18,6 +18,9 @@ import (
 // applies; UNBIND_SHUFFLE_SEED replays one failing seed.
 const shuffleRuns = 25
 
+// shuffleRunsPostgres is fewer: each run is a database of its own.
+const shuffleRunsPostgres = 8
+
 // shuffleFleet is what several controllers sharing one subscription would
 // receive for a small fleet, each message stamped with the arrival time the
 // controller that got it gave it: reports of two agent epochs, presence
@@ -117,10 +120,10 @@ func snapshot(t *testing.T, s *Store, f shuffleFleet) registrySnapshot {
 // applyInOrder builds a registry from the fleet's messages applied in
 // order, in batches of random sizes (as the ingesters of several
 // controllers cut them), with the commands recorded first.
-func applyInOrder(t *testing.T, f shuffleFleet, order []Update, rng *rand.Rand) *Store {
+func applyInOrder(t *testing.T, e engine, f shuffleFleet, order []Update, rng *rand.Rand) *Store {
 	t.Helper()
 	ctx := context.Background()
-	s := openTest(t, Options{})
+	s := openOn(t, e, Options{})
 	// The devices exist (enrolled) before any command is recorded for them.
 	var first []Update
 	for _, c := range f.commands {
@@ -148,28 +151,34 @@ func applyInOrder(t *testing.T, f shuffleFleet, order []Update, rng *rand.Rand) 
 // and the rank of command states make every write order-independent.
 func TestShuffledDeliveryGivesOneRegistry(t *testing.T) {
 	t.Parallel()
-	f := newShuffleFleet(12)
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("UNBIND_SHUFFLE_SEED"); s != "" {
-		var err error
-		seed, err = strconv.ParseUint(s, 10, 64)
-		require.NoError(t, err, "UNBIND_SHUFFLE_SEED")
-	}
-	t.Logf("seed %d (rerun with UNBIND_SHUFFLE_SEED=%d)", seed, seed)
-	rng := rand.New(rand.NewPCG(seed, seed))
-
-	want := snapshot(t, applyInOrder(t, f, f.updates, rng), f)
-	require.Len(t, want.Devices, 12)
-	for run := range shuffleRuns {
-		order := append([]Update(nil), f.updates...)
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		got := snapshot(t, applyInOrder(t, f, order, rng), f)
-		// Device by device, so that a failure names the first that differs.
-		for i := range want.Devices {
-			id := want.Devices[i].ID
-			require.Equal(t, want.Devices[i], got.Devices[i], "device %s, run %d of seed %d", id, run, seed)
-			require.Equal(t, want.Commands[id], got.Commands[id], "commands of %s, run %d of seed %d", id, run, seed)
+	forEachEngine(t, func(t *testing.T, e engine) {
+		f := newShuffleFleet(12)
+		seed := uint64(time.Now().UnixNano())
+		if s := os.Getenv("UNBIND_SHUFFLE_SEED"); s != "" {
+			var err error
+			seed, err = strconv.ParseUint(s, 10, 64)
+			require.NoError(t, err, "UNBIND_SHUFFLE_SEED")
 		}
-		require.Equal(t, want, got, "run %d of seed %d", run, seed)
-	}
+		t.Logf("seed %d (rerun with UNBIND_SHUFFLE_SEED=%d)", seed, seed)
+		rng := rand.New(rand.NewPCG(seed, seed))
+
+		want := snapshot(t, applyInOrder(t, e, f, f.updates, rng), f)
+		require.Len(t, want.Devices, 12)
+		runs := shuffleRuns
+		if e == enginePostgres {
+			runs = shuffleRunsPostgres
+		}
+		for run := range runs {
+			order := append([]Update(nil), f.updates...)
+			rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+			got := snapshot(t, applyInOrder(t, e, f, order, rng), f)
+			// Device by device, so that a failure names the first that differs.
+			for i := range want.Devices {
+				id := want.Devices[i].ID
+				require.Equal(t, want.Devices[i], got.Devices[i], "device %s, run %d of seed %d", id, run, seed)
+				require.Equal(t, want.Commands[id], got.Commands[id], "commands of %s, run %d of seed %d", id, run, seed)
+			}
+			require.Equal(t, want, got, "run %d of seed %d", run, seed)
+		}
+	})
 }

@@ -162,7 +162,7 @@ func (s *Store) SetStationLot(ctx context.Context, name, lot string, at time.Tim
 	if name == "" || actor == "" || !storable(at) {
 		return errors.New("set station lot: station, actor and time are required")
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("set lot of station %s: %w", name, err)
 	}

@@ -53,10 +53,12 @@ const busyTimeoutMS = 10_000
 // SQLite write lock; reads use a separate pool and, thanks to WAL, never wait
 // for a write.
 type Store struct {
-	w    *sql.DB
-	r    *sql.DB
-	log  *slog.Logger
-	path string
+	w   *sql.DB
+	r   *sql.DB
+	log *slog.Logger
+	// path is the SQLite file, or the PostgreSQL URL without its password.
+	path   string
+	engine engine
 	// outboxWake signals commits that wrote webhook deliveries.
 	outboxWake chan struct{}
 	// unlock lets the next process have the file (see Lock).
@@ -64,10 +66,14 @@ type Store struct {
 }
 
 // Open opens or creates the registry at path, creating its directory, and
-// migrates it to the newest schema.
+// migrates it to the newest schema. A postgres:// or postgresql:// URL
+// opens the registry in that PostgreSQL database instead (see IsPostgresURL).
 func Open(ctx context.Context, path string, opts Options) (_ *Store, err error) {
 	if path == "" {
 		return nil, errors.New("open registry: empty path")
+	}
+	if IsPostgresURL(path) {
+		return openPostgres(ctx, path, opts)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -127,16 +133,8 @@ func Open(ctx context.Context, path string, opts Options) (_ *Store, err error) 
 		return nil, err
 	}
 
-	ms, err := loadMigrations(migrationFS)
-	if err != nil {
-		return nil, fmt.Errorf("open registry %s: %w", abs, err)
-	}
-	from, to, err := migrate(ctx, s.w, ms, nowUTC())
-	if err != nil {
-		return nil, fmt.Errorf("open registry %s: %w", abs, err)
-	}
-	if from != to {
-		s.log.Info("registry schema migrated", "from", from, "to", to)
+	if err := s.migrate(ctx); err != nil {
+		return nil, err
 	}
 
 	readers := opts.ReadConns
@@ -199,10 +197,17 @@ func (s *Store) damaged(cause error) error {
 		s.path, ErrDamaged, msg, s.path)
 }
 
+// ErrBackupUnsupported: Backup was asked of a PostgreSQL registry, which
+// its own tools back up.
+var ErrBackupUnsupported = errors.New("the registry is in PostgreSQL: back it up with pg_dump (pg_dump -Fc -f unbind.dump DBNAME) and restore with pg_restore; see docs/operating.md")
+
 // Backup writes a consistent copy of the registry to dest, which must not
 // exist, while the store keeps serving: SQLite's VACUUM INTO reads one
 // snapshot through a read transaction, so writers are not held up.
 func (s *Store) Backup(ctx context.Context, dest string) error {
+	if s.engine == enginePostgres {
+		return fmt.Errorf("back up registry %s: %w", s.path, ErrBackupUnsupported)
+	}
 	// VACUUM INTO accepts an empty file: creating it first keeps the copy
 	// owner-only from its first byte, like the registry.
 	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)

@@ -78,7 +78,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 	if limit <= 0 {
 		return nil, nil
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
@@ -154,9 +154,9 @@ func (s *Store) RecordAttempt(ctx context.Context, a Attempt) error {
 	}
 	_, err := s.w.ExecContext(ctx, `UPDATE webhook_deliveries SET state = ?, next_at = ?,
 		attempts = attempts + ?,
-		last_at = CASE WHEN ? THEN ? ELSE last_at END,
-		last_status = CASE WHEN ? THEN ? ELSE last_status END,
-		last_error = CASE WHEN ? THEN ? ELSE last_error END,
+		last_at = CASE WHEN ? = 1 THEN ? ELSE last_at END,
+		last_status = CASE WHEN ? = 1 THEN ? ELSE last_status END,
+		last_error = CASE WHEN ? = 1 THEN ? ELSE last_error END,
 		delivered_at = coalesce(?, delivered_at)
 		WHERE id = ? AND state = ?`,
 		a.State, formatTime(next), counted,
@@ -186,7 +186,7 @@ func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, e
 	if len(conds) > 0 {
 		q += ` WHERE ` + strings.Join(conds, ` AND `)
 	}
-	q = `SELECT * FROM (` + q + ` ORDER BY d.id DESC LIMIT ?) ORDER BY id`
+	q = `SELECT * FROM (` + q + ` ORDER BY d.id DESC LIMIT ?) AS newest ORDER BY id`
 	args = append(args, limitArg(f.Limit))
 	return queryAll(ctx, s.r, "list deliveries", scanDelivery, q, args...)
 }

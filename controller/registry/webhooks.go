@@ -143,7 +143,7 @@ func (s *Store) AddWebhook(ctx context.Context, w Webhook, actor string) error {
 	if err := CheckWebhookEvents(w.Events); err != nil {
 		return err
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("add webhook %s: %w", w.ID, err)
 	}
@@ -200,7 +200,7 @@ func (s *Store) Webhooks(ctx context.Context) ([]Webhook, error) {
 // RemoveWebhook stops a webhook: it receives no new events and its pending
 // deliveries end canceled. An unknown or removed ID gives ErrNotFound.
 func (s *Store) RemoveWebhook(ctx context.Context, id, actor string, at time.Time) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("remove webhook %s: %w", id, err)
 	}
@@ -229,7 +229,7 @@ func (s *Store) RemoveWebhook(ctx context.Context, id, actor string, at time.Tim
 // returns the event's ID.
 func (s *Store) TestWebhook(ctx context.Context, id string, at time.Time) (string, error) {
 	ctx, note := withOutbox(ctx)
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return "", fmt.Errorf("test webhook %s: %w", id, err)
 	}
