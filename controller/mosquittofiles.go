@@ -156,7 +156,9 @@ func (f *brokerFiles) run(ctx context.Context) {
 		f.mu.Lock()
 		ticket := f.asked
 		f.mu.Unlock()
+		began := time.Now()
 		_, err := f.write(ctx)
+		took := time.Since(began)
 		if err != nil {
 			f.log.Error("mosquitto files not updated: logins changed in the registry are not yet changed in Mosquitto; retrying", "err", err, "in", writeRetry)
 			time.AfterFunc(writeRetry, func() { f.changed() })
@@ -166,6 +168,15 @@ func (f *brokerFiles) run(ctx context.Context) {
 		close(f.finished)
 		f.finished = make(chan struct{})
 		f.mu.Unlock()
+		// Mosquitto serves nobody while it reloads (it checks every
+		// connected client's password again): rest as long as the write
+		// took, so that a stream of enrollments keeps it reloading at most
+		// half the time. Changes meanwhile gather into the next write.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(took):
+		}
 	}
 }
 

@@ -27,6 +27,13 @@ import (
 // directory. It prints its URLs as one JSON line on stdout and runs until
 // stdin closes; it returns the child's exit status.
 func ServeController(maxClients int, stdin io.Reader, stdout, stderr io.Writer) int {
+	return ServeControllerWith(func(cfg *controller.Config) { cfg.MaxClients = maxClients }, stdin, stdout, stderr)
+}
+
+// ServeControllerWith is ServeController with configure changing the
+// controller's config (an external broker, say). The token it prints is an
+// admin's.
+func ServeControllerWith(configure func(*controller.Config), stdin io.Reader, stdout, stderr io.Writer) int {
 	dir, err := os.MkdirTemp("", "unbind-bench-")
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -34,10 +41,9 @@ func ServeController(maxClients int, stdin io.Reader, stdout, stderr io.Writer) 
 	}
 	defer os.RemoveAll(dir)
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	c, err := controller.Start(context.Background(), controller.Config{
-		DBPath: filepath.Join(dir, "registry.db"), MQTTListen: "127.0.0.1:0",
-		MaxClients: maxClients, Logger: log,
-	})
+	cfg := controller.Config{DBPath: filepath.Join(dir, "registry.db"), MQTTListen: "127.0.0.1:0", Logger: log}
+	configure(&cfg)
+	c, err := controller.Start(context.Background(), cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -55,7 +61,7 @@ func ServeController(maxClients int, stdin io.Reader, stdout, stderr io.Writer) 
 			return 1
 		}
 	}
-	token, err := c.AddOperator(context.Background(), "bench", controller.RoleOperator, false, registry.ActorController, "")
+	token, err := c.AddOperator(context.Background(), "bench", controller.RoleAdmin, false, registry.ActorController, "")
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -181,7 +187,24 @@ func StartController(ctx context.Context, argv ...string) (*Child, error) {
 
 // StartMosquitto runs Mosquitto on a free loopback port, anonymous and
 // without persistence, as the reference broker.
-func StartMosquitto(ctx context.Context) (*Child, error) {
+func StartMosquitto(ctx context.Context) (*Child, error) { return startMosquitto(ctx, nil) }
+
+// MosquittoLogins are the files of a Mosquitto that admits only the logins
+// a controller writes for it (controller.MosquittoFiles), in Dir.
+type MosquittoLogins struct {
+	Dir, PasswordFile, ACLFile, PIDFile string
+}
+
+// StartMosquittoWithLogins runs Mosquitto on a free loopback port, taking
+// its logins and ACL from files the controller writes, with client IDs
+// bound to usernames: the deployment of docs/deploy/mosquitto.md.
+func StartMosquittoWithLogins(ctx context.Context) (*Child, MosquittoLogins, error) {
+	var logins MosquittoLogins
+	c, err := startMosquitto(ctx, &logins)
+	return c, logins, err
+}
+
+func startMosquitto(ctx context.Context, logins *MosquittoLogins) (*Child, error) {
 	bin, err := exec.LookPath("mosquitto")
 	if err != nil {
 		for _, p := range []string{"/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"} {
@@ -204,7 +227,19 @@ func StartMosquitto(ctx context.Context) (*Child, error) {
 	if err != nil {
 		return nil, err
 	}
-	conf := fmt.Sprintf("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n", port)
+	conf := fmt.Sprintf("listener %d 127.0.0.1\npersistence false\nmax_queued_messages 0\n", port)
+	if logins == nil {
+		conf += "allow_anonymous true\n"
+	} else {
+		*logins = MosquittoLogins{Dir: dir, PasswordFile: filepath.Join(dir, "passwd"), ACLFile: filepath.Join(dir, "acl"), PIDFile: filepath.Join(dir, "pid")}
+		for _, p := range []string{logins.PasswordFile, logins.ACLFile} {
+			if err := os.WriteFile(p, nil, 0o600); err != nil {
+				return nil, err
+			}
+		}
+		conf += fmt.Sprintf("allow_anonymous false\nuse_username_as_clientid true\nset_tcp_nodelay true\npassword_file %s\nacl_file %s\npid_file %s\n",
+			logins.PasswordFile, logins.ACLFile, logins.PIDFile)
+	}
 	if os.Geteuid() == 0 {
 		conf += "user root\n"
 	}

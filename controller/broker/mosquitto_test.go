@@ -1,7 +1,6 @@
 package broker
 
 import (
-	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -9,31 +8,26 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// A line mosquitto_passwd 2.0.11 wrote for user dev1, password secret1.
-const mosquittoPasswdLine = "dev1:$7$101$YzDMiotHFhiNY9pH$gZFD3/1V73flTZRItbkN8SvzmZycI9dqmhoXaX90A6szEM9W0l18CAuihAvCYyusD5Ilc8JIwCsV/HXi4TpPtQ=="
+// A "$6$" line for user dev6, password secret6 and salt "0123456789ab",
+// its hash computed apart: printf 'secret60123456789ab' | openssl dgst
+// -sha512 -binary | base64. (Mosquitto admitting such logins is the e2e
+// tests' part.)
+const mosquittoSHA512Line = "dev6:$6$MDEyMzQ1Njc4OWFi$6/WBpKsDXn93wrkTF3oVbfARtknrr+A36QYjIUYs47j2cAUlB1IITz3A880j0ATa+guke02CrFlvyAwXGTZNeQ=="
 
-func TestMosquittoHashMatchesMosquittoPasswd(t *testing.T) {
+func TestMosquittoHashKnownAnswer(t *testing.T) {
 	t.Parallel()
-	user, hash, ok := strings.Cut(mosquittoPasswdLine, ":")
-	require.True(t, ok)
-	parts := strings.Split(hash, "$") // "", "7", "101", salt, key
-	require.Len(t, parts, 5)
-	salt, err := base64.StdEncoding.DecodeString(parts[3])
+	ours := mosquittoHashWithSalt("secret6", []byte("0123456789ab"))
+	file, err := MosquittoPasswordFile([]MosquittoLogin{{Username: "dev6", Hash: ours}})
 	require.NoError(t, err)
-	ours, err := mosquittoHashWithSalt("secret1", salt)
-	require.NoError(t, err)
-	assert.Equal(t, hash, ours)
+	assert.Equal(t, mosquittoSHA512Line+"\n", string(file))
 
-	file, err := MosquittoPasswordFile([]MosquittoLogin{{Username: user, Hash: ours}})
+	fresh, err := MosquittoHash("secret6")
 	require.NoError(t, err)
-	assert.Equal(t, mosquittoPasswdLine+"\n", string(file))
-
-	fresh, err := MosquittoHash("secret1")
-	require.NoError(t, err)
-	other, err := MosquittoHash("secret1")
+	other, err := MosquittoHash("secret6")
 	require.NoError(t, err)
 	assert.NotEqual(t, fresh, other, "each hash has its own salt")
-	assert.True(t, strings.HasPrefix(fresh, "$7$101$"))
+	assert.True(t, strings.HasPrefix(fresh, "$6$"))
+	assert.Len(t, fresh, len("$6$")+16+1+88)
 }
 
 func TestMosquittoPasswordFileRefusesWhatMosquittoMisreads(t *testing.T) {
@@ -50,7 +44,8 @@ func TestMosquittoPasswordFileRefusesWhatMosquittoMisreads(t *testing.T) {
 		{"empty", []MosquittoLogin{{"", hash}}},
 		{"too long", []MosquittoLogin{{strings.Repeat("a", maxMosquittoUsername+1), hash}}},
 		{"duplicate", []MosquittoLogin{{"a", hash}, {"a", hash}}},
-		{"not a $7$ hash", []MosquittoLogin{{"a", "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"}}},
+		{"not a $6$ hash", []MosquittoLogin{{"a", "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"}}},
+		{"a $7$ hash", []MosquittoLogin{{"a", "$7$101$YzDMiotHFhiNY9pH$gZFD3/1V73flTZRItbkN8SvzmZycI9dqmhoXaX90A6szEM9W0l18CAuihAvCYyusD5Ilc8JIwCsV/HXi4TpPtQ=="}}},
 		{"hash with a newline", []MosquittoLogin{{"a", hash + "\nb:" + hash}}},
 	}
 	for _, tc := range tests {

@@ -15,12 +15,16 @@ type DocLine struct {
 }
 
 // DocLines reads the documents a newcomer reads, README.md and every
-// docs/*.md under repoRoot, and returns the lines of their sh blocks that
-// run prog, in file order.
+// docs/*.md and docs/*/*.md (deployment examples) under repoRoot, and
+// returns the lines of their sh blocks that run prog, in file order.
 func DocLines(repoRoot, prog string) ([]DocLine, error) {
-	docs, err := filepath.Glob(filepath.Join(repoRoot, "docs", "*.md"))
-	if err != nil {
-		return nil, fmt.Errorf("list docs under %s: %w", repoRoot, err)
+	var docs []string
+	for _, pattern := range []string{"*.md", "*/*.md"} {
+		found, err := filepath.Glob(filepath.Join(repoRoot, "docs", pattern))
+		if err != nil {
+			return nil, fmt.Errorf("list docs under %s: %w", repoRoot, err)
+		}
+		docs = append(docs, found...)
 	}
 	sort.Strings(docs)
 	files := append([]string{filepath.Join(repoRoot, "README.md")}, docs...)
