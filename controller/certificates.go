@@ -11,9 +11,12 @@ import (
 )
 
 // IssueCertificate returns the standing certificate of the device's newest
-// release, issuing and storing one when there is none; created says which.
-// operator, when set, is recorded in the audit trail as who asked, with
-// note.
+// release, issuing and storing one when there is none, or when the release
+// now rests on more evidence than the standing one shows (that one is then
+// superseded); created says whether one was issued. When the certificate
+// rules no longer allow one, a standing certificate is superseded and the
+// refusal returned. operator, when set, is recorded in the audit trail as
+// who asked, with note; otherwise the controller is.
 func (c *Controller) IssueCertificate(ctx context.Context, deviceID, operator, note string) (registry.CertificateRecord, bool, error) {
 	if err := ValidateNote(note); err != nil {
 		return registry.CertificateRecord{}, false, err
@@ -26,21 +29,40 @@ func (c *Controller) IssueCertificate(ctx context.Context, deviceID, operator, n
 	if err != nil {
 		return registry.CertificateRecord{}, false, err
 	}
+	var have registry.CertificateRecord
+	standing := false
 	if in.Release.ID != "" && in.Release.Outcome == registry.OutcomeReleased {
-		rec, err := c.reg.ReleaseCertificate(ctx, in.Release.ID)
-		if err == nil && rec.Superseded == "" {
-			return rec, false, nil
-		}
+		have, err = c.reg.ReleaseCertificate(ctx, in.Release.ID)
 		if err != nil && !errors.Is(err, registry.ErrNotFound) {
-			return rec, false, err
+			return have, false, err
 		}
+		standing = err == nil && have.Superseded == ""
 	}
+	now := c.cfg.Now().UTC()
 	sc, err := cert.Issue(in, c.key)
-	if err != nil {
+	switch {
+	case errors.Is(err, cert.ErrNotReleased) && standing:
+		c.log.Info("certificate superseded", "device", deviceID, "release", in.Release.ID, "certificate", have.ID, "why", err)
+		if serr := c.reg.SupersedeCertificate(ctx, have.ID, "no longer stands: "+err.Error(), registry.ActorController, now); serr != nil {
+			return registry.CertificateRecord{}, false, serr
+		}
 		return registry.CertificateRecord{}, false, err
+	case err != nil:
+		return registry.CertificateRecord{}, false, err
+	case standing && !moreEvidence(have, sc):
+		return have, false, nil
 	}
 	rec, err := c.storeCertificate(ctx, in, sc, operator, note)
-	return rec, err == nil, err
+	if err != nil {
+		return rec, false, err
+	}
+	if standing {
+		if err := c.reg.SupersedeCertificate(ctx, have.ID, "replaced by certificate "+rec.ID+", which rests on more evidence of the reset",
+			registry.ActorController, now); err != nil {
+			return rec, true, err
+		}
+	}
+	return rec, true, nil
 }
 
 func (c *Controller) storeCertificate(ctx context.Context, in cert.Inputs, sc cert.SignedCertificate, operator, note string) (registry.CertificateRecord, error) {
@@ -58,62 +80,26 @@ func (c *Controller) storeCertificate(ctx context.Context, in cert.Inputs, sc ce
 
 // certifyReleased keeps the certificate of each release that ended
 // released in step with what is known of its reset, in the controller's
-// name: issued when the release ends; replaced, the old one superseded,
-// when the evidence grew (the phone seen clean after its reset); superseded
-// when the certificate rules no longer allow one (a report from the boot
-// before the reset contradicts an operator's confirmation, an identity
-// conflict). What cannot be issued is logged with why; `unbind cert issue
-// --batch` lists it.
+// name (IssueCertificate): issued when the release ends; replaced when the
+// phone is seen clean after its reset; superseded when the certificate rules
+// no longer allow one (a report from the boot before the reset contradicts
+// an operator's confirmation, an identity conflict). What cannot be issued
+// is logged with why; `unbind cert issue --batch` lists it.
 func (c *Controller) certifyReleased(ctx context.Context, recs ...registry.ReleaseRecord) {
 	for _, rec := range recs {
 		if rec.Outcome != registry.OutcomeReleased {
 			continue
 		}
-		if err := c.keepCertificate(ctx, rec); err != nil && ctx.Err() == nil {
+		got, created, err := c.IssueCertificate(ctx, rec.DeviceID, "", "")
+		switch {
+		case errors.Is(err, cert.ErrNotReleased):
+			c.log.Info("certificate not issued", "device", rec.DeviceID, "release", rec.ID, "why", err)
+		case err != nil && ctx.Err() == nil:
 			c.log.Warn("certificate of a released phone", "device", rec.DeviceID, "release", rec.ID, "err", err)
+		case created:
+			c.log.Info("certificate issued", "device", rec.DeviceID, "release", got.ReleaseID, "certificate", got.ID)
 		}
 	}
-}
-
-func (c *Controller) keepCertificate(ctx context.Context, rec registry.ReleaseRecord) error {
-	c.certMu.Lock()
-	defer c.certMu.Unlock()
-	have, err := c.reg.ReleaseCertificate(ctx, rec.ID)
-	if err != nil && !errors.Is(err, registry.ErrNotFound) {
-		return err
-	}
-	standing := err == nil && have.Superseded == ""
-	in, err := cert.Gather(ctx, c.reg, rec.DeviceID)
-	if err != nil {
-		return err
-	}
-	if in.Release.ID != rec.ID {
-		return nil // a newer release of the phone is the one that counts
-	}
-	now := c.cfg.Now().UTC()
-	sc, err := cert.Issue(in, c.key)
-	switch {
-	case errors.Is(err, cert.ErrNotReleased) && standing:
-		c.log.Info("certificate superseded", "device", rec.DeviceID, "release", rec.ID, "certificate", have.ID, "why", err)
-		return c.reg.SupersedeCertificate(ctx, have.ID, "no longer stands: "+err.Error(), registry.ActorController, now)
-	case errors.Is(err, cert.ErrNotReleased):
-		c.log.Info("certificate not issued", "device", rec.DeviceID, "release", rec.ID, "why", err)
-		return nil
-	case err != nil:
-		return err
-	case standing && !moreEvidence(have, sc):
-		return nil
-	}
-	got, err := c.storeCertificate(ctx, in, sc, "", "")
-	if err != nil {
-		return err
-	}
-	c.log.Info("certificate issued", "device", rec.DeviceID, "release", rec.ID, "certificate", got.ID)
-	if standing {
-		return c.reg.SupersedeCertificate(ctx, have.ID, "replaced by certificate "+got.ID+", which rests on more evidence of the reset",
-			registry.ActorController, now)
-	}
-	return nil
 }
 
 // moreEvidence reports whether next names a kind of evidence of the reset
