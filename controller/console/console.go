@@ -87,6 +87,9 @@ func New(c *controller.Controller, opts Options) http.Handler {
 	mux.Handle("GET /lots/{id}/labels.pdf", s.guard(viewer, s.lotLabels))
 	mux.Handle("GET /lots/{id}/pack.zip", s.guard(viewer, s.lotPack))
 	mux.Handle("GET /phones/{id}", s.guard(viewer, s.phone))
+	mux.Handle("GET /phones/{id}/person", s.guard(viewer, s.personView))
+	mux.Handle("POST /phones/{id}/recheck", s.guard(operator, s.recheck))
+	mux.Handle("POST /phones/{id}/cancel", s.guard(operator, s.cancelPhoneRelease))
 	mux.Handle("GET /phones/{id}/certificate", s.guard(viewer, s.certificateHTML))
 	mux.Handle("GET /phones/{id}/certificate.json", s.guard(viewer, s.certificateJSON))
 	mux.Handle("POST /phones/{id}/certificate", s.guard(operator, s.issueCertificate))
@@ -107,6 +110,8 @@ func New(c *controller.Controller, opts Options) http.Handler {
 	mux.Handle("GET /fragments/release/{id}", s.guard(viewer, s.releaseFragment))
 	mux.Handle("GET /fragments/releases", s.guard(viewer, s.releasesFragment))
 	mux.Handle("GET /fragments/bench", s.guard(viewer, s.benchFragment))
+	mux.Handle("GET /fragments/waiting", s.guard(viewer, s.waitingFragment))
+	mux.Handle("GET /fragments/phone/{id}/person", s.guard(viewer, s.personFragment))
 	return headers(mux)
 }
 

@@ -21,9 +21,11 @@ type tile struct {
 	Next      []string
 	// Release is the stage of the newest release in words, "" without one.
 	Release, ReleaseState string
-	Reason                string
-	Online                bool
-	FirstSeen             string
+	// Reason is the release's reason as recorded, ReasonWords in plain
+	// language.
+	Reason, ReasonWords string
+	Online              bool
+	FirstSeen           string
 	// Identity says why the phone's identity is not trusted (an identity
 	// conflict, or disowned), "" when it is: such a phone is never reset.
 	Identity string
@@ -42,7 +44,7 @@ func tileOf(d registry.Device, rel *registry.ReleaseRecord) tile {
 		}
 	}
 	if rel != nil {
-		t.Release, t.Reason = stageWords(rel.Stage), rel.Reason
+		t.Release, t.Reason, t.ReasonWords = stageWords(rel.Stage), rel.Reason, reasonWords(rel.Reason)
 	}
 	return t
 }
@@ -113,6 +115,7 @@ type fleetBody struct {
 	Page, Pages               int
 	PrevHref, NextHref        string
 	First, Last               int
+	Waiting                   waitingBody
 }
 
 // fleetView reads one page of tiles, with the newest release of the
@@ -132,7 +135,11 @@ func (s *server) fleetView(ctx context.Context, f fleetFilter) (fleetBody, error
 	if err != nil {
 		return fleetBody{}, err
 	}
-	b := fleetBody{Filter: f, Matched: p.Matched, Page: p.Page, Pages: max(1, (p.Matched+PageSize-1)/PageSize)}
+	waiting, err := s.waitingPhones(ctx)
+	if err != nil {
+		return fleetBody{}, err
+	}
+	b := fleetBody{Filter: f, Matched: p.Matched, Page: p.Page, Pages: max(1, (p.Matched+PageSize-1)/PageSize), Waiting: waiting}
 	b.Counts, b.Total = countsBy(by)
 	for _, d := range p.Devices {
 		b.Tiles = append(b.Tiles, tileOf(d, latestOf(p, d.ID)))

@@ -93,7 +93,10 @@ func (s *server) events(w http.ResponseWriter, r *http.Request, rq request) {
 				return // revoked or replaced since: the page must sign in again
 			}
 			err = write(func() error {
-				_, err := fmt.Fprint(w, ": keep-alive\n\n")
+				// A named event, not a comment: the page sees it, and
+				// a page that hears nothing for two heartbeats knows the
+				// controller stopped answering.
+				_, err := fmt.Fprint(w, "event: alive\ndata: {}\n\n")
 				return err
 			})
 		}
@@ -124,15 +127,21 @@ func writeEvent(w http.ResponseWriter, e controller.Event) error {
 const benchShown = 24
 
 type benchBody struct {
-	Tiles []tile
+	Tiles   []tile
+	Waiting waitingBody
+	// CanAct offers each phone a box to tick for a release.
+	CanAct bool
 }
 
-func (s *server) benchView(ctx context.Context) (benchBody, error) {
+func (s *server) benchView(ctx context.Context, rq request) (benchBody, error) {
 	p, err := s.c.Registry().Fleet(ctx, registry.FleetQuery{NewestFirst: true, PageSize: benchShown})
 	if err != nil {
 		return benchBody{}, err
 	}
-	var b benchBody
+	b := benchBody{CanAct: rq.op.Role.Allows(controller.RoleOperator)}
+	if b.Waiting, err = s.waitingPhones(ctx); err != nil {
+		return benchBody{}, err
+	}
 	for _, d := range p.Devices {
 		b.Tiles = append(b.Tiles, tileOf(d, latestOf(p, d.ID)))
 	}
@@ -142,7 +151,7 @@ func (s *server) benchView(ctx context.Context) (benchBody, error) {
 func (s *server) bench(w http.ResponseWriter, r *http.Request, rq request) {
 	ctx, cancel := ctxTimeout(r)
 	defer cancel()
-	b, err := s.benchView(ctx)
+	b, err := s.benchView(ctx, rq)
 	if err != nil {
 		s.fail(w, rq, http.StatusInternalServerError, "Cannot read the registry.")
 		return
@@ -150,10 +159,10 @@ func (s *server) bench(w http.ResponseWriter, r *http.Request, rq request) {
 	s.render(w, http.StatusOK, "bench", "", s.data(rq, "Bench", "bench", b))
 }
 
-func (s *server) benchFragment(w http.ResponseWriter, r *http.Request, _ request) {
+func (s *server) benchFragment(w http.ResponseWriter, r *http.Request, rq request) {
 	ctx, cancel := ctxTimeout(r)
 	defer cancel()
-	b, err := s.benchView(ctx)
+	b, err := s.benchView(ctx, rq)
 	if err != nil {
 		http.Error(w, "cannot read the registry", http.StatusInternalServerError)
 		return

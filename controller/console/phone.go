@@ -67,7 +67,7 @@ func (s *server) phoneView(r *http.Request, rq request) (phoneBody, error) {
 	}
 	slices.Reverse(rels)
 	for _, r := range rels {
-		row := releaseRow{R: r, Serial: d.Identity.Serial, Stage: stageWords(r.Stage), CanAct: b.CanAct, CSRF: b.CSRF}
+		row := releaseRow{R: r, Serial: d.Identity.Serial, Stage: stageWords(r.Stage), Reason: reasonWords(r.Reason), CanAct: b.CanAct, CSRF: b.CSRF}
 		b.Releases = append(b.Releases, row)
 	}
 	var rel *registry.ReleaseRecord

@@ -110,13 +110,16 @@ func (s *server) startRelease(w http.ResponseWriter, r *http.Request, rq request
 		s.fail(w, rq, http.StatusInternalServerError, "The releases could not be started.")
 		return
 	}
-	batch := rs[0].CreatedAt
+	// The batch this request started; when every phone already had a
+	// release running, the first of those.
+	batch := rs[0].BatchID
 	for _, rel := range rs {
-		if rel.CreatedAt.After(batch) {
-			batch = rel.CreatedAt
+		if !rel.Kept {
+			batch = rel.BatchID
+			break
 		}
 	}
-	http.Redirect(w, r, "/releases?batch="+url.QueryEscape(batch.UTC().Format(time.RFC3339Nano)), http.StatusSeeOther)
+	http.Redirect(w, r, "/releases?batch="+url.QueryEscape(batch), http.StatusSeeOther)
 }
 
 // releaseRow is one release with its phone's serial.
@@ -124,54 +127,115 @@ type releaseRow struct {
 	R      registry.ReleaseRecord
 	Serial string
 	Stage  string
+	// Reason is the release's reason in plain language; R.Reason is the
+	// raw text, kept on hover.
+	Reason string
 	CanAct bool
 	// CSRF is the session's token, for the row's own forms.
 	CSRF string
 }
 
 type releasesBody struct {
-	Batch   string
+	Batch string
+	// Title names the batch for people: its note, its lot, or how many
+	// phones; Started is when it started (shown in the viewer's zone).
+	Title   string
+	Started time.Time
 	Rows    []releaseRow
-	Running int
-	// LiveHref is the fragment of the rows, read again when a release
-	// starts or moves, so that new rows appear.
+	Summary []summaryLine
+	// LiveHref is the fragment of the summary and the rows, read again
+	// when a release starts or moves, so that both follow the batch.
 	LiveHref string
+	// shown are the batch's releases, for its title.
+	shown []registry.ReleaseRecord
 }
 
 func (s *server) releaseRows(ctx context.Context, batch string, rq request) (releasesBody, error) {
-	b := releasesBody{Batch: batch, LiveHref: "/fragments/releases"}
+	b := releasesBody{Batch: batch, LiveHref: "/fragments/releases", Title: "Releases"}
 	if batch != "" {
 		b.LiveHref += "?batch=" + url.QueryEscape(batch)
 	}
-	f := registry.ReleaseFilter{Limit: releasesShown}
-	var at time.Time
-	if batch != "" {
-		var err error
-		if at, err = time.Parse(time.RFC3339Nano, batch); err != nil {
-			return b, fmt.Errorf("batch %q: %w", batch, err)
-		}
-		f.Limit = 0
-	}
-	rs, err := s.c.Registry().Releases(ctx, f)
+	rs, at, err := s.batchReleases(ctx, batch)
 	if err != nil {
 		return b, err
 	}
+	var shown []registry.ReleaseRecord
 	for i := len(rs) - 1; i >= 0; i-- {
 		rel := rs[i]
-		if batch != "" && !rel.CreatedAt.Equal(at) {
+		if !at.IsZero() && !rel.CreatedAt.Equal(at) {
 			continue
 		}
+		shown = append(shown, rel)
 		b.Rows = append(b.Rows, s.rowOf(ctx, rel, rq))
-		if !rel.Finished() {
-			b.Running++
-		}
 	}
+	b.Summary = summarise(shown)
+	if batch != "" && len(shown) > 0 {
+		b.Started = shown[0].CreatedAt
+	}
+	b.shown = shown
 	return b, nil
 }
 
+// batchMax bounds the phones of one batch the page lists.
+const batchMax = 10000
+
+// batchReleases reads the releases of a batch, newest first: by its ID, or
+// (links from before batches had IDs) by its creation time, then returned
+// as at; "" is the newest releases of any batch.
+func (s *server) batchReleases(ctx context.Context, batch string) ([]registry.ReleaseRecord, time.Time, error) {
+	reg := s.c.Registry()
+	if batch == "" {
+		rs, err := reg.Releases(ctx, registry.ReleaseFilter{Limit: releasesShown})
+		return rs, time.Time{}, err
+	}
+	if at, err := time.Parse(time.RFC3339Nano, batch); err == nil {
+		rs, _, err := reg.ListReleases(ctx, registry.ReleaseList{Since: at, Until: at.Add(time.Nanosecond), Limit: batchMax})
+		return rs, at, err
+	}
+	rs, _, err := reg.ListReleases(ctx, registry.ReleaseList{BatchID: batch, Limit: batchMax})
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("batch %q: %w", batch, err)
+	}
+	return rs, time.Time{}, nil
+}
+
+// batchTitle names a batch for people: the note it was started with, else
+// the lot all its phones belong to, else how many phones it holds.
+func (s *server) batchTitle(ctx context.Context, rs []registry.ReleaseRecord) string {
+	if len(rs) == 0 {
+		return "Release of no phone"
+	}
+	reg := s.c.Registry()
+	if entries, err := reg.Audit(ctx, rs[0].DeviceID, historyLimit); err == nil {
+		created := "release " + rs[0].ID + ";"
+		for _, e := range entries {
+			if e.Action == registry.AuditReleaseCreated && strings.HasPrefix(e.Detail+";", created) && e.Note != "" {
+				return "Release: " + e.Note
+			}
+		}
+	}
+	phones := fmt.Sprintf("%d phones", len(rs))
+	if len(rs) == 1 {
+		phones = "1 phone"
+	}
+	if lots, err := reg.DeviceLots(ctx); err == nil {
+		lot := lots[rs[0].DeviceID]
+		for _, r := range rs[1:] {
+			if lots[r.DeviceID] != lot {
+				lot = ""
+				break
+			}
+		}
+		if lot != "" {
+			return "Release of lot " + lot + " (" + phones + ")"
+		}
+	}
+	return "Release of " + phones
+}
+
 func (s *server) rowOf(ctx context.Context, rel registry.ReleaseRecord, rq request) releaseRow {
-	row := releaseRow{R: rel, Serial: rel.DeviceID, Stage: stageWords(rel.Stage), CanAct: rq.op.Role.Allows(controller.RoleOperator),
-		CSRF: rq.sess.csrf}
+	row := releaseRow{R: rel, Serial: rel.DeviceID, Stage: stageWords(rel.Stage), Reason: reasonWords(rel.Reason),
+		CanAct: rq.op.Role.Allows(controller.RoleOperator), CSRF: rq.sess.csrf}
 	if d, err := s.c.Registry().Device(ctx, rel.DeviceID); err == nil && d.Identity.Serial != "" {
 		row.Serial = d.Identity.Serial
 	}
@@ -186,7 +250,10 @@ func (s *server) releases(w http.ResponseWriter, r *http.Request, rq request) {
 		s.fail(w, rq, http.StatusBadRequest, "Cannot list these releases.")
 		return
 	}
-	s.render(w, http.StatusOK, "releases", "", s.data(rq, "Releases", "releases", b))
+	if b.Batch != "" {
+		b.Title = s.batchTitle(ctx, b.shown)
+	}
+	s.render(w, http.StatusOK, "releases", "", s.data(rq, b.Title, "releases", b))
 }
 
 // releasesFragment is the rows of the releases page.
@@ -198,7 +265,7 @@ func (s *server) releasesFragment(w http.ResponseWriter, r *http.Request, rq req
 		http.Error(w, "cannot list these releases", http.StatusBadRequest)
 		return
 	}
-	s.render(w, http.StatusOK, "", "release-rows", b)
+	s.render(w, http.StatusOK, "", "releases-live", b)
 }
 
 func (s *server) releaseFragment(w http.ResponseWriter, r *http.Request, rq request) {

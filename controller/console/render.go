@@ -4,22 +4,16 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
-	"time"
 
 	"github.com/unbind/unbind/controller"
 )
 
 // pageNames are the full pages; each is parsed with the layout and the
 // shared partials. Fragments are partials rendered alone.
-var pageNames = []string{"login", "link", "fleet", "phone", "confirm", "confirm-reset", "releases", "bench", "error", "holds", "unlink", "lots", "lot"}
+var pageNames = []string{"login", "link", "fleet", "phone", "person", "confirm", "confirm-reset", "releases", "bench", "error", "holds", "unlink", "lots", "lot"}
 
 var funcs = template.FuncMap{
-	"time": func(t time.Time) string {
-		if t.IsZero() {
-			return "—"
-		}
-		return t.UTC().Format("2006-01-02 15:04:05 UTC")
-	},
+	"time":     timeElement,
 	"stage":    stageWords,
 	"evidence": evidenceWords,
 	"waits":    waitsForReset,
