@@ -40,17 +40,23 @@ func (f *brokerFiles) confirmReload(ctx context.Context, password string) error 
 	ctx, cancel := context.WithTimeout(ctx, reloadTimeout)
 	defer cancel()
 	delay := 20 * time.Millisecond
+	var signalErr error // the last failure to signal: Mosquitto may be restarting
 	for {
 		if f.cfg.PIDFile != "" {
-			if err := broker.ReloadMosquitto(f.cfg.PIDFile); err != nil {
-				return err
-			}
+			signalErr = broker.ReloadMosquitto(f.cfg.PIDFile)
 		}
 		// Mosquitto reloads between two turns of its event loop; the first
 		// check is usually late enough.
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%w within %s (pid file %q): %w", errNotReloaded, reloadTimeout, f.cfg.PIDFile, ctx.Err())
+			if signalErr != nil {
+				return fmt.Errorf("%w within %s: %w", errNotReloaded, reloadTimeout, signalErr)
+			}
+			if f.cfg.PIDFile == "" {
+				return fmt.Errorf("%w within %s: nothing reloads it when its files change (install the path unit of docs/deploy/mosquitto.md, or give its pid file): %w",
+					errNotReloaded, reloadTimeout, ctx.Err())
+			}
+			return fmt.Errorf("%w within %s (signalled through pid file %s): %w", errNotReloaded, reloadTimeout, f.cfg.PIDFile, ctx.Err())
 		case <-time.After(delay):
 		}
 		if f.canLogIn(ctx, password) {

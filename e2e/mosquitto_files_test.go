@@ -2,15 +2,22 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/broker"
+	"github.com/unbind/unbind/controller/registry"
+	"github.com/unbind/unbind/internal/cli/clitest"
 )
 
 // TestMosquittoFilesLeaveOutWhatMosquittoCannotHold: logins Mosquitto
@@ -45,4 +52,42 @@ func TestMosquittoFilesLeaveOutWhatMosquittoCannotHold(t *testing.T) {
 	want, err := broker.MosquittoACL(mosquittoController, nil)
 	require.NoError(t, err)
 	assert.Equal(t, want, string(acl))
+}
+
+// TestLoginsWithoutMosquittoHash: a registry from before the broker hash
+// was kept holds logins Mosquitto cannot admit. They are left out of the
+// password file (refused, not let in), and serve says how many once, at
+// start, without naming them.
+func TestLoginsWithoutMosquittoHash(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "registry.db")
+	reg, err := registry.Open(ctx, dbPath, registry.Options{})
+	require.NoError(t, err)
+	now := time.Now().UTC()
+	const legacyPassword = "legacy-password"
+	sum := sha256.Sum256([]byte(legacyPassword))
+	for _, id := range []string{"legacy-1", "legacy-2"} {
+		require.NoError(t, reg.CreateEnrollmentToken(ctx, "token-"+id, now, now.Add(time.Hour), registry.TokenSpec{}))
+		_, err := reg.Enroll(ctx, "token-"+id, registry.Credential{DeviceID: id, Username: id, PasswordHash: hex.EncodeToString(sum[:])}, now)
+		require.NoError(t, err)
+	}
+	require.NoError(t, reg.Close())
+
+	var logs clitest.SyncBuffer
+	c := startOnMosquitto(t, func(cfg *controller.Config) {
+		cfg.DBPath = dbPath
+		cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	})
+	_, err = dialMQTT(t, c.BrokerURL(), "legacy-1", "legacy-1", legacyPassword, nil)
+	assert.Error(t, err, "a login without a Mosquitto hash is refused there")
+	fresh, err := enrollVia(c)(ctx, "fresh-1")
+	require.NoError(t, err)
+	_, err = dialMQTT(t, c.BrokerURL(), "fresh-1", fresh.Username, fresh.Password, nil)
+	assert.NoError(t, err)
+
+	out := logs.String()
+	assert.Equal(t, 1, strings.Count(out, "have no Mosquitto hash"), "said once:\n%s", out)
+	assert.Contains(t, out, "logins=2")
+	assert.NotContains(t, out, "legacy-1", "no device is named")
 }

@@ -119,6 +119,13 @@ func usernamePattern(ch protocol.Channel) string {
 // '#', which device IDs never do. The controller and each monitor get
 // "user" blocks by name (monitor usernames hold '/').
 func MosquittoACL(controllerUsername string, monitorUsernames []string) (string, error) {
+	// Devices' rules are patterns on their own username, everyone else's
+	// name topics of every device: a rule outside that cannot be written.
+	for _, rule := range accessRules {
+		if (rule.role == roleDevice) != (rule.scope == ownDevice) {
+			return "", fmt.Errorf("mosquitto acl: the rule %+v has no form in Mosquitto's acl_file", rule)
+		}
+	}
 	var b strings.Builder
 	b.WriteString("# Written by unbind from the registry; edits are overwritten.\n")
 	for _, rule := range accessRules {

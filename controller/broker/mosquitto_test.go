@@ -82,3 +82,27 @@ topic read unbind/v1/devices/+/events
 	_, err = MosquittoACL("ctl", []string{"m\nuser x"})
 	assert.ErrorIs(t, err, ErrMosquittoUsername)
 }
+
+// FuzzMosquittoPasswordFile: whatever username is accepted comes back, as
+// Mosquitto reads a line (up to its first ':'), as exactly that username on
+// exactly one line: no name can add or shadow another login.
+func FuzzMosquittoPasswordFile(f *testing.F) {
+	for _, u := range []string{"dev1", "192.168.1.20:5555", "unbind/monitor/wall screen", "a\nb", "#x", " x", "é", "\x00"} {
+		f.Add(u)
+	}
+	hash := mosquittoHashWithSalt("pw", []byte("0123456789ab"))
+	f.Fuzz(func(t *testing.T, username string) {
+		file, err := MosquittoPasswordFile([]MosquittoLogin{{Username: username, Hash: hash}})
+		if err != nil {
+			return
+		}
+		lines := strings.Split(strings.TrimSuffix(string(file), "\n"), "\n")
+		require.Len(t, lines, 1, "username %q", username)
+		name, rest, ok := strings.Cut(lines[0], ":")
+		require.True(t, ok)
+		assert.Equal(t, username, name)
+		assert.Equal(t, hash, rest)
+		_, err = MosquittoACL("ctl", []string{username})
+		assert.NoError(t, err, "a username fit for the password file fits the ACL too")
+	})
+}
