@@ -91,3 +91,11 @@ func TestLoginsWithoutMosquittoHash(t *testing.T) {
 	assert.Contains(t, out, "logins=2")
 	assert.NotContains(t, out, "legacy-1", "no device is named")
 }
+
+// TestFleetOnMosquittoWithRegistryLogins: the fleet test, its phones
+// enrolling as they start, on a Mosquitto that admits only the logins the
+// controller writes for it.
+func TestFleetOnMosquittoWithRegistryLogins(t *testing.T) {
+	t.Parallel()
+	checkFleet(t, startOnMosquitto(t))
+}
