@@ -24,10 +24,12 @@ import (
 
 // Config configures a Controller. It knows nothing of flags or files.
 type Config struct {
-	// DBPath is the SQLite registry file.
+	// DBPath is the registry: an SQLite file, or a postgres:// URL
+	// (registry.IsPostgresURL), which several controllers may share.
 	DBPath string
 	// KeyPath is the controller's ed25519 key; empty means "controller.key"
-	// beside DBPath. It is created on first start.
+	// beside an SQLite DBPath (a PostgreSQL registry needs it set). It is
+	// created on first start.
 	KeyPath string
 	// BrokerURL selects an external broker; empty embeds one on MQTTListen.
 	// The embedded broker admits enrolled devices and the controller only,
@@ -222,6 +224,9 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.KeyPath == "" && registry.IsPostgresURL(cfg.DBPath) {
+		return nil, errors.New("start controller: a PostgreSQL registry needs KeyPath: there is no registry file for the signing key to sit beside")
+	}
 	if cfg.KeyPath == "" {
 		cfg.KeyPath = filepath.Join(filepath.Dir(cfg.DBPath), "controller.key")
 		c.cfg.KeyPath = cfg.KeyPath
@@ -336,7 +341,7 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 	if risk := plainMQTTRisk(cfg, c.advertisedBrokerURL()); risk != "" {
 		c.log.Warn("broker address for phones is not encrypted: " + risk)
 	}
-	c.log.Info("controller started", "broker", brokerURL, "db", cfg.DBPath)
+	c.log.Info("controller started", "broker", brokerURL, "registry", registry.Redact(cfg.DBPath))
 	return c, nil
 }
 

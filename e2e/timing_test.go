@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/unbind/unbind/internal/pgtest"
 )
 
 // timing holds every real-time wait the end-to-end tests build into their
@@ -45,7 +47,8 @@ var timing = struct {
 const e2eParallel = 6
 
 // TestMain runs the tests e2eParallel at a time and removes what they leave
-// outside t.TempDir (the unbind binary built once for all of them).
+// outside t.TempDir (the unbind binary built once for all of them, the
+// PostgreSQL server of the tests on it).
 func TestMain(m *testing.M) {
 	flag.Parse()
 	given := false
@@ -56,7 +59,7 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 	}
-	code := m.Run()
+	code := pgtest.Run(m) // stops the PostgreSQL server, if a test started one
 	if buildDir != "" {
 		_ = os.RemoveAll(buildDir)
 	}

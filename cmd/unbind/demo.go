@@ -83,6 +83,9 @@ func demoRun(ctx context.Context, io streams, opts *demoOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.Registry != "" {
+		return fmt.Errorf("%w: the demo keeps its own SQLite registry (--db); --registry is for serve", errUsage)
+	}
 	if opts.Fresh {
 		if err := removeRegistry(opts.DBPath); err != nil {
 			return err

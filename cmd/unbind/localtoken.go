@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -17,6 +18,24 @@ import (
 // localAdmin is the operator account whose token `unbind serve` keeps for
 // the CLI on the controller's own machine.
 const localAdmin = "local-admin"
+
+// localAdminName is the local admin account of this controller. On a
+// registry several controllers share, each has its own (named after its
+// machine and API port): replacing one account's token would revoke the
+// token another controller's machine keeps.
+func localAdminName(shared bool, apiPort string) string {
+	if !shared {
+		return localAdmin
+	}
+	host, _ := os.Hostname()
+	host = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+			return r
+		}
+		return -1
+	}, host)
+	return localAdmin + "@" + cmp.Or(host[:min(len(host), 40)], "host") + "-" + apiPort
+}
 
 // ensureLocalToken makes sure the user's config directory holds a working
 // admin token for this controller's loopback address (localhost:PORT), so
@@ -43,7 +62,7 @@ func ensureLocalToken(ctx context.Context, c *controller.Controller, apiURL stri
 	}
 	tok, err := cli.LoadTokenFrom(dir, local)
 	if op, aerr := c.Authenticate(ctx, tok); err != nil || tok == "" || aerr != nil || op.Role != controller.RoleAdmin {
-		tok, err = c.AddOperator(ctx, localAdmin, controller.RoleAdmin, true, registry.ActorController, "token for the CLI on the controller's machine")
+		tok, err = c.AddOperator(ctx, localAdminName(c.Registry().Shared(), port), controller.RoleAdmin, true, registry.ActorController, "token for the CLI on the controller's machine")
 		if err != nil {
 			return "", fmt.Errorf("local admin token: %w", err)
 		}

@@ -80,3 +80,15 @@ func TestPlainHTTPBeyondLoopbackRefused(t *testing.T) {
 	defer srv.Close()
 	assert.Contains(t, logs.String(), "without TLS")
 }
+
+// TestLocalAdminNamePerControllerOnSharedRegistry: on a registry several
+// controllers share, each controller's local admin is an account of its
+// own, with a valid name; alone on SQLite it stays local-admin.
+func TestLocalAdminNamePerControllerOnSharedRegistry(t *testing.T) {
+	assert.Equal(t, localAdmin, localAdminName(false, "8080"))
+	a, b := localAdminName(true, "8080"), localAdminName(true, "8081")
+	assert.NotEqual(t, a, b)
+	for _, n := range []string{a, b} {
+		assert.NoError(t, controller.ValidateAccountName("operator name", n), n)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/httpapi"
+	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/internal/cli"
 )
 
@@ -40,7 +41,7 @@ func applyMemoryLimit(s string) (int64, error) {
 // config is the controller's part of the options.
 func (o *serveOptions) config(logger *slog.Logger) controller.Config {
 	return controller.Config{
-		DBPath: o.DBPath, MQTTListen: o.MQTTListen, BrokerURL: o.BrokerURL, AdvertiseBroker: o.AdvertiseBroker,
+		DBPath: o.registry(), KeyPath: o.keyPath(), MQTTListen: o.MQTTListen, BrokerURL: o.BrokerURL, AdvertiseBroker: o.AdvertiseBroker,
 		MQTTTLSCert: o.TLSCert, MQTTTLSKey: o.TLSKey, MaxReportAge: o.MaxReportAge, CommandTTL: o.CommandTTL, MaxClients: o.MaxClients,
 		BrokerUsername: orEnv(o.BrokerUser, "UNBIND_BROKER_USERNAME"), BrokerPassword: orEnv(o.BrokerPass, "UNBIND_BROKER_PASSWORD"),
 		Mosquitto: controller.MosquittoFiles{PasswordFile: o.MosquittoPasswordFile, ACLFile: o.MosquittoACLFile, PIDFile: o.MosquittoPIDFile},
@@ -63,6 +64,7 @@ func newServeCmd(io streams, runF func(context.Context, *serveOptions) error) *c
 		Short: "Run the controller: registry, embedded MQTT broker and HTTP API",
 		Example: `  unbind serve
   unbind serve --broker tcp://10.0.0.5:1883 --db /var/lib/unbind/registry.db
+  PGPASSWORD=… unbind serve --registry postgres://unbind@db.example/unbind
   unbind serve --config /etc/unbind/unbind.toml
   unbind serve --mqtt-listen 0.0.0.0:8883 --advertise-broker ssl://192.168.1.20:8883 \
     --mqtt-tls-cert broker.pem --mqtt-tls-key broker-key.pem \
@@ -73,6 +75,9 @@ func newServeCmd(io streams, runF func(context.Context, *serveOptions) error) *c
 				if err := applyConfigFile(cmd.Flags(), opts.ConfigFile, os.Getenv); err != nil {
 					return fmt.Errorf("%w: %w", errUsage, err)
 				}
+			}
+			if opts.Registry != "" && cmd.Flags().Changed("db") {
+				return fmt.Errorf("%w: --registry and --db both name the registry; give one", errUsage)
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -109,7 +114,7 @@ func serveRun(ctx context.Context, io streams, opts *serveOptions) error {
 	if u := c.MetricsURL(); u != "" {
 		fmt.Fprintf(io.Out, "  metrics:     %s/metrics\n", u)
 	}
-	fmt.Fprintf(io.Out, "  registry:    %s\n  admin token: %s\nCtrl-C stops it.\n", opts.DBPath, tokenPath)
+	fmt.Fprintf(io.Out, "  registry:    %s\n  admin token: %s\nCtrl-C stops it.\n", registry.Redact(opts.registry()), tokenPath)
 	<-ctx.Done()
 	fmt.Fprintln(io.Out, "stopping")
 	return nil

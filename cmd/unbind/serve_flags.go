@@ -1,15 +1,21 @@
 package main
 
 import (
+	"cmp"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/unbind/unbind/controller/registry"
 )
 
 type serveOptions struct {
-	DBPath     string
+	DBPath string
+	// Registry, when set, is the registry instead of DBPath: an SQLite
+	// file or a postgres:// URL.
+	Registry   string
 	MQTTListen string
 	// AdvertiseBroker is the broker URL enrollment hands to phones.
 	AdvertiseBroker string
@@ -47,6 +53,21 @@ type serveOptions struct {
 	MemoryLimit string
 }
 
+// registry is where the registry is: --registry, else --db.
+func (o *serveOptions) registry() string {
+	return cmp.Or(o.Registry, o.DBPath)
+}
+
+// keyPath is the signing key's file: beside an SQLite registry (the
+// controller's default), or where the default registry would be when the
+// registry is in PostgreSQL.
+func (o *serveOptions) keyPath() string {
+	if registry.IsPostgresURL(o.registry()) {
+		return filepath.Join(filepath.Dir(defaultDBPath()), "controller.key")
+	}
+	return ""
+}
+
 func defaultDBPath() string {
 	if dir, err := os.UserConfigDir(); err == nil {
 		return filepath.Join(dir, "unbind", "registry.db")
@@ -58,6 +79,7 @@ func (o *serveOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.ConfigFile, "config", "", "read flag values from this TOML file (keys named like the flags); flags and environment override it")
 	f.StringVar(&o.DBPath, "db", defaultDBPath(), "SQLite registry file")
+	f.StringVar(&o.Registry, "registry", "", "the registry: an SQLite file, or a PostgreSQL URL postgres://USER@HOST/DB (password from PGPASSWORD or ~/.pgpass); replaces --db")
 	f.StringVar(&o.MQTTListen, "mqtt-listen", "127.0.0.1:1883", "address of the embedded MQTT broker")
 	f.StringVar(&o.AdvertiseBroker, "advertise-broker", "", "broker URL handed to enrolling phones, e.g. tcp://192.168.1.20:1883 (needed when --mqtt-listen is 0.0.0.0)")
 	f.StringVar(&o.HTTPListen, "http-listen", "127.0.0.1:8080", "address of the HTTP API")

@@ -1,5 +1,6 @@
 // Package controllertest starts a real controller for tests: embedded broker
-// (or an external one), SQLite registry in a temporary directory, the HTTP
+// (or an external one), SQLite registry in a temporary directory (or
+// PostgreSQL: OnPostgres), the HTTP
 // API served as `unbind serve` serves it (controller/httpapi), everything on
 // port 0, and a bounded shutdown at the end of the test.
 package controllertest

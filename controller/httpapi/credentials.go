@@ -57,7 +57,12 @@ func (s *server) backup(w http.ResponseWriter, r *http.Request) {
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "registry.db")
-	if err := s.c.Registry().Backup(r.Context(), path); err != nil {
+	err = s.c.Registry().Backup(r.Context(), path)
+	switch {
+	case errors.Is(err, registry.ErrBackupUnsupported): // PostgreSQL: pg_dump's job
+		writeError(w, http.StatusNotImplemented, err)
+		return
+	case err != nil:
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/unbind/unbind/internal/pgtest"
 	"github.com/unbind/unbind/protocol"
 )
 
@@ -70,7 +71,13 @@ func (f *benchFleet) batch(dst []Update, size int) []Update {
 
 func openBench(b *testing.B, opts Options) (*Store, *benchFleet) {
 	b.Helper()
-	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "registry.db"), opts)
+	return fillBench(b, filepath.Join(b.TempDir(), "registry.db"), opts)
+}
+
+// fillBench opens the registry at location with every phone reported once.
+func fillBench(b *testing.B, location string, opts Options) (*Store, *benchFleet) {
+	b.Helper()
+	s, err := Open(context.Background(), location, opts)
 	require.NoError(b, err)
 	b.Cleanup(func() { _ = s.Close() })
 	f := newBenchFleet()
@@ -99,6 +106,27 @@ func BenchmarkApply(b *testing.B) {
 				b.ReportMetric(float64(reports)/b.Elapsed().Seconds(), "reports/s")
 			})
 		}
+	}
+}
+
+// BenchmarkApplyPostgres is BenchmarkApply on the tests' PostgreSQL server,
+// which runs with fsync off: compare it with sync=NORMAL, not FULL.
+func BenchmarkApplyPostgres(b *testing.B) {
+	for _, size := range []int{1, 64, 512} {
+		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
+			s, f := fillBench(b, pgtest.NewDatabaseFrom(b, "registry_migrated", migrateTemplate), Options{})
+			ctx := context.Background()
+			buf := make([]Update, 0, size)
+			reports := 0
+			for b.Loop() {
+				buf = f.batch(buf, size)
+				if err := s.Apply(ctx, buf); err != nil {
+					b.Fatal(err)
+				}
+				reports += size
+			}
+			b.ReportMetric(float64(reports)/b.Elapsed().Seconds(), "reports/s")
+		})
 	}
 }
 

@@ -55,11 +55,18 @@ func migrateTemplate(url string) error {
 }
 
 // forEachEngine runs a registry test once per engine, as subtests named
-// sqlite and postgres: every guarantee holds on both.
+// sqlite and postgres: every guarantee holds on both. The postgres subtests
+// run in parallel with each other: most of their time is the server
+// copying a database, not this process's CPU.
 func forEachEngine(t *testing.T, test func(t *testing.T, e engine)) {
 	t.Helper()
 	for _, e := range []engine{engineSQLite, enginePostgres} {
-		t.Run(e.String(), func(t *testing.T) { test(t, e) })
+		t.Run(e.String(), func(t *testing.T) {
+			if e == enginePostgres {
+				t.Parallel()
+			}
+			test(t, e)
+		})
 	}
 }
 

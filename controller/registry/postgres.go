@@ -49,6 +49,9 @@ func IsPostgresURL(location string) bool {
 // and the code that relies on that is the same on both engines.
 const writeLockKey = 0x554E4252
 
+// ErrCollation: a PostgreSQL database whose text order is not byte order.
+var ErrCollation = errors.New("the registry's database does not sort text by bytes")
+
 // pgReadConns is the read pool's default size on PostgreSQL.
 const pgReadConns = 8
 
@@ -102,20 +105,40 @@ func openPostgres(ctx context.Context, rawURL string, opts Options) (_ *Store, e
 	return s, nil
 }
 
+// Shared reports whether other controllers may have this registry open at
+// the same time (PostgreSQL), so that what one controller keeps for itself
+// in it needs a name of its own.
+func (s *Store) Shared() bool { return s.engine == enginePostgres }
+
 // checkCollation refuses a database whose text order is not byte order.
 // The registry orders and compares IDs and its fixed-width time text as
 // SQLite does, by bytes; a language collation (en_US.UTF-8) orders them
 // differently, so lists and time comparisons would change with the server.
 func checkCollation(ctx context.Context, db *sql.DB) error {
-	var collate string
-	if err := db.QueryRowContext(ctx, `SELECT datcollate FROM pg_database WHERE datname = current_database()`).Scan(&collate); err != nil {
+	// datlocprovider (PostgreSQL 15+) is 'i' when ICU collates, whatever
+	// datcollate says; read through to_jsonb so older servers answer too.
+	var collate, provider string
+	if err := db.QueryRowContext(ctx, `SELECT datcollate, coalesce(to_jsonb(d) ->> 'datlocprovider', 'c')
+		FROM pg_database d WHERE datname = current_database()`).Scan(&collate, &provider); err != nil {
 		return fmt.Errorf("read the database's collation: %w", err)
+	}
+	if provider == "i" {
+		collate = "ICU"
 	}
 	switch strings.ToLower(collate) {
 	case "c", "posix", "c.utf8", "c.utf-8":
 		return nil
 	}
-	return fmt.Errorf("the database's collation is %q; the registry needs byte order: create it with CREATE DATABASE … TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'", collate)
+	return fmt.Errorf("%w: the database's collation is %q; the registry needs byte order: create it with createdb --template template0 --lc-collate C --lc-ctype C", ErrCollation, collate)
+}
+
+// Redact is a registry location as it may be shown or logged: an SQLite
+// path as it is, a PostgreSQL URL without its password.
+func Redact(location string) string {
+	if IsPostgresURL(location) {
+		return redactURL(location)
+	}
+	return location
 }
 
 // redactURL is the URL without its password, for messages.

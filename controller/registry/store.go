@@ -206,7 +206,7 @@ var ErrBackupUnsupported = errors.New("the registry is in PostgreSQL: back it up
 // snapshot through a read transaction, so writers are not held up.
 func (s *Store) Backup(ctx context.Context, dest string) error {
 	if s.engine == enginePostgres {
-		return fmt.Errorf("back up registry %s: %w", s.path, ErrBackupUnsupported)
+		return ErrBackupUnsupported
 	}
 	// VACUUM INTO accepts an empty file: creating it first keeps the copy
 	// owner-only from its first byte, like the registry.
