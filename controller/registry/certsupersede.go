@@ -19,7 +19,7 @@ func (s *Store) SupersedeCertificate(ctx context.Context, id, reason, actor stri
 	if id == "" || reason == "" || actor == "" || !storable(at) {
 		return fmt.Errorf("supersede certificate %s: id, reason, actor and time are required", id)
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("supersede certificate %s: %w", id, err)
 	}
