@@ -89,3 +89,35 @@ func TestLotReportAndVerify(t *testing.T) {
 	io, _, _ = testStreams()
 	assert.Error(t, lotReportRun(ctx, io, &lotOptions{API: c.APIURL(), Output: "table", ID: "L-1", Dir: dir}))
 }
+
+// TestLotReportNonWesternNames: a customer and a phone's model in Chinese,
+// Japanese, Korean and Cyrillic print as themselves in the report, not as
+// '?'; a character no installed font shows refuses the report.
+func TestLotReportNonWesternNames(t *testing.T) {
+	labeltest.Need(t)
+	c := startAuthed(t)
+	ctx := context.Background()
+	st := state("P1")
+	st.Device.Manufacturer, st.Device.Model = "小米", "13 Ultra 红米 삼성"
+	require.NoError(t, c.Registry().Apply(ctx, []registry.Update{{DeviceID: "P1", ReceivedAt: time.Now().UTC(), State: st}}))
+	_, err := c.AddLot(ctx, "L-1", "株式会社リファービッシュ Дмитрий", "", "operator:ana", "")
+	require.NoError(t, err)
+	_, err = c.JoinLot(ctx, "L-1", []string{"P1"}, "operator:bo", "")
+	require.NoError(t, err)
+
+	dir := filepath.Join(t.TempDir(), "pack")
+	io, _, _ := testStreams()
+	require.NoError(t, lotReportRun(ctx, io, &lotOptions{API: c.APIURL(), Output: "table", ID: "L-1", Dir: dir}))
+	pdf, err := os.ReadFile(filepath.Join(dir, lotreport.ReportFile))
+	require.NoError(t, err)
+	text := labeltest.Text(t, pdf)
+	assert.Contains(t, text, "株式会社リファービッシュ Дмитрий")
+	assert.Contains(t, text, "小米 13 Ultra 红米 삼성")
+
+	_, err = c.AddLot(ctx, "L-2", "Emoji 📦 Ltd", "", "operator:ana", "")
+	require.NoError(t, err)
+	io, _, _ = testStreams()
+	err = lotReportRun(ctx, io, &lotOptions{API: c.APIURL(), Output: "table", ID: "L-2", Dir: filepath.Join(t.TempDir(), "pack2")})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "U+1F4E6")
+}

@@ -112,6 +112,7 @@ func New(c *controller.Controller, opts Options) http.Handler {
 	mux.Handle("GET /fragments/bench", s.guard(viewer, s.benchFragment))
 	mux.Handle("GET /fragments/waiting", s.guard(viewer, s.waitingFragment))
 	mux.Handle("GET /fragments/phone/{id}/person", s.guard(viewer, s.personFragment))
+	mux.Handle("POST /stations/{name}/lot", s.guard(operator, s.setStationLot))
 	return headers(mux)
 }
 

@@ -131,6 +131,9 @@ type benchBody struct {
 	Waiting waitingBody
 	// CanAct offers each phone a box to tick for a release.
 	CanAct bool
+	// Live is where the list is read again when phones change; "" is the
+	// whole bench's.
+	Live string
 }
 
 func (s *server) benchView(ctx context.Context, rq request) (benchBody, error) {
@@ -146,26 +149,4 @@ func (s *server) benchView(ctx context.Context, rq request) (benchBody, error) {
 		b.Tiles = append(b.Tiles, tileOf(d, latestOf(p, d.ID)))
 	}
 	return b, nil
-}
-
-func (s *server) bench(w http.ResponseWriter, r *http.Request, rq request) {
-	ctx, cancel := ctxTimeout(r)
-	defer cancel()
-	b, err := s.benchView(ctx, rq)
-	if err != nil {
-		s.fail(w, rq, http.StatusInternalServerError, "Cannot read the registry.")
-		return
-	}
-	s.render(w, http.StatusOK, "bench", "", s.data(rq, "Bench", "bench", b))
-}
-
-func (s *server) benchFragment(w http.ResponseWriter, r *http.Request, rq request) {
-	ctx, cancel := ctxTimeout(r)
-	defer cancel()
-	b, err := s.benchView(ctx, rq)
-	if err != nil {
-		http.Error(w, "cannot read the registry", http.StatusInternalServerError)
-		return
-	}
-	s.render(w, http.StatusOK, "", "bench-list", b)
 }

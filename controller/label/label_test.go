@@ -14,6 +14,7 @@ import (
 
 	"github.com/unbind/unbind/controller/label"
 	"github.com/unbind/unbind/controller/label/labeltest"
+	"github.com/unbind/unbind/controller/pdffont"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -66,6 +67,7 @@ func TestPDFLabels(t *testing.T) {
 			assert.Contains(t, pages[1], "Outcome AT_RISK")
 			assert.Contains(t, pages[1], "Device pixel-bound")
 			assert.Contains(t, pages[2], "S/N S^1")
+			assert.Contains(t, pages[2], "型号 5G_x", "a Chinese model prints as itself, not as '?'")
 			assert.Equal(t, []string{"cert-7f3a9c21", "cert-odd", "pixel-bound"}, labeltest.QRCodes(t, buf.Bytes(), len(labels)))
 		})
 	}
@@ -73,6 +75,11 @@ func TestPDFLabels(t *testing.T) {
 
 func TestRefusals(t *testing.T) {
 	var buf bytes.Buffer
+	// A character no installed font shows: refused, never printed as '?'.
+	err := label.WritePDF(&buf, label.Stock62mm, []label.Label{{DeviceID: "emoji", Maker: "Phone", Model: "📱 X", Date: day}})
+	require.ErrorIs(t, err, pdffont.ErrNoGlyph)
+	assert.Contains(t, err.Error(), "label of device emoji")
+	assert.Contains(t, err.Error(), "U+1F4F1")
 	assert.Error(t, label.WritePDF(&buf, label.Stock62mm, nil))
 	assert.Error(t, label.WriteZPL(&buf, label.Stock62mm, nil))
 	assert.Error(t, label.WritePDF(&buf, label.Stock62mm, []label.Label{{Serial: "x"}}), "a label needs its device")

@@ -10,6 +10,8 @@ import (
 
 	"codeberg.org/go-pdf/fpdf"
 	"rsc.io/qr"
+
+	"github.com/unbind/unbind/controller/pdffont"
 )
 
 // pdfEpoch fixes the PDF's creation date, so that the same labels make the
@@ -45,8 +47,9 @@ func WritePDF(w io.Writer, stock Stock, labels []Label) error {
 	// A label's page is a few hundred bytes of text: compressing each of
 	// thousands costs more time than the bytes it saves.
 	pdf.SetCompression(false)
-	// The core fonts speak Windows-1252: other characters print as '?'.
-	text := pdf.UnicodeTranslatorFromDescriptor("")
+	// Maker and model are set in a font that shows them, or the label is
+	// refused (pdffont): never printed as '?'.
+	fonts := pdffont.For(pdf)
 
 	lay := layoutFor(stock)
 	fontPt := lay.fontHeight * 72 / 25.4 // a point is 1/72 in
@@ -59,14 +62,17 @@ func WritePDF(w io.Writer, stock Stock, labels []Label) error {
 		pdf.SetXY(lay.margin, lay.margin)
 		title, rest := l.lines()
 		pdf.SetFont("Helvetica", "B", fontPt)
-		for _, line := range pdf.SplitText(text(title), lay.textWidth) {
-			pdf.CellFormat(lay.textWidth, lay.lineHeight, line, "", 2, "L", false, 0, "")
+		for _, line := range fonts.Wrap(title, lay.textWidth) {
+			fonts.Cell(lay.textWidth, lay.lineHeight, line, 2)
 		}
 		pdf.SetFont("Helvetica", "", fontPt)
 		for _, line := range rest {
-			for _, part := range pdf.SplitText(text(line), lay.textWidth) {
-				pdf.CellFormat(lay.textWidth, lay.lineHeight, part, "", 2, "L", false, 0, "")
+			for _, part := range fonts.Wrap(line, lay.textWidth) {
+				fonts.Cell(lay.textWidth, lay.lineHeight, part, 2)
 			}
+		}
+		if err := fonts.Err(); err != nil {
+			return fmt.Errorf("label of device %s: %w", l.DeviceID, err)
 		}
 		code, err := qr.Encode(l.QRText(), qr.M)
 		if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/unbind/unbind/api"
 	"github.com/unbind/unbind/controller/cert"
+	"github.com/unbind/unbind/controller/pdffont"
 )
 
 // pdfEpoch fixes the file's creation date: the report's own date is the
@@ -74,7 +75,11 @@ func Write(w io.Writer, r Report) error {
 	pdf.SetProducer("unbind", true)
 	pdf.SetMargins(12, 12, 12)
 	pdf.SetAutoPageBreak(true, 12)
+	// Static words are in the core font; names (customer, reference, who,
+	// model, detail) in fonts that show them, or the report is refused
+	// (pdffont): never printed as '?'.
 	text := pdf.UnicodeTranslatorFromDescriptor("")
+	fonts := pdffont.For(pdf)
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-10)
 		pdf.SetFont("Helvetica", "", 7)
@@ -98,7 +103,7 @@ func Write(w io.Writer, r Report) error {
 		pdf.SetFont("Helvetica", "B", 9)
 		pdf.CellFormat(45, 5, text(kv[0]), "", 0, "L", false, 0, "")
 		pdf.SetFont("Helvetica", "", 9)
-		pdf.CellFormat(0, 5, text(kv[1]), "", 1, "L", false, 0, "")
+		fonts.Cell(0, 5, kv[1], 1)
 	}
 	pdf.Ln(2)
 	pdf.SetFont("Helvetica", "I", 9)
@@ -131,7 +136,7 @@ func Write(w io.Writer, r Report) error {
 	header(pdf, text, cols)
 	for i, d := range p.Devices {
 		doc, ok := r.Certificates[d.CertificateID]
-		row(pdf, text, cols, header, []string{fmt.Sprint(i + 1), d.DeviceID, strings.TrimSpace(cmp.Or(d.Manufacturer, d.Brand) + " " + d.Model),
+		row(pdf, fonts, text, cols, header, []string{fmt.Sprint(i + 1), d.DeviceID, strings.TrimSpace(cmp.Or(d.Manufacturer, d.Brand) + " " + d.Model),
 			cmp.Or(d.Serial, "-"), cmp.Or(d.IMEI, "-"), Outcome(d), Evidence(doc, ok), cmp.Or(d.CertificateID, "-")})
 	}
 	pdf.Ln(3)
@@ -141,9 +146,9 @@ func Write(w io.Writer, r Report) error {
 	acols := []column{{"When (UTC)", 36}, {"Device", 38}, {"Who", 42}, {"Action", 34}, {"Detail", 123}}
 	header(pdf, text, acols)
 	for _, e := range p.Audit {
-		row(pdf, text, acols, header, []string{e.At.UTC().Format("2006-01-02 15:04:05"), cmp.Or(e.DeviceID, "-"), e.Actor, e.Action, e.Detail})
+		row(pdf, fonts, text, acols, header, []string{e.At.UTC().Format("2006-01-02 15:04:05"), cmp.Or(e.DeviceID, "-"), e.Actor, e.Action, e.Detail})
 	}
-	if err := pdf.Error(); err != nil {
+	if err := cmp.Or(fonts.Err(), pdf.Error()); err != nil {
 		return fmt.Errorf("report of lot %s: %w", p.Lot.ID, err)
 	}
 	return pdf.Output(w)
@@ -188,7 +193,7 @@ func header(pdf *fpdf.Fpdf, text func(string) string, cols []column) {
 
 // row writes one table row, cutting each cell to its column; at a page
 // break the header is repeated.
-func row(pdf *fpdf.Fpdf, text func(string) string, cols []column, again func(*fpdf.Fpdf, func(string) string, []column), cells []string) {
+func row(pdf *fpdf.Fpdf, fonts *pdffont.Fonts, text func(string) string, cols []column, again func(*fpdf.Fpdf, func(string) string, []column), cells []string) {
 	const h = 4.2
 	_, pageH := pdf.GetPageSize()
 	_, _, _, bottom := pdf.GetMargins()
@@ -197,21 +202,7 @@ func row(pdf *fpdf.Fpdf, text func(string) string, cols []column, again func(*fp
 		again(pdf, text, cols)
 	}
 	for i, c := range cols {
-		pdf.CellFormat(c.width, h, fit(pdf, text(cells[i]), c.width-1), "", 0, "L", false, 0, "")
+		fonts.Cell(c.width, h, cells[i], 0)
 	}
 	pdf.Ln(-1)
-}
-
-// fit cuts s (one byte per character, as translated for the core fonts) to
-// width: from an estimate, then a character at a time.
-func fit(pdf *fpdf.Fpdf, s string, width float64) string {
-	full := pdf.GetStringWidth(s)
-	if full <= width {
-		return s
-	}
-	n := int(float64(len(s)) * width / full)
-	for n > 0 && pdf.GetStringWidth(s[:n]) > width {
-		n--
-	}
-	return s[:n]
 }

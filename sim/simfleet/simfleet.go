@@ -17,6 +17,7 @@ import (
 	"github.com/unbind/unbind/agent"
 	"github.com/unbind/unbind/android"
 	"github.com/unbind/unbind/android/androidsim"
+	"github.com/unbind/unbind/protocol"
 )
 
 // Config configures a fleet.
@@ -41,6 +42,9 @@ type Config struct {
 	// phone over USB (androidsim's Bench), as unbind-agent run --adb does;
 	// the others run on the phone.
 	OnBench []string
+	// Stations names, by serial, the bench station whose agent reports the
+	// phone and the lot that station was started with (--station, --lot).
+	Stations map[string]protocol.Station
 }
 
 // Fleet is a set of running agents. Close stops them all.
@@ -104,6 +108,9 @@ func (f *Fleet) agentConfig(ctx context.Context, serial string) (agent.Config, e
 	}
 	if f.cfg.StateDir != "" {
 		cfg.StateDir = filepath.Join(f.cfg.StateDir, serial)
+	}
+	if st, ok := f.cfg.Stations[serial]; ok {
+		cfg.Station, cfg.Lot = st.Name, st.Lot
 	}
 	if f.cfg.Enroll == nil {
 		return cfg, nil

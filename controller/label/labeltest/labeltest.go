@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/unbind/unbind/controller/pdffont"
 )
 
 // Need skips t when the tools are missing.
@@ -23,6 +25,9 @@ func Need(t testing.TB) {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not installed (scripts/install-deps.sh installs poppler-utils and zbar-tools)", tool)
 		}
+	}
+	if missing := pdffont.Missing(); len(missing) > 0 {
+		t.Skipf("the fonts labels are set in are missing: %v (scripts/install-deps.sh installs them)", missing)
 	}
 }
 
