@@ -47,6 +47,9 @@ func (c *Controller) watchAfterReset(ctx context.Context, devices map[string]str
 		}
 		next, changed := release.AfterReset(releaseOf(rec), rec.FinishedAt, dev.State, dev.StateAt)
 		if !changed {
+			// A report from the boot before the reset can take away what
+			// an operator's confirmation gave: the certificate follows.
+			c.certifyReleased(ctx, rec)
 			continue
 		}
 		rec.Stage, rec.Outcome, rec.Reason = string(next.Stage), string(next.Stage), next.Reason
@@ -61,5 +64,8 @@ func (c *Controller) watchAfterReset(ctx context.Context, devices map[string]str
 		}
 		c.log.Info("seen after its reset", "device", rec.DeviceID, "release", rec.ID, "evidence", next.Evidence[len(next.Evidence)-1].Kind)
 		c.publishReleases(rec.DeviceID)
+		// Seen clean, a release the certificate rules refused at its end
+		// (its watch expired) may now rest on this evidence.
+		c.certifyReleased(ctx, rec)
 	}
 }

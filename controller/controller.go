@@ -197,6 +197,8 @@ type Controller struct {
 	releaseTicks, dispatchTicks chan passRequest
 	// releaseMu keeps the release loop and operators' cancels apart.
 	releaseMu sync.Mutex
+	// certMu makes a certificate's check and store one step.
+	certMu sync.Mutex
 	// leases are the release leases this controller holds (see leased).
 	leases *leaseBook
 	// events tells consoles what changed (see Subscribe).

@@ -151,6 +151,7 @@ func (c *Controller) applyMoves(ctx context.Context, ms []*move) {
 		if m.stopWatch {
 			c.stopWatch(ctx, m.step.Release)
 		}
+		c.certifyReleased(ctx, m.step.Release)
 	}
 }
 

@@ -52,6 +52,7 @@ func (c *Controller) ConfirmRelease(ctx context.Context, id, operator, note stri
 	}
 	c.publishReleases(rec.DeviceID)
 	c.stopWatch(ctx, rec)
+	c.certifyReleased(ctx, rec)
 	return rec, nil
 }
 

@@ -122,7 +122,9 @@ func TestRelease(t *testing.T) {
 	for _, p := range willing {
 		var body api.CertificateBody
 		status := postJSON(t, c.APIURL()+"/api/v1/devices/"+p.Serial()+"/certificate", token, `{"note":"tester"}`, &body)
-		require.Equal(t, http.StatusCreated, status, p.Serial())
+		// Issued by the release loop when its release ended (200), or here
+		// if this asked first (201): one certificate either way.
+		require.Contains(t, []int{http.StatusOK, http.StatusCreated}, status, p.Serial())
 		assert.NoError(t, cert.Verify([]byte(body.File), c.PublicKey()), p.Serial())
 		assert.Contains(t, body.File, p.Serial())
 	}

@@ -78,9 +78,10 @@ func TestResetEvidence(t *testing.T) {
 		t.Helper()
 		var body api.CertificateBody
 		status := postJSON(t, c.APIURL()+"/api/v1/devices/"+p.Serial()+"/certificate", token, `{}`, &body)
-		if status != http.StatusCreated {
+		// Issued when its release ended (200), or here if this asked first.
+		if status != http.StatusOK && status != http.StatusCreated {
 			_, err := api.NewClient(c.APIURL(), nil).WithToken(token).IssueCertificate(ctx, p.Serial(), api.CertificateRequest{})
-			require.Equal(t, http.StatusCreated, status, "%s: %v", p.Serial(), err)
+			require.Contains(t, []int{http.StatusOK, http.StatusCreated}, status, "%s: %v", p.Serial(), err)
 		}
 		sc, err := cert.Open([]byte(body.File), c.PublicKey())
 		require.NoError(t, err)

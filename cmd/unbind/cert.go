@@ -45,6 +45,7 @@ Check a certificate offline with 'unbind cert verify'.`,
 	cmd.Flags().StringVar(&opts.OutDir, "out", ".", "directory to write the certificate files into")
 	cmd.Flags().StringVar(&opts.Note, "note", "", "a note for the audit trail (who asks is the API token's operator)")
 	cmd.AddCommand(newCertVerifyCmd(io, nil))
+	cmd.AddCommand(newCertIssueCmd(io, nil))
 	return cmd
 }
 
@@ -53,31 +54,42 @@ func certRun(ctx context.Context, io streams, opts *certOptions) error {
 	if err != nil {
 		return err
 	}
-	sc, err := cert.Parse([]byte(body.File))
-	if err != nil {
-		return fmt.Errorf("certificate of %s from the controller: %w", opts.ID, err)
-	}
-	page, err := cert.HTML(sc)
+	jsonPath, htmlPath, err := writeCertFiles(opts.OutDir, opts.ID, body)
 	if err != nil {
 		return err
-	}
-	// The device ID names the files: never let it name a path.
-	name := body.DeviceID
-	if name == "" || name == "." || name == ".." || filepath.Base(name) != name {
-		return fmt.Errorf("certificate of %s: device id %q cannot name a file", opts.ID, name)
-	}
-	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
-		return fmt.Errorf("create --out %s: %w", opts.OutDir, err)
-	}
-	jsonPath := filepath.Join(opts.OutDir, name+".cert.json")
-	htmlPath := filepath.Join(opts.OutDir, name+".cert.html")
-	if err := os.WriteFile(jsonPath, []byte(body.File), 0o644); err != nil {
-		return fmt.Errorf("write certificate: %w", err)
-	}
-	if err := os.WriteFile(htmlPath, page, 0o644); err != nil {
-		return fmt.Errorf("write certificate page: %w", err)
 	}
 	fmt.Fprintln(io.Out, jsonPath)
 	fmt.Fprintln(io.Out, htmlPath)
 	return nil
+}
+
+// writeCertFiles writes a certificate as DEVICE_ID.cert.json, exactly as
+// issued, and DEVICE_ID.cert.html, its printable page, into dir; asked
+// names the phone in errors.
+func writeCertFiles(dir, asked string, body api.CertificateBody) (string, string, error) {
+	sc, err := cert.Parse([]byte(body.File))
+	if err != nil {
+		return "", "", fmt.Errorf("certificate of %s from the controller: %w", asked, err)
+	}
+	page, err := cert.HTML(sc)
+	if err != nil {
+		return "", "", err
+	}
+	// The device ID names the files: never let it name a path.
+	name := body.DeviceID
+	if name == "" || name == "." || name == ".." || filepath.Base(name) != name {
+		return "", "", fmt.Errorf("certificate of %s: device id %q cannot name a file", asked, name)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", fmt.Errorf("create --out %s: %w", dir, err)
+	}
+	jsonPath := filepath.Join(dir, name+".cert.json")
+	htmlPath := filepath.Join(dir, name+".cert.html")
+	if err := os.WriteFile(jsonPath, []byte(body.File), 0o644); err != nil {
+		return "", "", fmt.Errorf("write certificate: %w", err)
+	}
+	if err := os.WriteFile(htmlPath, page, 0o644); err != nil {
+		return "", "", fmt.Errorf("write certificate page: %w", err)
+	}
+	return jsonPath, htmlPath, nil
 }

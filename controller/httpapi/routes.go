@@ -62,6 +62,7 @@ func routes(s *server) []Route {
 		{"GET /api/v1/devices/{id}/audit", viewer, s.deviceAudit},
 		{"GET /api/v1/devices/{id}/certificate", viewer, s.certificate},
 		{"POST /api/v1/devices/{id}/certificate", operator, s.issueCertificate},
+		{"POST /api/v1/batches/{id}/certificates", operator, s.certifyBatch},
 		{"GET /api/v1/key", viewer, s.publicKey},
 		{"GET /api/v1/operators", admin, s.operators},
 		{"POST /api/v1/operators", admin, s.addOperator},
