@@ -52,10 +52,14 @@ func vet(cmd protocol.Command, key ed25519.PublicKey, seen *seenCommands, active
 // seenFile is the file in Config.StateDir that remembers received commands.
 const seenFile = "seen-commands.json"
 
-// seenCommands remembers the IDs of received commands until they expire:
-// an expired command is refused anyway, so its ID need not be kept. It is
-// written to disk before a command runs, so that neither a redelivery nor a
-// replay after an agent restart runs it again.
+// seenCommands remembers the IDs of received commands until a day after
+// they expire. Keeping them past expiry matters: a command that ran and is
+// redelivered late (a controller died before recording the agent's answer,
+// and another one sends it again) must be dropped as the duplicate it is.
+// Answered "expired" instead, a factory reset that already ran reads as one
+// that never did, and the release would verify and reset the phone again.
+// The record is written to disk before a command runs, so that neither a
+// redelivery nor a replay after an agent restart runs it again.
 type seenCommands struct {
 	path string // "" keeps the record in memory only
 	ids  map[string]time.Time
@@ -63,6 +67,9 @@ type seenCommands struct {
 	// issued before it may have run already, so they are refused.
 	notBefore time.Time
 }
+
+// seenAfterExpiry is how long a command's ID is kept after it expires.
+const seenAfterExpiry = 24 * time.Hour
 
 type seenRecord struct {
 	V int `json:"v"`
@@ -99,7 +106,7 @@ func loadSeen(dir string, now time.Time, log *slog.Logger) *seenCommands {
 		return s
 	}
 	for id, exp := range rec.IDs {
-		if now.Before(exp) {
+		if now.Before(exp.Add(seenAfterExpiry)) {
 			s.ids[id] = exp
 		}
 	}
@@ -116,7 +123,7 @@ func (s *seenCommands) has(id string) bool {
 func (s *seenCommands) add(id string, expires, now time.Time) error {
 	s.ids[id] = expires
 	for k, exp := range s.ids {
-		if !now.Before(exp) {
+		if !now.Before(exp.Add(seenAfterExpiry)) {
 			delete(s.ids, k)
 		}
 	}

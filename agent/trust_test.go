@@ -206,8 +206,9 @@ func TestSeenCommandsPrunesAndBounds(t *testing.T) {
 
 	later := now.Add(time.Minute)
 	again := loadSeen(dir, later, nil)
-	assert.False(t, again.has("short"), "expired IDs are forgotten")
+	assert.True(t, again.has("short"), "a command that expired a minute ago is still known: its late redelivery is a duplicate")
 	assert.True(t, again.has("long"))
+	assert.False(t, loadSeen(dir, now.Add(seenAfterExpiry+time.Hour), nil).has("long"), "IDs are forgotten a day after they expire")
 
 	again.path = "" // the bound is about memory; thousands of fsyncs would only slow the test
 	for i := range maxSeenCommands + 10 {
@@ -215,4 +216,21 @@ func TestSeenCommandsPrunesAndBounds(t *testing.T) {
 	}
 	assert.LessOrEqual(t, len(again.ids), maxSeenCommands)
 	assert.True(t, again.has("long"), "the bound drops the soonest to expire")
+}
+
+// A factory reset that ran, redelivered after it expired (another controller
+// resending what a dead one never recorded), is dropped as a duplicate: an
+// "expired" answer would tell the controller it never ran.
+func TestLateRedeliveryOfARunCommandIsADuplicate(t *testing.T) {
+	now := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	seen := loadSeen(t.TempDir(), now, nil)
+	cmd := protocol.Command{V: protocol.Version, ID: "reset-1", DeviceID: "p1", Kind: protocol.CommandFactoryReset,
+		IssuedAt: now, ExpiresAt: now.Add(time.Minute)}
+	verdict, _ := admit(cmd, "p1", now, seen.has, "")
+	require.Equal(t, admitRun, verdict)
+	require.NoError(t, seen.add(cmd.ID, cmd.ExpiresAt, now))
+
+	later := now.Add(10 * time.Minute)
+	verdict, reason := admit(cmd, "p1", later, loadSeen(filepath.Dir(seen.path), later, nil).has, "")
+	assert.Equal(t, admitDuplicate, verdict, reason)
 }
