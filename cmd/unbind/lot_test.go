@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -17,13 +16,7 @@ import (
 
 func TestLotFlags(t *testing.T) {
 	const def = "http://127.0.0.1:8080"
-	tests := []struct {
-		name    string
-		newCmd  func(streams, lotRunF) *cobra.Command
-		args    []string
-		want    lotOptions
-		wantErr bool
-	}{
+	runFlagCases(t, []flagCase[lotOptions]{
 		{"add", newLotAddCmd, []string{"L-1", "--customer", "Acme", "--ref", "PO-7", "--note", "n"},
 			lotOptions{API: def, Output: "table", ID: "L-1", Customer: "Acme", Reference: "PO-7", Note: "n"}, false},
 		{"add without customer", newLotAddCmd, []string{"L-1"}, lotOptions{}, true},
@@ -34,25 +27,7 @@ func TestLotFlags(t *testing.T) {
 		{"close", newLotCloseCmd, []string{"L-1", "--note", "done"}, lotOptions{API: def, Output: "table", ID: "L-1", Note: "done"}, false},
 		{"join", newLotJoinCmd, []string{"L-1", "A", "B"}, lotOptions{API: def, Output: "table", ID: "L-1", Codes: []string{"A", "B"}}, false},
 		{"join needs a code", newLotJoinCmd, []string{"L-1"}, lotOptions{}, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			noLocalController(t)
-			io, _, _ := testStreams()
-			var got *lotOptions
-			cmd := tc.newCmd(io, func(_ context.Context, _ streams, o *lotOptions) error {
-				got = o
-				return nil
-			})
-			err := executeQuiet(cmd, tc.args...)
-			if tc.wantErr {
-				assert.Error(t, err)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, *got)
-		})
-	}
+	})
 }
 
 // TestLotCommandsAgainstController: a lot's lifecycle through the CLI:

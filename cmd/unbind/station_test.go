@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -18,13 +17,7 @@ import (
 
 func TestStationFlags(t *testing.T) {
 	const def = "http://127.0.0.1:8080"
-	tests := []struct {
-		name    string
-		newCmd  func(streams, stationRunF) *cobra.Command
-		args    []string
-		want    stationOptions
-		wantErr bool
-	}{
+	runFlagCases(t, []flagCase[stationOptions]{
 		{"list", newStationListCmd, []string{"-o", "json"}, stationOptions{API: def, Output: "json"}, false},
 		{"show", newStationShowCmd, []string{"bench-3"}, stationOptions{API: def, Output: "table", Name: "bench-3"}, false},
 		{"show needs a name", newStationShowCmd, nil, stationOptions{}, true},
@@ -32,25 +25,7 @@ func TestStationFlags(t *testing.T) {
 		{"lot clear", newStationLotCmd, []string{"bench-3", "--clear"}, stationOptions{API: def, Output: "table", Name: "bench-3", Lot: "bench-3", Clear: true}, false},
 		{"lot needs a lot or --clear", newStationLotCmd, []string{"bench-3"}, stationOptions{}, true},
 		{"lot with both", newStationLotCmd, []string{"bench-3", "L-1", "--clear"}, stationOptions{}, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			noLocalController(t)
-			io, _, _ := testStreams()
-			var got *stationOptions
-			cmd := tc.newCmd(io, func(_ context.Context, _ streams, o *stationOptions) error {
-				got = o
-				return nil
-			})
-			err := executeQuiet(cmd, tc.args...)
-			if tc.wantErr {
-				assert.Error(t, err)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, *got)
-		})
-	}
+	})
 }
 
 // TestStationCommandsAgainstController: stations as the CLI shows them,

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -21,13 +20,7 @@ import (
 
 func TestWebhookFlags(t *testing.T) {
 	const def = "http://127.0.0.1:8080"
-	tests := []struct {
-		name    string
-		newCmd  func(streams, webhookRunF) *cobra.Command
-		args    []string
-		want    webhookOptions
-		wantErr bool
-	}{
+	runFlagCases(t, []flagCase[webhookOptions]{
 		{"add", (newWebhookAddCmd), []string{"https://x.test/h", "--events", "device.safe,release.failed"},
 			webhookOptions{API: def, Output: "table", URL: "https://x.test/h", Events: []string{"device.safe", "release.failed"}}, false},
 		{"add without events", (newWebhookAddCmd), []string{"https://x.test/h"}, webhookOptions{}, true},
@@ -40,25 +33,7 @@ func TestWebhookFlags(t *testing.T) {
 		{"deliveries", (newWebhookDeliveriesCmd), []string{"--webhook", "abc", "--state", "failed", "-o", "json"},
 			webhookOptions{API: def, Output: "json", WebhookID: "abc", State: "failed", Limit: 100}, false},
 		{"deliveries stray arg", (newWebhookDeliveriesCmd), []string{"abc"}, webhookOptions{}, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			noLocalController(t)
-			io, _, _ := testStreams()
-			var got *webhookOptions
-			cmd := tc.newCmd(io, func(_ context.Context, _ streams, o *webhookOptions) error {
-				got = o
-				return nil
-			})
-			err := executeQuiet(cmd, tc.args...)
-			if tc.wantErr {
-				assert.Error(t, err)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, *got)
-		})
-	}
+	})
 }
 
 // TestWebhookCommandsAgainstController: add prints the secret once, a
