@@ -165,31 +165,31 @@ func (e *executor) poll(ctx context.Context) {
 func (e *executor) reset(ctx context.Context, cmd protocol.Command) {
 	r := e.s.refresh(ctx)
 	if why := resetVerdict(r, e.s.a.cfg.Now(), resetCheckMaxAge); why != "" {
-		e.emit(ctx, cmd.ID, protocol.CommandRejected, why)
+		e.emitIn(ctx, r.BootID, cmd.ID, protocol.CommandRejected, why)
 		return
 	}
 	// Said before the reset starts: a wiping phone may never get to say
 	// anything after. A certificate shows this check, not an older report.
-	e.emit(ctx, cmd.ID, protocol.CommandInProgress, protocol.InterlockDetail(r.CheckedAt))
+	e.emitIn(ctx, r.BootID, cmd.ID, protocol.CommandInProgress, protocol.InterlockDetail(r.CheckedAt))
 	method, err := e.s.a.phone.FactoryReset(ctx)
 	switch {
 	case err != nil && method != "":
 		// Sent, but the phone stopped answering before it could be seen to
 		// start: likely wiping, yet unproven, so it is not counted a success.
-		e.emit(ctx, cmd.ID, protocol.CommandFailed, "reset sent ("+string(method)+") but not confirmed: "+err.Error())
+		e.emitIn(ctx, r.BootID, cmd.ID, protocol.CommandFailed, "reset sent ("+string(method)+") but not confirmed: "+err.Error())
 		return
 	case err != nil:
-		e.emit(ctx, cmd.ID, protocol.CommandFailed, "reset did not start: "+err.Error())
+		e.emitIn(ctx, r.BootID, cmd.ID, protocol.CommandFailed, "reset did not start: "+err.Error())
 		return
 	case method == ResetBroadcast:
-		e.emit(ctx, cmd.ID, protocol.CommandSucceeded, protocol.ResetDetail(protocol.EvidenceWipeStarted, string(method)))
+		e.emitIn(ctx, r.BootID, cmd.ID, protocol.CommandSucceeded, protocol.ResetDetail(protocol.EvidenceWipeStarted, string(method)))
 		return
 	}
 	// Only a screen is open: the person at the phone has yet to confirm.
 	// The command stays in progress while the agent watches for the wipe.
-	e.emit(ctx, cmd.ID, protocol.CommandInProgress, protocol.ResetDetail(protocol.EvidenceResetScreenOpened, string(method)))
+	e.emitIn(ctx, r.BootID, cmd.ID, protocol.CommandInProgress, protocol.ResetDetail(protocol.EvidenceResetScreenOpened, string(method)))
 	if _, ok := e.s.a.phone.(WipeWatcher); !ok {
-		e.emit(ctx, cmd.ID, protocol.CommandSucceeded, protocol.ResetDetail(protocol.EvidenceResetScreenOpened, string(method)))
+		e.emitIn(ctx, r.BootID, cmd.ID, protocol.CommandSucceeded, protocol.ResetDetail(protocol.EvidenceResetScreenOpened, string(method)))
 		return
 	}
 	e.setActive(&activeCommand{cmd: cmd, detail: "watching"})
@@ -225,6 +225,14 @@ func (e *executor) watchWipe(ctx context.Context) {
 
 func (e *executor) emit(ctx context.Context, id string, st protocol.CommandState, detail string) {
 	e.s.publishEvent(ctx, e.s.event(id, st, detail))
+}
+
+// emitIn is emit for a step taken in the phone's boot: the controller
+// compares it with the boot the phone reports from afterwards.
+func (e *executor) emitIn(ctx context.Context, boot, id string, st protocol.CommandState, detail string) {
+	ev := e.s.event(id, st, detail)
+	ev.BootID = boot
+	e.s.publishEvent(ctx, ev)
 }
 
 func kinds(risks []protocol.Risk) string {
