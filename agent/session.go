@@ -130,8 +130,12 @@ func (s *session) publishState(ctx context.Context) {
 	})
 }
 
+// publishEvent publishes e retained: the broker acknowledges it once it
+// has it, and a controller that dies before writing it loses it, but the
+// controller that takes over reads the phone's last event again from the
+// broker. A wiping phone's "wipe started" may be the last thing it says.
 func (s *session) publishEvent(ctx context.Context, e protocol.CommandEvent) {
-	if !s.publish(ctx, s.topics.events, false, e) && len(s.pending) < maxPendingEvents {
+	if !s.publish(ctx, s.topics.events, true, e) && len(s.pending) < maxPendingEvents {
 		s.pending = append(s.pending, e)
 	}
 }

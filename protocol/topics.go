@@ -20,7 +20,9 @@ const (
 	ChannelPresence Channel = "presence"
 	// ChannelCommands carries Command, published by the controller to one device.
 	ChannelCommands Channel = "commands"
-	// ChannelEvents carries CommandEvent, progress of a command published by the agent.
+	// ChannelEvents carries CommandEvent, progress of a command published
+	// retained by the agent (since protocol revision 5): the last event is
+	// read again by a controller that takes a release over.
 	ChannelEvents Channel = "events"
 )
 
