@@ -121,11 +121,11 @@ func (c *Controller) cleanSession() bool { return c.cfg.ShareGroup != "" }
 func (c *Controller) Instance() string { return c.cfg.Instance }
 
 // rereadRetained has the broker send again what it retains of the devices
-// (their last presence, state and command event), as if they had just
-// published it, for the releases this controller took over: a controller
-// killed mid-release had acknowledged messages it never wrote (a phone's
-// "offline" as it wiped itself, its agent's "wipe started"), and without
-// them the release would wait for its deadline.
+// (their last presence, state and factory reset step), as if they had
+// just published it, for the releases this controller took over: a
+// controller killed mid-release had acknowledged messages it never wrote (a
+// phone's "offline" as it wiped itself, its agent's "wipe started"), and
+// without them the release would wait for its deadline.
 // It runs apart from the release loop, which must not wait on the broker.
 func (c *Controller) rereadRetained(devices map[string]struct{}) {
 	if c.conn == nil {

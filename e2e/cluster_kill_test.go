@@ -222,14 +222,19 @@ func TestTwoControllersOneFleet(t *testing.T) {
 		}
 		return true
 	}, clusterWait, 200*time.Millisecond, "controller b finishes every release")
-	if !finished {
-		t.Fatalf("releases by stage/outcome: %v; resets: %d", stages(), resets(safe))
-	}
-	provenBy := map[string]int{}
 	phones := map[string]*androidsim.Phone{}
 	for _, p := range safe {
 		phones[p.Serial()] = p
 	}
+	if !finished {
+		for _, r := range final {
+			if r.Outcome == "" {
+				logRelease(ctx, t, clientB, r, phones[r.DeviceID])
+			}
+		}
+		t.Fatalf("releases by stage/outcome: %v; resets: %d", stages(), resets(safe))
+	}
+	provenBy := map[string]int{}
 	for _, r := range final {
 		if !assert.Equal(t, "released", r.Outcome, "%s: %s", r.DeviceID, r.Reason) {
 			logRelease(ctx, t, clientB, r, phones[r.DeviceID])

@@ -34,11 +34,11 @@ package protocol
 //	   was started with. Compatible: old controllers ignore it; reports
 //	   without it (agents on the phone, older agents) decode unchanged.
 //	1: 2026-12-07 (5): optional CommandEvent.BootID: the boot a factory
-//	   reset's steps were taken in (its interlock check); events are
+//	   reset's steps were taken in (its interlock check); those steps are
 //	   published retained, so that a controller taking a release over reads
-//	   the last one again. Compatible: old controllers ignore boot_id and
-//	   read a retained event as any other; events without it decode
-//	   unchanged.
+//	   the reset's last step again. Compatible: old controllers ignore
+//	   boot_id and read a retained event as any other; events without it
+//	   decode unchanged.
 const Version = 1
 
 // MaxPayload bounds every message on the wire. A phone report with dozens of
