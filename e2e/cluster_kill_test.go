@@ -265,6 +265,15 @@ func TestTwoControllersOneFleet(t *testing.T) {
 	}
 	assert.Zero(t, resets(bound), "a bound phone was reset")
 
+	// Prometheus may scrape either controller: b's figures are the fleet's,
+	// releases a drove included.
+	status, fams := scrape(t, "http://"+b.api+"/metrics", a.token(t))
+	require.Equal(t, http.StatusOK, status)
+	released, _ := value(fams, "unbind_release_finished_total", map[string]string{"outcome": "released"})
+	assert.Equal(t, float64(len(safe)), released, "releases finished, as b's /metrics counts them")
+	running, _ := value(fams, "unbind_release_running", nil)
+	assert.Zero(t, running, "releases running, as b's /metrics counts them")
+
 	v, err := clientB.VerifyAudit(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, v.Unchained, "audit rows outside the chain")
