@@ -23,6 +23,12 @@ type Target struct {
 	RSS func() uint64
 	// CPU reports the controller's CPU time so far in seconds (nil: unknown).
 	CPU func() float64
+	// Controllers, when set, are the controllers sharing the fleet (RSS and
+	// CPU above are then their sums): each is measured, and the ingest
+	// counters are summed over their APIs. Postgres and Broker are the
+	// registry's and the broker's processes when they run apart.
+	Controllers      []Process
+	Postgres, Broker *Process
 }
 
 // Options size the run.
@@ -72,13 +78,31 @@ type Result struct {
 	// cannot end before the two together have run on its cores.
 	ReleaseControllerCPUS *float64 `json:"release_controller_cpu_s"`
 	ReleaseAgentsCPUS     *float64 `json:"release_agents_cpu_s"`
+	// Per process of the topology (Target.Controllers, Postgres, Broker).
+	Controllers []ProcessUse `json:"controllers,omitempty"`
+	Postgres    *ProcessUse  `json:"postgres,omitempty"`
+	Broker      *ProcessUse  `json:"mosquitto,omitempty"`
 }
 
 // Run enrolls and connects the agents, measures them idle, bursts reports,
 // optionally runs the reference and a release, and returns the figures.
 func Run(ctx context.Context, t Target, o Options) (Result, error) {
+	m := newMeters(t)
+	res, err := run(ctx, t, o, m)
+	m.fill(&res, t)
+	return res, err
+}
+
+func run(ctx context.Context, t Target, o Options, m *meters) (Result, error) {
 	res := Result{Agents: o.Agents}
 	client := api.NewClient(t.APIURL, nil).WithToken(t.Token)
+	counters := []*api.Client{client}
+	if len(t.Controllers) > 0 {
+		counters = nil
+		for _, c := range t.Controllers {
+			counters = append(counters, api.NewClient(c.APIURL, nil).WithToken(t.Token))
+		}
+	}
 	if o.Workers <= 0 {
 		o.Workers = 64
 	}
@@ -140,14 +164,15 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 	if t.RSS != nil {
 		res.ControllerRSSBytes = t.RSS()
 	}
+	m.idle()
 
 	// The burst: every agent publishes its reports as fast as acks allow.
-	before, err := client.Summary(ctx)
+	before, err := ingestCounters(ctx, counters)
 	if err != nil {
 		return res, err
 	}
 	done.Store(0)
-	cpu0 := cpuOf(t.CPU)
+	cpu0, cpus0 := cpuOf(t.CPU), m.cpu()
 	start = time.Now()
 	var published atomic.Uint64
 	errs = parallel(agents, o.Workers, func(a *lightAgent) error {
@@ -168,11 +193,11 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 	// (the summary is cheap to ask; the device list is not, so it is read
 	// only then, and its cost stays out of the CPU figure).
 	for {
-		s, err := client.Summary(ctx)
+		in, err := ingestCounters(ctx, counters)
 		if err != nil {
 			return res, err
 		}
-		in, in0 := s.Ingest, before.Ingest
+		in0 := before
 		if in.Applied+in.Superseded+in.Stale-in0.Applied-in0.Superseded-in0.Stale >= res.ReportsPublished || time.Since(start) > 5*time.Minute {
 			break
 		}
@@ -187,6 +212,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 		v := (cpuOf(t.CPU) - cpu0) / float64(res.ReportsPublished) * 100_000
 		res.CPUPer100k = &v
 	}
+	m.burst(cpus0, res.ReportsPublished)
 	// Persisted means: every device holds its newest report.
 	want := uint64(o.Reports)
 	var seqs map[string]uint64
@@ -213,7 +239,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	after, err := client.Summary(ctx)
+	after, err := ingestCounters(ctx, counters)
 	if err != nil {
 		return res, err
 	}
@@ -222,9 +248,9 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 			res.Lost += want - s
 		}
 	}
-	res.ReportsPersisted = after.Ingest.Applied - before.Ingest.Applied
-	res.Superseded = after.Ingest.Superseded - before.Ingest.Superseded
-	res.Stale = after.Ingest.Stale - before.Ingest.Stale
+	res.ReportsPersisted = after.Applied - before.Applied
+	res.Superseded = after.Superseded - before.Superseded
+	res.Stale = after.Stale - before.Stale
 	res.PersistedPerS = float64(res.ReportsPublished-res.Lost) / elapsed
 
 	if o.ReferenceURL != "" {
@@ -242,7 +268,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 	}
 
 	if o.Release {
-		if err := releaseAll(ctx, client, t.CPU, agents, &res, progress); err != nil {
+		if err := releaseAll(ctx, client, t.CPU, m, agents, &res, progress); err != nil {
 			return res, err
 		}
 	}
@@ -251,7 +277,7 @@ func Run(ctx context.Context, t Target, o Options) (Result, error) {
 
 // releaseAll has every phone report safe, releases them all in one request
 // and waits until every factory_reset is acknowledged.
-func releaseAll(ctx context.Context, client *api.Client, controllerCPU func() float64, agents []*lightAgent, res *Result, progress func(string, int, int)) error {
+func releaseAll(ctx context.Context, client *api.Client, controllerCPU func() float64, m *meters, agents []*lightAgent, res *Result, progress func(string, int, int)) error {
 	for _, a := range agents {
 		a.safe.Store(true)
 	}
@@ -283,7 +309,7 @@ func releaseAll(ctx context.Context, client *api.Client, controllerCPU func() fl
 		ids[i] = a.id
 	}
 	start := time.Now()
-	cpu0, self0 := cpuOf(controllerCPU), selfCPU()
+	cpu0, self0, cpus0 := cpuOf(controllerCPU), selfCPU(), m.cpu()
 	if _, err := client.StartReleases(ctx, api.ReleaseRequest{DeviceIDs: ids, Note: "bench", TimeoutSeconds: 600}); err != nil {
 		return fmt.Errorf("start release: %w", err)
 	}
@@ -308,6 +334,7 @@ func releaseAll(ctx context.Context, client *api.Client, controllerCPU func() fl
 				c := controllerCPU() - cpu0
 				res.ReleaseControllerCPUS = &c
 			}
+			m.release(cpus0)
 			return nil
 		}
 		if time.Now().After(deadline) {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,8 +12,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -22,12 +23,55 @@ import (
 	"github.com/unbind/unbind/controller/registry"
 )
 
-// ServeController is the child StartController runs: a controller on its
-// embedded broker, on free loopback ports, with a registry in a temporary
-// directory. It prints its URLs as one JSON line on stdout and runs until
+// ControllerSpec is the controller a benchmark child runs. The parent
+// passes it as JSON on the child's command line; the controller's broker
+// password travels apart, in BrokerPasswordEnv, never in argv.
+type ControllerSpec struct {
+	// Registry is a postgres:// URL; empty: SQLite in a temporary directory.
+	Registry string `json:"registry,omitempty"`
+	// KeyPath is the signing key, one for a share group (a PostgreSQL
+	// registry needs it); empty: beside the SQLite file.
+	KeyPath string `json:"key_path,omitempty"`
+	// BrokerURL is an external broker; empty: the controller's embedded
+	// broker on a free loopback port.
+	BrokerURL      string `json:"broker_url,omitempty"`
+	BrokerUsername string `json:"broker_username,omitempty"`
+	// Mosquitto has this controller write the external Mosquitto's logins
+	// and ACL from the registry (one controller of a group does).
+	Mosquitto  controller.MosquittoFiles `json:"mosquitto"`
+	ShareGroup string                    `json:"share_group,omitempty"`
+	Instance   string                    `json:"instance,omitempty"`
+	// MaxClients is the embedded broker's cap (0: fits the open-file limit).
+	MaxClients int `json:"max_clients,omitempty"`
+}
+
+// BrokerPasswordEnv carries a controller child's password at the external
+// broker.
+const BrokerPasswordEnv = "UNBIND_BENCH_BROKER_PASSWORD"
+
+// ServeController is the child StartController runs: the controller spec
+// (JSON) describes, with an HTTP API on a free loopback port. It prints
+// its URLs and an admin token as one JSON line on stdout and runs until
 // stdin closes; it returns the child's exit status.
-func ServeController(maxClients int, stdin io.Reader, stdout, stderr io.Writer) int {
-	return ServeControllerWith(func(cfg *controller.Config) { cfg.MaxClients = maxClients }, stdin, stdout, stderr)
+func ServeController(specJSON string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var spec ControllerSpec
+	if specJSON != "" {
+		if err := json.Unmarshal([]byte(specJSON), &spec); err != nil {
+			fmt.Fprintf(stderr, "controller spec %q: %v\n", specJSON, err)
+			return 2
+		}
+	}
+	return ServeControllerWith(func(cfg *controller.Config) {
+		cfg.MaxClients = spec.MaxClients
+		if spec.Registry != "" {
+			cfg.DBPath, cfg.KeyPath = spec.Registry, spec.KeyPath
+		}
+		if spec.BrokerURL != "" {
+			cfg.BrokerURL, cfg.Mosquitto = spec.BrokerURL, spec.Mosquitto
+			cfg.BrokerUsername, cfg.BrokerPassword = spec.BrokerUsername, os.Getenv(BrokerPasswordEnv)
+		}
+		cfg.ShareGroup, cfg.Instance = spec.ShareGroup, spec.Instance
+	}, stdin, stdout, stderr)
 }
 
 // ServeControllerWith is ServeController with configure changing the
@@ -61,7 +105,12 @@ func ServeControllerWith(configure func(*controller.Config), stdin io.Reader, st
 			return 1
 		}
 	}
-	token, err := c.AddOperator(context.Background(), "bench", controller.RoleAdmin, false, registry.ActorController, "")
+	// Controllers sharing a registry share its operators: each adds its own.
+	operator := "bench"
+	if cfg.Instance != "" {
+		operator += "-" + cfg.Instance
+	}
+	token, err := c.AddOperator(context.Background(), operator, controller.RoleAdmin, false, registry.ActorController, "")
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -77,6 +126,8 @@ func ServeControllerWith(configure func(*controller.Config), stdin io.Reader, st
 // (API and Broker are its URLs) or the reference broker (URL).
 type Child struct {
 	API, Broker string
+	// Instance is a controller's name in its share group ("" alone).
+	Instance string
 	// Token is an operator token of the controller under test.
 	Token string
 	URL   string
@@ -106,29 +157,11 @@ func (c *Child) Stop() {
 }
 
 // RSS is the child's resident set size, from /proc (0 elsewhere).
-func (c *Child) RSS() uint64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb * 1024
-		}
-	}
-	return 0
-}
+func (c *Child) RSS() uint64 { return rssOf(c.cmd.Process.Pid) }
 
 // CPU is the CPU time the child has used so far, user and system, in
 // seconds, from /proc/PID/stat (0 elsewhere).
-func (c *Child) CPU() float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	return cpuOfStat(b)
-}
+func (c *Child) CPU() float64 { return cpuOfPID(c.cmd.Process.Pid) }
 
 // clockTicks is USER_HZ, the unit of /proc's CPU times: 100 on every Linux
 // architecture Go supports.
@@ -138,12 +171,7 @@ const clockTicks = 100
 // line. The command name in field 2 may hold spaces and parentheses, so
 // the fields are counted from the last ')'.
 func cpuOfStat(b []byte) float64 {
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(s[i+1:]) // f[0] is field 3 (state)
+	f := statFields(b)
 	if len(f) < 13 {
 		return 0
 	}
@@ -155,11 +183,17 @@ func cpuOfStat(b []byte) float64 {
 	return float64(utime+stime) / clockTicks
 }
 
-// StartController runs argv (a program that calls ServeController) and
-// reads the URLs it prints.
-func StartController(ctx context.Context, argv ...string) (*Child, error) {
+// StartController runs argv (a program that calls ServeController with
+// the spec as its last argument) and reads the URLs it prints.
+func StartController(ctx context.Context, argv []string, spec ControllerSpec, brokerPassword string) (*Child, error) {
+	b, err := json.Marshal(spec)
+	if err != nil {
+		return nil, err
+	}
+	argv = append(slices.Clone(argv), string(b))
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Stderr = os.Stderr
+	cmd.Env = append(os.Environ(), BrokerPasswordEnv+"="+brokerPassword)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -169,9 +203,9 @@ func StartController(ctx context.Context, argv ...string) (*Child, error) {
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start controller: %w", err)
+		return nil, fmt.Errorf("start controller %s: %w", argv[0], err)
 	}
-	c := &Child{cmd: cmd, stdin: stdin}
+	c := &Child{cmd: cmd, stdin: stdin, Instance: spec.Instance}
 	line, err := bufio.NewReader(out).ReadBytes('\n')
 	var urls struct{ API, Broker, Token string }
 	if err == nil {
@@ -179,7 +213,7 @@ func StartController(ctx context.Context, argv ...string) (*Child, error) {
 	}
 	if err != nil {
 		c.Stop()
-		return nil, fmt.Errorf("controller did not start: %w", err)
+		return nil, fmt.Errorf("controller %q did not start: %w", spec.Instance, err)
 	}
 	c.API, c.Broker, c.Token = urls.API, urls.Broker, urls.Token
 	return c, nil
@@ -204,18 +238,24 @@ func StartMosquittoWithLogins(ctx context.Context) (*Child, MosquittoLogins, err
 	return c, logins, err
 }
 
-func startMosquitto(ctx context.Context, logins *MosquittoLogins) (*Child, error) {
-	bin, err := exec.LookPath("mosquitto")
-	if err != nil {
-		for _, p := range []string{"/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"} {
-			if _, serr := os.Stat(p); serr == nil {
-				bin, err = p, nil
-				break
-			}
+// MosquittoBinary finds Mosquitto: on the PATH, else where Debian puts it
+// (/usr/sbin is not on every user's PATH).
+func MosquittoBinary() (string, error) {
+	if bin, err := exec.LookPath("mosquitto"); err == nil {
+		return bin, nil
+	}
+	for _, p := range []string{"/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"} {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
 		}
 	}
+	return "", errors.New("mosquitto is not installed (run scripts/install-deps.sh, or make deps)")
+}
+
+func startMosquitto(ctx context.Context, logins *MosquittoLogins) (*Child, error) {
+	bin, err := MosquittoBinary()
 	if err != nil {
-		return nil, fmt.Errorf("mosquitto is not installed (make deps)")
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -22,7 +22,7 @@ func TestServeControllerServesTheAPI(t *testing.T) {
 	stdoutR, stdoutW := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
-		done <- ServeController(0, stdinR, stdoutW, io.Discard)
+		done <- ServeController("", stdinR, stdoutW, io.Discard)
 		stdoutW.Close()
 	}()
 	line, err := bufio.NewReader(stdoutR).ReadBytes('\n')

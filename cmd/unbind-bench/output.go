@@ -53,6 +53,16 @@ func printTable(w io.Writer, r fleet.Result) {
 		{"release: resets acknowledged", fmt.Sprintf("%d of %d in %s s", r.ReleaseAcknowledged, r.ReleasePhones, opt(r.ReleaseAckS, "%.2f"))},
 		{"release: CPU s meanwhile", fmt.Sprintf("controller %s, agents %s (%d cores)", opt(r.ReleaseControllerCPUS, "%.1f"), opt(r.ReleaseAgentsCPUS, "%.1f"), runtime.NumCPU())},
 	}
+	procs := r.Controllers
+	for _, p := range []*fleet.ProcessUse{r.Postgres, r.Broker} {
+		if p != nil {
+			procs = append(procs, *p)
+		}
+	}
+	for _, p := range procs {
+		rows = append(rows, [2]string{p.Instance, fmt.Sprintf("burst CPU %.2f s (%.2f s per 100k reports), release CPU %s s, memory %.1f MiB idle, %.1f MiB after the burst",
+			p.CPUS, p.CPUPer100k, opt(p.ReleaseCPUS, "%.2f"), float64(p.RSSBytes)/(1<<20), float64(p.RSSAfterBurstBytes)/(1<<20))})
+	}
 	for _, row := range rows {
 		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
 	}

@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 
 	"github.com/unbind/unbind/bench/fleet"
@@ -16,26 +16,61 @@ import (
 	"github.com/unbind/unbind/internal/cli"
 )
 
-// childArg makes the binary run the controller under test instead.
+// childArg makes the binary run a controller under test instead; its spec
+// follows as JSON (fleet.ControllerSpec).
 const childArg = "__controller"
+
+const usage = `unbind-bench: the fleet benchmark. Light agents enroll through the API,
+connect, burst state reports, then every phone is released; the figures
+are printed as a table or JSON (-o json).
+
+Topology (defaults: one controller on SQLite and its embedded broker):
+  --registry postgres    a throwaway PostgreSQL server (Debian's, as
+                         scripts/install-deps.sh installs it) holds the registry
+  --broker mosquitto     a Mosquitto holds the phones' connections, with the
+                         logins and ACL the first controller writes from the registry
+  --controllers N        N controller processes in one share group; N > 1 needs
+                         --registry postgres --broker mosquitto
+The agents dial the broker, the API calls go to the first controller, and
+each process's CPU and memory are reported (controllers, postgres, mosquitto).
+
+Flags:
+`
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == childArg {
-		maxClients := 0
+		spec := ""
 		if len(args) > 1 {
-			maxClients, _ = strconv.Atoi(args[1])
+			spec = args[1]
 		}
-		return fleet.ServeController(maxClients, os.Stdin, stdout, stderr)
+		return fleet.ServeController(spec, os.Stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("unbind-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
 	agents := fs.Int("agents", 1000, "light agents to enroll and connect")
 	reports := fs.Int("reports", 100, "state reports each agent publishes in the burst")
 	output := fs.String("o", "table", "output: table or json")
-	noRef := fs.Bool("no-reference", false, "skip the Mosquitto reference run")
+	noRef := fs.Bool("no-reference", false, "skip the Mosquitto reference run (a plain Mosquitto relaying the same publishers)")
 	noRelease := fs.Bool("no-release", false, "skip the release of every phone")
-	maxClients := fs.Int("max-clients", 0, "the controller's --max-clients (0: fits the open-file limit)")
+	maxClients := fs.Int("max-clients", 0, "the embedded broker's --max-clients (0: fits the open-file limit)")
+	var topo fleet.TopologyOptions
+	fs.StringVar(&topo.Registry, "registry", fleet.RegistrySQLite, "the registry's engine: sqlite or postgres")
+	fs.StringVar(&topo.Broker, "broker", fleet.BrokerEmbedded, "who holds the phones' connections: embedded or mosquitto")
+	fs.IntVar(&topo.Controllers, "controllers", 1, "controller processes sharing the fleet (more than 1 needs postgres and mosquitto)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	topo.MaxClients = *maxClients
+	if err := topo.Check(); err != nil {
+		fmt.Fprintln(stderr, "unbind-bench:", err)
+		return 2
+	}
+	if *output != "table" && *output != "json" {
+		fmt.Fprintf(stderr, "unbind-bench: -o %q: want table or json\n", *output)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -47,12 +82,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "unbind-bench:", err)
 		return 1
 	}
-	ctl, err := fleet.StartController(ctx, self, childArg, strconv.Itoa(*maxClients))
+	topo.Child = []string{self, childArg}
+	top, err := fleet.StartTopology(ctx, topo)
 	if err != nil {
 		fmt.Fprintln(stderr, "unbind-bench:", err)
 		return 1
 	}
-	defer ctl.Stop()
+	defer top.Stop()
 	opts := fleet.Options{Agents: *agents, Reports: *reports, Release: !*noRelease}
 	if !*noRef {
 		m, err := fleet.StartMosquitto(ctx)
@@ -67,7 +103,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if cli.IsTerminal(stderr) {
 		opts.Progress = progressBar(stderr)
 	}
-	res, err := fleet.Run(ctx, fleet.Target{APIURL: ctl.API, BrokerURL: ctl.Broker, Token: ctl.Token, RSS: ctl.RSS, CPU: ctl.CPU}, opts)
+	res, err := fleet.Run(ctx, top.Target(), opts)
 	if opts.Progress != nil {
 		fmt.Fprintln(stderr)
 	}

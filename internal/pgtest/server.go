@@ -137,6 +137,15 @@ func Start(ctx context.Context) (_ *Server, err error) {
 	return s, nil
 }
 
+// PID is the server's main process (the postmaster); its backends are its
+// children. A benchmark reads their CPU and memory through /proc.
+func (s *Server) PID() int {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
+
 // URL is the connection URL of database name: the socket directory as host,
 // the superuser "postgres", no password (trust).
 func (s *Server) URL(name string) string {

@@ -24,35 +24,19 @@ import (
 	"github.com/unbind/unbind/controller/broker"
 )
 
-// childArg makes the binary run the controller under test; the broker's
-// settings follow as JSON, the controller's broker password in passwordEnv.
+// childArg makes the binary run the controller under test; its spec
+// follows as JSON (fleet.ControllerSpec).
 const (
-	childArg    = "__controller"
-	passwordEnv = "UNBIND_IDLE_BROKER_PASSWORD"
+	childArg = "__controller"
 	// controllerLogin is the controller's username on the Mosquitto.
 	controllerLogin = "unbind-controller"
 )
-
-type external struct {
-	BrokerURL string                    `json:"broker_url"`
-	Files     controller.MosquittoFiles `json:"files"`
-}
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 2 && args[0] == childArg {
-		var ext external
-		if err := json.Unmarshal([]byte(args[1]), &ext); err != nil {
-			fmt.Fprintln(stderr, "idle:", err)
-			return 2
-		}
-		return fleet.ServeControllerWith(func(cfg *controller.Config) {
-			if ext.BrokerURL != "" {
-				cfg.BrokerURL, cfg.Mosquitto = ext.BrokerURL, ext.Files
-				cfg.BrokerUsername, cfg.BrokerPassword = controllerLogin, os.Getenv(passwordEnv)
-			}
-		}, os.Stdin, stdout, stderr)
+		return fleet.ServeController(args[1], os.Stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("idle", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -79,7 +63,8 @@ func measure(ctx context.Context, agents int, brokerKind string, settle time.Dur
 	if err != nil {
 		return err
 	}
-	var ext external
+	var spec fleet.ControllerSpec
+	password := ""
 	opts := fleet.IdleOptions{Agents: agents, Settle: settle}
 	switch brokerKind {
 	case "embedded":
@@ -89,18 +74,14 @@ func measure(ctx context.Context, agents int, brokerKind string, settle time.Dur
 			return err
 		}
 		defer mq.Stop()
-		ext = external{BrokerURL: mq.URL, Files: controller.MosquittoFiles{PasswordFile: files.PasswordFile, ACLFile: files.ACLFile, PIDFile: files.PIDFile}}
+		spec = fleet.ControllerSpec{BrokerURL: mq.URL, BrokerUsername: controllerLogin,
+			Mosquitto: controller.MosquittoFiles{PasswordFile: files.PasswordFile, ACLFile: files.ACLFile, PIDFile: files.PIDFile}}
 		opts.BrokerRSS = mq.RSS
-		password := rand.Text()
-		os.Setenv(passwordEnv, password) // for the child only; never printed
+		password = rand.Text() // for the child only, in its environment; never printed
 	default:
 		return fmt.Errorf("-broker %q: want mosquitto or embedded", brokerKind)
 	}
-	arg, err := json.Marshal(ext)
-	if err != nil {
-		return err
-	}
-	ctl, err := fleet.StartController(ctx, self, childArg, string(arg))
+	ctl, err := fleet.StartController(ctx, []string{self, childArg}, spec, password)
 	if err != nil {
 		return err
 	}
