@@ -75,7 +75,7 @@ func (e *executor) handle(ctx context.Context, cmd protocol.Command) {
 	}
 	switch verdict {
 	case admitDuplicate:
-		log.Debug("duplicate command dropped")
+		log.Info("command already received: dropped")
 		return
 	case admitReject:
 		// Only a command from the controller counts as received: a forger

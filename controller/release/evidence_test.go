@@ -215,6 +215,29 @@ func TestResetScreenBoot(t *testing.T) {
 	}
 }
 
+// TestRejectedAfterTheScreenOpened: a reset whose screen opened stays a
+// reset in flight whatever state its command shows afterwards. A
+// "rejected" after the evidence (an agent answering a redelivery, an older
+// agent's "replayed") sent the release back to verify, and the phone was
+// reset a second time in the two-controller kill test.
+func TestRejectedAfterTheScreenOpened(t *testing.T) {
+	opened := t0.Add(time.Minute)
+	cmd := &Command{ID: "c1", Kind: protocol.CommandFactoryReset, State: protocol.CommandRejected,
+		Detail: "replayed: this command was already received", Steps: []Step{
+			{At: opened, State: protocol.CommandInProgress, Detail: "reset_screen_opened: settings_screen", Boot: bootA},
+			{At: opened.Add(2 * time.Second), State: protocol.CommandRejected, Detail: "replayed: this command was already received"},
+		}}
+	r := Release{Stage: StageReset, CommandID: "c1", StageSince: t0, Deadline: t0.Add(time.Hour)}
+	got, effects := Next(r, Observed{Now: opened.Add(5 * time.Second), Command: cmd})
+	assert.Equal(t, StageWaitingForReset, got.Stage, got.Reason)
+	assert.Empty(t, effects, "nothing sent: no second reset")
+	// Before any evidence, a rejection is the agent's interlock: verify again.
+	refused := &Command{ID: "c1", Kind: protocol.CommandFactoryReset, State: protocol.CommandRejected, Detail: "at risk: mi_account"}
+	got, effects = Next(r, Observed{Now: opened, Command: refused})
+	assert.Equal(t, StageVerify, got.Stage)
+	assert.Equal(t, []Effect{{Send: protocol.CommandRefresh}}, effects)
+}
+
 func TestConfirm(t *testing.T) {
 	waitingRel := Release{Stage: StageWaitingForReset, CommandID: "c1", Deadline: t0.Add(time.Hour),
 		Evidence: []Evidence{{Kind: EvidenceResetScreenOpened, At: t0, Source: "agent: settings_screen"}}}

@@ -293,7 +293,11 @@ func reset(r Release, o Observed) (Release, []Effect) {
 	if o.Command == nil {
 		return r, nil
 	}
-	if evs := resetEvidence(o); len(evs) > 0 && o.Command.State != protocol.CommandRejected {
+	// Evidence of the reset wins over whatever state the command shows: a
+	// phone whose reset screen opened may be wiping, and a "rejected" after
+	// it (an agent answering a redelivery) must never send the release back
+	// to verify and a second reset after the first.
+	if evs := resetEvidence(o); len(evs) > 0 {
 		for _, ev := range evs {
 			if ev.Kind == EvidenceResetScreenOpened && ev.Boot == "" {
 				ev.Boot = bootAt(o, ev.At)
