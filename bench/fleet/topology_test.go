@@ -132,3 +132,16 @@ func TestChildrenCPUOfStat(t *testing.T) {
 		})
 	}
 }
+
+// TestMosquittoLeavesNoFiles: a stopped Mosquitto's configuration and
+// logins are removed (each run once left a directory in /tmp).
+func TestMosquittoLeavesNoFiles(t *testing.T) {
+	if _, err := MosquittoBinary(); err != nil {
+		t.Skipf("needs Mosquitto: %v", err)
+	}
+	m, files, err := StartMosquittoWithLogins(context.Background())
+	require.NoError(t, err)
+	require.DirExists(t, files.Dir)
+	m.Stop()
+	assert.NoDirExists(t, files.Dir)
+}
