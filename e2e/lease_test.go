@@ -20,17 +20,8 @@ import (
 func TestReleaseLeaseHandsOver(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := controllertest.NewClock()
-	c := controllertest.Start(t, clock.Configure)
-	reg := c.Registry()
-	// Written straight to the registry, as another controller would: this
-	// controller's ingest is not woken by it.
-	now := clock.Now().UTC()
-	_, err := reg.ApplyBatch(ctx, []registry.Update{controllertest.StateUpdate("leased", now)})
-	require.NoError(t, err)
-	require.NoError(t, reg.CreateRelease(ctx, registry.ReleaseRecord{ID: "r-leased", DeviceID: "leased", Operator: "tester",
-		Stage: string(release.StageVerify), CreatedAt: now, Deadline: now.Add(time.Hour)}))
-	got, err := reg.ClaimReleases(ctx, "dead-controller", []string{"r-leased"}, now, 15*time.Second)
+	clock, reg := leasedElsewhere(t, registry.ReleaseRecord{ID: "r-leased", DeviceID: "leased", Stage: string(release.StageVerify)}, "dead-controller")
+	got, err := reg.ClaimReleases(ctx, "dead-controller", []string{"r-leased"}, clock.Now(), 15*time.Second)
 	require.NoError(t, err)
 	require.Equal(t, "dead-controller", got["r-leased"].Owner)
 
@@ -71,16 +62,8 @@ func TestRepairsWaitForTheLease(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			clock := controllertest.NewClock()
-			c := controllertest.Start(t, clock.Configure)
-			reg := c.Registry()
-			now := clock.Now().UTC()
-			_, err := reg.ApplyBatch(ctx, []registry.Update{controllertest.StateUpdate("crashed", now)})
-			require.NoError(t, err)
-			require.NoError(t, reg.CreateRelease(ctx, registry.ReleaseRecord{ID: "r-crashed", DeviceID: "crashed", Operator: "tester",
-				Stage: string(tc.stage), CommandID: "c-never-recorded", CreatedAt: now, UpdatedAt: now, Deadline: now.Add(time.Hour)}))
-			_, err = reg.ClaimReleases(ctx, "other-controller", []string{"r-crashed"}, now, 15*time.Second)
-			require.NoError(t, err)
+			clock, reg := leasedElsewhere(t, registry.ReleaseRecord{ID: "r-crashed", DeviceID: "crashed", Stage: string(tc.stage),
+				CommandID: "c-never-recorded"}, "other-controller")
 
 			clock.Advance(t, 0)
 			clock.Advance(t, 10*time.Second)
@@ -102,4 +85,24 @@ func TestRepairsWaitForTheLease(t *testing.T) {
 			assert.Equal(t, tc.wantKind, cmd.Kind)
 		})
 	}
+}
+
+// leasedElsewhere starts a controller on a test clock and writes r (with
+// its phone's safe report) straight to its registry, as another controller
+// would, leased by owner for 15 s: this controller's ingest is not woken
+// by it.
+func leasedElsewhere(t *testing.T, r registry.ReleaseRecord, owner string) (*controllertest.Clock, *registry.Store) {
+	t.Helper()
+	ctx := context.Background()
+	clock := controllertest.NewClock()
+	c := controllertest.Start(t, clock.Configure)
+	reg := c.Registry()
+	now := clock.Now().UTC()
+	_, err := reg.ApplyBatch(ctx, []registry.Update{controllertest.StateUpdate(r.DeviceID, now)})
+	require.NoError(t, err)
+	r.Operator, r.CreatedAt, r.UpdatedAt, r.Deadline = "tester", now, now, now.Add(time.Hour)
+	require.NoError(t, reg.CreateRelease(ctx, r))
+	_, err = reg.ClaimReleases(ctx, owner, []string{r.ID}, now, 15*time.Second)
+	require.NoError(t, err)
+	return clock, reg
 }
