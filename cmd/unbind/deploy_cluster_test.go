@@ -66,6 +66,18 @@ func TestDeployClusterConfigs(t *testing.T) {
 	assert.Contains(t, string(mq), "password_file "+a.MosquittoPasswordFile+"\n")
 	assert.Contains(t, string(mq), "acl_file "+a.MosquittoACLFile+"\n")
 	assert.Empty(t, b.MosquittoPasswordFile+b.MosquittoACLFile+b.MosquittoPIDFile, "b must not write Mosquitto's files")
+
+	// On the broker host a runs with deploy/mosquitto's drop-in as well:
+	// it may write the directory of those files, and both drop-ins read
+	// the controller's broker password from one file.
+	mqDropIn, err := os.ReadFile("../../deploy/mosquitto/unbind-mosquitto.conf")
+	require.NoError(t, err)
+	assert.Contains(t, string(mqDropIn), "ReadWritePaths="+filepath.Dir(a.MosquittoPasswordFile)+"\n")
+	assert.Equal(t, filepath.Dir(a.MosquittoPasswordFile), filepath.Dir(a.MosquittoACLFile))
+	clusterDropIn, err := os.ReadFile(filepath.Join(clusterDir, "unbind-cluster.conf"))
+	require.NoError(t, err)
+	assert.Contains(t, string(mqDropIn), "EnvironmentFile=/etc/unbind/broker.env\n")
+	assert.Contains(t, string(clusterDropIn), "EnvironmentFile=/etc/unbind/broker.env\n")
 }
 
 // TestDeployClusterPgHBA: the pg_hba lines let the registry URL's role
