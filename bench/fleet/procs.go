@@ -133,11 +133,14 @@ type Child struct {
 	URL   string
 	cmd   *exec.Cmd
 	stdin io.Closer
-	once  sync.Once
+	// dir holds the child's files (Mosquitto's configuration and logins),
+	// removed once it stopped.
+	dir  string
+	once sync.Once
 }
 
 // Stop ends the child (closing its stdin, or by SIGTERM) and waits for it,
-// killing it after 15 s.
+// killing it after 15 s, then removes its files.
 func (c *Child) Stop() {
 	c.once.Do(func() {
 		if c.stdin != nil {
@@ -152,6 +155,9 @@ func (c *Child) Stop() {
 		case <-time.After(15 * time.Second):
 			_ = c.cmd.Process.Kill()
 			<-done
+		}
+		if c.dir != "" {
+			_ = os.RemoveAll(c.dir)
 		}
 	})
 }
@@ -252,7 +258,7 @@ func MosquittoBinary() (string, error) {
 	return "", errors.New("mosquitto is not installed (run scripts/install-deps.sh, or make deps)")
 }
 
-func startMosquitto(ctx context.Context, logins *MosquittoLogins) (*Child, error) {
+func startMosquitto(ctx context.Context, logins *MosquittoLogins) (_ *Child, err error) {
 	bin, err := MosquittoBinary()
 	if err != nil {
 		return nil, err
@@ -267,6 +273,11 @@ func startMosquitto(ctx context.Context, logins *MosquittoLogins) (*Child, error
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			_ = os.RemoveAll(dir)
+		}
+	}()
 	conf := fmt.Sprintf("listener %d 127.0.0.1\npersistence false\nmax_queued_messages 0\n", port)
 	if logins == nil {
 		conf += "allow_anonymous true\n"
@@ -291,7 +302,7 @@ func startMosquitto(ctx context.Context, logins *MosquittoLogins) (*Child, error
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	c := &Child{cmd: cmd, URL: fmt.Sprintf("tcp://127.0.0.1:%d", port)}
+	c := &Child{cmd: cmd, URL: fmt.Sprintf("tcp://127.0.0.1:%d", port), dir: dir}
 	for range 100 {
 		if conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
 			conn.Close()

@@ -29,12 +29,11 @@ var ErrTopology = errors.New("bad topology")
 
 // TopologyOptions choose what the benchmark starts: the registry's engine,
 // who holds the phones' connections, and how many controllers share them.
-// The zero engines are today's default, one controller on SQLite and its
-// embedded broker.
+// The zero engines are today's default, SQLite and the embedded broker.
 type TopologyOptions struct {
 	Registry    string // RegistrySQLite (default) or RegistryPostgres
 	Broker      string // BrokerEmbedded (default) or BrokerMosquitto
-	Controllers int    // 0 means 1
+	Controllers int    // at least 1
 	// MaxClients caps the embedded broker (0: fits the open-file limit).
 	MaxClients int
 	// Child is the command that runs ServeController; the controller's
@@ -48,9 +47,6 @@ func (o *TopologyOptions) setDefaults() {
 	}
 	if o.Broker == "" {
 		o.Broker = BrokerEmbedded
-	}
-	if o.Controllers == 0 {
-		o.Controllers = 1
 	}
 }
 

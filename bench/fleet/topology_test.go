@@ -31,17 +31,18 @@ func TestTopologyCheck(t *testing.T) {
 		o    TopologyOptions
 		ok   bool
 	}{
-		{"default", TopologyOptions{}, true},
+		{"default engines", TopologyOptions{Controllers: 1}, true},
 		{"postgres and mosquitto, 2 controllers", TopologyOptions{Registry: RegistryPostgres, Broker: BrokerMosquitto, Controllers: 2}, true},
-		{"postgres alone", TopologyOptions{Registry: RegistryPostgres}, true},
-		{"mosquitto on sqlite, 1 controller", TopologyOptions{Broker: BrokerMosquitto}, true},
+		{"postgres alone", TopologyOptions{Registry: RegistryPostgres, Controllers: 1}, true},
+		{"mosquitto on sqlite, 1 controller", TopologyOptions{Broker: BrokerMosquitto, Controllers: 1}, true},
+		{"no controllers", TopologyOptions{}, false},
 		{"2 controllers on sqlite", TopologyOptions{Registry: RegistrySQLite, Broker: BrokerMosquitto, Controllers: 2}, false},
 		{"2 controllers on the embedded broker", TopologyOptions{Registry: RegistryPostgres, Controllers: 2}, false},
 		{"2 controllers by default", TopologyOptions{Controllers: 2}, false},
 		{"negative controllers", TopologyOptions{Controllers: -1}, false},
 		{"unknown registry", TopologyOptions{Registry: "mysql"}, false},
 		{"unknown broker", TopologyOptions{Broker: "emqx"}, false},
-		{"max clients on mosquitto", TopologyOptions{Broker: BrokerMosquitto, MaxClients: 10}, false},
+		{"max clients on mosquitto", TopologyOptions{Broker: BrokerMosquitto, Controllers: 1, MaxClients: 10}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,4 +131,17 @@ func TestChildrenCPUOfStat(t *testing.T) {
 			assert.InDelta(t, tt.want, childrenCPUOfStat([]byte(tt.stat)), 1e-9)
 		})
 	}
+}
+
+// TestMosquittoLeavesNoFiles: a stopped Mosquitto's configuration and
+// logins are removed (each run once left a directory in /tmp).
+func TestMosquittoLeavesNoFiles(t *testing.T) {
+	if _, err := MosquittoBinary(); err != nil {
+		t.Skipf("needs Mosquitto: %v", err)
+	}
+	m, files, err := StartMosquittoWithLogins(context.Background())
+	require.NoError(t, err)
+	require.DirExists(t, files.Dir)
+	m.Stop()
+	assert.NoDirExists(t, files.Dir)
 }
