@@ -31,6 +31,8 @@ type activeCommand struct {
 	// adbLost: the agent told the controller that the bench's adb lost
 	// the phone, and has not seen it since.
 	adbLost bool
+	// boot is the phone's boot at a factory reset's interlock check.
+	boot string
 }
 
 func newExecutor(s *session) *executor {
@@ -73,7 +75,7 @@ func (e *executor) handle(ctx context.Context, cmd protocol.Command) {
 	}
 	switch verdict {
 	case admitDuplicate:
-		log.Debug("duplicate command dropped")
+		log.Info("command already received: dropped")
 		return
 	case admitReject:
 		// Only a command from the controller counts as received: a forger
@@ -165,34 +167,34 @@ func (e *executor) poll(ctx context.Context) {
 func (e *executor) reset(ctx context.Context, cmd protocol.Command) {
 	r := e.s.refresh(ctx)
 	if why := resetVerdict(r, e.s.a.cfg.Now(), resetCheckMaxAge); why != "" {
-		e.emit(ctx, cmd.ID, protocol.CommandRejected, why)
+		e.emitReset(ctx, r.BootID, cmd.ID, protocol.CommandRejected, why)
 		return
 	}
 	// Said before the reset starts: a wiping phone may never get to say
 	// anything after. A certificate shows this check, not an older report.
-	e.emit(ctx, cmd.ID, protocol.CommandInProgress, protocol.InterlockDetail(r.CheckedAt))
+	e.emitReset(ctx, r.BootID, cmd.ID, protocol.CommandInProgress, protocol.InterlockDetail(r.CheckedAt))
 	method, err := e.s.a.phone.FactoryReset(ctx)
 	switch {
 	case err != nil && method != "":
 		// Sent, but the phone stopped answering before it could be seen to
 		// start: likely wiping, yet unproven, so it is not counted a success.
-		e.emit(ctx, cmd.ID, protocol.CommandFailed, "reset sent ("+string(method)+") but not confirmed: "+err.Error())
+		e.emitReset(ctx, r.BootID, cmd.ID, protocol.CommandFailed, "reset sent ("+string(method)+") but not confirmed: "+err.Error())
 		return
 	case err != nil:
-		e.emit(ctx, cmd.ID, protocol.CommandFailed, "reset did not start: "+err.Error())
+		e.emitReset(ctx, r.BootID, cmd.ID, protocol.CommandFailed, "reset did not start: "+err.Error())
 		return
 	case method == ResetBroadcast:
-		e.emit(ctx, cmd.ID, protocol.CommandSucceeded, protocol.ResetDetail(protocol.EvidenceWipeStarted, string(method)))
+		e.emitReset(ctx, r.BootID, cmd.ID, protocol.CommandSucceeded, protocol.ResetDetail(protocol.EvidenceWipeStarted, string(method)))
 		return
 	}
 	// Only a screen is open: the person at the phone has yet to confirm.
 	// The command stays in progress while the agent watches for the wipe.
-	e.emit(ctx, cmd.ID, protocol.CommandInProgress, protocol.ResetDetail(protocol.EvidenceResetScreenOpened, string(method)))
+	e.emitReset(ctx, r.BootID, cmd.ID, protocol.CommandInProgress, protocol.ResetDetail(protocol.EvidenceResetScreenOpened, string(method)))
 	if _, ok := e.s.a.phone.(WipeWatcher); !ok {
-		e.emit(ctx, cmd.ID, protocol.CommandSucceeded, protocol.ResetDetail(protocol.EvidenceResetScreenOpened, string(method)))
+		e.emitReset(ctx, r.BootID, cmd.ID, protocol.CommandSucceeded, protocol.ResetDetail(protocol.EvidenceResetScreenOpened, string(method)))
 		return
 	}
-	e.setActive(&activeCommand{cmd: cmd, detail: "watching"})
+	e.setActive(&activeCommand{cmd: cmd, detail: "watching", boot: r.BootID})
 }
 
 // watchWipe looks once whether the reset the person was asked to confirm
@@ -211,20 +213,34 @@ func (e *executor) watchWipe(ctx context.Context) {
 		switch {
 		case say.State.Terminal():
 			e.setActive(nil)
-			e.emit(ctx, a.cmd.ID, say.State, say.Detail)
+			e.emitReset(ctx, a.boot, a.cmd.ID, say.State, say.Detail)
 			return
 		case say.State != "":
-			e.emit(ctx, a.cmd.ID, say.State, say.Detail)
+			e.emitReset(ctx, a.boot, a.cmd.ID, say.State, say.Detail)
 		}
 	}
 	if !e.s.a.cfg.Now().Before(a.cmd.ExpiresAt) {
 		e.setActive(nil)
-		e.emit(ctx, a.cmd.ID, protocol.CommandTimedOut, "no sign of a wipe before the command expired")
+		e.emitReset(ctx, a.boot, a.cmd.ID, protocol.CommandTimedOut, "no sign of a wipe before the command expired")
 	}
 }
 
 func (e *executor) emit(ctx context.Context, id string, st protocol.CommandState, detail string) {
-	e.s.publishEvent(ctx, e.s.event(id, st, detail))
+	e.s.publishEvent(ctx, e.s.event(id, st, detail), false)
+}
+
+// emitReset is emit for a step of a factory reset once its interlock ran:
+// it names the boot the reset began in, which the controller compares with
+// the boot the phone reports from afterwards, and it is published retained.
+// The broker acknowledges an event once it has it; a controller that dies
+// before writing it loses it, and a wiping phone's "wipe started" may be
+// the last thing its agent says. The controller that takes the release over
+// reads the reset's last step again from the broker. Only the reset's steps
+// are retained, so that no later event of another command replaces it.
+func (e *executor) emitReset(ctx context.Context, boot, id string, st protocol.CommandState, detail string) {
+	ev := e.s.event(id, st, detail)
+	ev.BootID = boot
+	e.s.publishEvent(ctx, ev, true)
 }
 
 func kinds(risks []protocol.Risk) string {

@@ -27,7 +27,7 @@ type session struct {
 	last    protocol.Report
 	seq     *reportSeq
 	exec    *executor
-	pending []protocol.CommandEvent // events the broker has not acknowledged yet
+	pending []pendingEvent
 }
 
 const maxPendingEvents = 256
@@ -109,8 +109,8 @@ func (s *session) announce(ctx context.Context) {
 	s.publishState(ctx)
 	pending := s.pending
 	s.pending = nil
-	for _, e := range pending {
-		s.publishEvent(ctx, e)
+	for _, p := range pending {
+		s.publishEvent(ctx, p.event, p.retained)
 	}
 }
 
@@ -130,10 +130,18 @@ func (s *session) publishState(ctx context.Context) {
 	})
 }
 
-func (s *session) publishEvent(ctx context.Context, e protocol.CommandEvent) {
-	if !s.publish(ctx, s.topics.events, false, e) && len(s.pending) < maxPendingEvents {
-		s.pending = append(s.pending, e)
+// publishEvent publishes e, retained or not, and keeps it to publish again
+// after the next connection when the broker did not acknowledge it.
+func (s *session) publishEvent(ctx context.Context, e protocol.CommandEvent, retained bool) {
+	if !s.publish(ctx, s.topics.events, retained, e) && len(s.pending) < maxPendingEvents {
+		s.pending = append(s.pending, pendingEvent{e, retained})
 	}
+}
+
+// pendingEvent is an event the broker has not acknowledged yet.
+type pendingEvent struct {
+	event    protocol.CommandEvent
+	retained bool
 }
 
 func (s *session) event(cmdID string, state protocol.CommandState, detail string) protocol.CommandEvent {

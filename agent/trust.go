@@ -23,13 +23,15 @@ import (
 const (
 	reasonNotEnrolled = "agent not enrolled: it has no controller key to check commands against"
 	reasonBadSig      = "bad signature: not signed by the controller this agent was enrolled with"
-	reasonReplayed    = "replayed: this command was already received"
 	reasonLostRecord  = "issued before the agent lost its record of received commands"
 )
 
-// vet checks a command's origin and novelty. A command that may be a
-// redelivery of the one running now is dropped without a word: reporting it
-// rejected would end the running command at the controller.
+// vet checks a command's origin and novelty. A command already received
+// (the one running now, or one that ran) is dropped without a word: a
+// redelivery looks the same as a replay, and reporting it rejected would
+// end the command at the controller whatever it did. A reset that ran and
+// was redelivered (another controller's dispatcher sent it again) read
+// "rejected" there, and its release verified and reset the phone again.
 func vet(cmd protocol.Command, key ed25519.PublicKey, seen *seenCommands, activeID string) (admission, string) {
 	if len(key) == 0 {
 		return admitReject, reasonNotEnrolled
@@ -41,7 +43,7 @@ func vet(cmd protocol.Command, key ed25519.PublicKey, seen *seenCommands, active
 		return admitReject, reasonBadSig
 	}
 	if seen.has(cmd.ID) {
-		return admitReject, reasonReplayed
+		return admitDuplicate, ""
 	}
 	if cmd.IssuedAt.Before(seen.notBefore) {
 		return admitReject, reasonLostRecord

@@ -87,6 +87,8 @@ type CommandTransition struct {
 	State      protocol.CommandState `json:"state"`
 	Detail     string                `json:"detail,omitempty"`
 	ReportedAt time.Time             `json:"reported_at,omitzero"`
+	// BootID is the phone's boot the agent named for the step.
+	BootID string `json:"boot_id,omitempty"`
 }
 
 // CommandsBody is the body of GET /api/v1/devices/{id}/commands.

@@ -121,10 +121,11 @@ func (c *Controller) cleanSession() bool { return c.cfg.ShareGroup != "" }
 func (c *Controller) Instance() string { return c.cfg.Instance }
 
 // rereadRetained has the broker send again what it retains of the devices
-// (their last presence and state), as if they had just published it, for
-// the releases this controller took over: a controller killed mid-release
-// had acknowledged messages it never wrote (a phone's "offline" as it
-// wiped itself), and without them the release would wait for its deadline.
+// (their last presence, state and factory reset step), as if they had
+// just published it, for the releases this controller took over: a
+// controller killed mid-release had acknowledged messages it never wrote (a
+// phone's "offline" as it wiped itself, its agent's "wipe started"), and
+// without them the release would wait for its deadline.
 // It runs apart from the release loop, which must not wait on the broker.
 func (c *Controller) rereadRetained(devices map[string]struct{}) {
 	if c.conn == nil {
@@ -132,7 +133,7 @@ func (c *Controller) rereadRetained(devices map[string]struct{}) {
 	}
 	var topics []string
 	for id := range devices {
-		for _, ch := range []protocol.Channel{protocol.ChannelPresence, protocol.ChannelState} {
+		for _, ch := range []protocol.Channel{protocol.ChannelPresence, protocol.ChannelState, protocol.ChannelEvents} {
 			if topic, err := protocol.DeviceTopic(id, ch); err == nil {
 				topics = append(topics, topic)
 			}

@@ -348,10 +348,14 @@ func Start(ctx context.Context, cfg Config) (_ *Controller, err error) {
 			forwardTicks(runCtx, cfg.Ticks, c.releaseTicks, c.dispatchTicks)
 		}()
 	}
-	c.wg.Add(1)
+	c.wg.Add(2)
 	go func() {
 		defer c.wg.Done()
 		c.runReleases(runCtx)
+	}()
+	go func() {
+		defer c.wg.Done()
+		c.keepLeases(runCtx)
 	}()
 	c.startWebhooks(runCtx)
 	if risk := plainMQTTRisk(cfg, c.advertisedBrokerURL()); risk != "" {

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/controller/release"
@@ -185,12 +186,17 @@ func (c *Controller) deliverAll(ctx context.Context, cmds []protocol.Command) {
 
 // decide takes what is known of a release's phone and command from in and
 // returns the release's move, or nil when it stays as it is. The rare
-// repairs after a crash between two writes are done here, one at a time.
+// repairs after a crash between two writes are moves too, so that they are
+// saved only while this controller holds the release's lease.
 func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord, in registry.ReleaseInputs) (*move, error) {
 	now := c.cfg.Now().UTC()
 	readAt := rec.UpdatedAt
 	cur := releaseOf(rec)
 	obs := release.Observed{Now: now, MaxReportAge: c.cfg.MaxReportAge}
+	dev, ok := in.Devices[rec.DeviceID]
+	if !ok {
+		return nil, fmt.Errorf("device %s: %w", rec.DeviceID, registry.ErrNotFound)
+	}
 	if rec.CommandID != "" {
 		cmd, found := in.Commands[rec.CommandID]
 		switch {
@@ -203,19 +209,12 @@ func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord, in 
 			// or the interlock refused it): whatever was true then, decide
 			// again on what is true now.
 			rec.Stage, rec.CommandID, rec.UpdatedAt = string(release.StageVerify), newCommandID(), now
-			if err := c.reg.UpdateRelease(ctx, rec); err != nil {
-				return nil, fmt.Errorf("save release %s: %w", rec.ID, err)
-			}
-			return nil, c.sendFor(ctx, rec, protocol.CommandRefresh)
+			return c.sending(rec, dev, readAt, protocol.CommandRefresh)
 		default:
 			// Persisted but never recorded (a crash in between): send it now,
 			// under the same ID so that it cannot run twice.
-			return nil, c.sendFor(ctx, rec, release.CommandFor(cur.Stage))
+			return c.sending(rec, dev, readAt, release.CommandFor(cur.Stage))
 		}
-	}
-	dev, ok := in.Devices[rec.DeviceID]
-	if !ok {
-		return nil, fmt.Errorf("device %s: %w", rec.DeviceID, registry.ErrNotFound)
 	}
 	if dev.State != nil {
 		obs.Report, obs.ReportAt = dev.State, dev.StateAt
@@ -240,18 +239,30 @@ func (c *Controller) decide(ctx context.Context, rec registry.ReleaseRecord, in 
 	}
 	rec.Stage, rec.Reason, rec.UpdatedAt, rec.CommandID = string(next.Stage), next.Reason, now, next.CommandID
 	rec.Deadline, rec.HoldReason, rec.HeldSince = next.Deadline, next.HoldReason, next.HeldSince
+	var kind protocol.CommandKind
 	if len(effects) > 0 {
 		rec.CommandID = newCommandID()
+		kind = effects[0].Send
 	}
 	if next.Stage.Terminal() {
 		rec.Outcome, rec.FinishedAt = string(next.Stage), now
 	}
-	m := &move{step: registry.ReleaseStep{Release: rec, CommandAt: now, ReadAt: readAt}, online: dev.Online,
-		stopWatch: cur.Stage == release.StageWaitingForReset && next.Stage.Terminal()}
-	if len(effects) == 0 || effects[0].Send == "" {
+	m, err := c.sending(rec, dev, readAt, kind)
+	if m != nil {
+		m.stopWatch = cur.Stage == release.StageWaitingForReset && next.Stage.Terminal()
+	}
+	return m, err
+}
+
+// sending is the move that saves rec, read when it was as of readAt, with
+// its command of kind recorded under rec.CommandID (none when kind is
+// empty).
+func (c *Controller) sending(rec registry.ReleaseRecord, dev registry.Device, readAt time.Time, kind protocol.CommandKind) (*move, error) {
+	now := c.cfg.Now().UTC()
+	m := &move{step: registry.ReleaseStep{Release: rec, CommandAt: now, ReadAt: readAt}, online: dev.Online}
+	if kind == "" {
 		return m, nil
 	}
-	kind := effects[0].Send
 	if kind == protocol.CommandFactoryReset {
 		// The interlock gates every reset, whoever asks for it. Refused, the
 		// release is saved in stage reset without its command, and the next

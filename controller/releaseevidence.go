@@ -111,7 +111,7 @@ func evidenceRecords(evs []release.Evidence) []registry.ReleaseEvidence {
 func releaseCommandOf(cmd registry.CommandRecord) *release.Command {
 	c := &release.Command{ID: cmd.ID, Kind: cmd.Kind, State: cmd.State, Detail: lastDetail(cmd), At: cmd.UpdatedAt}
 	for _, t := range cmd.Transitions {
-		c.Steps = append(c.Steps, release.Step{At: t.At, State: t.State, Detail: t.Detail})
+		c.Steps = append(c.Steps, release.Step{At: t.At, State: t.State, Detail: t.Detail, Boot: t.Boot})
 	}
 	return c
 }

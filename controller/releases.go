@@ -9,7 +9,6 @@ import (
 
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/controller/release"
-	"github.com/unbind/unbind/protocol"
 )
 
 // releaseDueEvery is how often the running releases are checked for what
@@ -203,14 +202,6 @@ func (c *Controller) missingDevice(ctx context.Context, rs []registry.ReleaseRec
 		}
 	}
 	return fmt.Errorf("create %d releases: %w", len(rs), err)
-}
-
-func (c *Controller) sendFor(ctx context.Context, rec registry.ReleaseRecord, kind protocol.CommandKind) error {
-	if kind == "" {
-		return nil
-	}
-	_, err := c.issue(ctx, rec.DeviceID, kind, rec.CommandID, "")
-	return err
 }
 
 func lastDetail(cmd registry.CommandRecord) string {

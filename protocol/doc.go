@@ -33,6 +33,12 @@ package protocol
 //	   PC whose agent reaches the phone over USB, and the lot that bench
 //	   was started with. Compatible: old controllers ignore it; reports
 //	   without it (agents on the phone, older agents) decode unchanged.
+//	1: 2026-12-07 (5): optional CommandEvent.BootID: the boot a factory
+//	   reset's steps were taken in (its interlock check); those steps are
+//	   published retained, so that a controller taking a release over reads
+//	   the reset's last step again. Compatible: old controllers ignore
+//	   boot_id and read a retained event as any other; events without it
+//	   decode unchanged.
 const Version = 1
 
 // MaxPayload bounds every message on the wire. A phone report with dozens of

@@ -203,6 +203,11 @@ type CommandEvent struct {
 	At        time.Time    `json:"at"`
 	// Detail is a short human-readable explanation free of personal data.
 	Detail string `json:"detail,omitempty"`
+	// BootID is the phone's boot (as Report.BootID) when the agent read it
+	// for this step: a factory reset's steps carry the boot of the
+	// interlock check just before the reset. Empty when unknown and from
+	// agents older than revision 5.
+	BootID string `json:"boot_id,omitempty"`
 }
 
 // Validate checks a CommandEvent before it is sent or after it is decoded.
@@ -222,6 +227,9 @@ func (e CommandEvent) Validate() error {
 	}
 	if e.At.IsZero() {
 		return fmt.Errorf("%w: at is missing", ErrInvalid)
+	}
+	if len(e.BootID) > maxBootID {
+		return fmt.Errorf("%w: boot_id is %d bytes, limit %d", ErrInvalid, len(e.BootID), maxBootID)
 	}
 	return nil
 }

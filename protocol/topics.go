@@ -20,7 +20,10 @@ const (
 	ChannelPresence Channel = "presence"
 	// ChannelCommands carries Command, published by the controller to one device.
 	ChannelCommands Channel = "commands"
-	// ChannelEvents carries CommandEvent, progress of a command published by the agent.
+	// ChannelEvents carries CommandEvent, progress of a command published by
+	// the agent; a factory reset's steps are retained (since protocol
+	// revision 5), so that a controller taking a release over reads the
+	// reset's last step again.
 	ChannelEvents Channel = "events"
 )
 

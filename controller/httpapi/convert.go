@@ -74,7 +74,7 @@ func commandsOf(cs []registry.CommandRecord) []api.Command {
 			ts = make([]api.CommandTransition, 0, len(c.Transitions))
 		}
 		for _, t := range c.Transitions {
-			ts = append(ts, api.CommandTransition{At: t.At, State: t.State, Detail: t.Detail, ReportedAt: t.ReportedAt})
+			ts = append(ts, api.CommandTransition{At: t.At, State: t.State, Detail: t.Detail, ReportedAt: t.ReportedAt, BootID: t.Boot})
 		}
 		out = append(out, api.Command{ID: c.ID, DeviceID: c.DeviceID, Kind: c.Kind, Target: c.Target,
 			IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt, State: c.State, UpdatedAt: c.UpdatedAt,

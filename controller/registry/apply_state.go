@@ -24,6 +24,9 @@ type current struct {
 	hasPresence bool
 	online      bool
 	presenceAt  time.Time
+	// presenceSentAt is the agent's own time on the presence last applied
+	// (formatted as stored; "" before migration 0032).
+	presenceSentAt string
 }
 
 // stateKey is what makes a report worth a history row.
@@ -137,9 +140,9 @@ func loadCurrent(ctx context.Context, tx *sql.Tx, id string) (c current, found b
 		catalogue                  int
 	)
 	err = tx.QueryRowContext(ctx, `SELECT state_checked_at, state_seq, verdict, risk_kinds, find_device, lost_mode, online, presence_at,
-		state_epoch, state_at, catalogue
+		state_epoch, state_at, catalogue, presence_sent_at
 		FROM devices WHERE id = ?`, id).Scan(&checkedAt, &seq, &verdict, &kinds, &find, &lost, &online, &presenceAt,
-		&c.epoch, &stateAt, &catalogue)
+		&c.epoch, &stateAt, &catalogue, &c.presenceSentAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, false, nil
 	}
@@ -285,6 +288,19 @@ func applyPresence(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) 
 		return 0, err
 	}
 	online := u.Presence.Status == protocol.Online
+	sentAt := formatTime(u.Presence.At)
+	if cur.hasPresence && cur.online == online && cur.presenceSentAt == sentAt {
+		// The presence already applied, delivered again (a controller
+		// rereading what the broker retains, a QoS 1 redelivery): the
+		// session did not go down and come back. It is dated by its first
+		// arrival, whichever write came first.
+		if u.ReceivedAt.Before(cur.presenceAt) {
+			if _, err := tx.ExecContext(ctx, `UPDATE devices SET presence_at = ? WHERE id = ?`, formatTime(u.ReceivedAt), u.DeviceID); err != nil {
+				return 0, fmt.Errorf("date presence of %s: %w", u.DeviceID, err)
+			}
+		}
+		return stale, nil
+	}
 	if cur.hasPresence && u.ReceivedAt.Before(cur.presenceAt) {
 		return stale, nil
 	}
@@ -297,9 +313,9 @@ func applyPresence(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) 
 	changed := !cur.hasPresence || cur.online != online
 	presenceAt := u.ReceivedAt
 	_, err = tx.ExecContext(ctx, `UPDATE devices SET
-		last_seen = CASE WHEN last_seen > ? THEN last_seen ELSE ? END, online = ?, presence_at = ?,
+		last_seen = CASE WHEN last_seen > ? THEN last_seen ELSE ? END, online = ?, presence_at = ?, presence_sent_at = ?,
 		agent_version = coalesce(nullif(?, ''), agent_version)
-		WHERE id = ?`, at, at, online, formatTime(presenceAt), u.Presence.AgentVersion, u.DeviceID)
+		WHERE id = ?`, at, at, online, formatTime(presenceAt), sentAt, u.Presence.AgentVersion, u.DeviceID)
 	if err != nil {
 		return 0, fmt.Errorf("store presence of %s: %w", u.DeviceID, err)
 	}

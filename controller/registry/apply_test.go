@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -200,6 +201,13 @@ func TestApplyPresence(t *testing.T) {
 			// TestShuffledDeliveryGivesOneRegistry).
 			{"repeats are not transitions", []Update{presenceUpd("d", on, at(1)), presenceUpd("d", on, at(2)), presenceUpd("d", on, at(3))}, true, 3,
 				[]protocol.PresenceStatus{on}, ApplyStats{Applied: 3}},
+			// The same message again (the agent's own time unchanged) is a
+			// replay, dated by its first arrival in either order: the phone's
+			// session did not come back.
+			{"a replay keeps its first arrival", []Update{presenceUpd("d", on, at(1)), replayed(presenceUpd("d", on, at(1)), at(7))}, true, 1,
+				[]protocol.PresenceStatus{on}, ApplyStats{Applied: 1, Stale: 1}},
+			{"a replay written first is dated by the earlier arrival", []Update{replayed(presenceUpd("d", on, at(1)), at(7)), presenceUpd("d", on, at(1))}, true, 1,
+				[]protocol.PresenceStatus{on}, ApplyStats{Applied: 1, Stale: 1}},
 			{"every flip is recorded", []Update{presenceUpd("d", on, at(1)), presenceUpd("d", off, at(5)), presenceUpd("d", on, at(9))}, true, 9,
 				[]protocol.PresenceStatus{on, off, on}, ApplyStats{Applied: 3}},
 			{"earlier arrival than the current status is stale", []Update{presenceUpd("d", off, at(5)), presenceUpd("d", on, at(4))}, false, 5,
@@ -226,6 +234,12 @@ func TestApplyPresence(t *testing.T) {
 			})
 		}
 	})
+}
+
+// replayed is u delivered again at received, its message unchanged.
+func replayed(u Update, received time.Time) Update {
+	u.ReceivedAt = received
+	return u
 }
 
 func TestPresenceBeforeState(t *testing.T) {

@@ -51,7 +51,7 @@ func recordCommand(ctx context.Context, tx *sql.Tx, cmd protocol.Command, at tim
 	if err != nil {
 		return fmt.Errorf("record command %s: %w", cmd.ID, err)
 	}
-	if err := insertTransition(ctx, tx, cmd.ID, at, protocol.CommandQueued, "", time.Time{}); err != nil {
+	if err := insertTransition(ctx, tx, cmd.ID, CommandTransition{At: at, State: protocol.CommandQueued}); err != nil {
 		return err
 	}
 	return insertAudit(ctx, tx, AuditEntry{At: at, DeviceID: cmd.DeviceID, Actor: ActorController,
@@ -102,7 +102,7 @@ func setCommandState(ctx context.Context, tx *sql.Tx, id string, state protocol.
 	if err != nil {
 		return fmt.Errorf("set command %s: %w", id, err)
 	}
-	if err := advance(ctx, tx, id, protocol.CommandState(cur), state, at, detail, time.Time{}); err != nil {
+	if err := advance(ctx, tx, id, protocol.CommandState(cur), CommandTransition{At: at, State: state, Detail: detail}); err != nil {
 		return err
 	}
 	return insertAudit(ctx, tx, AuditEntry{At: at, DeviceID: device, Actor: ActorController, Action: AuditCommand,
@@ -139,7 +139,8 @@ func applyEvent(ctx context.Context, tx *sql.Tx, u *Update) (outcome, error) {
 	if dupAt.Valid {
 		return stale, firstArrival(ctx, tx, e, dupAt.String, u.ReceivedAt)
 	}
-	if err := advance(ctx, tx, e.CommandID, protocol.CommandState(cur), e.State, u.ReceivedAt, e.Detail, e.At); err != nil {
+	step := CommandTransition{At: u.ReceivedAt, State: e.State, Detail: e.Detail, ReportedAt: e.At, Boot: e.BootID}
+	if err := advance(ctx, tx, e.CommandID, protocol.CommandState(cur), step); err != nil {
 		return 0, err
 	}
 	if err := insertAudit(ctx, tx, AuditEntry{At: u.ReceivedAt, DeviceID: u.DeviceID, Actor: AgentActor(u.DeviceID),
@@ -174,10 +175,11 @@ func firstArrival(ctx context.Context, tx *sql.Tx, e protocol.CommandEvent, stor
 	return nil
 }
 
-func advance(ctx context.Context, tx *sql.Tx, id string, cur, next protocol.CommandState, at time.Time, detail string, reportedAt time.Time) error {
-	if err := insertTransition(ctx, tx, id, at, next, detail, reportedAt); err != nil {
+func advance(ctx context.Context, tx *sql.Tx, id string, cur protocol.CommandState, t CommandTransition) error {
+	if err := insertTransition(ctx, tx, id, t); err != nil {
 		return err
 	}
+	next, at := t.State, t.At
 	if !advances(cur, next) {
 		return nil
 	}
@@ -191,9 +193,9 @@ func advance(ctx context.Context, tx *sql.Tx, id string, cur, next protocol.Comm
 	return nil
 }
 
-func insertTransition(ctx context.Context, tx *sql.Tx, id string, at time.Time, state protocol.CommandState, detail string, reportedAt time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO command_transitions(command_id, at, state, detail, reported_at) VALUES (?, ?, ?, ?, ?)`,
-		id, formatTime(at), string(state), detail, nullTime(reportedAt))
+func insertTransition(ctx context.Context, tx *sql.Tx, id string, t CommandTransition) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO command_transitions(command_id, at, state, detail, reported_at, boot_id) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, formatTime(t.At), string(t.State), t.Detail, nullTime(t.ReportedAt), t.Boot)
 	if err != nil {
 		return fmt.Errorf("record transition of command %s: %w", id, err)
 	}

@@ -93,7 +93,9 @@ func TestCommandEventDetails(t *testing.T) {
 		applyOK(t, s, presenceUpd("d", protocol.Online, at(0)))
 		cmd := command("c1", "d", protocol.CommandDisableFindDevice, at(1))
 		require.NoError(t, s.RecordCommand(ctx, cmd, at(1)))
-		applyOK(t, s, eventUpd("d", "c1", protocol.CommandInProgress, at(5), "open Find Device", at(7)))
+		step := eventUpd("d", "c1", protocol.CommandInProgress, at(5), "open Find Device", at(7))
+		step.Event.BootID = "boot-1" // kept with the step: a reset's evidence compares it
+		applyOK(t, s, step)
 
 		cmds, err := s.Commands(ctx, "d")
 		require.NoError(t, err)
@@ -104,7 +106,7 @@ func TestCommandEventDetails(t *testing.T) {
 			State: protocol.CommandInProgress, UpdatedAt: at(7),
 			Transitions: []CommandTransition{
 				{At: at(1), State: protocol.CommandQueued},
-				{At: at(7), State: protocol.CommandInProgress, Detail: "open Find Device", ReportedAt: at(5)},
+				{At: at(7), State: protocol.CommandInProgress, Detail: "open Find Device", ReportedAt: at(5), Boot: "boot-1"},
 			},
 		}, c)
 		d, err := s.Device(ctx, "d")

@@ -163,7 +163,7 @@ func queryCommands(ctx context.Context, tx *sql.Tx, cond string, arg string) ([]
 	if len(cmds) == 0 {
 		return cmds, nil
 	}
-	trows, err := tx.QueryContext(ctx, `SELECT command_id, at, state, detail, reported_at FROM command_transitions
+	trows, err := tx.QueryContext(ctx, `SELECT command_id, at, state, detail, reported_at, boot_id FROM command_transitions
 		WHERE command_id IN (SELECT id FROM commands WHERE `+cond+`) ORDER BY at, id`, arg)
 	if err != nil {
 		return nil, err
@@ -175,7 +175,7 @@ func queryCommands(ctx context.Context, tx *sql.Tx, cond string, arg string) ([]
 			reported sql.NullString
 			t        CommandTransition
 		)
-		if err := trows.Scan(&id, &at, &t.State, &t.Detail, &reported); err != nil {
+		if err := trows.Scan(&id, &at, &t.State, &t.Detail, &reported, &t.Boot); err != nil {
 			return nil, err
 		}
 		if t.At, err = parseTime(at); err != nil {

@@ -139,6 +139,9 @@ type CommandTransition struct {
 	Detail string
 	// ReportedAt is the agent's own clock for steps it reported.
 	ReportedAt time.Time
+	// Boot is the phone's boot the agent named for the step ("" when it
+	// named none): for a reset, the boot of its interlock check.
+	Boot string
 }
 
 // ApplyStats says what Apply did with each update of a batch.

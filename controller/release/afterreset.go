@@ -32,31 +32,48 @@ func AfterReset(r Release, finishedAt time.Time, rep *protocol.Report, reportAt 
 	if rep == nil || r.Stage != StageReleased || !reportAt.After(finishedAt) || has(r.Evidence, EvidenceSeenLockedAfterReset) {
 		return r, false
 	}
+	ev, why := seenAfterReset(preResetBoot(r.Evidence), rep, reportAt)
+	switch {
+	case ev.Kind == EvidenceSeenLockedAfterReset:
+		r.Evidence = append(r.Evidence, ev)
+		r.Stage, r.Reason = StageFailed, why
+		return r, true
+	case ev.Kind == EvidenceSeenCleanAfterReset && !has(r.Evidence, EvidenceSeenCleanAfterReset):
+		r.Evidence = append(r.Evidence, ev)
+		return r, true
+	}
+	return r, false
+}
+
+// seenAfterReset judges rep, received at reportAt, as a report from after a
+// reset that began in boot ("" when unknown): seen locked (with the
+// reason), seen clean, or a zero Evidence when it tells nothing (the same
+// boot, or a phone neither in its setup nor clean).
+func seenAfterReset(boot string, rep *protocol.Report, reportAt time.Time) (Evidence, string) {
 	setup := rep.Setup
-	inSetup := setup != nil && (setup.TradeIn || setup.Provisioned == protocol.TriOff)
-	boot := preResetBoot(r.Evidence)
 	switch {
 	case setup != nil && setup.TradeIn:
 	case boot != "" && rep.BootID != "" && rep.BootID != boot:
-	case boot == "" && inSetup:
+	case boot == "" && inSetup(rep):
 	default:
-		return r, false // the same boot, or nothing tells
+		return Evidence{}, "" // the same boot, or nothing tells
 	}
 	source := "agent: " + afterResetSignal(rep)
 	switch {
 	case rep.HasRisk(protocol.LockKindsCheckedBy(protocol.CatalogueRevision)...):
-		r.Evidence = append(r.Evidence, Evidence{Kind: EvidenceSeenLockedAfterReset, At: reportAt, Source: source})
-		r.Stage = StageFailed
-		r.Reason = "seen locked after its reset: " + protocol.JoinRiskKinds(rep.RiskKinds(), ", ")
-		return r, true
-	case has(r.Evidence, EvidenceSeenCleanAfterReset):
-		return r, false
+		return Evidence{Kind: EvidenceSeenLockedAfterReset, At: reportAt, Source: source},
+			"seen locked after its reset: " + protocol.JoinRiskKinds(rep.RiskKinds(), ", ")
 	case rep.Verdict() == protocol.VerdictSafe && rep.Catalogue >= protocol.CatalogueRevision && len(rep.Accounts) == 0 &&
 		setup != nil && setup.FRPActive == protocol.TriOff:
-		r.Evidence = append(r.Evidence, Evidence{Kind: EvidenceSeenCleanAfterReset, At: reportAt, Source: source})
-		return r, true
+		return Evidence{Kind: EvidenceSeenCleanAfterReset, At: reportAt, Source: source}, ""
 	}
-	return r, false
+	return Evidence{}, ""
+}
+
+// inSetup reports whether rep shows the phone in its first-boot setup
+// (device_provisioned 0) or answering from trade-in mode.
+func inSetup(rep *protocol.Report) bool {
+	return rep.Setup != nil && (rep.Setup.TradeIn || rep.Setup.Provisioned == protocol.TriOff)
 }
 
 // afterResetSignal says what the phone showed, for the evidence's source.

@@ -44,7 +44,9 @@ type Evidence struct {
 	// Source says who or what saw it: "agent: root_broadcast",
 	// "agent: sys.powerctl=reboot,recovery", "operator:alice".
 	Source string
-	// Boot is the phone's boot ID when the reset screen was opened.
+	// Boot is the phone's boot ID when the reset began (the agent's
+	// interlock check, or the controller's reports for older agents); ""
+	// when unknown.
 	Boot string
 }
 
@@ -132,7 +134,7 @@ func resetEvidence(o Observed) []Evidence {
 		if at.IsZero() {
 			at = o.Now
 		}
-		out = append(out, Evidence{Kind: EvidenceKind(kind), At: at, Source: "agent: " + source})
+		out = append(out, Evidence{Kind: EvidenceKind(kind), At: at, Source: "agent: " + source, Boot: st.Boot})
 	}
 	return out
 }
@@ -169,9 +171,25 @@ func waiting(r Release, o Observed) (Release, []Effect) {
 		}
 		return r, nil
 	}
-	if o.Report == nil || !o.ReportAt.After(o.PresenceAt) || o.Report.BootID == "" || opened.Boot == "" {
-		// Back, but not yet reported, or a boot nobody can compare.
-		return r, nil
+	if o.Report == nil || !o.ReportAt.After(o.PresenceAt) {
+		return r, nil // back, but not yet reported
+	}
+	// Back from another boot and in its setup screen, clean: the phone
+	// itself shows the reset, whether or not the agent's word of the wipe
+	// arrived (a controller that died with it in flight lost it). Only the
+	// setup screen tells a wipe from a restart: a phone that was safe had
+	// no account before either.
+	ev, why := seenAfterReset(opened.Boot, o.Report, o.ReportAt)
+	newBoot := opened.Boot != "" && o.Report.BootID != "" && o.Report.BootID != opened.Boot
+	switch {
+	case ev.Kind == EvidenceSeenLockedAfterReset:
+		r.Evidence = append(slices.Clip(r.Evidence), ev)
+		return fail(r, why)
+	case ev.Kind == EvidenceSeenCleanAfterReset && newBoot && inSetup(o.Report):
+		return released(r, ev, "seen clean after its reset ("+strings.TrimPrefix(ev.Source, "agent: ")+")"), nil
+	}
+	if o.Report.BootID == "" || opened.Boot == "" {
+		return r, nil // a boot nobody can compare
 	}
 	if o.Report.BootID == opened.Boot {
 		return fail(r, fmt.Sprintf("never reset: the phone came back online at %s from the same boot, unchanged",

@@ -39,6 +39,22 @@ func TestWaitingForReset(t *testing.T) {
 	benchRecovery := &Command{ID: "c1", Kind: protocol.CommandFactoryReset, State: protocol.CommandSucceeded,
 		Detail: "wipe_started: adb: recovery", At: now,
 		Steps: append(slices.Clone(benchSteps), step(now, protocol.CommandSucceeded, "wipe_started: adb: recovery"))}
+	withSetup := func(r *protocol.Report, boot string, setup protocol.SetupState) *protocol.Report {
+		r.BootID, r.Setup = boot, &setup
+		return r
+	}
+	inSetupFrom := func(boot string) *protocol.Report {
+		return withSetup(report(), boot, protocol.SetupState{Provisioned: protocol.TriOff, FRPActive: protocol.TriOff})
+	}
+	tradeInFrom := func(boot string) *protocol.Report {
+		return withSetup(report(), boot, protocol.SetupState{Provisioned: protocol.TriUnknown, FRPActive: protocol.TriOff, TradeIn: true})
+	}
+	setUpFrom := func(boot string) *protocol.Report {
+		return withSetup(report(), boot, protocol.SetupState{Provisioned: protocol.TriOn, FRPActive: protocol.TriOff})
+	}
+	lockedInSetupFrom := func(boot string) *protocol.Report {
+		return withSetup(report(protocol.RiskFRPActive), boot, protocol.SetupState{Provisioned: protocol.TriOff, FRPActive: protocol.TriOn})
+	}
 	tests := []struct {
 		name         string
 		o            Observed
@@ -66,6 +82,21 @@ func TestWaitingForReset(t *testing.T) {
 		{"came back from another boot: recorded, wait",
 			Observed{Online: true, PresenceAt: now.Add(-time.Minute), Report: withBoot(bootB), ReportAt: now.Add(-30 * time.Second), Command: watching},
 			StageWaitingForReset, []EvidenceKind{EvidenceResetScreenOpened, EvidenceRebooted}},
+		{"came back from another boot in its setup screen, clean: released on what the phone shows",
+			Observed{Online: true, PresenceAt: now.Add(-time.Minute), Report: inSetupFrom(bootB), ReportAt: now.Add(-30 * time.Second), Command: watching},
+			StageReleased, []EvidenceKind{EvidenceResetScreenOpened, EvidenceSeenCleanAfterReset}},
+		{"came back from another boot in trade-in mode, clean: released",
+			Observed{Online: true, PresenceAt: now.Add(-time.Minute), Report: tradeInFrom(bootB), ReportAt: now.Add(-30 * time.Second), Command: watching},
+			StageReleased, []EvidenceKind{EvidenceResetScreenOpened, EvidenceSeenCleanAfterReset}},
+		{"came back from another boot clean but set up: a restart, not a reset",
+			Observed{Online: true, PresenceAt: now.Add(-time.Minute), Report: setUpFrom(bootB), ReportAt: now.Add(-30 * time.Second), Command: watching},
+			StageWaitingForReset, []EvidenceKind{EvidenceResetScreenOpened, EvidenceRebooted}},
+		{"came back from another boot in its setup screen, locked: failed",
+			Observed{Online: true, PresenceAt: now.Add(-time.Minute), Report: lockedInSetupFrom(bootB), ReportAt: now.Add(-30 * time.Second), Command: watching},
+			StageFailed, []EvidenceKind{EvidenceResetScreenOpened, EvidenceSeenLockedAfterReset}},
+		{"came back from the same boot in its setup screen: never reset",
+			Observed{Online: true, PresenceAt: now.Add(-time.Minute), Report: inSetupFrom(bootA), ReportAt: now.Add(-30 * time.Second), Command: watching},
+			StageFailed, []EvidenceKind{EvidenceResetScreenOpened}},
 		{"came back, boot unknown: wait",
 			Observed{Online: true, PresenceAt: now.Add(-time.Minute), Report: withBoot(""), ReportAt: now.Add(-30 * time.Second), Command: watching},
 			StageWaitingForReset, []EvidenceKind{EvidenceResetScreenOpened}},
@@ -91,14 +122,14 @@ func TestWaitingForReset(t *testing.T) {
 				kinds = append(kinds, e.Kind)
 			}
 			assert.Equal(t, tc.wantEvidence, kinds)
-			if got.Stage == StageFailed {
+			if got.Stage == StageFailed && !has(got.Evidence, EvidenceSeenLockedAfterReset) {
 				assert.Contains(t, got.Reason, "never reset")
 			}
 			if ev, ok := last(got.Evidence, EvidenceADBLost); ok {
 				assert.Equal(t, "agent: adb: not listed", ev.Source)
 				assert.Equal(t, now.Add(-time.Minute), ev.At, "dated when the agent saw it")
 			}
-			if got.Stage == StageReleased {
+			if got.Stage == StageReleased && !has(got.Evidence, EvidenceSeenCleanAfterReset) {
 				ev, ok := last(got.Evidence, EvidenceWipeStarted)
 				require.True(t, ok)
 				assert.Equal(t, now, ev.At, "the wipe is dated when it was seen, not when the screen opened")
@@ -143,6 +174,68 @@ func TestResetScreenIsNotAReset(t *testing.T) {
 			assert.NotEqual(t, StageReleased, got.Stage, "%s %q", st, detail)
 		}
 	}
+}
+
+// TestResetScreenBoot: the reset screen's evidence records the boot the
+// reset began in: the one the agent named for the step; for an agent that
+// named none, the latest report's, only if that report arrived before the
+// step. A controller that took the release over reads the step late, after
+// the phone wiped and came back from a new boot: taking that boot would
+// make the phone's next report look like "the same boot, never reset".
+func TestResetScreenBoot(t *testing.T) {
+	opened := t0.Add(time.Minute)
+	step := func(boot string) *Command {
+		return &Command{ID: "c1", Kind: protocol.CommandFactoryReset, State: protocol.CommandInProgress,
+			Steps: []Step{{At: opened, State: protocol.CommandInProgress, Detail: "reset_screen_opened: settings_screen", Boot: boot}}}
+	}
+	rep := func(boot string) *protocol.Report { r := report(); r.BootID = boot; return r }
+	tests := []struct {
+		name     string
+		cmd      *Command
+		report   *protocol.Report
+		reportAt time.Time
+		want     string
+	}{
+		{"named by the agent", step(bootA), rep(bootB), opened.Add(time.Minute), bootA},
+		{"named by the agent, no report", step(bootA), nil, time.Time{}, bootA},
+		{"older agent, report before the step", step(""), rep(bootA), opened.Add(-time.Second), bootA},
+		{"older agent, report at the step", step(""), rep(bootA), opened, bootA},
+		{"older agent, report after the step: unknown", step(""), rep(bootB), opened.Add(time.Second), ""},
+		{"older agent, no report: unknown", step(""), nil, time.Time{}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Release{Stage: StageReset, CommandID: "c1", StageSince: t0, Deadline: t0.Add(time.Hour)}
+			got, _ := Next(r, Observed{Now: opened.Add(time.Hour / 2), Command: tc.cmd, Report: tc.report, ReportAt: tc.reportAt})
+			require.Equal(t, StageWaitingForReset, got.Stage, got.Reason)
+			ev, ok := last(got.Evidence, EvidenceResetScreenOpened)
+			require.True(t, ok)
+			assert.Equal(t, tc.want, ev.Boot)
+		})
+	}
+}
+
+// TestRejectedAfterTheScreenOpened: a reset whose screen opened stays a
+// reset in flight whatever state its command shows afterwards. A
+// "rejected" after the evidence (an agent answering a redelivery, an older
+// agent's "replayed") sent the release back to verify, and the phone was
+// reset a second time in the two-controller kill test.
+func TestRejectedAfterTheScreenOpened(t *testing.T) {
+	opened := t0.Add(time.Minute)
+	cmd := &Command{ID: "c1", Kind: protocol.CommandFactoryReset, State: protocol.CommandRejected,
+		Detail: "replayed: this command was already received", Steps: []Step{
+			{At: opened, State: protocol.CommandInProgress, Detail: "reset_screen_opened: settings_screen", Boot: bootA},
+			{At: opened.Add(2 * time.Second), State: protocol.CommandRejected, Detail: "replayed: this command was already received"},
+		}}
+	r := Release{Stage: StageReset, CommandID: "c1", StageSince: t0, Deadline: t0.Add(time.Hour)}
+	got, effects := Next(r, Observed{Now: opened.Add(5 * time.Second), Command: cmd})
+	assert.Equal(t, StageWaitingForReset, got.Stage, got.Reason)
+	assert.Empty(t, effects, "nothing sent: no second reset")
+	// Before any evidence, a rejection is the agent's interlock: verify again.
+	refused := &Command{ID: "c1", Kind: protocol.CommandFactoryReset, State: protocol.CommandRejected, Detail: "at risk: mi_account"}
+	got, effects = Next(r, Observed{Now: opened, Command: refused})
+	assert.Equal(t, StageVerify, got.Stage)
+	assert.Equal(t, []Effect{{Send: protocol.CommandRefresh}}, effects)
 }
 
 func TestConfirm(t *testing.T) {

@@ -88,6 +88,8 @@ type Step struct {
 	At     time.Time
 	State  protocol.CommandState
 	Detail string
+	// Boot is the phone's boot the agent named for the step ("" if none).
+	Boot string
 }
 
 // Observed is what the controller knows of the phone right now.
@@ -291,10 +293,14 @@ func reset(r Release, o Observed) (Release, []Effect) {
 	if o.Command == nil {
 		return r, nil
 	}
-	if evs := resetEvidence(o); len(evs) > 0 && o.Command.State != protocol.CommandRejected {
+	// Evidence of the reset wins over whatever state the command shows: a
+	// phone whose reset screen opened may be wiping, and a "rejected" after
+	// it (an agent answering a redelivery) must never send the release back
+	// to verify and a second reset after the first.
+	if evs := resetEvidence(o); len(evs) > 0 {
 		for _, ev := range evs {
-			if ev.Kind == EvidenceResetScreenOpened && o.Report != nil {
-				ev.Boot = o.Report.BootID
+			if ev.Kind == EvidenceResetScreenOpened && ev.Boot == "" {
+				ev.Boot = bootAt(o, ev.At)
 			}
 			r.Evidence = append(slices.Clip(r.Evidence), ev)
 		}
@@ -324,6 +330,19 @@ func reset(r Release, o Observed) (Release, []Effect) {
 		return to(r, StageVerify, o.Now, false), []Effect{{Send: protocol.CommandRefresh}}
 	}
 	return fail(r, fmt.Sprintf("factory_reset %s: %s", o.Command.State, o.Command.Detail))
+}
+
+// bootAt is the phone's boot at the moment at, as far as o tells, for a
+// step whose agent named no boot (agents before protocol revision 5): the
+// latest report's boot when that report arrived no later. A report that
+// arrived after may come from a boot since (a controller that took the
+// release over reads the step late, after the phone wiped and came back),
+// so it tells nothing of the boot at; "" says unknown.
+func bootAt(o Observed, at time.Time) string {
+	if o.Report == nil || o.ReportAt.After(at) {
+		return ""
+	}
+	return o.Report.BootID
 }
 
 // holdForIdentity keeps r where it is, saying why, and sends nothing: its
