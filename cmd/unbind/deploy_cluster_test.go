@@ -66,6 +66,18 @@ func TestDeployClusterConfigs(t *testing.T) {
 	assert.Contains(t, string(mq), "password_file "+a.MosquittoPasswordFile+"\n")
 	assert.Contains(t, string(mq), "acl_file "+a.MosquittoACLFile+"\n")
 	assert.Empty(t, b.MosquittoPasswordFile+b.MosquittoACLFile+b.MosquittoPIDFile, "b must not write Mosquitto's files")
+
+	// On the broker host a runs with deploy/mosquitto's drop-in as well:
+	// it may write the directory of those files, and both drop-ins read
+	// the controller's broker password from one file.
+	mqDropIn, err := os.ReadFile("../../deploy/mosquitto/unbind-mosquitto.conf")
+	require.NoError(t, err)
+	assert.Contains(t, string(mqDropIn), "ReadWritePaths="+filepath.Dir(a.MosquittoPasswordFile)+"\n")
+	assert.Equal(t, filepath.Dir(a.MosquittoPasswordFile), filepath.Dir(a.MosquittoACLFile))
+	clusterDropIn, err := os.ReadFile(filepath.Join(clusterDir, "unbind-cluster.conf"))
+	require.NoError(t, err)
+	assert.Contains(t, string(mqDropIn), "EnvironmentFile=/etc/unbind/broker.env\n")
+	assert.Contains(t, string(clusterDropIn), "EnvironmentFile=/etc/unbind/broker.env\n")
 }
 
 // TestDeployClusterPgHBA: the pg_hba lines let the registry URL's role
@@ -97,8 +109,8 @@ func TestDeployClusterPgHBA(t *testing.T) {
 
 // TestDeployClusterUnitDropIn: the drop-in's command line names flags that
 // exist and hands the controller its key and the API's key from systemd's
-// credentials directory, and the service unit with the drop-in passes
-// systemd-analyze verify.
+// credentials directory, and the service unit with the drop-ins of each
+// host passes systemd-analyze verify.
 func TestDeployClusterUnitDropIn(t *testing.T) {
 	dropIn, err := os.ReadFile(filepath.Join(clusterDir, "unbind-cluster.conf"))
 	require.NoError(t, err)
@@ -132,26 +144,32 @@ func TestDeployClusterUnitDropIn(t *testing.T) {
 	}
 	unit, err := os.ReadFile(unitPath)
 	require.NoError(t, err)
+	mqDropIn, err := os.ReadFile("../../deploy/mosquitto/unbind-mosquitto.conf")
+	require.NoError(t, err)
 	self, err := os.Executable()
 	require.NoError(t, err)
-	// One file: the unit, then the drop-in's settings (a later ExecStart=
-	// resets the list within a file as it does across a drop-in).
-	combined := strings.ReplaceAll(string(unit)+"\n"+string(dropIn), "/usr/local/bin/unbind", self)
-	path := filepath.Join(t.TempDir(), "unbind.service")
-	require.NoError(t, os.WriteFile(path, []byte(combined), 0o644))
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, analyze, "verify", "--man=no", path)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	_ = cmd.Run()
-	var ours []string
-	for _, line := range strings.Split(out.String(), "\n") {
-		if strings.Contains(line, "unbind.service") {
-			ours = append(ours, line)
+	// Host b runs the unit with the cluster drop-in; host a adds the
+	// Mosquitto one. Each is verified as one file: the unit, then the
+	// drop-ins' settings (a later ExecStart= resets the list within a file
+	// as it does across drop-ins).
+	for host, dropIns := range map[string][]string{"b": {string(dropIn)}, "a": {string(mqDropIn), string(dropIn)}} {
+		combined := strings.ReplaceAll(string(unit)+"\n"+strings.Join(dropIns, "\n"), "/usr/local/bin/unbind", self)
+		path := filepath.Join(t.TempDir(), "unbind.service")
+		require.NoError(t, os.WriteFile(path, []byte(combined), 0o644))
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		var out bytes.Buffer
+		cmd := exec.CommandContext(ctx, analyze, "verify", "--man=no", path)
+		cmd.Stdout, cmd.Stderr = &out, &out
+		_ = cmd.Run()
+		cancel()
+		var ours []string
+		for _, line := range strings.Split(out.String(), "\n") {
+			if strings.Contains(line, "unbind.service") {
+				ours = append(ours, line)
+			}
 		}
+		assert.Empty(t, ours, "host %s, systemd-analyze verify:\n%s", host, out.String())
 	}
-	assert.Empty(t, ours, "systemd-analyze verify:\n%s", out.String())
 }
 
 // TestDeployClusterKeyFromOpenSSL: the group's signing key made as
