@@ -83,8 +83,9 @@ func (c *Controller) reportFilter(ch protocol.Channel) string {
 	return shared
 }
 
-// changeLogins: a controller of the group recorded its broker login; the
-// one writing Mosquitto's files writes them again.
+// changeLogins: a controller of the group changed the logins (its own
+// broker login, a device enrolled or revoked, a monitor added or removed);
+// the one writing Mosquitto's files writes them again.
 const changeLogins = "logins"
 
 // registerLogin records this controller's broker login in the registry, so

@@ -231,10 +231,14 @@ func (c *Controller) revoke(ctx context.Context, id, actor string) error {
 }
 
 // loginsChanged brings an external Mosquitto's files up to date with the
-// registry and waits until Mosquitto was told to reload them; without such
-// files it does nothing.
+// registry and waits until Mosquitto was told to reload them. A controller
+// of a share group that does not write them tells the group, and the one
+// that does writes them on that word (within a poll of the change feed):
+// an enrollment or a revocation through it reaches Mosquitto too. Alone
+// and without such files it does nothing.
 func (c *Controller) loginsChanged(ctx context.Context) error {
 	if c.brokerFiles == nil {
+		c.announce(changeLogins, map[string]struct{}{c.instance(): {}})
 		return nil
 	}
 	return c.brokerFiles.wait(ctx, c.brokerFiles.changed())

@@ -10,6 +10,8 @@ import (
 
 	"github.com/unbind/unbind/controller"
 	"github.com/unbind/unbind/controller/broker"
+	"github.com/unbind/unbind/controller/broker/brokertest"
+	"github.com/unbind/unbind/controller/controllertest"
 	"github.com/unbind/unbind/controller/registry"
 	"github.com/unbind/unbind/internal/mqttconn"
 	"github.com/unbind/unbind/protocol"
@@ -61,4 +63,44 @@ func TestGroupLoginsOnMosquitto(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("b, reading through the shared subscription, received nothing")
 	}
+}
+
+// TestLoginsChangedThroughAnotherController: with a share group on
+// Mosquitto, only controller a writes Mosquitto's files, yet a phone
+// enrolled through b can log in, and a phone revoked through b is cut off
+// and refused: b tells the group, and a writes the files again.
+func TestLoginsChangedThroughAnotherController(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := controllertest.PostgresRegistry(t)
+	mq := brokertest.StartMosquittoWith(t, brokertest.MosquittoOptions{Logins: t.TempDir()})
+	member := func(instance string, writesFiles bool) func(*controller.Config) {
+		return func(cfg *controller.Config) {
+			cfg.BrokerURL, cfg.ShareGroup, cfg.Instance = mq.URL, "unbind", instance
+			cfg.BrokerUsername, cfg.BrokerPassword = "unbind-controller-"+instance, "secret-"+instance
+			if writesFiles {
+				cfg.Mosquitto = controller.MosquittoFiles{PasswordFile: mq.PasswordFile, ACLFile: mq.ACLFile, PIDFile: mq.PIDFile}
+			}
+		}
+	}
+	controllertest.Start(t, controllertest.OnPostgres(t, url), member("a", true))
+	b := controllertest.Start(t, controllertest.OnPostgres(t, url), member("b", false))
+
+	e, err := enrollVia(b)(ctx, "via-b")
+	require.NoError(t, err)
+	clientID := broker.DeviceClientIDPrefix + "via-b"
+	lost := make(chan struct{})
+	eventually(t, func() bool {
+		_, err := dialMQTT(t, mq.URL, clientID, e.Username, e.Password, lost)
+		return err == nil
+	}, "a phone enrolled through b logs in to Mosquitto")
+
+	require.NoError(t, b.RevokeDevice(ctx, "via-b", "test"))
+	select {
+	case <-lost:
+	case <-time.After(time.Minute):
+		t.Fatal("the session of a phone revoked through b was not ended")
+	}
+	_, err = dialMQTT(t, mq.URL, clientID, e.Username, e.Password, nil)
+	require.Error(t, err, "a phone revoked through b still logs in")
 }
