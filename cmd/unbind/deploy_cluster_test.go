@@ -3,14 +3,12 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -146,29 +144,13 @@ func TestDeployClusterUnitDropIn(t *testing.T) {
 	require.NoError(t, err)
 	mqDropIn, err := os.ReadFile("../../deploy/mosquitto/unbind-mosquitto.conf")
 	require.NoError(t, err)
-	self, err := os.Executable()
-	require.NoError(t, err)
 	// Host b runs the unit with the cluster drop-in; host a adds the
 	// Mosquitto one. Each is verified as one file: the unit, then the
 	// drop-ins' settings (a later ExecStart= resets the list within a file
 	// as it does across drop-ins).
 	for host, dropIns := range map[string][]string{"b": {string(dropIn)}, "a": {string(mqDropIn), string(dropIn)}} {
-		combined := strings.ReplaceAll(string(unit)+"\n"+strings.Join(dropIns, "\n"), "/usr/local/bin/unbind", self)
-		path := filepath.Join(t.TempDir(), "unbind.service")
-		require.NoError(t, os.WriteFile(path, []byte(combined), 0o644))
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		var out bytes.Buffer
-		cmd := exec.CommandContext(ctx, analyze, "verify", "--man=no", path)
-		cmd.Stdout, cmd.Stderr = &out, &out
-		_ = cmd.Run()
-		cancel()
-		var ours []string
-		for _, line := range strings.Split(out.String(), "\n") {
-			if strings.Contains(line, "unbind.service") {
-				ours = append(ours, line)
-			}
-		}
-		assert.Empty(t, ours, "host %s, systemd-analyze verify:\n%s", host, out.String())
+		ours, out, _ := verifyUnit(t, analyze, string(unit)+"\n"+strings.Join(dropIns, "\n"))
+		assert.Empty(t, ours, "host %s, systemd-analyze verify:\n%s", host, out)
 	}
 }
 

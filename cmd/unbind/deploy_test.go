@@ -27,29 +27,36 @@ func TestDeployUnitVerifies(t *testing.T) {
 	unit, err := os.ReadFile(unitPath)
 	require.NoError(t, err)
 	require.Contains(t, string(unit), "ExecStart=/usr/local/bin/unbind serve --config /etc/unbind/unbind.toml")
+	ours, out, err := verifyUnit(t, analyze, string(unit))
+	assert.Empty(t, ours, "systemd-analyze verify:\n%s", out)
+	if err != nil && len(ours) > 0 {
+		t.Fatalf("systemd-analyze verify failed: %v", err)
+	}
+}
+
+// verifyUnit runs systemd-analyze verify on unit as unbind.service, with
+// ExecStart pointed at an executable that exists here (the unit names the
+// installed path, /usr/local/bin/unbind). It returns the lines of its
+// output about unbind.service (lines about the host's own units are not
+// this unit's problem), the whole output and how the command ended.
+func verifyUnit(t *testing.T, analyze, unit string) (ours []string, out string, err error) {
+	t.Helper()
 	self, err := os.Executable()
 	require.NoError(t, err)
-	local := strings.Replace(string(unit), "/usr/local/bin/unbind", self, 1)
-	dir := t.TempDir()
-	path := filepath.Join(dir, "unbind.service")
-	require.NoError(t, os.WriteFile(path, []byte(local), 0o644))
+	path := filepath.Join(t.TempDir(), "unbind.service")
+	require.NoError(t, os.WriteFile(path, []byte(strings.ReplaceAll(unit, "/usr/local/bin/unbind", self)), 0o644))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	var out bytes.Buffer
+	var b bytes.Buffer
 	cmd := exec.CommandContext(ctx, analyze, "verify", "--man=no", path)
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdout, cmd.Stderr = &b, &b
 	err = cmd.Run()
-	// Lines about other units (the host's own) are not this unit's problem.
-	var ours []string
-	for _, line := range strings.Split(out.String(), "\n") {
+	for _, line := range strings.Split(b.String(), "\n") {
 		if strings.Contains(line, "unbind.service") {
 			ours = append(ours, line)
 		}
 	}
-	assert.Empty(t, ours, "systemd-analyze verify:\n%s", out.String())
-	if err != nil && len(ours) > 0 {
-		t.Fatalf("systemd-analyze verify failed: %v", err)
-	}
+	return ours, b.String(), err
 }
 
 // TestDeployUnitHardening keeps the options docs/operating.md promises.
