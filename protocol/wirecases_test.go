@@ -84,7 +84,7 @@ var wireCases = []wireCase{
 	{"event succeeded", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"succeeded","at":"2026-11-23T10:00:01Z"}`, nil},
 	{"event in progress", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"in_progress","at":"2026-11-23T10:00:01Z","detail":"waiting for the person to sign out"}`, nil},
 	{"event with boot id", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"in_progress","at":"2026-11-23T10:00:01Z","detail":"reset_screen_opened: settings_screen","boot_id":"0f6e2c8a-1b2c-4d5e-8f90-a1b2c3d4e5f6"}`, nil},
-	{"event boot id too long", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"in_progress","at":"2026-11-23T10:00:01Z","boot_id":"`+strings.Repeat("b", 65)+`"}`, ErrInvalid},
+	{"event boot id too long", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"in_progress","at":"2026-11-23T10:00:01Z","boot_id":"` + strings.Repeat("b", 65) + `"}`, ErrInvalid},
 	{"event unknown state", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"exploded","at":"2026-11-23T10:00:01Z"}`, ErrInvalid},
 	{"event controller's queued", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"queued","at":"2026-11-23T10:00:01Z"}`, ErrInvalid},
 	{"event controller's sent", "event", `{"v":1,"device_id":"f1a2b3c4","command_id":"c-1","state":"sent","at":"2026-11-23T10:00:01Z"}`, ErrInvalid},
